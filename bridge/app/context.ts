@@ -1,0 +1,26 @@
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { Redactor } from '../log/redact.js';
+import { createGateway } from '../odoo/create-gateway.js';
+import type { OdooGateway } from '../odoo/odoo-gateway.js';
+
+/** What every command needs: validated config, a redacting logger, an Odoo gateway. */
+export interface AppContext {
+  loaded: LoadedConfig;
+  log: Logger;
+  redactor: Redactor;
+  odoo: OdooGateway;
+}
+
+export function createContext(options: { configFile?: string; env?: NodeJS.ProcessEnv } = {}): AppContext {
+  const loaded = loadConfig({ file: options.configFile, env: options.env });
+  const { config } = loaded;
+  const redactor = new Redactor();
+  const apiKey = loaded.secret(config.odoo.api_key, 'odoo.api_key');
+  redactor.add(...loaded.secretValues());
+  const log = createLogger({ level: config.log.level, format: config.log.format, redactor });
+  const odoo = createGateway(config.odoo.protocol, {
+    url: config.odoo.url, db: config.odoo.db, username: config.odoo.username, apiKey, timeoutMs: config.odoo.timeout_ms,
+  });
+  return { loaded, log, redactor, odoo };
+}

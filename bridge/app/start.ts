@@ -1,0 +1,81 @@
+import type { AddressInfo } from 'node:net';
+import type { AppContext } from './context.js';
+import { preflight } from './preflight.js';
+import { OdooContract } from '../odoo/contract.js';
+import { openStateStore } from '../state/state-store.js';
+import { WritebackQueue } from '../state/writeback-queue.js';
+import { BridgeMetrics } from '../runtime/metrics.js';
+import { Worker } from '../runtime/worker.js';
+import { createServer } from '../server/create-server.js';
+import { createConnector } from '../connectors/index.js';
+import type { Connector } from '../connectors/connector.js';
+import { loadOutboundMapper } from '../runtime/mapping-registry.js';
+
+const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+/**
+ * `sync-bridge start`: the one place where the sidecar is wired together. Fails fast on a bad
+ * Odoo (preflight) or bad mappings, then runs until SIGTERM/SIGINT.
+ */
+export async function runStart(ctx: AppContext): Promise<number> {
+  const { config } = ctx.loaded;
+  const { log } = ctx;
+  await preflight(ctx.odoo, config, log);
+  const mapper = loadOutboundMapper(config.mappings.dir, config.targets);
+  const connectors = new Map<string, Connector>();
+  for (const [code, target] of Object.entries(config.targets)) {
+    connectors.set(code, createConnector(code, target, (ref, key) => ctx.loaded.secret(ref, key)));
+  }
+  ctx.redactor.add(...ctx.loaded.secretValues());
+  const db = openStateStore(config.state.path);
+  const writeback = new WritebackQueue(db);
+  const metrics = new BridgeMetrics();
+  const contract = new OdooContract(ctx.odoo);
+  const worker = new Worker({
+    workerId: ctx.loaded.workerId, batchSize: config.worker.batch_size, leaseSeconds: config.worker.lease_seconds,
+    concurrency: config.worker.concurrency, pollMinMs: config.worker.poll_min_ms, pollMaxMs: config.worker.poll_max_ms,
+  }, contract, connectors, writeback, {
+    mapper, connectors, writeback, metrics, redactor: ctx.redactor, log,
+    retry: { maxAttempts: config.worker.max_attempts, baseMs: config.worker.backoff_base_ms, maxMs: config.worker.backoff_max_ms },
+  }, metrics, log);
+
+  const adminToken = config.server.admin_token ? ctx.loaded.secret(config.server.admin_token, 'server.admin_token') : undefined;
+  const app = createServer({
+    metrics, adminToken,
+    readiness: {
+      check: async () => {
+        const targets: Record<string, string> = {};
+        for (const c of connectors.values()) {
+          targets[c.code] = c.circuitState();
+          metrics.circuit.set({ target: c.code }, CIRCUIT_VALUE[c.circuitState()]);
+        }
+        const odooOk = worker.lastError === undefined && writeback.backlog() < 10_000;
+        return { ready: odooOk, odoo: worker.lastError ?? 'ok', mappings: `${mapper.count()} loaded`, targets };
+      },
+    },
+  });
+  const server = app.listen(config.server.port, config.server.host);
+  await new Promise<void>((resolve, reject) => { server.once('listening', resolve); server.once('error', reject); });
+  log.info('sidecar started', { worker: ctx.loaded.workerId, port: (server.address() as AddressInfo).port, targets: [...connectors.keys()], state: config.state.path });
+  worker.start();
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`${signal}: stopping (no new claims, finishing in-flight work)`);
+      worker.stop().then(() => {
+        server.close();
+        db.close();
+        log.info('stopped cleanly');
+        resolve(0);
+      }, (err: unknown) => {
+        log.error(`shutdown error: ${String(err)}`);
+        resolve(1);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { BridgeError, ConfigError } from './errors/index.js';
+import { createContext } from './app/context.js';
+import { preflight } from './app/preflight.js';
+import { runStatus } from './cli/status.js';
+import { runStart } from './app/start.js';
+
+/**
+ * sync-bridge: one binary, subcommands.
+ *   start                          run the sidecar (poll, deliver, write back, webhooks, crons)
+ *   status                         per target: pending, failed, dead, oldest pending age
+ *   check-odoo                     connect, check the addon, print what Odoo offers, exit
+ *   mappings check [dir]           validate every mapping file (exit 1 on any error)
+ *   mappings preview <file> --input <json> | --record <model>:<id>
+ * Global option: --config <file> (else BRIDGE_CONFIG, else ./bridge.config.yaml).
+ */
+const USAGE = `usage: sync-bridge <command> [options]
+  start                 run the bridge against the Odoo named by ODOO_URL/ODOO_DB/... or the config file
+  status                show per-target queue figures from Odoo
+  check-odoo            check connection, credentials and the sync_bridge addon, then exit
+  mappings check [dir]  validate mapping files
+  mappings preview <mapping> (--input <file.json> | --record <model>:<id>)
+options: --config <file>   --help`;
+
+type Command = (argv: string[], configFile: string | undefined) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  start: async (_argv, configFile) => runStart(createContext({ configFile })),
+  status: async (_argv, configFile) => runStatus(createContext({ configFile }), process.stdout),
+  'check-odoo': async (_argv, configFile) => {
+    const ctx = createContext({ configFile });
+    const info = await preflight(ctx.odoo, ctx.loaded.config, ctx.log);
+    process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+    return 0;
+  },
+  mappings: async (argv, configFile) => {
+    const { runMappingsCommand } = await import('./cli/mappings.js');
+    return runMappingsCommand(argv, configFile);
+  },
+};
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: false,
+  });
+  const [name, ...rest] = positionals;
+  if (values.help || !name) {
+    process.stdout.write(`${USAGE}\n`);
+    return name || values.help ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`unknown command '${name}'\n${USAGE}\n`);
+    return 2;
+  }
+  const configFile = typeof values.config === 'string' ? values.config : undefined;
+  return command(process.argv.slice(3).filter((a, i, all) => a !== '--config' && all[i - 1] !== '--config'), configFile);
+}
+
+main().then((code) => { process.exitCode = code; }, (err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`sync-bridge: ${err.message}\n`);
+    process.exitCode = 78; // EX_CONFIG
+  } else if (err instanceof BridgeError) {
+    process.stderr.write(`sync-bridge: ${err.message}\n`);
+    process.exitCode = err.retryable ? 69 : 1; // EX_UNAVAILABLE when Odoo is unreachable
+  } else {
+    process.stderr.write(`sync-bridge: unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 70;
+  }
+});

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { BridgeError, PermanentError } from '../errors/index.js';
+import type { Logger } from '../log/logger.js';
+import type { Redactor } from '../log/redact.js';
+import type { ClaimedEvent } from '../odoo/contract.js';
+import { toOdooDatetime } from '../odoo/contract.js';
+import type { Connector } from '../connectors/connector.js';
+import type { WritebackQueue } from '../state/writeback-queue.js';
+import { backoffDelay } from './backoff.js';
+import type { BridgeMetrics } from './metrics.js';
+import type { OutboundMapper } from './ports.js';
+
+export interface RetryPolicy { maxAttempts: number; baseMs: number; maxMs: number }
+
+export interface DeliverDeps {
+  mapper: OutboundMapper;
+  connectors: Map<string, Connector>;
+  writeback: WritebackQueue;
+  metrics: BridgeMetrics;
+  redactor: Redactor;
+  log: Logger;
+  retry: RetryPolicy;
+  now?: () => number;
+  random?: () => number;
+}
+
+export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'dead';
+
+/**
+ * Delivers one claimed event: map, send through the target's connector, and queue the outcome
+ * (ack, or nack retryable / permanent / dead) in the durable write-back queue. Never throws.
+ */
+export async function deliverEvent(event: ClaimedEvent, deps: DeliverDeps): Promise<DeliveryOutcome> {
+  const now = deps.now ?? Date.now;
+  const correlationId = event.trace_id || randomUUID();
+  const log = deps.log.child({ correlationId, eventId: event.id, target: event.target, eventType: event.event_type, record: `${event.model},${event.res_id}` });
+  let mappingVersion: string | undefined;
+  try {
+    const connector = deps.connectors.get(event.target);
+    if (!connector) throw new PermanentError(`no connector is configured for target '${event.target}'`, { category: 'internal' });
+    if (event.record === false && event.event_type !== 'cancel') {
+      throw new PermanentError(`${event.model},${event.res_id} no longer exists in Odoo`, { category: 'validation' });
+    }
+    const mapped = deps.mapper.map(event);
+    mappingVersion = mapped.mappingVersion;
+    if (event.attempts > 1) deps.metrics.retries.inc({ target: event.target });
+    const result = await connector.deliver({
+      target: event.target, eventType: event.event_type, model: event.model, resId: event.res_id,
+      kind: mapped.kind, payload: mapped.payload, idempotencyKey: event.idempotency_key, correlationId,
+      attempts: event.attempts, externalRef: event.external_ref || undefined,
+    }, log);
+    deps.writeback.enqueueAck({
+      id: event.id, lease_token: event.lease_token, external_ref: result.externalRef, links: result.links,
+      mapping_version: mappingVersion, trace_id: correlationId,
+    }, event.target);
+    deps.metrics.sent.inc({ target: event.target, event_type: event.event_type });
+    const created = Date.parse(`${event.created_at.replace(' ', 'T')}Z`);
+    if (!Number.isNaN(created)) deps.metrics.latency.observe({ target: event.target, event_type: event.event_type }, Math.max(0, (now() - created) / 1000));
+    log.info(`delivered: ${result.summary}`, { externalRef: result.externalRef, deduplicated: result.deduplicated ?? false, attempt: event.attempts });
+    return 'sent';
+  } catch (err) {
+    return nackEvent(event, err, deps, { correlationId, mappingVersion, log, now });
+  }
+}
+
+function nackEvent(event: ClaimedEvent, err: unknown, deps: DeliverDeps,
+  ctx: { correlationId: string; mappingVersion?: string; log: Logger; now: () => number }): DeliveryOutcome {
+  const e = err instanceof BridgeError ? err : undefined;
+  const retryable = e?.retryable ?? false;
+  const dead = retryable && event.attempts >= deps.retry.maxAttempts;
+  const outcome: DeliveryOutcome = !retryable ? 'failed' : dead ? 'dead' : 'retry';
+  const message = deps.redactor.redactString(err instanceof Error ? err.message : String(err));
+  const errorClass = err instanceof Error ? err.name : 'Error';
+  const floor = (e as { retryAfterMs?: number } | undefined)?.retryAfterMs ?? 0;
+  const delay = backoffDelay(event.attempts, deps.retry.baseMs, deps.retry.maxMs, deps.random, floor);
+  deps.writeback.enqueueNack({
+    id: event.id, lease_token: event.lease_token, retryable: retryable && !dead, dead,
+    next_attempt_at: outcome === 'retry' ? toOdooDatetime(new Date(ctx.now() + delay)) : undefined,
+    error_class: errorClass, error_message: message.slice(0, 2000),
+    error_details: deps.redactor.redact({ ...(e?.details ?? {}), attempt: event.attempts }),
+    category: e?.category ?? 'internal', mapping_version: ctx.mappingVersion, trace_id: ctx.correlationId,
+  }, event.target);
+  deps.metrics.failed.inc({ target: event.target, event_type: event.event_type, outcome, error_class: errorClass });
+  const level = outcome === 'retry' ? 'warn' : 'error';
+  ctx.log.log(level, `delivery ${outcome === 'retry' ? `failed, retry in ${Math.round(delay / 1000)}s` : outcome}: ${message}`, { errorClass, attempt: event.attempts });
+  if (!e) ctx.log.error('unexpected error (a bug): kept as failed', { stack: err instanceof Error ? err.stack : undefined });
+  return outcome;
+}

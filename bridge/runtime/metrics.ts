@@ -1,0 +1,22 @@
+import client from 'prom-client';
+
+/** Prometheus metrics of the sidecar (served on /metrics). One registry per process. */
+export class BridgeMetrics {
+  readonly registry = new client.Registry();
+  readonly claimed = new client.Counter({ name: 'sync_bridge_events_claimed_total', help: 'Events claimed from Odoo', labelNames: ['target', 'event_type'], registers: [this.registry] });
+  readonly sent = new client.Counter({ name: 'sync_bridge_events_sent_total', help: 'Events delivered to their target', labelNames: ['target', 'event_type'], registers: [this.registry] });
+  readonly failed = new client.Counter({ name: 'sync_bridge_events_failed_total', help: 'Delivery failures by outcome (retry, failed, dead)', labelNames: ['target', 'event_type', 'outcome', 'error_class'], registers: [this.registry] });
+  readonly retries = new client.Counter({ name: 'sync_bridge_retries_total', help: 'Deliveries that were retries of an earlier attempt', labelNames: ['target'], registers: [this.registry] });
+  readonly latency = new client.Histogram({
+    name: 'sync_bridge_delivery_latency_seconds', help: 'From event creation in Odoo to target acknowledgement',
+    labelNames: ['target', 'event_type'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600], registers: [this.registry],
+  });
+  readonly queueLag = new client.Gauge({ name: 'sync_bridge_queue_lag_seconds', help: 'Age of the oldest event in the last claimed batch', labelNames: ['target'], registers: [this.registry] });
+  readonly circuit = new client.Gauge({ name: 'sync_bridge_circuit_state', help: 'Circuit breaker per target: 0 closed, 1 half open, 2 open', labelNames: ['target'], registers: [this.registry] });
+  readonly writebackBacklog = new client.Gauge({ name: 'sync_bridge_writeback_backlog', help: 'Outcomes waiting to be written back to Odoo', registers: [this.registry] });
+  readonly inboxDepth = new client.Gauge({ name: 'sync_bridge_inbox_depth', help: 'Inbound messages stored but not yet applied to Odoo', labelNames: ['source'], registers: [this.registry] });
+
+  constructor() {
+    client.collectDefaultMetrics({ register: this.registry, prefix: 'sync_bridge_' });
+  }
+}

@@ -1,0 +1,154 @@
+import type { Logger } from '../log/logger.js';
+import { BridgeError } from '../errors/index.js';
+import type { ClaimedEvent, LeaseRef, OdooContract } from '../odoo/contract.js';
+import type { Connector } from '../connectors/connector.js';
+import type { WritebackQueue } from '../state/writeback-queue.js';
+import { deliverEvent, type DeliverDeps } from './deliver-event.js';
+import type { BridgeMetrics } from './metrics.js';
+
+export interface WorkerOptions {
+  workerId: string;
+  batchSize: number;
+  leaseSeconds: number;
+  concurrency: number;
+  pollMinMs: number;
+  pollMaxMs: number;
+}
+
+/**
+ * The delivery loop. Claims events for the targets whose circuit is not open (so one target's
+ * outage never holds the others), delivers them with bounded concurrency, keeps their leases
+ * alive by heartbeat, and flushes outcomes to Odoo through the durable write-back queue.
+ * Polls again at once while batches come back full and backs off to pollMaxMs when idle.
+ */
+export class Worker {
+  private readonly inflight = new Map<number, { ref: LeaseRef; promise: Promise<void> }>();
+  private stopping = false;
+  private idleMs: number;
+  private wake: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  lastClaimAt = 0;
+  lastError: string | undefined;
+
+  constructor(
+    private readonly opts: WorkerOptions,
+    private readonly contract: OdooContract,
+    private readonly connectors: Map<string, Connector>,
+    private readonly writeback: WritebackQueue,
+    private readonly deliverDeps: DeliverDeps,
+    private readonly metrics: BridgeMetrics,
+    private readonly log: Logger,
+  ) {
+    this.idleMs = opts.pollMinMs;
+  }
+
+  start(): void {
+    this.heartbeatTimer = setInterval(() => { void this.heartbeat(); }, Math.max(1000, (this.opts.leaseSeconds * 1000) / 3));
+    this.heartbeatTimer.unref();
+    this.loopDone = this.loop();
+  }
+
+  /** Graceful stop: no new claims, in-flight work finishes, outcomes are flushed. */
+  async stop(graceMs = 20_000): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    const all = Promise.all([...this.inflight.values()].map((f) => f.promise));
+    await Promise.race([all, sleep(graceMs)]);
+    const left = [...this.inflight.values()].map((f) => f.ref);
+    if (left.length > 0) {
+      await this.contract.release(this.opts.workerId, left).catch((err: unknown) => {
+        this.log.warn('could not release leases at shutdown; they expire by themselves', { error: String(err) });
+      });
+    }
+    await this.loopDone;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    await this.flush();
+  }
+
+  inflightCount(): number { return this.inflight.size; }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      const flushed = await this.flush();
+      if (!flushed) { await this.pause(this.opts.pollMaxMs); continue; }
+      const free = this.opts.concurrency - this.inflight.size;
+      const targets = [...this.connectors.values()].filter((c) => c.circuitState() !== 'open').map((c) => c.code);
+      if (free <= 0 || targets.length === 0) { await this.pause(this.opts.pollMaxMs); continue; }
+      const limit = Math.min(this.opts.batchSize, free);
+      let batch: ClaimedEvent[];
+      try {
+        batch = await this.contract.claim(this.opts.workerId, targets, limit, this.opts.leaseSeconds, this.deliverDeps.mapper.specs(targets));
+        this.lastClaimAt = Date.now();
+        this.lastError = undefined;
+      } catch (err) {
+        this.lastError = err instanceof Error ? err.message : String(err);
+        this.log.warn(`claim failed: ${this.lastError}`, { retryable: err instanceof BridgeError ? err.retryable : false });
+        await this.pause(this.opts.pollMaxMs);
+        continue;
+      }
+      this.observeLag(batch);
+      for (const ev of batch) this.dispatch(ev);
+      if (batch.length >= limit) { this.idleMs = this.opts.pollMinMs; if (this.inflight.size >= this.opts.concurrency) await this.pause(this.opts.pollMaxMs); continue; }
+      await this.pause(this.idleMs);
+      this.idleMs = Math.min(this.opts.pollMaxMs, Math.max(this.opts.pollMinMs, 100, this.idleMs * 2));
+    }
+  }
+
+  private dispatch(ev: ClaimedEvent): void {
+    this.metrics.claimed.inc({ target: ev.target, event_type: ev.event_type });
+    const promise = deliverEvent(ev, this.deliverDeps).then(
+      () => undefined,
+      (err: unknown) => { this.log.error('deliverEvent threw (bug)', { error: String(err) }); },
+    ).finally(() => {
+      this.inflight.delete(ev.id);
+      this.wake?.();
+    });
+    this.inflight.set(ev.id, { ref: { id: ev.id, lease_token: ev.lease_token }, promise });
+  }
+
+  /** Writes queued outcomes back; false while Odoo cannot take them (then we do not claim). */
+  private async flush(): Promise<boolean> {
+    const report = await this.writeback.flush(this.contract);
+    this.metrics.writebackBacklog.set(this.writeback.backlog());
+    if (report.refused > 0) this.log.warn(`${report.refused} outcome(s) refused by Odoo: lease lost, the event will be offered again`);
+    if (report.rejected > 0) this.log.error(`${report.rejected} outcome(s) rejected by Odoo; kept in the state file for review`);
+    if (report.error) {
+      this.log.warn(`write-back to Odoo pending (${report.pending} kept): ${report.error.message}`);
+      return false;
+    }
+    return true;
+  }
+
+  private async heartbeat(): Promise<void> {
+    const refs = [...this.inflight.values()].map((f) => f.ref);
+    if (refs.length === 0) return;
+    try {
+      const res = await this.contract.heartbeat(this.opts.workerId, refs, this.opts.leaseSeconds);
+      for (const r of res.refused) this.log.warn('lease lost while in flight; its outcome will be refused', { eventId: r.id, reason: r.reason });
+    } catch (err) {
+      this.log.warn(`heartbeat failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private observeLag(batch: ClaimedEvent[]): void {
+    const oldest = new Map<string, number>();
+    for (const ev of batch) {
+      const t = Date.parse(`${ev.created_at.replace(' ', 'T')}Z`);
+      if (!Number.isNaN(t)) oldest.set(ev.target, Math.min(oldest.get(ev.target) ?? t, t));
+    }
+    for (const [target, t] of oldest) this.metrics.queueLag.set({ target }, Math.max(0, (Date.now() - t) / 1000));
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
+      this.wake = () => { clearTimeout(timer); this.wake = undefined; resolve(); };
+    });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => { setTimeout(resolve, ms).unref(); });
+}

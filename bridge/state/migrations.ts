@@ -1,0 +1,39 @@
+/**
+ * Schema of the sidecar's SQLite file, as ordered migrations. Each runs once, in a transaction;
+ * `PRAGMA user_version` records how far the file is. Never edit a shipped migration: add one.
+ */
+export const MIGRATIONS: string[] = [
+  // 1: write-backs to Odoo (acks and nacks) kept until Odoo accepted them.
+  `CREATE TABLE writeback (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     kind TEXT NOT NULL CHECK (kind IN ('ack', 'nack')),
+     event_id INTEGER NOT NULL,
+     target TEXT NOT NULL,
+     body TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     tries INTEGER NOT NULL DEFAULT 0,
+     last_error TEXT,
+     done_at INTEGER,
+     outcome TEXT
+   );
+   CREATE INDEX writeback_open ON writeback (seq) WHERE done_at IS NULL;
+   CREATE TABLE delivery_log (
+     event_id INTEGER NOT NULL,
+     attempt INTEGER NOT NULL,
+     target TEXT NOT NULL,
+     event_type TEXT NOT NULL,
+     model TEXT NOT NULL,
+     res_id INTEGER NOT NULL,
+     idempotency_key TEXT NOT NULL,
+     correlation_id TEXT NOT NULL,
+     mapping_version TEXT,
+     payload TEXT,
+     outcome TEXT NOT NULL,
+     error_class TEXT,
+     error_message TEXT,
+     external_ref TEXT,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (event_id, attempt)
+   );
+   CREATE INDEX delivery_log_outcome ON delivery_log (outcome, at);`,
+];

@@ -1,0 +1,114 @@
+import type { DB } from './state-store.js';
+import type { AckItem, BatchResult, NackItem } from '../odoo/contract.js';
+import { BridgeError } from '../errors/index.js';
+
+export interface WritebackSink {
+  ack(items: AckItem[]): Promise<BatchResult>;
+  nack(items: NackItem[]): Promise<BatchResult>;
+}
+
+export interface FlushReport { sent: number; refused: number; rejected: number; pending: number; error?: BridgeError }
+
+interface Row { seq: number; kind: 'ack' | 'nack'; event_id: number; body: string }
+
+/**
+ * Outcomes to write back into Odoo, stored in SQLite before any attempt so that nothing is lost
+ * when Odoo is down or the sidecar dies; flushed in order, batched by kind. A refusal (lease
+ * lost) is final for that row: Odoo re-offers the event and the in-doubt check takes over.
+ */
+export class WritebackQueue {
+  private readonly insert;
+  private readonly open;
+  private readonly markDone;
+  private readonly markTried;
+  private readonly countOpen;
+
+  constructor(private readonly db: DB, private readonly now: () => number = Date.now) {
+    this.insert = db.prepare('INSERT INTO writeback (kind, event_id, target, body, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.open = db.prepare('SELECT seq, kind, event_id, body FROM writeback WHERE done_at IS NULL ORDER BY seq LIMIT ?');
+    this.markDone = db.prepare('UPDATE writeback SET done_at = ?, outcome = ?, tries = tries + 1 WHERE seq = ?');
+    this.markTried = db.prepare('UPDATE writeback SET tries = tries + 1, last_error = ? WHERE seq = ?');
+    this.countOpen = db.prepare('SELECT count(*) AS n FROM writeback WHERE done_at IS NULL');
+  }
+
+  enqueueAck(item: AckItem, target: string): void {
+    this.insert.run('ack', item.id, target, JSON.stringify(item), this.now());
+  }
+
+  enqueueNack(item: NackItem, target: string): void {
+    this.insert.run('nack', item.id, target, JSON.stringify(item), this.now());
+  }
+
+  backlog(): number {
+    return Number((this.countOpen.get() as { n: number }).n);
+  }
+
+  /** Sends open rows in order until none are left or Odoo fails; never throws. */
+  async flush(sink: WritebackSink, batch = 100): Promise<FlushReport> {
+    const report: FlushReport = { sent: 0, refused: 0, rejected: 0, pending: 0 };
+    for (;;) {
+      const rows = this.open.all(batch) as Row[];
+      if (rows.length === 0) break;
+      const run = leadingRun(rows);
+      try {
+        await this.sendRun(sink, run, report);
+      } catch (err) {
+        const e = err instanceof BridgeError ? err : undefined;
+        if (e && !e.retryable && run.length > 1) {
+          // One bad row must not block the others: send them one by one.
+          for (const r of run) {
+            try { await this.sendRun(sink, [r], report); } catch (inner) {
+              if (inner instanceof BridgeError && !inner.retryable) {
+                this.markDone.run(this.now(), `rejected: ${inner.message}`.slice(0, 2000), r.seq);
+                report.rejected += 1;
+              } else { return this.stop(report, inner, [r]); }
+            }
+          }
+          continue;
+        }
+        if (e && !e.retryable) {
+          this.markDone.run(this.now(), `rejected: ${e.message}`.slice(0, 2000), run[0]!.seq);
+          report.rejected += 1;
+          continue;
+        }
+        return this.stop(report, err, run);
+      }
+    }
+    return report;
+  }
+
+  private stop(report: FlushReport, err: unknown, run: Row[]): FlushReport {
+    const message = err instanceof Error ? err.message : String(err);
+    for (const r of run) this.markTried.run(message.slice(0, 2000), r.seq);
+    report.pending = this.backlog();
+    if (err instanceof BridgeError) report.error = err;
+    return report;
+  }
+
+  private async sendRun(sink: WritebackSink, run: Row[], report: FlushReport): Promise<void> {
+    const items = run.map((r) => JSON.parse(r.body) as AckItem & NackItem);
+    const result = run[0]!.kind === 'ack' ? await sink.ack(items) : await sink.nack(items);
+    const refused = new Map(result.refused.map((r) => [r.id, r.reason]));
+    const at = this.now();
+    this.db.transaction(() => {
+      for (const r of run) {
+        const reason = refused.get(r.event_id);
+        this.markDone.run(at, reason === undefined ? 'ok' : `refused: ${reason}`, r.seq);
+        if (reason === undefined) report.sent += 1; else report.refused += 1;
+      }
+    })();
+  }
+
+  /** Deletes rows written back longer ago than the retention. */
+  purge(retentionDays: number): number {
+    const cutoff = this.now() - retentionDays * 86_400_000;
+    return this.db.prepare('DELETE FROM writeback WHERE done_at IS NOT NULL AND done_at < ?').run(cutoff).changes;
+  }
+}
+
+/** The longest prefix of rows of one kind (acks and nacks go in separate calls, in order). */
+function leadingRun(rows: Row[]): Row[] {
+  const kind = rows[0]!.kind;
+  const end = rows.findIndex((r) => r.kind !== kind);
+  return end === -1 ? rows : rows.slice(0, end);
+}

@@ -1,0 +1,159 @@
+# Copyright 2026 Odoo Sync Bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import _, fields, models
+
+ORDER_AMEND_FIELDS = {"commitment_date", "partner_shipping_id"}
+
+
+class SaleOrder(models.Model):
+    _name = "sale.order"
+    _inherit = ["sale.order", "sync.status.mixin"]
+
+    sync_credit_state = fields.Selection(
+        [("none", "Not gated"), ("hold", "On credit hold"), ("approved", "Approved")],
+        string="Sync Credit Gate",
+        default="none",
+        copy=False,
+        readonly=True,
+        tracking=True,
+    )
+    sync_credit_approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    sync_credit_approved_at = fields.Datetime(readonly=True, copy=False)
+
+    # -- targets --------------------------------------------------------
+    def _sync_wms_targets(self, trigger, release_on="order_confirm"):
+        self.ensure_one()
+        return self.env["sync.target"]._get_for(
+            trigger, self.company_id, kinds=["wms"], release_on=release_on,
+            warehouse=self.warehouse_id,
+        )
+
+    # -- credit gating ----------------------------------------------------
+    def _sync_credit_block_reason(self):
+        """Why this order must not be released (credit hold / limit), or False."""
+        self.ensure_one()
+        order = self.sudo()  # credit fields are restricted to accounting groups
+        partner = order.partner_id.commercial_partner_id.with_company(order.company_id)
+        if partner.sync_credit_hold:
+            return _("Customer %s is on credit hold.", partner.display_name)
+        company = order.company_id
+        if not company.account_use_credit_limit or not partner.credit_limit:
+            return False
+        partner.invalidate_recordset(["credit", "credit_to_invoice"])
+        # credit_to_invoice counts confirmed orders (this one included once
+        # confirmed): count this order at its full amount instead.
+        own = order.amount_to_invoice if order.state == "sale" else 0.0
+        current = order.amount_total - own
+        if order.currency_id != company.currency_id:
+            current = order.currency_id._convert(
+                current, company.currency_id, company, fields.Date.context_today(self)
+            )
+        exposure = partner.credit + partner.credit_to_invoice + current
+        if exposure > partner.credit_limit:
+            return _(
+                "Customer %(partner)s is over its credit limit (%(exposure).2f > %(limit).2f).",
+                partner=partner.display_name,
+                exposure=exposure,
+                limit=partner.credit_limit,
+            )
+        return False
+
+    def _sync_credit_allows_release(self, targets):
+        """True if the order may be released to `targets` now; else put it on
+        hold with a visible credit_hold exception."""
+        self.ensure_one()
+        if self.sync_credit_state == "approved" or not any(targets.mapped("credit_gating")):
+            return True
+        reason = self._sync_credit_block_reason()
+        if not reason:
+            return True
+        if self.sync_credit_state != "hold":
+            self.sudo().sync_credit_state = "hold"
+        self.env["sync.exception"].sudo()._raise_exception(
+            "credit_hold", reason, model=self._name, res_id=self.id, company=self.company_id
+        )
+        return False
+
+    def action_sync_approve_credit(self):
+        """Sync manager approves the release of orders held for credit."""
+        self.env["sync.event"]._check_manager()
+        now = fields.Datetime.now()
+        for order in self.filtered(lambda o: o.sync_credit_state == "hold"):
+            order.sudo().write(
+                {
+                    "sync_credit_state": "approved",
+                    "sync_credit_approved_by_id": self.env.uid,
+                    "sync_credit_approved_at": now,
+                }
+            )
+            order._sync_resolve_credit_hold()
+            order.message_post(
+                body=_("Release approved despite credit hold by %s.", self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+            order._sync_release_now()
+        return True
+
+    def _sync_resolve_credit_hold(self):
+        excs = self.env["sync.exception"].sudo().search(
+            [("state", "=", "open"), ("category", "=", "credit_hold"),
+             ("model", "=", self._name), ("res_id", "in", self.ids)]
+        )
+        excs.write({"state": "resolved", "resolved_at": fields.Datetime.now(),
+                    "resolved_by_id": self.env.uid})
+
+    # -- events -------------------------------------------------------------
+    def _sync_release_now(self):
+        Event = self.env["sync.event"].sudo()
+        for order in self.filtered(lambda o: o.state == "sale"):
+            targets = order._sync_wms_targets("release").filtered(
+                lambda t: not Event._release_state(t, order)
+            )
+            if targets and order._sync_credit_allows_release(targets):
+                for target in targets:
+                    Event._enqueue(target, "release", order)
+            order.picking_ids._sync_release_ready()
+
+    def _sync_amend(self):
+        Event = self.env["sync.event"].sudo()
+        for order in self.filtered(lambda o: o.state == "sale"):
+            for target in order._sync_wms_targets("amend"):
+                Event._enqueue_amend(target, order)
+        self._sync_status_event()
+
+    def _sync_status_event(self):
+        Event = self.env["sync.event"].sudo()
+        for order in self:
+            for target in self.env["sync.target"]._get_for(
+                "status", order.company_id, kinds=["crm"]
+            ):
+                Event._enqueue(target, "status", order)
+
+    def action_confirm(self):
+        res = super().action_confirm()
+        Event = self.env["sync.event"].sudo()
+        for order in self.filtered(lambda o: o.state == "sale"):
+            targets = order._sync_wms_targets("release").filtered(
+                lambda t: not Event._release_state(t, order)
+            )
+            if targets and order._sync_credit_allows_release(targets):
+                for target in targets:
+                    Event._enqueue(target, "release", order)
+        return res
+
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        Event = self.env["sync.event"].sudo()
+        for order in self:
+            for target in order._sync_wms_targets("cancel"):
+                Event._enqueue_cancel(target, order)
+        self._sync_resolve_credit_hold()
+        return res
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "state" in vals:
+            self._sync_status_event()
+        if ORDER_AMEND_FIELDS.intersection(vals):
+            self._sync_amend()
+        return res

@@ -1,0 +1,34 @@
+# Copyright 2026 Odoo Sync Bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, models
+
+MOVE_AMEND_FIELDS = {"product_uom_qty", "product_id", "product_uom"}
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        moves = super().create(vals_list)
+        moves.picking_id._sync_amend()
+        return moves
+
+    def write(self, vals):
+        res = super().write(vals)
+        if MOVE_AMEND_FIELDS.intersection(vals):
+            self.picking_id._sync_amend()
+        return res
+
+    def _action_assign(self, force_qty=False):
+        res = super()._action_assign(force_qty=force_qty)
+        self.picking_id._sync_release_ready()
+        return res
+
+    def _action_cancel(self):
+        pickings = self.picking_id
+        res = super()._action_cancel()
+        cancelled = pickings.filtered(lambda p: p.state == "cancel")
+        cancelled._sync_cancel()
+        (pickings - cancelled)._sync_amend()
+        return res

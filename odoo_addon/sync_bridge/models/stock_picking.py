@@ -1,0 +1,60 @@
+# Copyright 2026 Odoo Sync Bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import models
+
+PICKING_AMEND_FIELDS = {"partner_id", "scheduled_date", "date_deadline"}
+
+
+class StockPicking(models.Model):
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "sync.status.mixin"]
+
+    def _sync_aggregate_key(self):
+        self.ensure_one()
+        if self.sale_id:
+            return f"sale.order,{self.sale_id.id}"
+        return super()._sync_aggregate_key()
+
+    def _sync_wms_targets(self, trigger):
+        self.ensure_one()
+        return self.env["sync.target"]._get_for(
+            trigger, self.company_id, kinds=["wms"], release_on="picking_ready",
+            warehouse=self.picking_type_id.warehouse_id,
+        )
+
+    def _sync_outgoing(self):
+        return self.filtered(lambda p: p.picking_type_code == "outgoing")
+
+    def _sync_release_ready(self):
+        """Release outgoing deliveries that are ready (assigned)."""
+        Event = self.env["sync.event"].sudo()
+        for picking in self._sync_outgoing().filtered(lambda p: p.state == "assigned"):
+            targets = picking._sync_wms_targets("release").filtered(
+                lambda t: not Event._release_state(t, picking)
+            )
+            if not targets:
+                continue
+            if picking.sale_id and not picking.sale_id._sync_credit_allows_release(targets):
+                continue
+            for target in targets:
+                Event._enqueue(target, "release", picking, picking._sync_aggregate_key())
+
+    def _sync_amend(self):
+        Event = self.env["sync.event"].sudo()
+        for picking in self._sync_outgoing().filtered(
+            lambda p: p.state not in ("draft", "done", "cancel")
+        ):
+            for target in picking._sync_wms_targets("amend"):
+                Event._enqueue_amend(target, picking, picking._sync_aggregate_key())
+
+    def _sync_cancel(self):
+        Event = self.env["sync.event"].sudo()
+        for picking in self._sync_outgoing():
+            for target in picking._sync_wms_targets("cancel"):
+                Event._enqueue_cancel(target, picking, picking._sync_aggregate_key())
+
+    def write(self, vals):
+        res = super().write(vals)
+        if PICKING_AMEND_FIELDS.intersection(vals):
+            self._sync_amend()
+        return res

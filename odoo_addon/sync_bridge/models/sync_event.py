@@ -1,0 +1,746 @@
+# Copyright 2026 Odoo Sync Bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
+import logging
+import uuid
+from datetime import date, datetime, timedelta
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+_logger = logging.getLogger(__name__)
+
+CONTRACT_VERSION = "1"
+OPEN_STATES = ("pending", "in_progress", "failed", "dead")
+# states that block younger events of the same aggregate and target
+BLOCKING_STATES = OPEN_STATES
+DT_FORMAT = "%Y-%m-%d %H:%M:%S"
+MAX_CLAIM = 500
+NOW_SQL = "(now() at time zone 'utc')"
+
+
+def _json_safe(value):
+    """Make a value XML-RPC and JSON friendly: no None, datetimes as strings."""
+    if value is None:
+        return False
+    if isinstance(value, datetime):
+        return value.strftime(DT_FORMAT)
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, Markup):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _parse_dt(value):
+    if not value:
+        return False
+    try:
+        return fields.Datetime.to_datetime(value)
+    except ValueError as e:
+        raise ValidationError(_("Invalid datetime %s, expected 'YYYY-MM-DD HH:MM:SS' UTC.", value)) from e
+
+
+class SyncEvent(models.Model):
+    _name = "sync.event"
+    _description = "Sync Outbox Event"
+    _order = "id desc"
+
+    target_id = fields.Many2one(
+        "sync.target", required=True, ondelete="restrict", readonly=True, index=True
+    )
+    target_kind = fields.Selection(related="target_id.kind")
+    event_type = fields.Selection(
+        [
+            ("release", "Release"),
+            ("amend", "Amend"),
+            ("cancel", "Cancel"),
+            ("status", "Status"),
+            ("upsert", "Upsert (master data)"),
+        ],
+        required=True,
+        readonly=True,
+    )
+    model = fields.Char(required=True, readonly=True)
+    res_id = fields.Integer(required=True, readonly=True)
+    record_ref = fields.Reference(
+        selection="_selection_record_ref", compute="_compute_record_ref", string="Record"
+    )
+    aggregate_key = fields.Char(
+        required=True,
+        readonly=True,
+        help="Events of one aggregate (e.g. 'sale.order,42': the order and its "
+        "deliveries) are handed out strictly in order, per target.",
+    )
+    idempotency_key = fields.Char(required=True, readonly=True, copy=False)
+    state = fields.Selection(
+        [
+            ("pending", "Pending"),
+            ("in_progress", "In progress"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+            ("dead", "Dead"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="pending",
+        readonly=True,
+    )
+    attempts = fields.Integer(readonly=True)
+    next_attempt_at = fields.Datetime(readonly=True, default=fields.Datetime.now)
+    lease_owner = fields.Char(readonly=True)
+    lease_token = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    lease_expires_at = fields.Datetime(readonly=True)
+    mapping_version = fields.Char(readonly=True)
+    external_ref = fields.Char(readonly=True)
+    last_error_class = fields.Char(readonly=True)
+    last_error_message = fields.Text(readonly=True)
+    last_error_details = fields.Text(readonly=True, help="JSON")
+    trace_id = fields.Char(readonly=True)
+    change_count = fields.Integer(
+        default=1, readonly=True, help="Number of changes coalesced in this event."
+    )
+    first_tried_at = fields.Datetime(readonly=True)
+    done_at = fields.Datetime(readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    exception_ids = fields.One2many("sync.exception", "event_id")
+
+    _sql_constraints = [
+        (
+            "idempotency_key_uniq",
+            "unique(idempotency_key)",
+            "The idempotency key of a sync event must be unique.",
+        ),
+    ]
+
+    def init(self):
+        cr = self.env.cr
+        # Coalescing: at most one pending event per target, record and type.
+        cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS sync_event_pending_uniq
+                ON sync_event (target_id, model, res_id, event_type)
+             WHERE state = 'pending'
+            """
+        )
+        # Claim: only open rows are indexed, done rows cost nothing.
+        cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS sync_event_claim_idx
+                ON sync_event (target_id, id)
+             WHERE state IN ('pending', 'in_progress')
+            """
+        )
+        cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS sync_event_aggregate_open_idx
+                ON sync_event (target_id, aggregate_key, id)
+             WHERE state IN ('pending', 'in_progress', 'failed', 'dead')
+            """
+        )
+        cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS sync_event_record_idx
+                ON sync_event (model, res_id)
+            """
+        )
+        cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS sync_event_aggregate_idx
+                ON sync_event (aggregate_key)
+            """
+        )
+        cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS sync_event_done_idx
+                ON sync_event (done_at)
+             WHERE state IN ('done', 'cancelled')
+            """
+        )
+
+    @api.model
+    def _selection_record_ref(self):
+        return [(m.model, m.name) for m in self.env["ir.model"].sudo().search([])]
+
+    @api.depends("model", "res_id")
+    def _compute_record_ref(self):
+        for event in self:
+            ref = False
+            if event.model in self.env and event.res_id:
+                if self.env[event.model].browse(event.res_id).exists():
+                    ref = f"{event.model},{event.res_id}"
+            event.record_ref = ref
+
+    @api.depends("target_id", "event_type", "model", "res_id")
+    def _compute_display_name(self):
+        for event in self:
+            event.display_name = "%s/%s %s,%s" % (
+                event.target_id.code or "",
+                event.event_type or "",
+                event.model or "",
+                event.res_id or "",
+            )
+
+    # ------------------------------------------------------------------
+    # Outbox API (used by the business models, same transaction)
+    # ------------------------------------------------------------------
+    @api.model
+    def _enqueue(self, target, event_type, record, aggregate_key=None):
+        """Write (or coalesce into) the pending event for target/record/type.
+
+        Runs in the caller's transaction: if the business change is rolled
+        back, so is the event. Coalescing is enforced by the partial unique
+        index sync_event_pending_uniq with INSERT ... ON CONFLICT, so it holds
+        under concurrent transactions too.
+        """
+        if self.env.context.get("sync_bridge_skip"):
+            return self.browse()
+        record.ensure_one()
+        target.ensure_one()
+        self.flush_model()
+        company = target.company_id or (
+            "company_id" in record._fields and record.company_id
+        ) or self.env["res.company"]
+        self.env.cr.execute(
+            f"""
+            INSERT INTO sync_event (
+                target_id, event_type, model, res_id, aggregate_key,
+                idempotency_key, state, attempts, change_count, next_attempt_at,
+                trace_id, mapping_version, company_id,
+                create_uid, create_date, write_uid, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, 'pending', 0, 1, {NOW_SQL},
+                    %s, %s, %s, %s, {NOW_SQL}, %s, {NOW_SQL})
+            ON CONFLICT (target_id, model, res_id, event_type)
+                WHERE state = 'pending'
+            DO UPDATE SET change_count = sync_event.change_count + 1,
+                          aggregate_key = EXCLUDED.aggregate_key,
+                          write_uid = EXCLUDED.write_uid,
+                          write_date = EXCLUDED.write_date
+            RETURNING id
+            """,
+            (
+                target.id,
+                event_type,
+                record._name,
+                record.id,
+                aggregate_key or f"{record._name},{record.id}",
+                f"{target.code}:{record._name}:{record.id}:{event_type}:{uuid.uuid4().hex}",
+                self.env.context.get("sync_trace_id") or uuid.uuid4().hex,
+                target.mapping_version or None,
+                company.id or None,
+                self.env.uid,
+                self.env.uid,
+            ),
+        )
+        event = self.browse(self.env.cr.fetchone()[0])
+        event.invalidate_recordset()
+        return event
+
+    @api.model
+    def _release_state(self, target, record):
+        """State of the latest non-cancelled release of record for target, or False."""
+        self.flush_model()
+        self.env.cr.execute(
+            """
+            SELECT state FROM sync_event
+             WHERE target_id = %s AND model = %s AND res_id = %s
+               AND event_type = 'release' AND state != 'cancelled'
+          ORDER BY id DESC
+             LIMIT 1
+            """,
+            (target.id, record._name, record.id),
+        )
+        row = self.env.cr.fetchone()
+        return row[0] if row else False
+
+    @api.model
+    def _enqueue_amend(self, target, record, aggregate_key=None):
+        """Amend a released record. While the release is still pending it will
+        carry the latest data anyway: no amend is needed."""
+        if self._release_state(target, record) in ("in_progress", "done", "failed", "dead"):
+            return self._enqueue(target, "amend", record, aggregate_key)
+        return self.browse()
+
+    @api.model
+    def _enqueue_cancel(self, target, record, aggregate_key=None):
+        """Cancel a released record: if the release was never handed out,
+        just drop the pending events; otherwise write a cancel event."""
+        events = self.sudo().search(
+            [
+                ("target_id", "=", target.id),
+                ("model", "=", record._name),
+                ("res_id", "=", record.id),
+                ("event_type", "in", ("release", "amend")),
+                ("state", "!=", "cancelled"),
+            ]
+        )
+        if not events:
+            return self.browse()
+        if all(e.state == "pending" and not e.attempts for e in events):
+            events.write({"state": "cancelled", "done_at": fields.Datetime.now()})
+            return self.browse()
+        pending_amends = events.filtered(
+            lambda e: e.state == "pending" and e.event_type == "amend"
+        )
+        pending_amends.write({"state": "cancelled", "done_at": fields.Datetime.now()})
+        return self._enqueue(target, "cancel", record, aggregate_key)
+
+    def _requeue(self, next_attempt_at=None, uncount_attempt=False, reset_attempts=False):
+        """Put events back to pending, merging into a newer pending twin if one
+        appeared meanwhile (the partial unique index allows only one)."""
+        now = fields.Datetime.now()
+        for event in self:
+            when = next_attempt_at or now
+            twin = self.search(
+                [
+                    ("id", "!=", event.id),
+                    ("target_id", "=", event.target_id.id),
+                    ("model", "=", event.model),
+                    ("res_id", "=", event.res_id),
+                    ("event_type", "=", event.event_type),
+                    ("state", "=", "pending"),
+                ],
+                limit=1,
+            )
+            if twin:
+                twin.write(
+                    {
+                        "next_attempt_at": max(twin.next_attempt_at or now, when),
+                        "change_count": twin.change_count + event.change_count,
+                    }
+                )
+                event.write(
+                    {
+                        "state": "cancelled",
+                        "done_at": now,
+                        "lease_expires_at": False,
+                        "last_error_message": _("Superseded by event %s.", twin.id),
+                    }
+                )
+                continue
+            vals = {
+                "state": "pending",
+                "next_attempt_at": when,
+                "lease_owner": False,
+                "lease_expires_at": False,
+            }
+            if uncount_attempt:
+                vals["attempts"] = max(event.attempts - 1, 0)
+                if not vals["attempts"]:
+                    vals["first_tried_at"] = False
+            if reset_attempts:
+                vals["attempts"] = 0
+            event.write(vals)
+
+    # ------------------------------------------------------------------
+    # UI actions
+    # ------------------------------------------------------------------
+    def _check_manager(self):
+        if not (self.env.su or self.env.user.has_group("sync_bridge.group_sync_manager")):
+            raise AccessError(_("Only Sync managers can do this."))
+
+    def action_retry(self):
+        self._check_manager()
+        events = self.sudo().filtered(lambda e: e.state in ("failed", "dead", "cancelled"))
+        events._requeue(reset_attempts=True)
+        return True
+
+    def action_cancel(self):
+        self._check_manager()
+        if any(e.state in ("in_progress", "done") for e in self):
+            raise UserError(_("Events in progress or done cannot be cancelled."))
+        self.sudo().write(
+            {"state": "cancelled", "done_at": fields.Datetime.now(), "lease_expires_at": False}
+        )
+        return True
+
+    def action_open_record(self):
+        self.ensure_one()
+        if not self.record_ref:
+            raise UserError(_("The record of this event no longer exists."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------
+    # Crons
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_release_expired_leases(self):
+        expired = self.sudo().search(
+            [("state", "=", "in_progress"), ("lease_expires_at", "<", fields.Datetime.now())]
+        )
+        expired._requeue()
+        _logger.info("sync_bridge: released %s expired leases", len(expired))
+        return True
+
+    @api.model
+    def _cron_purge_done(self):
+        days = int(
+            self.env["ir.config_parameter"].sudo().get_param(
+                "sync_bridge.done_retention_days", "30"
+            )
+            or 30
+        )
+        self.flush_model()
+        self.env.cr.execute(
+            f"""
+            DELETE FROM sync_event
+             WHERE state IN ('done', 'cancelled')
+               AND done_at < {NOW_SQL} - make_interval(days => %s)
+            """,
+            (days,),
+        )
+        _logger.info("sync_bridge: purged %s done events", self.env.cr.rowcount)
+        self.invalidate_model()
+        return True
+
+    # ------------------------------------------------------------------
+    # Contract (called by the sidecar over XML-RPC / JSON-RPC)
+    # ------------------------------------------------------------------
+    @api.model
+    def _check_service_access(self):
+        if self.env.su or self.env.user.has_group("sync_bridge.group_sync_service"):
+            return
+        raise AccessError(_("Only members of the 'Sync service' group may call the sync contract."))
+
+    @api.model
+    def _targets_by_codes(self, target_codes):
+        if isinstance(target_codes, str):
+            target_codes = [target_codes]
+        if not isinstance(target_codes, (list, tuple)) or not target_codes:
+            raise ValidationError(_("target_codes must be a non-empty list of target codes."))
+        targets = self.env["sync.target"].sudo().search([("code", "in", list(target_codes))])
+        unknown = set(target_codes) - set(targets.mapped("code"))
+        if unknown:
+            raise ValidationError(_("Unknown or archived sync targets: %s", ", ".join(sorted(unknown))))
+        return targets
+
+    @api.model
+    def sync_contract_info(self):
+        self._check_service_access()
+        module = self.env["ir.module.module"].sudo().search([("name", "=", "sync_bridge")], limit=1)
+        targets = self.env["sync.target"].sudo().with_context(active_test=False).search([])
+        return {
+            "contract_version": CONTRACT_VERSION,
+            "module_version": module.latest_version or False,
+            "targets": [
+                {"code": t.code, "kind": t.kind, "name": t.name, "active": t.active}
+                for t in targets
+            ],
+        }
+
+    @api.model
+    def sync_claim(self, worker_id, target_codes, limit=50, lease_seconds=300, specs=None):
+        self._check_service_access()
+        if not worker_id or not isinstance(worker_id, str):
+            raise ValidationError(_("worker_id must be a non-empty string."))
+        specs = specs or {}
+        if not isinstance(specs, dict):
+            raise ValidationError(_("specs must be a dict model -> web_read specification."))
+        targets = self._targets_by_codes(target_codes)
+        limit = max(1, min(int(limit or 1), MAX_CLAIM))
+        lease_seconds = max(5, min(int(lease_seconds or 300), 86400))
+        self.flush_model()
+        # Odoo cursors run REPEATABLE READ: a row claimed and committed by another
+        # worker after our snapshot raises a serialization failure here, which
+        # Odoo's RPC layer retries with a fresh snapshot. SKIP LOCKED lets
+        # concurrent claimers take disjoint rows without waiting.
+        self.env.cr.execute(
+            f"""
+            WITH candidates AS (
+                SELECT e.id
+                  FROM sync_event e
+                 WHERE e.target_id = ANY(%(targets)s)
+                   AND ((e.state = 'pending' AND e.next_attempt_at <= {NOW_SQL})
+                        OR (e.state = 'in_progress' AND e.lease_expires_at <= {NOW_SQL}))
+                   AND NOT EXISTS (
+                        SELECT 1 FROM sync_event o
+                         WHERE o.target_id = e.target_id
+                           AND o.aggregate_key = e.aggregate_key
+                           AND o.id < e.id
+                           AND o.state IN ('pending', 'in_progress', 'failed', 'dead'))
+              ORDER BY e.id
+                 LIMIT %(limit)s
+                   FOR UPDATE OF e SKIP LOCKED
+            )
+            UPDATE sync_event e
+               SET state = 'in_progress',
+                   lease_owner = %(worker)s,
+                   lease_token = md5(random()::text || clock_timestamp()::text || e.id::text),
+                   lease_expires_at = {NOW_SQL} + make_interval(secs => %(lease)s),
+                   attempts = e.attempts + 1,
+                   first_tried_at = COALESCE(e.first_tried_at, {NOW_SQL}),
+                   write_uid = %(uid)s,
+                   write_date = {NOW_SQL}
+              FROM candidates c
+             WHERE e.id = c.id
+         RETURNING e.id
+            """,
+            {
+                "targets": targets.ids,
+                "limit": limit,
+                "worker": worker_id[:128],
+                "lease": lease_seconds,
+                "uid": self.env.uid,
+            },
+        )
+        ids = sorted(row[0] for row in self.env.cr.fetchall())
+        self.invalidate_model()
+        events = self.sudo().browse(ids)
+        records = self._claim_read_records(events, specs)
+        links = self._claim_links(events)
+        result = []
+        for event in events:
+            record, error = records.get((event.model, event.res_id), (False, False))
+            item = {
+                "id": event.id,
+                "target": event.target_id.code,
+                "event_type": event.event_type,
+                "model": event.model,
+                "res_id": event.res_id,
+                "aggregate_key": event.aggregate_key,
+                "idempotency_key": event.idempotency_key,
+                "attempts": event.attempts,
+                "change_count": event.change_count,
+                "lease_token": event.lease_token,
+                "lease_expires_at": event.lease_expires_at,
+                "trace_id": event.trace_id,
+                "created_at": event.create_date,
+                "mapping_version": event.mapping_version,
+                "external_ref": event.external_ref
+                or links.get((event.target_id.id, event.model, event.res_id)),
+                "record": record,
+            }
+            if error:
+                item["record_error"] = error
+            result.append(_json_safe(item))
+        return result
+
+    def _claim_read_records(self, events, specs):
+        """web_read the business records, as the caller (its access rights)."""
+        by_model = {}
+        for event in events:
+            by_model.setdefault(event.model, set()).add(event.res_id)
+        result = {}
+        for model, res_ids in by_model.items():
+            if model not in self.env:
+                continue
+            records = self.env[model].browse(sorted(res_ids)).exists()
+            if not records:
+                continue
+            spec = specs.get(model) or {"display_name": {}}
+            try:
+                values = records.with_context(active_test=False).web_read(spec)
+            except AccessError as e:
+                for res_id in res_ids:
+                    result[(model, res_id)] = (False, "AccessError: %s" % e)
+                continue
+            for vals in values:
+                result[(model, vals["id"])] = (vals, False)
+        return result
+
+    def _claim_links(self, events):
+        if not events:
+            return {}
+        links = self.env["sync.link"].sudo().search(
+            [
+                ("target_id", "in", events.target_id.ids),
+                ("model", "in", list(set(events.mapped("model")))),
+                ("res_id", "in", list(set(events.mapped("res_id")))),
+                ("external_id", "!=", False),
+            ]
+        )
+        return {(l.target_id.id, l.model, l.res_id): l.external_id for l in links}
+
+    @api.model
+    def _lock_items(self, items, result):
+        """Validate items and lock their events. Returns [(item, event)] for the
+        items whose lease token is current; refusals go into result."""
+        if not isinstance(items, (list, tuple)):
+            raise ValidationError(_("items must be a list."))
+        valid = []
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), int):
+                result["refused"].append(
+                    {"id": item.get("id", False) if isinstance(item, dict) else False,
+                     "reason": "invalid_item"}
+                )
+                continue
+            valid.append(item)
+        if not valid:
+            return []
+        self.flush_model()
+        self.env.cr.execute(
+            "SELECT id FROM sync_event WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            ([item["id"] for item in valid],),
+        )
+        existing = {row[0] for row in self.env.cr.fetchall()}
+        self.invalidate_model()
+        checked = []
+        for item in valid:
+            if item["id"] not in existing:
+                result["refused"].append({"id": item["id"], "reason": "unknown_event"})
+                continue
+            event = self.sudo().browse(item["id"])
+            if not item.get("lease_token") or item["lease_token"] != event.lease_token:
+                result["refused"].append({"id": event.id, "reason": "lease_lost"})
+                continue
+            checked.append((item, event))
+        return checked
+
+    @api.model
+    def sync_ack(self, items):
+        self._check_service_access()
+        result = {"ok": [], "refused": []}
+        now = fields.Datetime.now()
+        for item, event in self._lock_items(items, result):
+            if event.state == "done":
+                result["ok"].append(event.id)  # idempotent re-ack
+                continue
+            if event.state != "in_progress":
+                result["refused"].append({"id": event.id, "reason": "not_in_progress"})
+                continue
+            links = list(item.get("links") or [])
+            if item.get("external_ref") and not any(
+                l.get("model") == event.model and l.get("res_id") == event.res_id
+                for l in links
+                if isinstance(l, dict)
+            ):
+                links.append(
+                    {"model": event.model, "res_id": event.res_id, "external_id": item["external_ref"]}
+                )
+            conflict = self.env["sync.link"]._check_links(event.target_id, links)
+            if conflict:
+                result["refused"].append({"id": event.id, "reason": conflict})
+                continue
+            event.write(
+                {
+                    "state": "done",
+                    "done_at": now,
+                    "lease_expires_at": False,
+                    "external_ref": item.get("external_ref") or event.external_ref,
+                    "mapping_version": item.get("mapping_version") or event.mapping_version,
+                }
+            )
+            self.env["sync.link"]._apply_links(event.target_id, links)
+            self.env["sync.link"]._set_status(event, "synced")
+            self.env["sync.exception"].sudo()._auto_resolve(event)
+            result["ok"].append(event.id)
+        return result
+
+    @api.model
+    def sync_nack(self, items):
+        self._check_service_access()
+        result = {"ok": [], "refused": []}
+        now = fields.Datetime.now()
+        for item, event in self._lock_items(items, result):
+            if event.state != "in_progress":
+                result["refused"].append({"id": event.id, "reason": "not_in_progress"})
+                continue
+            details = item.get("error_details")
+            if details not in (None, False) and not isinstance(details, str):
+                details = json.dumps(details, default=str, indent=2)
+            message = item.get("error_message") or _("No error message given.")
+            event.write(
+                {
+                    "last_error_class": item.get("error_class") or False,
+                    "last_error_message": message,
+                    "last_error_details": details or False,
+                }
+            )
+            if item.get("dead"):
+                event.write({"state": "dead", "lease_expires_at": False, "done_at": now})
+                category = item.get("category") or "unavailable"
+            elif item.get("retryable"):
+                event._requeue(next_attempt_at=_parse_dt(item.get("next_attempt_at")) or (
+                    now + timedelta(seconds=min(30 * 2 ** max(event.attempts - 1, 0), 3600))
+                ))
+                result["ok"].append(event.id)
+                continue
+            else:
+                event.write({"state": "failed", "lease_expires_at": False})
+                category = item.get("category") or "rejected"
+            self.env["sync.exception"].sudo()._raise_exception(
+                category,
+                message,
+                model=event.model,
+                res_id=event.res_id,
+                target=event.target_id,
+                event=event,
+                details=details,
+                error_class=item.get("error_class"),
+            )
+            self.env["sync.link"]._set_status(event, "failed", message)
+            result["ok"].append(event.id)
+        return result
+
+    @api.model
+    def sync_heartbeat(self, worker_id, items, lease_seconds=300):
+        self._check_service_access()
+        result = {"ok": [], "refused": []}
+        lease_seconds = max(5, min(int(lease_seconds or 300), 86400))
+        expires = fields.Datetime.now() + timedelta(seconds=lease_seconds)
+        for _item, event in self._lock_items(items, result):
+            if event.state != "in_progress":
+                result["refused"].append({"id": event.id, "reason": "not_in_progress"})
+                continue
+            event.write({"lease_expires_at": expires, "lease_owner": worker_id or event.lease_owner})
+            result["ok"].append(event.id)
+        return result
+
+    @api.model
+    def sync_release(self, worker_id, items):
+        self._check_service_access()
+        result = {"ok": [], "refused": []}
+        for _item, event in self._lock_items(items, result):
+            if event.state != "in_progress":
+                result["refused"].append({"id": event.id, "reason": "not_in_progress"})
+                continue
+            event._requeue(uncount_attempt=True)
+            result["ok"].append(event.id)
+        return result
+
+    @api.model
+    def sync_status_summary(self):
+        self._check_service_access()
+        self.flush_model()
+        self.env.cr.execute(
+            f"""
+            SELECT target_id, state, count(*),
+                   EXTRACT(EPOCH FROM {NOW_SQL} - min(create_date))
+              FROM sync_event
+             WHERE state IN ('pending', 'in_progress', 'failed', 'dead')
+          GROUP BY target_id, state
+            """
+        )
+        stats = {}
+        for target_id, state, count, age in self.env.cr.fetchall():
+            stats[(target_id, state)] = (count, age)
+        exc = self.env["sync.exception"].sudo()._read_group(
+            [("state", "=", "open")], ["target_id"], ["__count"]
+        )
+        exc_counts = {t.id: c for t, c in exc}
+        res = []
+        targets = self.env["sync.target"].sudo().with_context(active_test=False).search([])
+        for target in targets:
+            row = {"target": target.code, "kind": target.kind, "active": target.active}
+            for state in OPEN_STATES:
+                row[state] = stats.get((target.id, state), (0, 0))[0]
+            age = stats.get((target.id, "pending"), (0, 0))[1] or 0
+            row["oldest_pending_age_seconds"] = int(max(age, 0))
+            row["open_exceptions"] = exc_counts.get(target.id, 0)
+            res.append(row)
+        return res

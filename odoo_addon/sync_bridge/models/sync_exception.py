@@ -1,0 +1,215 @@
+# Copyright 2026 Odoo Sync Bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+CATEGORIES = [
+    ("mapping", "Mapping"),
+    ("validation", "Validation"),
+    ("rejected", "Rejected by target"),
+    ("unavailable", "Target unavailable"),
+    ("conflict", "Conflict"),
+    ("credit_hold", "Credit hold"),
+    ("stock_discrepancy", "Stock discrepancy"),
+    ("internal", "Internal"),
+]
+
+
+class SyncException(models.Model):
+    _name = "sync.exception"
+    _description = "Sync Exception"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    category = fields.Selection(CATEGORIES, required=True, tracking=True)
+    state = fields.Selection(
+        [("open", "Open"), ("resolved", "Resolved"), ("ignored", "Ignored")],
+        default="open",
+        required=True,
+        tracking=True,
+    )
+    target_id = fields.Many2one("sync.target", ondelete="cascade", index=True)
+    event_id = fields.Many2one("sync.event", ondelete="set null", index=True)
+    event_state = fields.Selection(related="event_id.state")
+    model = fields.Char(index=True)
+    res_id = fields.Integer()
+    record_ref = fields.Reference(
+        selection="_selection_record_ref", compute="_compute_record_ref", string="Record"
+    )
+    message = fields.Text()
+    details = fields.Text()
+    error_class = fields.Char()
+    occurrences = fields.Integer(default=1, readonly=True)
+    last_seen_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    user_id = fields.Many2one("res.users", string="Assigned to", tracking=True)
+    resolved_by_id = fields.Many2one("res.users", readonly=True)
+    resolved_at = fields.Datetime(readonly=True)
+    company_id = fields.Many2one("res.company", index=True)
+
+    def init(self):
+        # one open exception per record, target and category
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS sync_exception_open_uniq
+                ON sync_exception (category, model, res_id, COALESCE(target_id, 0))
+             WHERE state = 'open'
+            """
+        )
+
+    @api.model
+    def _selection_record_ref(self):
+        return self.env["sync.event"]._selection_record_ref()
+
+    @api.depends("model", "res_id")
+    def _compute_record_ref(self):
+        for exc in self:
+            ref = False
+            if exc.model in self.env and exc.res_id:
+                if self.env[exc.model].browse(exc.res_id).exists():
+                    ref = f"{exc.model},{exc.res_id}"
+            exc.record_ref = ref
+
+    @api.depends("category", "model", "res_id", "target_id")
+    def _compute_name(self):
+        labels = dict(CATEGORIES)
+        for exc in self:
+            exc.name = "%s: %s,%s%s" % (
+                labels.get(exc.category, ""),
+                exc.model or "",
+                exc.res_id or "",
+                exc.target_id and " (%s)" % exc.target_id.code or "",
+            )
+
+    @api.model
+    def _raise_exception(self, category, message, model=None, res_id=None, target=None,
+                         event=None, details=None, error_class=None, company=None):
+        """Open an exception, or update the open one for the same record,
+        target and category (no duplicates)."""
+        target = target or self.env["sync.target"]
+        existing = self.search(
+            [
+                ("state", "=", "open"),
+                ("category", "=", category),
+                ("model", "=", model or False),
+                ("res_id", "=", res_id or 0),
+                ("target_id", "=", target.id),
+            ],
+            limit=1,
+        )
+        vals = {
+            "message": message,
+            "details": details or False,
+            "error_class": error_class or False,
+            "last_seen_at": fields.Datetime.now(),
+        }
+        if event:
+            vals["event_id"] = event.id
+        if existing:
+            vals["occurrences"] = existing.occurrences + 1
+            existing.write(vals)
+            return existing
+        if not company and model in self.env and res_id:
+            record = self.env[model].browse(res_id).exists()
+            if record and "company_id" in record._fields:
+                company = record.company_id
+        vals.update(
+            category=category,
+            model=model or False,
+            res_id=res_id or 0,
+            target_id=target.id,
+            company_id=(target.company_id or company or self.env["res.company"]).id,
+        )
+        return self.create(vals)
+
+    @api.model
+    def _auto_resolve(self, event):
+        """An event was delivered: its record's open errors for that target are over."""
+        excs = self.search(
+            [
+                ("state", "=", "open"),
+                ("target_id", "=", event.target_id.id),
+                ("model", "=", event.model),
+                ("res_id", "=", event.res_id),
+                ("category", "!=", "credit_hold"),
+            ]
+        )
+        excs.write({"state": "resolved", "resolved_at": fields.Datetime.now(),
+                    "resolved_by_id": self.env.uid})
+
+    def _business_record(self):
+        self.ensure_one()
+        if self.model in self.env and self.res_id:
+            return self.env[self.model].browse(self.res_id).exists()
+        return None
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records.filtered("user_id")._schedule_activity()
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("user_id"):
+            self._schedule_activity()
+        return res
+
+    def _schedule_activity(self):
+        for exc in self:
+            record = exc._business_record()
+            target = record if record and hasattr(record, "activity_schedule") else exc
+            target.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=exc.user_id.id,
+                summary=_("Sync exception: %s", exc.name),
+                note=exc.message or "",
+            )
+
+    def _check_manager(self):
+        self.env["sync.event"]._check_manager()
+
+    def action_retry(self):
+        """Re-queue the failed/dead events of these exceptions."""
+        self._check_manager()
+        if all(exc.category == "credit_hold" for exc in self):
+            raise UserError(_("Credit holds are released by approving the sale order."))
+        events = self.env["sync.event"].sudo()
+        for exc in self.filtered(lambda e: e.category != "credit_hold"):
+            events |= exc.event_id
+            events |= events.search(
+                [
+                    ("target_id", "=", exc.target_id.id),
+                    ("model", "=", exc.model),
+                    ("res_id", "=", exc.res_id),
+                    ("state", "in", ("failed", "dead")),
+                ]
+            )
+        events.filtered(lambda e: e.state in ("failed", "dead"))._requeue(reset_attempts=True)
+        self.message_post(body=_("Related events re-queued."))
+        return True
+
+    def action_ignore(self):
+        self._check_manager()
+        self.write({"state": "ignored", "resolved_at": fields.Datetime.now(),
+                    "resolved_by_id": self.env.uid})
+        return True
+
+    def action_resolve(self):
+        self._check_manager()
+        self.write({"state": "resolved", "resolved_at": fields.Datetime.now(),
+                    "resolved_by_id": self.env.uid})
+        return True
+
+    def action_open_record(self):
+        self.ensure_one()
+        record = self._business_record()
+        if not record:
+            raise UserError(_("The related record no longer exists."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+            "target": "current",
+        }

@@ -1,0 +1,113 @@
+# Copyright 2026 Odoo Sync Bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+
+# event type -> trigger field on sync.target, per kind
+TRIGGER_FIELDS = {
+    "release": "trigger_order_release",
+    "amend": "trigger_order_amend",
+    "cancel": "trigger_order_cancel",
+    "status": "trigger_order_status",
+    "partner": "trigger_partner_upsert",
+    "product": "trigger_product_upsert",
+}
+
+
+class SyncTarget(models.Model):
+    _name = "sync.target"
+    _description = "Sync Target (external system)"
+    _order = "sequence, code"
+
+    sequence = fields.Integer(default=10)
+    code = fields.Char(
+        required=True,
+        help="Stable technical code used by the sidecar, e.g. wms_main or crm.",
+    )
+    name = fields.Char(required=True, translate=True)
+    kind = fields.Selection(
+        [("wms", "Warehouse management (WMS)"), ("crm", "CRM")],
+        required=True,
+        default="wms",
+    )
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        help="Leave empty to sync records of every company.",
+    )
+    warehouse_ids = fields.Many2many(
+        "stock.warehouse",
+        string="Managed Warehouses",
+        help="For a WMS: deliveries and orders of these warehouses are released "
+        "to this target. Leave empty to manage every warehouse.",
+    )
+    trigger_order_release = fields.Boolean("Release orders", default=True)
+    trigger_order_amend = fields.Boolean("Amend released orders", default=True)
+    trigger_order_cancel = fields.Boolean("Cancel released orders", default=True)
+    trigger_order_status = fields.Boolean(
+        "Order status", help="Send an order status event on every state change."
+    )
+    trigger_partner_upsert = fields.Boolean("Customers (master data)")
+    trigger_product_upsert = fields.Boolean("Products (master data)")
+    release_on = fields.Selection(
+        [
+            ("order_confirm", "Order confirmation (event on the sale order)"),
+            ("picking_ready", "Delivery ready (event on the delivery)"),
+        ],
+        default="picking_ready",
+        required=True,
+    )
+    credit_gating = fields.Boolean(
+        help="Do not release orders of customers on credit hold or over their "
+        "credit limit until a Sync manager approves them.",
+    )
+    mapping_version = fields.Char(
+        help="Informative: mapping version last reported by the sidecar."
+    )
+    event_ids = fields.One2many("sync.event", "target_id")
+    pending_count = fields.Integer(compute="_compute_counts")
+    failed_count = fields.Integer(compute="_compute_counts")
+
+    _sql_constraints = [
+        ("code_uniq", "unique(code)", "The target code must be unique."),
+    ]
+
+    def _compute_counts(self):
+        groups = self.env["sync.event"]._read_group(
+            [("target_id", "in", self.ids), ("state", "in", ("pending", "failed", "dead"))],
+            ["target_id", "state"],
+            ["__count"],
+        )
+        counts = {(target.id, state): count for target, state, count in groups}
+        for target in self:
+            target.pending_count = counts.get((target.id, "pending"), 0)
+            target.failed_count = counts.get((target.id, "failed"), 0) + counts.get(
+                (target.id, "dead"), 0
+            )
+
+    @api.model
+    def _get_for(self, trigger, company=None, kinds=None, release_on=None, warehouse=None):
+        """Active targets with `trigger` on (key of TRIGGER_FIELDS) for a company."""
+        domain = [(TRIGGER_FIELDS[trigger], "=", True)]
+        if kinds:
+            domain.append(("kind", "in", kinds))
+        if release_on:
+            domain.append(("release_on", "=", release_on))
+        targets = self.sudo().search(domain)
+        if company:
+            targets = targets.filtered(
+                lambda t: not t.company_id or t.company_id == company
+            )
+        if warehouse is not None:
+            targets = targets.filtered(
+                lambda t: not t.warehouse_ids or warehouse in t.warehouse_ids
+            )
+        return targets
+
+    def action_view_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sync_bridge.sync_event_action"
+        )
+        action["domain"] = [("target_id", "=", self.id)]
+        action["context"] = {}
+        return action

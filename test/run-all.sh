@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The project's test command (`npm test`): both tiers, one closing line "N passed, N failed".
+#   1. fast tier: TypeScript build (strict), mocha for the sidecar, Odoo-free addon checks;
+#   2. real-Odoo tier: test/harness/odoo-tier.sh (skips, saying why, without an Odoo tree).
+set -u
+cd "$(dirname "$0")/.."
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
+echo "== build (tsc, strict) =="
+if ! npx tsc -p tsconfig.json; then
+  echo "build failed"; echo "0 passed, 1 failed"; exit 1
+fi
+
+echo "== fast tier: mocha (sidecar, mapping engine, fakes, addon static checks) =="
+fastlog=$(mktemp)
+npx mocha --config .mocharc.json 2>&1 | tee "$fastlog"
+p=$(grep -Eo "^ +[0-9]+ passing" "$fastlog" | grep -Eo "[0-9]+" | tail -1)
+f=$(grep -Eo "^ +[0-9]+ failing" "$fastlog" | grep -Eo "[0-9]+" | tail -1)
+s=$(grep -Eo "^ +[0-9]+ pending" "$fastlog" | grep -Eo "[0-9]+" | tail -1)
+p=${p:-0}; f=${f:-0}
+[ "$p" = "0" ] && [ "$f" = "0" ] && f=1   # a run that executed nothing is a failure
+echo "fast $p $f" >>"$results"
+rm -f "$fastlog"
+
+echo "== real-Odoo tier =="
+TIER_RESULT="$results" bash test/harness/odoo-tier.sh
+rc=$?
+[ $rc -ne 0 ] && ! grep -qE "^(odoo|e2e) " "$results" && echo "odoo 0 1" >>"$results"
+
+echo "== summary =="
+total_p=0; total_f=0
+while read -r tier tp tf; do
+  echo "  $tier: $tp passed, $tf failed"
+  total_p=$((total_p + tp)); total_f=$((total_f + tf))
+done <"$results"
+grep -qE "^(odoo|e2e) " "$results" || echo "  real-Odoo tier: skipped (see above)"
+echo "$total_p passed, $total_f failed"
+[ "$total_f" -eq 0 ]

@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { loadConfig } from '../../bridge/config/load-config.js';
+import { ConfigError } from '../../bridge/errors/index.js';
+
+function tmpFile(text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-config-'));
+  const file = path.join(dir, 'bridge.config.yaml');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+const BASE_ENV = { ODOO_URL: 'http://127.0.0.1:8069', ODOO_DB: 'db1', ODOO_USERNAME: 'sync-bot', ODOO_API_KEY: 'key-1234567890' };
+
+describe('config loading', () => {
+  it('accepts an environment-only setup and applies defaults', () => {
+    const loaded = loadConfig({ env: { ...BASE_ENV }, file: path.join(os.tmpdir(), 'no-such-bridge-config.yaml') });
+    expect(loaded.config.odoo.url).to.equal('http://127.0.0.1:8069');
+    expect(loaded.config.odoo.protocol).to.equal('xmlrpc');
+    expect(loaded.config.worker.batch_size).to.equal(50);
+    expect(loaded.secret(loaded.config.odoo.api_key, 'odoo.api_key')).to.equal('key-1234567890');
+    expect(loaded.secretValues()).to.deep.equal(['key-1234567890']);
+  });
+
+  it('names every bad key, the bad value and what is allowed', () => {
+    const file = tmpFile(`odoo:\n  url: not-a-url\n  db: x\n  username: u\n  api_key: { env: K }\nworker:\n  batch_size: 0\n  colour: blue\ntargets:\n  WMS:\n    preset: sap\n    base_url: http://x\n    auth: { type: bearer, token: { env: T } }\n`);
+    try {
+      loadConfig({ file, env: {} });
+      expect.fail('should have thrown');
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      const issues = (err as ConfigError).issues.join('\n');
+      expect(issues).to.match(/odoo\.url: .*URL.*got "not-a-url"/);
+      expect(issues).to.match(/worker\.batch_size: .*got 0/);
+      expect(issues).to.match(/worker.*colour/);
+      expect(issues).to.match(/targets\.WMS/);
+      expect(issues).to.match(/targets\.WMS\.preset: .*shipbob.*got "sap"/);
+    }
+  });
+
+  it('refuses literal secrets: a secret must be an env or secrets-file reference', () => {
+    const file = tmpFile(`odoo: { url: 'http://o', db: d, username: u, api_key: 'plain-text-key' }\n`);
+    expect(() => loadConfig({ file, env: {} })).to.throw(ConfigError, /odoo\.api_key/);
+  });
+
+  it('resolves secrets from a secrets file and names a missing one', () => {
+    const secrets = tmpFile('odoo_key: from-file-secret\n');
+    const file = tmpFile(`odoo: { url: 'http://o', db: d, username: u, api_key: { secret: odoo_key } }\nserver: { admin_token: { env: NOPE } }\n`);
+    const loaded = loadConfig({ file, env: { BRIDGE_SECRETS_FILE: secrets } });
+    expect(loaded.secret(loaded.config.odoo.api_key, 'odoo.api_key')).to.equal('from-file-secret');
+    expect(() => loaded.secret(loaded.config.server.admin_token!, 'server.admin_token')).to.throw(ConfigError, /server\.admin_token: .*NOPE/);
+  });
+
+  it('reports invalid YAML with the file name', () => {
+    const file = tmpFile('odoo: [unclosed\n');
+    expect(() => loadConfig({ file, env: {} })).to.throw(ConfigError, /bridge\.config\.yaml/);
+  });
+
+  it('says when an explicitly named file does not exist', () => {
+    expect(() => loadConfig({ env: { BRIDGE_CONFIG: '/nonexistent/x.yaml' } })).to.throw(ConfigError, /BRIDGE_CONFIG: file not found/);
+  });
+});

@@ -1,0 +1,74 @@
+import { expect } from 'chai';
+import { openStateStore } from '../../bridge/state/state-store.js';
+import { WritebackQueue, type WritebackSink } from '../../bridge/state/writeback-queue.js';
+import { OdooUnavailableError, OdooValidationError } from '../../bridge/odoo/odoo-errors.js';
+import type { AckItem, BatchResult, NackItem } from '../../bridge/odoo/contract.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+class RecordingSink implements WritebackSink {
+  calls: Array<{ kind: string; ids: number[] }> = [];
+  down = false;
+  refuse = new Set<number>();
+  reject = new Set<number>();
+  private answer(kind: string, items: Array<{ id: number }>): BatchResult {
+    if (this.down) throw new OdooUnavailableError('Odoo down');
+    if (items.some((i) => this.reject.has(i.id))) throw new OdooValidationError('bad item');
+    this.calls.push({ kind, ids: items.map((i) => i.id) });
+    return { ok: items.filter((i) => !this.refuse.has(i.id)).map((i) => i.id), refused: items.filter((i) => this.refuse.has(i.id)).map((i) => ({ id: i.id, reason: 'lease lost' })) };
+  }
+  async ack(items: AckItem[]) { return this.answer('ack', items); }
+  async nack(items: NackItem[]) { return this.answer('nack', items); }
+}
+
+const nack = (id: number): NackItem => ({ id, lease_token: `t${id}`, retryable: true, error_class: 'E', error_message: 'm' });
+
+describe('write-back queue (SQLite)', () => {
+  it('flushes in order, batching consecutive outcomes of one kind', async () => {
+    const q = new WritebackQueue(openStateStore(':memory:'));
+    q.enqueueAck({ id: 1, lease_token: 'a' }, 'wms');
+    q.enqueueAck({ id: 2, lease_token: 'b' }, 'wms');
+    q.enqueueNack(nack(3), 'crm');
+    q.enqueueAck({ id: 4, lease_token: 'd' }, 'wms');
+    const sink = new RecordingSink();
+    const report = await q.flush(sink);
+    expect(sink.calls).to.deep.equal([{ kind: 'ack', ids: [1, 2] }, { kind: 'nack', ids: [3] }, { kind: 'ack', ids: [4] }]);
+    expect(report.sent).to.equal(4);
+    expect(q.backlog()).to.equal(0);
+  });
+
+  it('keeps everything while Odoo is down and survives a restart of the process', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-wb-'));
+    const file = path.join(dir, 'state.sqlite');
+    const db1 = openStateStore(file);
+    const q1 = new WritebackQueue(db1);
+    q1.enqueueAck({ id: 10, lease_token: 'x' }, 'wms');
+    q1.enqueueNack(nack(11), 'wms');
+    const sink = new RecordingSink();
+    sink.down = true;
+    const r1 = await q1.flush(sink);
+    expect(r1.error).to.be.instanceOf(OdooUnavailableError);
+    expect(r1.pending).to.equal(2);
+    db1.close(); // the process dies
+    const q2 = new WritebackQueue(openStateStore(file));
+    expect(q2.backlog()).to.equal(2);
+    sink.down = false;
+    await q2.flush(sink);
+    expect(sink.calls).to.deep.equal([{ kind: 'ack', ids: [10] }, { kind: 'nack', ids: [11] }]);
+    expect(q2.backlog()).to.equal(0);
+  });
+
+  it('records refusals (lease lost) as final and isolates a rejected row', async () => {
+    const q = new WritebackQueue(openStateStore(':memory:'));
+    for (const id of [1, 2, 3]) q.enqueueAck({ id, lease_token: 't' }, 'wms');
+    const sink = new RecordingSink();
+    sink.refuse.add(1);
+    sink.reject.add(2);
+    const report = await q.flush(sink);
+    expect(report.refused).to.equal(1);
+    expect(report.rejected).to.equal(1);
+    expect(report.sent).to.equal(1);
+    expect(q.backlog()).to.equal(0);
+  });
+});
