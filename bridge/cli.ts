@@ -47,7 +47,7 @@ async function main(): Promise<number> {
     allowPositionals: true,
     strict: false,
   });
-  const [name, ...rest] = positionals;
+  const [name] = positionals;
   if (values.help || !name) {
     process.stdout.write(`${USAGE}\n`);
     return name || values.help ? 0 : 2;

@@ -9,7 +9,7 @@ import { Worker } from '../runtime/worker.js';
 import { createServer } from '../server/create-server.js';
 import { createConnector } from '../connectors/index.js';
 import type { Connector } from '../connectors/connector.js';
-import { loadOutboundMapper } from '../runtime/mapping-registry.js';
+import { loadOutboundMapper, odooLinkSource } from '../runtime/mapping-registry.js';
 
 const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
@@ -21,7 +21,7 @@ export async function runStart(ctx: AppContext): Promise<number> {
   const { config } = ctx.loaded;
   const { log } = ctx;
   await preflight(ctx.odoo, config, log);
-  const mapper = loadOutboundMapper(config.mappings.dir, config.targets);
+  const mapper = loadOutboundMapper(config.mappings.dir, config.targets, odooLinkSource((model, method, params) => ctx.odoo.call({ model, method, params })));
   const connectors = new Map<string, Connector>();
   for (const [code, target] of Object.entries(config.targets)) {
     connectors.set(code, createConnector(code, target, (ref, key) => ctx.loaded.secret(ref, key)));

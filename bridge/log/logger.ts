@@ -20,7 +20,7 @@ const redactFormat = winston.format((info, opts: unknown) => {
   if (!r) return info;
   for (const key of Object.keys(info)) {
     if (key === 'level') continue;
-    (info as Record<string, unknown>)[key] = r.redact((info as Record<string, unknown>)[key]);
+    (info as Record<string, unknown>)[key] = key === 'message' ? r.redact(info.message) : r.redactField(key, (info as Record<string, unknown>)[key]);
   }
   delete (info as Record<string | symbol, unknown>)[SPLAT];
   return info;

@@ -21,6 +21,11 @@ export class Redactor {
     return out.replace(/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, `$1 ${REDACTED}`);
   }
 
+  /** Redacts one named value: the whole value when the key names a credential. */
+  redactField(key: string, value: unknown): unknown {
+    return SENSITIVE_KEY.test(key) && value !== undefined && value !== null ? REDACTED : this.redact(value);
+  }
+
   redact<T>(value: T, depth = 0): T {
     if (typeof value === 'string') return this.redactString(value) as T;
     if (value === null || typeof value !== 'object' || depth > 8) return value;

@@ -134,7 +134,7 @@ const NAMED: Record<string, string> = {
 export const NAMED_FORMATS = ['iso', 'date', 'odoo', 'time', 'epoch_ms', 'epoch_s'];
 
 /** Compiles a format (named or pattern); returns an error message for unknown letters. */
-export function compileDatePattern(format: string): DatePattern | string {
+export function compileDatePattern(format: string): DatePattern | { error: string } {
   if (format === 'epoch_ms' || format === 'epoch_s') return format;
   const src = NAMED[format] ?? format;
   const out: (Token | { lit: string })[] = [];
@@ -148,8 +148,15 @@ export function compileDatePattern(format: string): DatePattern | string {
       continue;
     }
     const ch = src[i]!;
-    if (/[A-Za-z]/.test(ch)) {
-      return `unknown date format '${format}' (expected one of: ${NAMED_FORMATS.join(', ')}, or a pattern of YYYY MM DD HH mm ss SSS Z)`;
+    if (ch === "'") {
+      const end = src.indexOf("'", i + 1);
+      if (end < 0) return { error: `unclosed quote in date format '${format}'` };
+      out.push({ lit: src.slice(i + 1, end) });
+      i = end + 1;
+      continue;
+    }
+    if (/[A-Za-z]/.test(ch) && ch !== 'T') {
+      return { error: `unknown date format '${format}' (expected one of: ${NAMED_FORMATS.join(', ')}, or a pattern of YYYY MM DD HH mm ss SSS Z, T and 'quoted text')` };
     }
     out.push({ lit: ch });
     i++;

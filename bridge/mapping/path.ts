@@ -130,7 +130,7 @@ export function diagnose(v: unknown, segs: readonly (string | number)[], prefix:
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i]!;
     if (cur === null || cur === undefined || cur === false) {
-      return { at: renderSegs(segs.slice(i), at), problem: i === 0 ? 'missing' : `missing (${at} is ${describe(cur)})` };
+      return { at: renderSegs(segs.slice(i), at), problem: i === 0 ? 'missing' : `missing (${at} is ${cur === false ? 'false' : describe(cur)})` };
     }
     if (typeof s === 'number') {
       if (!Array.isArray(cur)) return { at, problem: `expected a list to take [${s}] from, got ${describe(cur)}` };

@@ -16,17 +16,17 @@ export const ROUND_METHODS = ['HALF-UP', 'UP', 'DOWN'] as const;
 export const X2MANY_COMMANDS = ['create', 'link', 'set', 'replace'] as const;
 
 /** Keys that select what an expression is; exactly one per expression object. */
-export const SOURCE_KEYS = ['path', 'const', 'concat', 'first', 'if', 'fields', 'each', 'external_id', 'odoo_id'] as const;
+export const SOURCE_KEYS = ['path', 'const', 'concat', 'first', 'list', 'if', 'fields', 'each', 'external_id', 'odoo_id'] as const;
 export type SourceKey = (typeof SOURCE_KEYS)[number];
 /** Keys allowed on every expression object. */
 export const MODIFIER_KEYS = ['optional', 'default', 'type', 'pipe', 'when', 'description'] as const;
 
 export const NO_ARG_STEPS = [
   'trim', 'upper', 'lower', 'string', 'number', 'nonempty',
-  'floor', 'ceil', 'abs', 'first', 'last', 'count', 'sum',
+  'floor', 'ceil', 'abs', 'first', 'last', 'count', 'sum', 'flatten',
 ] as const;
 export const ARG_STEPS = [
-  'truncate', 'prefix', 'suffix', 'replace', 'split', 'join', 'round', 'fixed',
+  'truncate', 'prefix', 'suffix', 'replace', 'before', 'after', 'split', 'join', 'round', 'fixed',
   'multiply', 'divide', 'add', 'subtract', 'map', 'uom', 'format_date',
 ] as const;
 export const STEP_NAMES: readonly string[] = [...NO_ARG_STEPS, ...ARG_STEPS].sort();
@@ -48,6 +48,8 @@ export const STEP_ARG_SCHEMAS = {
   prefix: z.string().describe('Put this text before the value.'),
   suffix: z.string().describe('Put this text after the value.'),
   replace: z.strictObject({ find: z.string().min(1), with: z.string() }).describe('Replace every occurrence of a literal text.'),
+  before: z.string().min(1).describe('The text before the first occurrence of a separator (the whole text when absent).'),
+  after: z.string().min(1).describe('The text after the first occurrence of a separator (absent when the separator is absent).'),
   split: z.string().min(1).describe('Split a string into a list at a literal separator.'),
   join: z.string().describe('Join a list of strings with a separator.'),
   round: z
@@ -132,6 +134,7 @@ export function exprKinds(E: z.ZodType, C: z.ZodType, S: z.ZodType) {
     const: z.strictObject({ const: JsonValue, ...m }),
     concat: z.strictObject({ concat: z.array(E).min(1).max(100), sep: z.string().optional(), ...m }),
     first: z.strictObject({ first: z.array(E).min(1).max(100), ...m }),
+    list: z.strictObject({ list: z.array(E).min(1).max(100), ...m }),
     if: z.strictObject({ if: C, then: E, else: E.optional(), ...m }),
     fields: z.strictObject({ fields: Fields, ...m }),
     each: z.strictObject({
@@ -180,7 +183,7 @@ export function languageSchema(): z.ZodType {
   const Expr: z.ZodType = z
     .lazy(() => {
       const k = exprKinds(Expr, Cond, Step);
-      return z.union([PathSchema, k.path, k.const, k.concat, k.first, k.if, k.fields, k.each, k.external_id, k.odoo_id]);
+      return z.union([PathSchema, k.path, k.const, k.concat, k.first, k.list, k.if, k.fields, k.each, k.external_id, k.odoo_id]);
     })
     .meta({ id: 'Expression', description: 'A value: a path string, or an object with one of ' + SOURCE_KEYS.join(', ') });
   return headerSchema(Expr).meta({ title: 'Odoo Sync Bridge mapping', description: 'See docs/mapping-language.md' });

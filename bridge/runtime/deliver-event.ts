@@ -41,7 +41,7 @@ export async function deliverEvent(event: ClaimedEvent, deps: DeliverDeps): Prom
     if (event.record === false && event.event_type !== 'cancel') {
       throw new PermanentError(`${event.model},${event.res_id} no longer exists in Odoo`, { category: 'validation' });
     }
-    const mapped = deps.mapper.map(event);
+    const mapped = await deps.mapper.map(event);
     mappingVersion = mapped.mappingVersion;
     if (event.attempts > 1) deps.metrics.retries.inc({ target: event.target });
     const result = await connector.deliver({

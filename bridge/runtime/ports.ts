@@ -10,6 +10,13 @@ export interface MappedOutbound {
 export interface OutboundMapper {
   /** The web_read spec per Odoo model that the mappings of these targets need. */
   specs(targets: string[]): Record<string, WebReadSpec>;
-  /** Maps a claimed event; throws a PermanentError (category 'mapping') when it cannot. */
-  map(event: ClaimedEvent): MappedOutbound;
+  /** Maps a claimed event; rejects with a PermanentError (category 'mapping') when it cannot. */
+  map(event: ClaimedEvent): Promise<MappedOutbound>;
+  /** Number of compiled mappings (for /readyz). */
+  count(): number;
+}
+
+/** Reads sync.link rows (Odoo) for cross-reference lookups: target code -> links. */
+export interface LinkSource {
+  links(target: string, requests: Array<{ model: string; id?: number; externalId?: string }>): Promise<Array<{ model: string; res_id: number; external_id: string }>>;
 }

@@ -133,7 +133,7 @@ def main():
     for path in test_files:
         with open(path, encoding='utf-8') as fh:
             src = fh.read()
-        check(f'{rel(path)} is tagged post_install', "'post_install'" in src and "'-at_install'" in src, rel(path))
+        check(f'{rel(path)} is tagged post_install', re.search(r'''@tagged\([^)]*["']post_install["'][^)]*["']-at_install["']''', src), rel(path))
     view_dir = os.path.join(ADDON, 'views')
     if os.path.isdir(view_dir):
         for n in sorted(os.listdir(view_dir)):

@@ -16,7 +16,7 @@ const BASE_ENV = { ODOO_URL: 'http://127.0.0.1:8069', ODOO_DB: 'db1', ODOO_USERN
 
 describe('config loading', () => {
   it('accepts an environment-only setup and applies defaults', () => {
-    const loaded = loadConfig({ env: { ...BASE_ENV }, file: path.join(os.tmpdir(), 'no-such-bridge-config.yaml') });
+    const loaded = loadConfig({ env: { ...BASE_ENV } });
     expect(loaded.config.odoo.url).to.equal('http://127.0.0.1:8069');
     expect(loaded.config.odoo.protocol).to.equal('xmlrpc');
     expect(loaded.config.worker.batch_size).to.equal(50);
@@ -25,7 +25,7 @@ describe('config loading', () => {
   });
 
   it('names every bad key, the bad value and what is allowed', () => {
-    const file = tmpFile(`odoo:\n  url: not-a-url\n  db: x\n  username: u\n  api_key: { env: K }\nworker:\n  batch_size: 0\n  colour: blue\ntargets:\n  WMS:\n    preset: sap\n    base_url: http://x\n    auth: { type: bearer, token: { env: T } }\n`);
+    const file = tmpFile(`odoo:\n  url: not-a-url\n  db: x\n  username: u\n  api_key: { env: K }\nworker:\n  batch_size: 0\n  colour: blue\ntargets:\n  WMS:\n    preset: shipbob\n    base_url: http://x\n    auth: { type: bearer, token: { env: T } }\n  wms:\n    preset: sap\n    base_url: http://x\n    auth: { type: bearer, token: { env: T } }\n`);
     try {
       loadConfig({ file, env: {} });
       expect.fail('should have thrown');
@@ -36,7 +36,7 @@ describe('config loading', () => {
       expect(issues).to.match(/worker\.batch_size: .*got 0/);
       expect(issues).to.match(/worker.*colour/);
       expect(issues).to.match(/targets\.WMS/);
-      expect(issues).to.match(/targets\.WMS\.preset: .*shipbob.*got "sap"/);
+      expect(issues).to.match(/targets\.wms\.preset: .*shipbob.*got "sap"/);
     }
   });
 

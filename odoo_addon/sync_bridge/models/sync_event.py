@@ -296,7 +296,7 @@ class SyncEvent(models.Model):
     def _requeue(self, next_attempt_at=None, uncount_attempt=False, reset_attempts=False):
         """Put events back to pending, merging into a newer pending twin if one
         appeared meanwhile (the partial unique index allows only one)."""
-        now = fields.Datetime.now()
+        now = self.env.cr.now()
         for event in self:
             when = next_attempt_at or now
             twin = self.search(
@@ -380,7 +380,7 @@ class SyncEvent(models.Model):
     @api.model
     def _cron_release_expired_leases(self):
         expired = self.sudo().search(
-            [("state", "=", "in_progress"), ("lease_expires_at", "<", fields.Datetime.now())]
+            [("state", "=", "in_progress"), ("lease_expires_at", "<", self.env.cr.now())]
         )
         expired._requeue()
         _logger.info("sync_bridge: released %s expired leases", len(expired))
@@ -645,7 +645,7 @@ class SyncEvent(models.Model):
     def sync_nack(self, items):
         self._check_service_access()
         result = {"ok": [], "refused": []}
-        now = fields.Datetime.now()
+        now = self.env.cr.now()
         for item, event in self._lock_items(items, result):
             if event.state != "in_progress":
                 result["refused"].append({"id": event.id, "reason": "not_in_progress"})
@@ -692,7 +692,7 @@ class SyncEvent(models.Model):
         self._check_service_access()
         result = {"ok": [], "refused": []}
         lease_seconds = max(5, min(int(lease_seconds or 300), 86400))
-        expires = fields.Datetime.now() + timedelta(seconds=lease_seconds)
+        expires = self.env.cr.now() + timedelta(seconds=lease_seconds)
         for _item, event in self._lock_items(items, result):
             if event.state != "in_progress":
                 result["refused"].append({"id": event.id, "reason": "not_in_progress"})

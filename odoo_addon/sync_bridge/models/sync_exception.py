@@ -31,7 +31,7 @@ class SyncException(models.Model):
     )
     target_id = fields.Many2one("sync.target", ondelete="cascade", index=True)
     event_id = fields.Many2one("sync.event", ondelete="set null", index=True)
-    event_state = fields.Selection(related="event_id.state")
+    event_state = fields.Selection(related="event_id.state", string="Event State")
     model = fields.Char(index=True)
     res_id = fields.Integer()
     record_ref = fields.Reference(

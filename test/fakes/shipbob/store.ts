@@ -174,6 +174,23 @@ export interface Return {
   completed_date: string | null;
 }
 
+export interface ShipLine {
+  sku: string;
+  quantity: number;
+  substitute_sku?: string;
+  lots?: Array<{ lot: string; quantity: number; expiration_date?: string | null }>;
+  serial_numbers?: string[];
+}
+
+export interface ReturnAction {
+  sku: string;
+  quantity: number;
+  action: 'Restock' | 'Quarantine' | 'Dispose';
+  reason?: string;
+  lot_number?: string;
+  expiration_date?: string | null;
+}
+
 export class ShipBobError extends Error {
   constructor(
     readonly status: number,
@@ -532,7 +549,7 @@ export class ShipBobStore {
     const open = this.openShipment(order);
     if (!open) throw new ShipBobError(422, { orderId: ['Order has nothing left to ship.'] }, 'nothing to ship');
     const loc = open.location;
-    const wanted =
+    const wanted: ShipLine[] =
       input.lines ??
       order.products.filter((l) => l.quantity > l.shipped).map((l) => ({ sku: l.reference_id, quantity: l.quantity - l.shipped }));
     const items = wanted.map((w) => {
@@ -662,8 +679,7 @@ export class ShipBobStore {
     actions?: Array<{ sku: string; quantity: number; action: 'Restock' | 'Quarantine' | 'Dispose'; reason?: string; lot_number?: string; expiration_date?: string | null }>,
   ): Return {
     if (r.status === 'Completed' || r.status === 'Cancelled') throw new ShipBobError(422, { id: [`Return ${r.id} is ${r.status}.`] }, 'done');
-    const acts =
-      actions ?? r.inventory.map((l) => ({ sku: l.sku, quantity: l.quantity, action: 'Restock' as const }));
+    const acts: ReturnAction[] = actions ?? r.inventory.map((l) => ({ sku: l.sku, quantity: l.quantity, action: 'Restock' as const }));
     for (const a of acts) {
       const line = r.inventory.find((l) => l.sku.toLowerCase() === a.sku.toLowerCase());
       if (!line) throw new ShipBobError(422, { sku: [`Return has no line for SKU '${a.sku}'.`] }, 'no line');

@@ -1,0 +1,126 @@
+/** `mappings preview <mapping> (--input <file.json> | --record <model>:<id>)`: prints the mapped payload or the errors. */
+import {
+  collectLookups,
+  compileMapping,
+  formatIssue,
+  formatRunIssue,
+  requiredSpec,
+  runMapping,
+  xrefFromTable,
+  type CompiledMapping,
+  type LookupRequest,
+  type MappingContext,
+  type XrefResolver,
+  type XrefTable,
+} from '../mapping/index.js';
+import type { WebReadSpec } from '../mapping/index.js';
+import { consoleWriter, readText, type Writer } from './mappings-files.js';
+
+export interface PreviewOptions {
+  writer?: Writer;
+  /** Reads one Odoo record with web_read(spec) (supplied by the Odoo gateway). Needed for --record. */
+  readRecord?: (model: string, id: number, spec: WebReadSpec) => Promise<unknown>;
+  /** Fetches the cross-references a record needs (sync.link / natural keys). Optional. */
+  resolveLookups?: (requests: LookupRequest[], mapping: CompiledMapping) => Promise<XrefResolver>;
+}
+
+const USAGE =
+  'usage: mappings preview <mapping.yaml> (--input <file.json> | --record <model>:<id>) [--event <name>] [--var name=value]... [--meta name=value]... [--now <datetime>] [--xref <file.json>]';
+
+function parseKv(s: string): [string, unknown] | undefined {
+  const i = s.indexOf('=');
+  if (i <= 0) return undefined;
+  const v = s.slice(i + 1);
+  let parsed: unknown = v;
+  if (/^-?\d+(\.\d+)?$/.test(v)) parsed = Number(v);
+  else if (v === 'true' || v === 'false') parsed = v === 'true';
+  return [s.slice(0, i), parsed];
+}
+
+export async function mappingsPreview(args: string[], options: PreviewOptions = {}): Promise<number> {
+  const w = options.writer ?? consoleWriter;
+  let mappingFile: string | undefined;
+  let inputFile: string | undefined;
+  let record: string | undefined;
+  let xrefFile: string | undefined;
+  const ctx: MappingContext = { vars: {}, meta: {} };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = () => args[++i];
+    switch (a) {
+      case '--input': inputFile = next(); break;
+      case '--record': record = next(); break;
+      case '--event': { const e = next(); if (e !== undefined) ctx.event = e; break; }
+      case '--now': { const n = next(); if (n !== undefined) ctx.now = n; break; }
+      case '--xref': xrefFile = next(); break;
+      case '--var':
+      case '--meta': {
+        const kv = parseKv(next() ?? '');
+        if (!kv) { w.err(`${a} needs name=value`); return 2; }
+        (a === '--var' ? ctx.vars! : ctx.meta!)[kv[0]] = kv[1];
+        break;
+      }
+      default:
+        if (a.startsWith('-') || mappingFile) { w.err(`unexpected argument ${a}\n${USAGE}`); return 2; }
+        mappingFile = a;
+    }
+  }
+  if (!mappingFile || (inputFile === undefined) === (record === undefined)) {
+    w.err(USAGE);
+    return 2;
+  }
+  let text: string;
+  try {
+    text = await readText(mappingFile);
+  } catch (e) {
+    w.err(`cannot read ${mappingFile}: ${(e as Error).message}`);
+    return 2;
+  }
+  const compiled = compileMapping(text, mappingFile);
+  if (!compiled.ok) {
+    for (const i of compiled.issues) w.err(formatIssue(i));
+    return 1;
+  }
+  const m = compiled.mapping;
+  let input: unknown;
+  if (inputFile !== undefined) {
+    try {
+      input = JSON.parse(await readText(inputFile));
+    } catch (e) {
+      w.err(`cannot read ${inputFile} as JSON: ${(e as Error).message}`);
+      return 2;
+    }
+  } else {
+    const match = /^([a-z][a-z0-9_.]*):(\d+)$/.exec(record!);
+    if (!match) { w.err(`--record expects <model>:<id>, e.g. sale.order:42`); return 2; }
+    if (m.direction !== 'outbound' || match[1] !== m.source) {
+      w.err(`${mappingFile} maps ${m.direction} ${m.source}; --record ${match[1]} does not apply`);
+      return 2;
+    }
+    if (!options.readRecord) { w.err('--record needs a connection to Odoo (not available here)'); return 2; }
+    try {
+      input = await options.readRecord(match[1]!, Number(match[2]), requiredSpec(m));
+    } catch (e) {
+      w.err(`cannot read ${record} from Odoo: ${(e as Error).message}`);
+      return 1;
+    }
+  }
+  if (xrefFile !== undefined) {
+    try {
+      ctx.xref = xrefFromTable(JSON.parse(await readText(xrefFile)) as XrefTable);
+    } catch (e) {
+      w.err(`cannot read ${xrefFile}: ${(e as Error).message}`);
+      return 2;
+    }
+  } else if (options.resolveLookups && m.lookups.length > 0) {
+    ctx.xref = await options.resolveLookups(collectLookups(m, input, ctx), m);
+  }
+  const r = runMapping(m, input, ctx);
+  if (!r.ok) {
+    for (const e of r.errors) w.err(formatRunIssue(e));
+    if (r.dropped) w.err(`... and ${r.dropped} more error(s)`);
+    return 1;
+  }
+  w.out(JSON.stringify(r.value, null, 2));
+  return 0;
+}

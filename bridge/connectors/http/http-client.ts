@@ -1,0 +1,209 @@
+import { BridgeError, PermanentError, TransientError } from '../../errors/index.js';
+import type { Logger } from '../../log/logger.js';
+import { Redactor } from '../../log/redact.js';
+import type { AuthProvider } from './auth/auth-provider.js';
+import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
+import { classifyResponse, genericErrorExtractor, type ErrorExtractor } from './classify.js';
+import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import type { HttpDeps } from './deps.js';
+import { RateLimiter } from './rate-limiter.js';
+import { requestWithTimeout, type RawResponse } from './timeout-request.js';
+import { joinUrl, sameOrigin, type Query } from './url.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface TargetHttpClientOptions {
+  /** Target code (used in messages, logs, metrics). */
+  code: string;
+  baseUrl: string;
+  timeoutMs: number;
+  concurrency: number;
+  ratePerMinute?: number;
+  breakerThreshold: number;
+  breakerResetMs: number;
+  auth: AuthProvider;
+  /** Reads the vendor's error body; the generic extractor otherwise. */
+  extractError?: ErrorExtractor;
+  /** Header that carries the event's idempotency key; none when the target has no such header. */
+  idempotencyHeader?: string;
+  /** Longest a request waits for a free rate slot or the end of a 429 pause before failing (TransientError). */
+  maxWaitMs?: number;
+  /** Pause after a 429 that names no Retry-After. */
+  defaultRetryAfterMs?: number;
+  /** Headers sent on every request (e.g. shipbob_channel_id is per operation, not here). */
+  defaultHeaders?: Record<string, string>;
+  deps: HttpDeps;
+  /** Observes each exchange (metrics). status is 0 for a network error or timeout. */
+  onExchange?: (e: { target: string; method: string; status: number; ms: number }) => void;
+  onCircuitChange?: (target: string, from: CircuitState, to: CircuitState) => void;
+}
+
+export interface RequestOptions {
+  method: HttpMethod;
+  /** Relative to the target's base URL, or an absolute URL on the same origin (pagination links). */
+  path: string;
+  query?: Query;
+  /** JSON body. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  correlationId: string;
+  /** Sent in the target's idempotency header when it has one. */
+  idempotencyKey?: string;
+  /** Non-2xx statuses returned to the caller instead of thrown (e.g. 404 on a lookup). */
+  accept?: number[];
+  log?: Logger;
+}
+
+export type HttpResult = RawResponse;
+
+/**
+ * The HTTP layer of one target: concurrency limit, client-side rate limit and 429 pause,
+ * circuit breaker, auth (with one retry after a 401 when a new credential can be minted),
+ * timeout, correlation/idempotency headers and error classification. Every failure is a
+ * BridgeError whose message names the target, method, path and the vendor's message, and
+ * never a secret.
+ */
+export class TargetHttpClient {
+  readonly code: string;
+  readonly breaker: CircuitBreaker;
+  readonly limiter: RateLimiter;
+  readonly concurrency: ConcurrencyLimiter;
+  private readonly redactor = new Redactor();
+  private readonly extract: ErrorExtractor;
+
+  constructor(private readonly opts: TargetHttpClientOptions) {
+    this.code = opts.code;
+    this.extract = opts.extractError ?? genericErrorExtractor;
+    this.breaker = new CircuitBreaker({
+      threshold: opts.breakerThreshold,
+      resetMs: opts.breakerResetMs,
+      now: opts.deps.now,
+      onStateChange: (from, to) => opts.onCircuitChange?.(opts.code, from, to),
+    });
+    this.limiter = new RateLimiter(opts.ratePerMinute, opts.deps.now);
+    this.concurrency = new ConcurrencyLimiter(opts.concurrency);
+  }
+
+  get baseUrl(): string {
+    return this.opts.baseUrl;
+  }
+
+  circuitState(): CircuitState {
+    return this.breaker.state();
+  }
+
+  /** Removes secrets (credentials, minted tokens) from a text. */
+  redact(s: string): string {
+    this.redactor.add(...this.opts.auth.secretValues());
+    return this.redactor.redactString(s);
+  }
+
+  snapshot(): Record<string, unknown> {
+    return {
+      target: this.code,
+      circuit: this.breaker.snapshot(),
+      rate: this.limiter.snapshot(),
+      inFlight: this.concurrency.inFlight,
+      queued: this.concurrency.queued,
+    };
+  }
+
+  async request<T = unknown>(req: RequestOptions): Promise<HttpResult & { body: T }> {
+    const url = joinUrl(this.opts.baseUrl, req.path, req.query);
+    if (!sameOrigin(url, this.opts.baseUrl)) {
+      throw new PermanentError(`${this.code}: refusing to send credentials to another origin (${url.origin})`, { category: 'internal' });
+    }
+    const label = `${req.method} ${url.pathname}`;
+    // Fail fast while open, before queueing for a concurrency slot.
+    if (this.breaker.state() === 'open') this.breaker.acquire(this.code);
+    const release = await this.concurrency.acquire();
+    try {
+      for (let authRetry = 0; ; authRetry++) {
+        await this.waitForSlot(label);
+        const permit = this.breaker.acquire(this.code);
+        const headers = new Headers(this.opts.defaultHeaders);
+        headers.set('Accept', 'application/json');
+        headers.set('User-Agent', 'odoo-sync-bridge');
+        headers.set('X-Correlation-Id', req.correlationId);
+        if (this.opts.idempotencyHeader && req.idempotencyKey) headers.set(this.opts.idempotencyHeader, req.idempotencyKey);
+        for (const [k, v] of Object.entries(req.headers ?? {})) headers.set(k, v);
+        let handle: string | undefined;
+        try {
+          handle = await this.opts.auth.apply(headers);
+        } catch (err) {
+          this.breaker.onNeutral(permit);
+          throw this.scrub(err);
+        }
+        let body: string | undefined;
+        if (req.body !== undefined) {
+          headers.set('Content-Type', 'application/json');
+          body = JSON.stringify(req.body);
+        }
+        const started = this.opts.deps.now();
+        let res: RawResponse;
+        try {
+          res = await requestWithTimeout(this.opts.deps.fetch, url, { method: req.method, headers, body }, this.opts.timeoutMs, `${this.code}: ${label}`);
+        } catch (err) {
+          this.breaker.onFailure(permit);
+          this.opts.onExchange?.({ target: this.code, method: req.method, status: 0, ms: this.opts.deps.now() - started });
+          req.log?.warn('target request failed', { target: this.code, request: label, error: this.scrub(err).message });
+          throw this.scrub(err);
+        }
+        const ms = this.opts.deps.now() - started;
+        this.opts.onExchange?.({ target: this.code, method: req.method, status: res.status, ms });
+        if (res.status >= 500 || res.status === 408) this.breaker.onFailure(permit);
+        else if (res.status === 429) this.breaker.onNeutral(permit);
+        else this.breaker.onSuccess(permit);
+        req.log?.debug('target request', { target: this.code, request: label, status: res.status, ms });
+
+        if (res.status >= 200 && res.status < 300) return res as HttpResult & { body: T };
+        if (res.status === 401 && authRetry === 0 && this.opts.auth.invalidate(handle)) {
+          req.log?.info('target answered 401; renewing the credential and retrying once', { target: this.code, request: label });
+          continue;
+        }
+        if (req.accept?.includes(res.status)) return res as HttpResult & { body: T };
+
+        const info = this.extract(res);
+        const err = classifyResponse({ target: this.code, label, res, info, now: this.opts.deps.now(), redact: (s) => this.redact(s) });
+        if (err instanceof TransientError && (res.status === 429 || info.transientRetryMs !== undefined)) {
+          const pauseMs = err.retryAfterMs ?? this.opts.defaultRetryAfterMs ?? 1000;
+          this.limiter.pause(pauseMs, res.status === 429 ? 'HTTP 429' : (info.code ?? 'vendor limit'));
+          req.log?.warn('target asked us to slow down; pausing the target', { target: this.code, request: label, pauseMs });
+          if (err.retryAfterMs === undefined) {
+            throw new TransientError(err.message, { retryAfterMs: pauseMs, details: err.details });
+          }
+        }
+        throw err;
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /** Waits for the rate limiter (and any 429 pause) up to maxWaitMs, else fails with TransientError. */
+  private async waitForSlot(label: string): Promise<void> {
+    const maxWait = this.opts.maxWaitMs ?? 10_000;
+    for (;;) {
+      const wait = this.limiter.tryAcquire();
+      if (wait === 0) return;
+      const paused = this.limiter.pausedForMs() > 0;
+      if (wait > maxWait) {
+        throw new TransientError(
+          `${this.code}: ${label} not sent: ${paused ? 'target paused after it asked us to slow down' : 'client-side rate limit reached'}; retry in ${wait} ms`,
+          { retryAfterMs: wait, details: { reason: paused ? 'paused' : 'throttled', inDoubt: false } },
+        );
+      }
+      await this.opts.deps.sleep(wait);
+    }
+  }
+
+  private scrub(err: unknown): Error {
+    if (err instanceof BridgeError) {
+      const clean = this.redact(err.message);
+      if (clean !== err.message) Object.defineProperty(err, 'message', { value: clean });
+      return err;
+    }
+    const e = err instanceof Error ? err : new Error(String(err));
+    return new TransientError(this.redact(`${this.code}: ${e.message}`), { cause: e, details: { inDoubt: true } });
+  }
+}

@@ -1,0 +1,21 @@
+/** The connector layer: one transport module per external system. See docs/connectors.md. */
+export type { Connector, ConnectorDeps, DeliveryResult, OutboundRequest, SecretResolver, CircuitState } from './connector.js';
+export { createConnector } from './create-connector.js';
+export { BaseConnector, type ConnectorHooks } from './base-connector.js';
+export { ShipBobConnector, shipbobReads, amendReference } from './shipbob/index.js';
+export { GenericWmsConnector } from './generic-wms/index.js';
+export { HubSpotConnector, hubspotReads, batchUpsert } from './hubspot/index.js';
+export { SalesforceConnector, salesforceReads } from './salesforce/index.js';
+export { TargetHttpClient, type RequestOptions, type HttpResult, type HttpMethod } from './http/http-client.js';
+export { CircuitBreaker } from './http/circuit-breaker.js';
+export { RateLimiter } from './http/rate-limiter.js';
+export { ConcurrencyLimiter } from './http/concurrency-limiter.js';
+export { classifyResponse, isInDoubt, statusOf, type VendorErrorInfo, type ErrorExtractor } from './http/classify.js';
+export { parseRetryAfter } from './http/retry-after.js';
+export { paginatePages, paginateCursorLinks, paginateAfter, paginateNextRecordsUrl } from './http/pagination.js';
+export type { AuthProvider } from './http/auth/auth-provider.js';
+export { BearerAuth } from './http/auth/bearer.js';
+export { ApiKeyAuth } from './http/auth/api-key.js';
+export { BasicAuth } from './http/auth/basic.js';
+export { OAuth2ClientCredentialsAuth } from './http/auth/oauth2-client-credentials.js';
+export { createAuthProvider } from './http/auth/create-auth.js';

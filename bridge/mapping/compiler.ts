@@ -1,0 +1,996 @@
+/**
+ * Mapping compiler: YAML text -> validated constructs -> closures, once per mapping version.
+ *
+ * Pure: no I/O. Every problem in a file is collected (with line and column) before giving up.
+ */
+import { createHash } from 'node:crypto';
+import { isMap, isSeq, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import * as z from 'zod';
+import { canonicalSchema, CANONICAL_KINDS } from '../canonical/index.js';
+import type { MappingIssue } from './errors.js';
+import {
+  ARG_STEPS,
+  COMPARATORS,
+  conditionKinds,
+  exprKinds,
+  headerSchema,
+  LANGUAGE_VERSION,
+  MODIFIER_KEYS,
+  NO_ARG_STEPS,
+  SOURCE_KEYS,
+  STEP_ARG_SCHEMAS,
+  STEP_NAMES,
+  type SourceKey,
+} from './schema.js';
+import { isForbiddenKey, parsePath, renderSegs, type ParsedPath } from './path.js';
+import { compileStep, type StepFn } from './steps.js';
+import {
+  ABSENT_MARK,
+  FAIL,
+  type Cond,
+  type Node,
+  type Rt,
+  type Scope,
+  type Site,
+  checkType,
+  scopePath,
+  readPath,
+  explainPath,
+} from './runtime.js';
+import { describe } from './path.js';
+
+export interface Limits {
+  /** Largest mapping file accepted, in characters. */
+  maxFileChars: number;
+  /** Deepest nesting of constructs in a mapping file. */
+  maxDepth: number;
+  /** Most expressions in one mapping file. */
+  maxNodes: number;
+  /** Longest list one `each` (or `split`) may produce / walk. */
+  maxItems: number;
+  /** Most list items walked in one run, over all `each`. */
+  maxTotalItems: number;
+  /** Most run-time errors reported for one record (the rest are counted). */
+  maxErrors: number;
+  /** Deepest / largest object passed through with type object|array|any. */
+  maxValueDepth: number;
+  maxValueNodes: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxFileChars: 512 * 1024,
+  maxDepth: 40,
+  maxNodes: 5000,
+  maxItems: 10_000,
+  maxTotalItems: 200_000,
+  maxErrors: 50,
+  maxValueDepth: 32,
+  maxValueNodes: 10_000,
+};
+
+/** A cross-reference the mapping needs (declared statically; see collectLookups for concrete keys). */
+export interface LookupDecl {
+  kind: 'to_external' | 'from_external' | 'by_key';
+  model: string;
+  /** External system (to_external / from_external). */
+  system?: string;
+  /** Natural key field (by_key). */
+  field?: string;
+  /** Data path of the value looked up, `[]` marks list items, e.g. `order_line[].product_id`. */
+  of: string;
+  /** Construct in the mapping, e.g. `fields.products.each.inventory_item_id`. */
+  construct: string;
+}
+
+/** One use of a path into the source record, for requiredSpec. */
+export interface PathUse {
+  segs: string[];
+  /** Sub-fields needed under the leaf (e.g. factor, rounding, category_id for a uom). */
+  leafFields?: string[];
+}
+
+export interface CompiledMapping {
+  readonly file: string;
+  readonly direction: 'outbound' | 'inbound';
+  readonly source: string;
+  readonly system: string;
+  readonly events: readonly string[];
+  readonly output: string;
+  readonly odooModel: string | undefined;
+  readonly description: string | undefined;
+  /** sha256 (hex) of the normalised mapping (comments and layout do not count) and language version. */
+  readonly version: string;
+  readonly lookups: readonly LookupDecl[];
+  /** Names used as $vars.<name> / $meta.<name>. */
+  readonly vars: readonly string[];
+  readonly meta: readonly string[];
+  readonly usesNow: boolean;
+  /** @internal */ readonly root: Node;
+  /** @internal */ readonly paths: readonly PathUse[];
+  /** @internal */ readonly outputSchema: z.ZodType | undefined;
+  /** @internal */ readonly limits: Limits;
+}
+
+export type CompileResult = { ok: true; mapping: CompiledMapping } | { ok: false; issues: MappingIssue[] };
+
+type YPath = (string | number)[];
+
+interface Frame {
+  /** Display path of the construct: fields.products.each.quantity */
+  construct: string;
+  /** Path of the node in the YAML document. */
+  ypath: YPath;
+  depth: number;
+  /** Segment stack of record-relative scopes; null entries are scopes not inside the record. */
+  scopes: (string[] | null)[];
+  /** Display of the data path of each scope, e.g. order_line[] */
+  scopeDisplay: string[];
+  /** Inside `first`: absence is not an error here. */
+  lenient: boolean;
+}
+
+const EXPR_SHALLOW = exprKinds(z.unknown(), z.unknown(), z.unknown());
+const COND_SHALLOW = conditionKinds(z.unknown());
+const HEADER_SHALLOW = headerSchema(z.unknown());
+
+function levenshtein(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return 99;
+  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+function suggest(word: string, options: readonly string[]): string {
+  let best = '';
+  let bestD = 3;
+  for (const o of options) {
+    const d = levenshtein(word, o);
+    if (d < bestD) {
+      bestD = d;
+      best = o;
+    }
+  }
+  return best ? ` did you mean '${best}'?` : '';
+}
+
+function stableStringify(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return '[' + v.map(stableStringify).join(',') + ']';
+  const o = v as Record<string, unknown>;
+  return '{' + Object.keys(o).sort().map((k) => JSON.stringify(k) + ':' + stableStringify(o[k])).join(',') + '}';
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object') {
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+class Compiler {
+  readonly issues: MappingIssue[] = [];
+  readonly lookups: LookupDecl[] = [];
+  readonly paths: PathUse[] = [];
+  readonly vars = new Set<string>();
+  readonly meta = new Set<string>();
+  usesNow = false;
+  nodes = 0;
+  direction: 'outbound' | 'inbound' = 'outbound';
+  system = '';
+
+  constructor(
+    readonly file: string,
+    readonly lc: LineCounter,
+    readonly doc: ReturnType<typeof parseDocument>,
+    readonly limits: Limits,
+  ) {}
+
+  // ---- positions and issues -------------------------------------------------------------
+
+  private nodeAt(ypath: YPath, key = false): YamlNode | undefined {
+    let node: unknown = this.doc.contents;
+    for (let i = 0; i < ypath.length; i++) {
+      const seg = ypath[i]!;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+        if (!pair) return node as YamlNode;
+        if (key && i === ypath.length - 1) return pair.key as YamlNode;
+        node = pair.value ?? pair.key;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item = node.items[seg];
+        if (item === undefined) return node as YamlNode;
+        node = item;
+      } else {
+        return node as YamlNode;
+      }
+    }
+    return node as YamlNode;
+  }
+
+  pos(ypath: YPath, key = false): { line: number; col: number } {
+    const node = this.nodeAt(ypath, key);
+    const offset = node?.range?.[0];
+    if (offset === undefined) return { line: 1, col: 1 };
+    return this.lc.linePos(offset);
+  }
+
+  issue(ypath: YPath, construct: string, message: string, key = false): void {
+    const { line, col } = this.pos(ypath, key);
+    this.issues.push({ file: this.file, line, col, construct, message });
+  }
+
+  site(f: Frame, dataDisplay?: (s: Scope) => string): Site {
+    const { line, col } = this.pos(f.ypath);
+    return { construct: f.construct, line, col, data: dataDisplay ?? ((s) => scopePath(s)) };
+  }
+
+  /** Validates `value` with a zod schema, reporting every issue at its own node. */
+  validate(schema: z.ZodType, value: unknown, f: Frame, construct = f.construct): boolean {
+    const r = schema.safeParse(value);
+    if (r.success) return true;
+    for (const iss of r.error.issues) {
+      const sub = iss.path.filter((p): p is string | number => typeof p !== 'symbol');
+      const ypath = [...f.ypath, ...sub];
+      const where = sub.length ? `${construct}.${renderSegs(sub)}` : construct;
+      if (iss.code === 'unrecognized_keys') {
+        const allowed = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+        for (const k of iss.keys) {
+          this.issue([...ypath, k], `${where}.${k}`.replace(/^\./, ''), `unknown key '${k}'${allowed.length ? ` (expected one of: ${allowed.join(', ')})` : ''}${suggest(k, allowed).replace(' did', '; did')}`, true);
+        }
+        continue;
+      }
+      let got: unknown = value;
+      for (const s of sub) got = isPlainObject(got) || Array.isArray(got) ? (got as Record<string | number, unknown>)[s] : undefined;
+      let msg: string;
+      switch (iss.code) {
+        case 'invalid_type':
+          msg = got === undefined ? `required (expected ${iss.expected})` : `expected ${iss.expected}, got ${describe(got)}`;
+          break;
+        case 'invalid_value':
+          msg = got === undefined ? `required (expected one of: ${iss.values.map((v) => String(v)).join(', ')})` : `expected one of: ${iss.values.map((v) => String(v)).join(', ')}; got ${describe(got)}`;
+          break;
+        case 'too_small':
+          msg = iss.origin === 'array' ? `expected at least ${String(iss.minimum)} item(s)` : iss.origin === 'string' ? 'expected a non-empty string' : `expected at least ${String(iss.minimum)}, got ${describe(got)}`;
+          break;
+        case 'too_big':
+          msg = iss.origin === 'array' ? `expected at most ${String(iss.maximum)} item(s)` : `expected at most ${String(iss.maximum)}, got ${describe(got)}`;
+          break;
+        case 'invalid_format':
+          msg = `expected ${iss.message.replace(/^Invalid string: must match pattern .*$/, 'a valid name')}, got ${describe(got)}`;
+          break;
+        case 'invalid_union':
+          msg = `expected ${describeUnion(where)}, got ${describe(got)}`;
+          break;
+        default:
+          msg = iss.message;
+      }
+      this.issue(ypath, where, msg);
+    }
+    return false;
+  }
+
+  // ---- paths -------------------------------------------------------------------------------
+
+  /**
+   * Compiles a path reference relative to frame `f`; records its use for requiredSpec.
+   * Returns the parsed path and, when inside the record, the absolute record segments.
+   */
+  path(text: unknown, f: Frame, ypath: YPath, construct: string, leafFields?: string[]): ParsedPath | undefined {
+    if (typeof text !== 'string') {
+      this.issue(ypath, construct, `expected a path string, got ${describe(text)}`);
+      return undefined;
+    }
+    const p = parsePath(text);
+    if (typeof p === 'string') {
+      this.issue(ypath, construct, p);
+      return undefined;
+    }
+    if (p.root === 'parent' && f.scopes.length < 2) {
+      this.issue(ypath, construct, `'$parent' is only available inside each`);
+      return undefined;
+    }
+    if (p.root === 'vars') this.vars.add(String(p.segs[0]));
+    if (p.root === 'meta') this.meta.add(String(p.segs[0]));
+    if (p.root === 'now') this.usesNow = true;
+    const base = this.recordBase(p, f);
+    if (base) {
+      const segs = [...base, ...p.segs.filter((s): s is string => typeof s === 'string')];
+      if (segs.length > 0 || leafFields) this.paths.push(leafFields ? { segs, leafFields } : { segs });
+    }
+    return p;
+  }
+
+  recordBase(p: ParsedPath, f: Frame): string[] | null {
+    if (p.root === 'root') return [];
+    if (p.root === 'scope') return f.scopes[f.scopes.length - 1] ?? null;
+    if (p.root === 'parent') return f.scopes[f.scopes.length - 2] ?? null;
+    return null;
+  }
+
+  displayOf(p: ParsedPath, f: Frame): string {
+    const prefix =
+      p.root === 'root' ? '' : p.root === 'scope' ? f.scopeDisplay[f.scopeDisplay.length - 1]! : p.root === 'parent' ? f.scopeDisplay[f.scopeDisplay.length - 2]! : '$' + p.root;
+    return renderSegs(p.segs, prefix);
+  }
+
+  // ---- conditions ----------------------------------------------------------------------------
+
+  cond(raw: unknown, f: Frame): Cond | undefined {
+    if (f.depth > this.limits.maxDepth) {
+      this.issue(f.ypath, f.construct, `nested too deeply (at most ${this.limits.maxDepth} levels)`);
+      return undefined;
+    }
+    if (!isPlainObject(raw)) {
+      this.issue(f.ypath, f.construct, `expected a condition object ({path, eq: ...}, {all: [...]}, {any: [...]} or {not: ...}), got ${describe(raw)}`);
+      return undefined;
+    }
+    const sub = (k: string | number, r: unknown, name: string): Cond | undefined =>
+      this.cond(r, { ...f, ypath: [...f.ypath, ...(typeof k === 'number' ? ['x', k].slice(1) : [k])], construct: name, depth: f.depth + 1 });
+    if ('all' in raw || 'any' in raw) {
+      const k = 'all' in raw ? 'all' : 'any';
+      if (!this.validate(COND_SHALLOW[k], raw, f)) return undefined;
+      const list = (raw[k] as unknown[]).map((c, i) =>
+        this.cond(c, { ...f, ypath: [...f.ypath, k, i], construct: `${f.construct}.${k}[${i}]`, depth: f.depth + 1 }),
+      );
+      if (list.some((c) => !c)) return undefined;
+      const cs = list as Cond[];
+      return k === 'all'
+        ? (s, rt) => {
+            for (const c of cs) if (!c(s, rt)) return false;
+            return true;
+          }
+        : (s, rt) => {
+            for (const c of cs) if (c(s, rt)) return true;
+            return false;
+          };
+    }
+    if ('not' in raw) {
+      if (!this.validate(COND_SHALLOW.not, raw, f)) return undefined;
+      const c = sub('not', raw['not'], `${f.construct}.not`);
+      return c ? (s, rt) => !c(s, rt) : undefined;
+    }
+    if (!('path' in raw)) {
+      this.issue(f.ypath, f.construct, `a condition needs path (with one of: ${COMPARATORS.join(', ')}), all, any or not${suggest(Object.keys(raw)[0] ?? '', ['path', 'all', 'any', 'not']).replace(' did', '; did')}`);
+      return undefined;
+    }
+    if (!this.validate(COND_SHALLOW.compare, raw, f)) return undefined;
+    const ops = COMPARATORS.filter((c) => c in raw);
+    if (ops.length !== 1) {
+      this.issue(f.ypath, f.construct, ops.length === 0 ? `expected one comparator (one of: ${COMPARATORS.join(', ')})` : `expected exactly one comparator, got ${ops.join(' and ')}`);
+      return undefined;
+    }
+    const p = this.path(raw['path'], f, [...f.ypath, 'path'], `${f.construct}.path`);
+    if (!p) return undefined;
+    const op = ops[0]!;
+    const arg = raw[op];
+    const read0 = readPath(p);
+    const read = (s: Scope, rt: Rt, site: Site): unknown => {
+      const v = read0(s, rt, site);
+      return v === FAIL ? undefined : v;
+    };
+    const falseAbsent = this.direction === 'outbound';
+    const site = this.site(f, explainDisplay(this.displayOf(p, f), p));
+    switch (op) {
+      case 'eq':
+        return arg === null ? (s, rt) => read(s, rt, site) == null : (s, rt) => read(s, rt, site) === arg;
+      case 'ne':
+        return arg === null ? (s, rt) => read(s, rt, site) != null : (s, rt) => read(s, rt, site) !== arg;
+      case 'in': {
+        const set = new Set(arg as unknown[]);
+        return (s, rt) => set.has(read(s, rt, site) ?? null);
+      }
+      case 'not_in': {
+        const set = new Set(arg as unknown[]);
+        return (s, rt) => !set.has(read(s, rt, site) ?? null);
+      }
+      case 'exists':
+        return arg
+          ? (s, rt) => { const v = read(s, rt, site); return v != null && !(falseAbsent && v === false); }
+          : (s, rt) => { const v = read(s, rt, site); return v == null || (falseAbsent && v === false); };
+      case 'starts_with':
+        return (s, rt) => { const v = read(s, rt, site); return typeof v === 'string' && v.startsWith(arg as string); };
+      default: {
+        const want = typeof arg;
+        const cmp = op;
+        return (s, rt) => {
+          const v = read(s, rt, site);
+          if (v == null || v === false) return false;
+          if (typeof v !== want) {
+            rt.fail(site, site.data(s), `cannot compare ${describe(v)} with ${want} ${String(arg)} (${cmp})`);
+            return false;
+          }
+          const a = v as number, b = arg as number;
+          return cmp === 'gt' ? a > b : cmp === 'gte' ? a >= b : cmp === 'lt' ? a < b : a <= b;
+        };
+      }
+    }
+  }
+
+  // ---- expressions ---------------------------------------------------------------------------
+
+  fieldsObject(raw: unknown, f: Frame): Node | undefined {
+    if (!isPlainObject(raw)) {
+      this.issue(f.ypath, f.construct, `expected a map of output field names to expressions, got ${describe(raw)}`);
+      return undefined;
+    }
+    const keys: string[] = [];
+    const nodes: Node[] = [];
+    let ok = true;
+    for (const k of Object.keys(raw)) {
+      const construct = `${f.construct}.${k}`;
+      if (k.length === 0 || k.length > 200 || isForbiddenKey(k)) {
+        this.issue([...f.ypath, k], construct, `output field name '${k}' is not allowed`, true);
+        ok = false;
+        continue;
+      }
+      const n = this.expr(raw[k], { ...f, ypath: [...f.ypath, k], construct, depth: f.depth + 1, lenient: false });
+      if (!n) ok = false;
+      else {
+        keys.push(k);
+        nodes.push(n);
+      }
+    }
+    if (!ok) return undefined;
+    const len = keys.length;
+    return (s, rt) => {
+      const o: Record<string, unknown> = {};
+      let failed = false;
+      for (let i = 0; i < len; i++) {
+        const v = nodes[i]!(s, rt);
+        if (v === FAIL) failed = true;
+        else if (v !== undefined) o[keys[i]!] = v;
+      }
+      return failed ? FAIL : o;
+    };
+  }
+
+  expr(raw: unknown, f: Frame): Node | undefined {
+    if (++this.nodes > this.limits.maxNodes) {
+      if (this.nodes === this.limits.maxNodes + 1) this.issue(f.ypath, f.construct, `too many expressions (at most ${this.limits.maxNodes})`);
+      return undefined;
+    }
+    if (f.depth > this.limits.maxDepth) {
+      this.issue(f.ypath, f.construct, `nested too deeply (at most ${this.limits.maxDepth} levels)`);
+      return undefined;
+    }
+    if (typeof raw === 'string') return this.expr({ path: raw }, f);
+    if (!isPlainObject(raw)) {
+      this.issue(f.ypath, f.construct, `expected a path string or an expression object (with one of: ${SOURCE_KEYS.join(', ')}), got ${describe(raw)}; write constants as {const: ...}`);
+      return undefined;
+    }
+    const sources = SOURCE_KEYS.filter((k) => k in raw);
+    // `fields` inside `each` is part of each, not a second source.
+    const kinds = sources.includes('each') ? sources.filter((k) => k !== 'fields') : sources;
+    if (kinds.length === 0) {
+      const unknown = Object.keys(raw).filter((k) => !(MODIFIER_KEYS as readonly string[]).includes(k));
+      const hint = unknown.length ? ` (unknown key '${unknown[0]}'${suggest(unknown[0]!, SOURCE_KEYS).replace('?', '')})`.replace(" did you mean", "; did you mean") : '';
+      this.issue(unknown.length ? [...f.ypath, unknown[0]!] : f.ypath, f.construct, `expected one of: ${SOURCE_KEYS.join(', ')}${hint}`, unknown.length > 0);
+      return undefined;
+    }
+    if (kinds.length > 1) {
+      this.issue(f.ypath, f.construct, `conflicting sources ${kinds.map((k) => `'${k}'`).join(' and ')} (use exactly one)`);
+      return undefined;
+    }
+    const kind = kinds[0] as SourceKey;
+    if (!this.validate(EXPR_SHALLOW[kind], raw, f)) return undefined;
+    const type = raw['type'] as string | undefined;
+    const optional = raw['optional'] === true || f.lenient;
+    const hasDefault = 'default' in raw;
+    if (hasDefault && !this.constantOk(raw['default'], [...f.ypath, 'default'], `${f.construct}.default`)) return undefined;
+    const defaultValue = hasDefault ? deepFreeze(raw['default']) : undefined;
+
+    let when: Cond | undefined;
+    if ('when' in raw) {
+      when = this.cond(raw['when'], { ...f, ypath: [...f.ypath, 'when'], construct: `${f.construct}.when`, depth: f.depth + 1 });
+      if (!when) return undefined;
+    }
+
+    // Source.
+    const src = this.source(kind, raw, f, type);
+    if (!src) return undefined;
+
+    // Pipe.
+    const steps: StepFn[] = [];
+    if (Array.isArray(raw['pipe'])) {
+      let ok = true;
+      (raw['pipe'] as unknown[]).forEach((st, i) => {
+        const sf = this.step(st, { ...f, ypath: [...f.ypath, 'pipe', i], construct: `${f.construct}.pipe[${i}]`, depth: f.depth + 1 }, src.data);
+        if (sf) steps.push(sf);
+        else ok = false;
+      });
+      if (!ok) return undefined;
+    }
+
+    const site = this.site(f, src.data);
+    const check = type ? checkType(type, this.limits, kind === 'path') : kind === 'path' ? checkType('scalar', this.limits, true) : undefined;
+    const get = src.get;
+    const explain = src.explain;
+    const nsteps = steps.length;
+
+    const absent = (s: Scope, rt: Rt, after?: string): unknown => {
+      if (hasDefault) return defaultValue;
+      if (optional) return undefined;
+      const why = explain(s, rt);
+      return rt.fail(site, why.at, after ? `empty after ${after} (add optional: true or a default to allow)` : `${why.problem} (add optional: true to allow)`);
+    };
+
+    let node: Node;
+    if (nsteps === 0 && !check) {
+      node = (s, rt) => {
+        const v = get(s, rt);
+        if (v === undefined) return absent(s, rt);
+        return v;
+      };
+    } else {
+      const stepNames = Array.isArray(raw['pipe']) ? (raw['pipe'] as unknown[]).map((st) => (typeof st === 'string' ? st : Object.keys(st as object)[0])) : [];
+      node = (s, rt) => {
+        let v = get(s, rt);
+        if (v === FAIL) return FAIL;
+        if (v === undefined) return absent(s, rt);
+        for (let i = 0; i < nsteps; i++) {
+          v = steps[i]!(v, s, rt);
+          if (v === FAIL) return FAIL;
+          if (v === undefined) return absent(s, rt, stepNames[i]);
+        }
+        if (check) {
+          const r = check(v);
+          if (r !== undefined) {
+            if (r === ABSENT_MARK) return absent(s, rt);
+            if (typeof r === 'string') return rt.fail(site, site.data(s), r);
+            return r.value;
+          }
+        }
+        return v;
+      };
+    }
+    if (when) {
+      const inner = node;
+      const w = when;
+      return (s, rt) => (w(s, rt) ? inner(s, rt) : undefined);
+    }
+    return node;
+  }
+
+  constantOk(v: unknown, ypath: YPath, construct: string, depth = 0): boolean {
+    if (depth > this.limits.maxValueDepth) {
+      this.issue(ypath, construct, 'constant nested too deeply');
+      return false;
+    }
+    if (Array.isArray(v)) return v.every((x, i) => this.constantOk(x, [...ypath, i], construct, depth + 1));
+    if (isPlainObject(v)) {
+      for (const k of Object.keys(v)) {
+        if (isForbiddenKey(k)) {
+          this.issue([...ypath, k], construct, `key '${k}' is not allowed`, true);
+          return false;
+        }
+        if (!this.constantOk(v[k], [...ypath, k], construct, depth + 1)) return false;
+      }
+    }
+    return true;
+  }
+
+  source(
+    kind: SourceKey,
+    raw: Record<string, unknown>,
+    f: Frame,
+    type: string | undefined,
+  ): { get: Node; explain: (s: Scope, rt: Rt) => { at: string; problem: string }; data: (s: Scope) => string } | undefined {
+    const none = () => ({ at: '', problem: 'missing' });
+    const here = (s: Scope) => scopePath(s);
+    switch (kind) {
+      case 'path': {
+        const p = this.path(raw['path'], f, [...f.ypath, 'path'], `${f.construct}.path`);
+        if (!p) return undefined;
+        const read = readPath(p);
+        const falseAbsent = this.direction === 'outbound' && type !== 'boolean' && type !== 'any';
+        const data = explainDisplay(this.displayOf(p, f), p);
+        const site = this.site(f, data);
+        const get: Node = falseAbsent
+          ? (s, rt) => {
+              const v = read(s, rt, site);
+              return v === null || v === false ? undefined : v;
+            }
+          : (s, rt) => {
+              const v = read(s, rt, site);
+              return v === null ? undefined : v;
+            };
+        return { get, explain: (s, rt) => explainPath(p, s, rt), data };
+      }
+      case 'const': {
+        if (!this.constantOk(raw['const'], [...f.ypath, 'const'], `${f.construct}.const`)) return undefined;
+        const c = deepFreeze(raw['const']);
+        return { get: c === null ? () => undefined : () => c, explain: () => ({ at: '', problem: 'constant is null' }), data: here };
+      }
+      case 'list': {
+        const list = raw['list'] as unknown[];
+        const parts = list.map((e, i) => this.expr(e, { ...f, ypath: [...f.ypath, 'list', i], construct: `${f.construct}.list[${i}]`, depth: f.depth + 1 }));
+        if (parts.some((p) => !p)) return undefined;
+        const ps = parts as Node[];
+        return {
+          get: (s, rt) => {
+            const out: unknown[] = [];
+            let failed = false;
+            for (const p of ps) {
+              const v = p(s, rt);
+              if (v === FAIL) failed = true;
+              else if (v !== undefined) out.push(v);
+            }
+            return failed ? FAIL : out;
+          },
+          explain: none,
+          data: here,
+        };
+      }
+      case 'concat':
+      case 'first': {
+        const list = raw[kind] as unknown[];
+        const parts = list.map((e, i) =>
+          this.expr(e, { ...f, ypath: [...f.ypath, kind, i], construct: `${f.construct}.${kind}[${i}]`, depth: f.depth + 1, lenient: kind === 'first' }),
+        );
+        if (parts.some((p) => !p)) return undefined;
+        const ps = parts as Node[];
+        if (kind === 'first') {
+          return {
+            get: (s, rt) => {
+              for (const p of ps) {
+                const v = p(s, rt);
+                if (v !== undefined) return v;
+              }
+              return undefined;
+            },
+            explain: () => ({ at: '', problem: `all ${ps.length} alternatives are missing` }),
+            data: here,
+          };
+        }
+        const sep = typeof raw['sep'] === 'string' ? raw['sep'] : '';
+        const site = this.site(f);
+        return {
+          get: (s, rt) => {
+            let out = '';
+            let any = false;
+            for (let i = 0; i < ps.length; i++) {
+              const v = ps[i]!(s, rt);
+              if (v === FAIL) return FAIL;
+              if (v === undefined || v === '') continue;
+              if (typeof v !== 'string' && typeof v !== 'number') return rt.fail(site, scopePath(s), `concat part ${i + 1}: expected a string or number, got ${describe(v)}`);
+              out = any ? out + sep + v : String(v);
+              any = true;
+            }
+            return any ? out : undefined;
+          },
+          explain: () => ({ at: '', problem: 'all parts are empty' }),
+          data: here,
+        };
+      }
+      case 'if': {
+        const c = this.cond(raw['if'], { ...f, ypath: [...f.ypath, 'if'], construct: `${f.construct}.if`, depth: f.depth + 1 });
+        const t = this.expr(raw['then'], { ...f, ypath: [...f.ypath, 'then'], construct: `${f.construct}.then`, depth: f.depth + 1 });
+        const e = 'else' in raw ? this.expr(raw['else'], { ...f, ypath: [...f.ypath, 'else'], construct: `${f.construct}.else`, depth: f.depth + 1 }) : null;
+        if (!c || !t || e === undefined) return undefined;
+        return {
+          get: e ? (s, rt) => (c(s, rt) ? t(s, rt) : e(s, rt)) : (s, rt) => (c(s, rt) ? t(s, rt) : undefined),
+          explain: () => ({ at: '', problem: 'condition is false and there is no else' }),
+          data: here,
+        };
+      }
+      case 'fields': {
+        const n = this.fieldsObject(raw['fields'], { ...f, ypath: [...f.ypath, 'fields'] });
+        return n ? { get: n, explain: none, data: here } : undefined;
+      }
+      case 'each':
+        return this.each(raw, f);
+      case 'external_id':
+      case 'odoo_id':
+        return this.lookup(kind, raw[kind] as Record<string, unknown>, f);
+    }
+  }
+
+  each(raw: Record<string, unknown>, f: Frame): ReturnType<Compiler['source']> {
+    const hasFields = 'fields' in raw;
+    const hasValue = 'value' in raw;
+    if (hasFields === hasValue) {
+      this.issue(f.ypath, f.construct, hasFields ? "use either fields or value in each, not both" : 'each needs fields: (a list of objects) or value: (a list of values)');
+      return undefined;
+    }
+    const command = raw['command'] as string | undefined;
+    if (command && this.direction !== 'inbound') {
+      this.issue([...f.ypath, 'command'], `${f.construct}.command`, 'x2many commands are only for inbound mappings', true);
+      return undefined;
+    }
+    const p = this.path(raw['each'], f, [...f.ypath, 'each'], `${f.construct}.each`);
+    if (!p) return undefined;
+    const base = this.recordBase(p, f);
+    const itemSegs = base ? [...base, ...p.segs.filter((s): s is string => typeof s === 'string')] : null;
+    const disp = this.displayOf(p, f) + '[]';
+    const inner: Frame = {
+      ...f,
+      construct: `${f.construct}.each`,
+      depth: f.depth + 1,
+      scopes: [...f.scopes, itemSegs],
+      scopeDisplay: [...f.scopeDisplay, disp],
+      lenient: false,
+    };
+    let where: Cond | undefined;
+    if ('where' in raw) {
+      where = this.cond(raw['where'], { ...inner, ypath: [...f.ypath, 'where'], construct: `${f.construct}.where` });
+      if (!where) return undefined;
+    }
+    const body = hasFields
+      ? this.fieldsObject(raw['fields'], { ...inner, ypath: [...f.ypath, 'fields'] })
+      : this.expr(raw['value'], { ...inner, ypath: [...f.ypath, 'value'], construct: `${f.construct}.each.value` });
+    if (!body) return undefined;
+    const read = readPath(p);
+    const data = explainDisplay(this.displayOf(p, f), p);
+    const site = this.site(f, data);
+    const segText = renderSegs(p.segs);
+    const rootKind = p.root;
+    const limits = this.limits;
+    const w = where;
+    const get: Node = (s, rt) => {
+      const arr = read(s, rt, site);
+      if (arr === undefined || arr === null || arr === false) return undefined;
+      if (arr === FAIL) return FAIL;
+      if (!Array.isArray(arr)) return rt.fail(site, site.data(s), `expected a list, got ${describe(arr)}`);
+      const n = arr.length;
+      if (n > limits.maxItems) return rt.fail(site, site.data(s), `list too long (${n} items, at most ${limits.maxItems})`);
+      rt.items += n;
+      if (rt.items > limits.maxTotalItems) return rt.fail(site, site.data(s), `too many list items in one record (more than ${limits.maxTotalItems})`);
+      const from = rootKind === 'root' ? rt.root : rootKind === 'parent' ? (s.p ?? s) : rootKind === 'scope' ? s : null;
+      const out: unknown[] = [];
+      let failed = false;
+      for (let i = 0; i < n; i++) {
+        const item: Scope = { v: arr[i], p: s, i, from, seg: segText };
+        if (w && !w(item, rt)) continue;
+        const v = body(item, rt);
+        if (v === FAIL) failed = true;
+        else if (v !== undefined) out.push(v);
+      }
+      if (failed) return FAIL;
+      switch (command) {
+        case undefined:
+          return out;
+        case 'create':
+          return out.map((v) => [0, 0, v]);
+        case 'link':
+          return out.map((v) => [4, v, 0]);
+        case 'set':
+          return [[6, 0, out]];
+        default:
+          return [[5, 0, 0], ...out.map((v) => [0, 0, v])];
+      }
+    };
+    return { get, explain: (s, rt) => explainPath(p, s, rt), data };
+  }
+
+  lookup(kind: 'external_id' | 'odoo_id', spec: Record<string, unknown>, f: Frame): ReturnType<Compiler['source']> {
+    const model = spec['model'] as string;
+    const system = (spec['system'] as string | undefined) ?? this.system;
+    const by = spec['by'] as string | undefined;
+    const ypath = [...f.ypath, kind, 'of'];
+    const p = this.path(spec['of'], f, ypath, `${f.construct}.${kind}.of`);
+    if (!p) return undefined;
+    if (by !== undefined && isForbiddenKey(by)) {
+      this.issue([...f.ypath, kind, 'by'], `${f.construct}.${kind}.by`, `'${by}' is not allowed`);
+      return undefined;
+    }
+    const display = this.displayOf(p, f).replace(/\[\]/g, '[]');
+    const decl: LookupDecl =
+      kind === 'external_id'
+        ? { kind: 'to_external', model, system, of: display, construct: f.construct }
+        : by
+          ? { kind: 'by_key', model, field: by, of: display, construct: f.construct }
+          : { kind: 'from_external', model, system, of: display, construct: f.construct };
+    this.lookups.push(decl);
+    const read = readPath(p);
+    const data = explainDisplay(this.displayOf(p, f), p);
+    const site = this.site(f, data);
+    const falseAbsent = this.direction === 'outbound';
+    const key = (s: Scope, rt: Rt): unknown => {
+      const v = read(s, rt, site);
+      if (v === null || v === undefined || (falseAbsent && v === false)) return undefined;
+      return v;
+    };
+    if (kind === 'external_id') {
+      const idOf = (v: unknown): number | undefined =>
+        typeof v === 'number' ? v : isPlainObject(v) && typeof v['id'] === 'number' ? v['id'] : undefined;
+      return {
+        get: (s, rt) => {
+          const v = key(s, rt);
+          if (v === undefined || v === FAIL) return v;
+          const id = idOf(v);
+          if (id === undefined) return rt.fail(site, site.data(s), `expected a record or an id, got ${describe(v)}`);
+          return rt.xref('to_external', model, system, id);
+        },
+        explain: (s, rt) => {
+          const v = key(s, rt);
+          if (v === undefined) return explainPath(p, s, rt);
+          return { at: site.data(s), problem: `no ${system} id linked to ${model} ${String(idOf(v))}` };
+        },
+        data,
+      };
+    }
+    return {
+      get: (s, rt) => {
+        const v = key(s, rt);
+        if (v === undefined || v === FAIL) return v;
+        if (typeof v !== 'string' && typeof v !== 'number') return rt.fail(site, site.data(s), `expected a string or number key, got ${describe(v)}`);
+        return by ? rt.byKey(model, by, v) : rt.xref('from_external', model, system, String(v));
+      },
+      explain: (s, rt) => {
+        const v = key(s, rt);
+        if (v === undefined) return explainPath(p, s, rt);
+        return {
+          at: site.data(s),
+          problem: by ? `no ${model} with ${by} = ${JSON.stringify(v)}` : `no ${model} linked to ${system} id ${JSON.stringify(String(v))}`,
+        };
+      },
+      data,
+    };
+  }
+
+  step(raw: unknown, f: Frame, data: (s: Scope) => string): StepFn | undefined {
+    let name: string;
+    let arg: unknown;
+    let hasArg: boolean;
+    if (typeof raw === 'string') {
+      name = raw;
+      arg = undefined;
+      hasArg = false;
+    } else if (isPlainObject(raw) && Object.keys(raw).length === 1) {
+      name = Object.keys(raw)[0]!;
+      arg = raw[name];
+      hasArg = true;
+    } else {
+      this.issue(f.ypath, f.construct, `expected a function name or {name: argument}, got ${describe(raw)}`);
+      return undefined;
+    }
+    if (!STEP_NAMES.includes(name)) {
+      this.issue(f.ypath, f.construct, `unknown function '${name}' (expected one of: ${STEP_NAMES.join(', ')})${suggest(name, STEP_NAMES).replace(' did', '; did')}`);
+      return undefined;
+    }
+    const argFrame = { ...f, ypath: hasArg ? [...f.ypath, name] : f.ypath, construct: `${f.construct}.${name}` };
+    if ((NO_ARG_STEPS as readonly string[]).includes(name)) {
+      if (hasArg) {
+        this.issue(argFrame.ypath, argFrame.construct, `'${name}' takes no argument (write it as - ${name})`);
+        return undefined;
+      }
+    } else {
+      if (!hasArg) {
+        this.issue(f.ypath, argFrame.construct, `'${name}' needs an argument (write it as - ${name}: ...)`);
+        return undefined;
+      }
+      if (!this.validate(STEP_ARG_SCHEMAS[name as (typeof ARG_STEPS)[number]], arg, argFrame)) return undefined;
+    }
+    const site = this.site(f, data);
+    const r = compileStep(name, arg, {
+      site,
+      limits: this.limits,
+      path: (text, sub, leafFields) => {
+        const p = this.path(text, f, [...argFrame.ypath, sub], `${argFrame.construct}.${sub}`, leafFields);
+        if (!p) return undefined;
+        const read = readPath(p);
+        const d = explainDisplay(this.displayOf(p, f), p);
+        const s2 = this.site(f, d);
+        return { read: (s: Scope, rt: Rt) => read(s, rt, s2), display: d };
+      },
+    });
+    if (typeof r === 'string') {
+      this.issue(argFrame.ypath, argFrame.construct, r);
+      return undefined;
+    }
+    return r;
+  }
+}
+
+function describeUnion(construct: string): string {
+  if (construct.endsWith('.round')) return 'a number of decimals (0-12) or {digits, method}';
+  if (/\.(gt|gte|lt|lte)$/.test(construct)) return 'a number or a string';
+  return 'a valid value';
+}
+
+/** Display of a data path relative to the scope it is read in. */
+function explainDisplay(_display: string, p: ParsedPath): (s: Scope) => string {
+  return (s) => {
+    if (p.root === 'vars' || p.root === 'meta' || p.root === 'event' || p.root === 'now') return renderSegs(p.segs, '$' + p.root);
+    const base = p.root === 'root' ? '' : p.root === 'parent' ? scopePath(s.p) : scopePath(s);
+    return renderSegs(p.segs, base);
+  };
+}
+
+export interface CompileOptions {
+  limits?: Partial<Limits>;
+}
+
+/** Compiles mapping text. Never throws for a bad mapping: all issues come back with positions. */
+export function compileMapping(text: string, file: string, options: CompileOptions = {}): CompileResult {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const fail = (line: number, col: number, construct: string, message: string): CompileResult => ({
+    ok: false,
+    issues: [{ file, line, col, construct, message }],
+  });
+  if (typeof text !== 'string') return fail(0, 0, '', 'expected the mapping text');
+  if (text.length > limits.maxFileChars) return fail(0, 0, '', `file too large (${text.length} characters, at most ${limits.maxFileChars})`);
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2' });
+  if (doc.errors.length > 0) {
+    // Later YAML errors are mostly consequences of the first ones: report a handful.
+    const shown = doc.errors.slice(0, 5).map((e) => {
+      const lp = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+      const hint = /flow-seq-start|flow-map|comma/.test(e.message) ? ' (inside { } or [ ], quote values that contain [ ] { } , or #)' : '';
+      return { file, line: lp.line, col: lp.col, construct: '(yaml)', message: `invalid YAML: ${e.message.split('\n')[0]}${hint}` };
+    });
+    if (doc.errors.length > 5) shown.push({ ...shown[4]!, message: `... and ${doc.errors.length - 5} more YAML error(s) after this one` });
+    return { ok: false, issues: shown };
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 50 });
+  } catch (e) {
+    return fail(1, 1, '(yaml)', `invalid YAML: ${(e as Error).message}`);
+  }
+  const c = new Compiler(file, lc, doc, limits);
+  const top: Frame = { construct: '', ypath: [], depth: 0, scopes: [[]], scopeDisplay: [''], lenient: false };
+  if (!isPlainObject(raw)) {
+    c.issue([], '(file)', `expected a mapping document (direction, source, system, events, output, fields), got ${describe(raw)}`);
+    return { ok: false, issues: c.issues };
+  }
+  const headerOk = c.validate(HEADER_SHALLOW, raw, top, '');
+  // Fix up construct names for header issues (`.direction` -> `direction`).
+  for (const i of c.issues) i.construct = i.construct.replace(/^\./, '') || '(file)';
+  const direction = raw['direction'] === 'inbound' ? 'inbound' : 'outbound';
+  c.direction = direction;
+  c.system = typeof raw['system'] === 'string' ? raw['system'] : '';
+  const output = typeof raw['output'] === 'string' ? raw['output'] : '';
+  let outputSchema: z.ZodType | undefined;
+  if (direction === 'inbound' && typeof raw['output'] === 'string') {
+    if (output === 'odoo.vals') {
+      if (typeof raw['odoo_model'] !== 'string') c.issue(['output'], 'output', 'odoo.vals needs odoo_model (the Odoo model the values are written to)');
+    } else {
+      outputSchema = canonicalSchema(output);
+      if (!outputSchema) c.issue(['output'], 'output', `unknown output '${output}' for an inbound mapping (expected one of: ${[...CANONICAL_KINDS, 'odoo.vals'].join(', ')})`);
+    }
+  } else if (direction === 'outbound' && output.startsWith('canonical.')) {
+    c.issue(['output'], 'output', 'canonical outputs are for inbound mappings');
+  }
+  if (direction === 'outbound' && 'odoo_model' in raw) c.issue(['odoo_model'], 'odoo_model', 'odoo_model is only for inbound mappings with output odoo.vals', true);
+  let root: Node | undefined;
+  if (isPlainObject(raw['fields'])) root = c.fieldsObject(raw['fields'], { ...top, construct: 'fields', ypath: ['fields'] });
+  if (!headerOk || c.issues.length > 0 || !root) {
+    c.issues.sort((a, b) => a.line - b.line || a.col - b.col);
+    return { ok: false, issues: c.issues };
+  }
+  const version = createHash('sha256').update(`odoo-sync-bridge-mapping/${LANGUAGE_VERSION}\n`).update(stableStringify(raw)).digest('hex');
+  const mapping: CompiledMapping = Object.freeze({
+    file,
+    direction,
+    source: raw['source'] as string,
+    system: raw['system'] as string,
+    events: Object.freeze([...(raw['events'] as string[])]),
+    output,
+    odooModel: raw['odoo_model'] as string | undefined,
+    description: raw['description'] as string | undefined,
+    version,
+    lookups: Object.freeze(c.lookups),
+    vars: Object.freeze([...c.vars].sort()),
+    meta: Object.freeze([...c.meta].sort()),
+    usesNow: c.usesNow,
+    root,
+    paths: Object.freeze(c.paths),
+    outputSchema,
+    limits,
+  });
+  return { ok: true, mapping };
+}

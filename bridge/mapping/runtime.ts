@@ -1,0 +1,254 @@
+/** Run-time pieces shared by the compiled closures: scopes, the run state, path reads, type checks. */
+import type { MappingRunIssue } from './errors.js';
+import { BAD_SHAPE, describe, diagnose, isForbiddenKey, makeGetter, renderSegs, type ParsedPath } from './path.js';
+
+/** Returned by a node that failed (its error is already recorded); distinct from absent (undefined). */
+export const FAIL: unique symbol = Symbol('mapping-fail');
+export const ABSENT_MARK: unique symbol = Symbol('absent');
+
+/** Where a list item sits: value, enclosing scope, index, and the scope its list path was read from. */
+export interface Scope {
+  v: unknown;
+  p: Scope | null;
+  i: number;
+  from: Scope | null;
+  seg: string;
+}
+
+export interface Site {
+  construct: string;
+  line: number;
+  col: number;
+  /** Renders the data path this construct reads, for error messages. */
+  data: (s: Scope) => string;
+}
+
+/** Cross-references pre-fetched by the sidecar (sync.link and natural keys). All synchronous. */
+export interface XrefResolver {
+  /** External id of an Odoo record in a system, or undefined when not linked. */
+  toExternal(model: string, id: number, system: string): string | undefined;
+  /** Odoo id linked to an external id, or undefined. */
+  fromExternal(system: string, model: string, externalId: string): number | undefined;
+  /** Odoo id of the record whose `field` equals `value` (e.g. product.product default_code), or undefined. */
+  byKey?(model: string, field: string, value: string | number): number | undefined;
+}
+
+/** What the sidecar passes to a run. */
+export interface MappingContext {
+  /** The event being mapped (must be one of the mapping's events when given). */
+  event?: string;
+  /** `$now`; defaults to the current time. */
+  now?: Date | string | number;
+  /** Installation settings, read as `$vars.<name>` (channel ids, location ids, pricebook ...). */
+  vars?: Record<string, unknown>;
+  /** Per-message metadata, read as `$meta.<name>` (message_id, received_at ...). */
+  meta?: Record<string, unknown>;
+  xref?: XrefResolver;
+}
+
+export type LookupRequest =
+  | { kind: 'to_external'; system: string; model: string; id: number }
+  | { kind: 'from_external'; system: string; model: string; externalId: string }
+  | { kind: 'by_key'; model: string; field: string; value: string | number };
+
+export class Rt {
+  readonly errors: MappingRunIssue[] = [];
+  dropped = 0;
+  items = 0;
+  nowValue: string | undefined;
+  /** When set, lookups are recorded and answered with placeholders (collectLookups). */
+  recorder: Map<string, LookupRequest> | undefined;
+
+  constructor(
+    readonly mapping: string,
+    readonly ctx: MappingContext,
+    readonly root: Scope,
+    readonly maxErrors: number,
+  ) {}
+
+  fail(site: Site, dataPath: string, message: string): typeof FAIL {
+    if (this.errors.length < this.maxErrors) {
+      this.errors.push({ mapping: this.mapping, line: site.line, col: site.col, field: site.construct, dataPath, message });
+    } else this.dropped++;
+    return FAIL;
+  }
+
+  xref(kind: 'to_external' | 'from_external', model: string, system: string, key: number | string): unknown {
+    if (this.recorder) {
+      const req: LookupRequest =
+        kind === 'to_external'
+          ? { kind, system, model, id: key as number }
+          : { kind, system, model, externalId: key as string };
+      this.recorder.set(JSON.stringify(req), req);
+      return kind === 'to_external' ? '?' : 0;
+    }
+    const x = this.ctx.xref;
+    if (!x) return undefined;
+    const r = kind === 'to_external' ? x.toExternal(model, key as number, system) : x.fromExternal(system, model, key as string);
+    return r === null ? undefined : r;
+  }
+
+  byKey(model: string, field: string, value: string | number): unknown {
+    if (this.recorder) {
+      const req: LookupRequest = { kind: 'by_key', model, field, value };
+      this.recorder.set(JSON.stringify(req), req);
+      return 0;
+    }
+    const r = this.ctx.xref?.byKey?.(model, field, value);
+    return r === null ? undefined : r;
+  }
+}
+
+/** Data path of a scope: '' for the record, `order_line[3]` for an item. */
+export function scopePath(s: Scope | null): string {
+  if (!s || s.i < 0) return '';
+  const base = s.from ? scopePath(s.from) : '';
+  const seg = s.seg ? (base ? `${base}.${s.seg}` : s.seg) : base;
+  return `${seg}[${s.i}]`;
+}
+
+function nowString(rt: Rt): string {
+  if (rt.nowValue === undefined) {
+    const n = rt.ctx.now;
+    const d = n === undefined ? new Date() : n instanceof Date ? n : new Date(n);
+    rt.nowValue = Number.isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 19).replace('T', ' ');
+  }
+  return rt.nowValue;
+}
+
+export type Reader = (s: Scope, rt: Rt, site: Site) => unknown;
+
+/** Compiles a parsed path into a reader: value, undefined (absent) or FAIL (wrong shape, recorded). */
+export function readPath(p: ParsedPath): Reader {
+  const segs = p.root === 'vars' || p.root === 'meta' ? p.segs : p.segs;
+  const get = makeGetter(segs);
+  const onBad = (start: unknown, s: Scope, rt: Rt, site: Site): typeof FAIL => {
+    const prefix = p.root === 'vars' || p.root === 'meta' ? '$' + p.root : p.root === 'root' ? '' : scopePath(p.root === 'parent' ? s.p : s);
+    const d = diagnose(start, segs, prefix);
+    return rt.fail(site, d.at, d.problem);
+  };
+  switch (p.root) {
+    case 'scope':
+      if (segs.length === 0) return (s) => s.v;
+      return (s, rt, site) => {
+        const v = get(s.v);
+        return v === BAD_SHAPE ? onBad(s.v, s, rt, site) : v;
+      };
+    case 'root':
+      return (_s, rt, site) => {
+        const v = get(rt.root.v);
+        return v === BAD_SHAPE ? onBad(rt.root.v, _s, rt, site) : v;
+      };
+    case 'parent':
+      return (s, rt, site) => {
+        const start = s.p?.v;
+        const v = get(start);
+        return v === BAD_SHAPE ? onBad(start, s, rt, site) : v;
+      };
+    case 'vars':
+    case 'meta': {
+      const key = p.root;
+      return (s, rt, site) => {
+        const start = rt.ctx[key];
+        const v = get(start);
+        return v === BAD_SHAPE ? onBad(start, s, rt, site) : v;
+      };
+    }
+    case 'event':
+      return (_s, rt) => rt.ctx.event;
+    case 'now':
+      return (_s, rt) => nowString(rt) || undefined;
+  }
+}
+
+/** Slow path used for error messages: where exactly a path is missing. */
+export function explainPath(p: ParsedPath, s: Scope, rt: Rt): { at: string; problem: string } {
+  switch (p.root) {
+    case 'event':
+      return { at: '$event', problem: 'no event given' };
+    case 'now':
+      return { at: '$now', problem: 'invalid current time' };
+    case 'vars':
+    case 'meta':
+      return diagnose(rt.ctx[p.root], p.segs, '$' + p.root);
+    case 'root':
+      return diagnose(rt.root.v, p.segs, '');
+    case 'parent':
+      return diagnose(s.p?.v, p.segs, scopePath(s.p));
+    case 'scope':
+      return p.segs.length ? diagnose(s.v, p.segs, scopePath(s)) : { at: scopePath(s), problem: 'missing' };
+  }
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const DATETIME_RE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+export interface ValueLimits {
+  maxValueDepth: number;
+  maxValueNodes: number;
+}
+
+/** Copies a value passed through from the data, refusing prototype keys and oversize trees. */
+export function sanitizeValue(v: unknown, limits: ValueLimits): { value: unknown } | string {
+  let nodes = 0;
+  const walk = (x: unknown, depth: number): unknown => {
+    if (++nodes > limits.maxValueNodes) throw new Error(`value too large (more than ${limits.maxValueNodes} nodes)`);
+    if (x === null || typeof x !== 'object') return x;
+    if (depth >= limits.maxValueDepth) throw new Error(`value nested too deeply (more than ${limits.maxValueDepth} levels)`);
+    if (Array.isArray(x)) return x.map((y) => walk(y, depth + 1));
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(x)) {
+      if (isForbiddenKey(k)) throw new Error(`key '${k}' is not allowed in data`);
+      o[k] = walk((x as Record<string, unknown>)[k], depth + 1);
+    }
+    return o;
+  };
+  try {
+    return { value: walk(v, 0) };
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+export type TypeCheck = (v: unknown) => undefined | string | typeof ABSENT_MARK | { value: unknown };
+
+/**
+ * The check for a declared type. `scalar` is the implicit type of a path read: objects and lists
+ * must be declared (type: object / array / any) to be passed through, and are then copied safely.
+ */
+export function checkType(type: string, limits: ValueLimits, passThrough: boolean): TypeCheck | undefined {
+  const isObj = (v: unknown) => v !== null && typeof v === 'object';
+  switch (type) {
+    case 'scalar':
+      return (v) => (isObj(v) ? `expected a single value, got ${describe(v)} (declare type: object, array or any to pass it through)` : undefined);
+    case 'string':
+      return (v) => (typeof v === 'string' ? undefined : `expected a string, got ${describe(v)}`);
+    case 'number':
+      return (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `expected a number, got ${describe(v)}`);
+    case 'integer':
+      return (v) => (Number.isInteger(v) ? undefined : `expected an integer, got ${describe(v)}`);
+    case 'boolean':
+      return (v) => (typeof v === 'boolean' ? undefined : `expected true or false, got ${describe(v)}`);
+    case 'date':
+      return (v) => (typeof v === 'string' && DATE_RE.test(v) ? undefined : `expected a date YYYY-MM-DD, got ${describe(v)}`);
+    case 'datetime':
+      return (v) => (typeof v === 'string' && DATETIME_RE.test(v) ? undefined : `expected a datetime, got ${describe(v)}`);
+    case 'object':
+      return (v) => {
+        if (!isObj(v) || Array.isArray(v)) return `expected an object, got ${describe(v)}`;
+        return passThrough ? sanitizeValue(v, limits) : undefined;
+      };
+    case 'array':
+      return (v) => {
+        if (!Array.isArray(v)) return `expected a list, got ${describe(v)}`;
+        return passThrough ? sanitizeValue(v, limits) : undefined;
+      };
+    default:
+      return passThrough ? (v) => (isObj(v) ? sanitizeValue(v, limits) : undefined) : undefined;
+  }
+}
+
+export type Node = (s: Scope, rt: Rt) => unknown;
+export type Cond = (s: Scope, rt: Rt) => boolean;
+
+export { renderSegs };

@@ -1,0 +1,99 @@
+# Copyright 2026 Odoo Sync Bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import Command
+from odoo.tests.common import TransactionCase, new_test_user
+
+
+class SyncBridgeCase(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Event = cls.env["sync.event"]
+        cls.Target = cls.env["sync.target"]
+        cls.company = cls.env.company
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.wms = cls.Target.create(
+            {
+                "code": "wms_test",
+                "name": "Test WMS",
+                "kind": "wms",
+                "release_on": "picking_ready",
+                "warehouse_ids": [Command.set(cls.warehouse.ids)],
+                "credit_gating": True,
+            }
+        )
+        cls.crm = cls.Target.create(
+            {
+                "code": "crm_test",
+                "name": "Test CRM",
+                "kind": "crm",
+                "trigger_order_release": False,
+                "trigger_order_amend": False,
+                "trigger_order_cancel": False,
+                "trigger_order_status": True,
+                "trigger_partner_upsert": True,
+            }
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Sync Customer", "email": "customer@example.com", "is_company": True}
+        )
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Sync Widget",
+                "default_code": "SW-1",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 50.0,
+                "invoice_policy": "order",
+            }
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.product, cls.warehouse.lot_stock_id, 100.0
+        )
+        cls.service_user = new_test_user(
+            cls.env,
+            login="sync_service_test",
+            groups="base.group_user,sync_bridge.group_sync_service",
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            login="sync_manager_test",
+            groups="base.group_user,sales_team.group_sale_salesman_all_leads,"
+            "stock.group_stock_user,sync_bridge.group_sync_manager",
+        )
+        cls.salesman = new_test_user(
+            cls.env,
+            login="sync_salesman_test",
+            groups="base.group_user,sales_team.group_sale_salesman_all_leads",
+        )
+        cls.svc = cls.env["sync.event"].with_user(cls.service_user)
+
+    def _order(self, qty=2.0, partner=None, product=None):
+        return self.env["sale.order"].create(
+            {
+                "partner_id": (partner or self.customer).id,
+                "warehouse_id": self.warehouse.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": (product or self.product).id, "product_uom_qty": qty}
+                    )
+                ],
+            }
+        )
+
+    def _events(self, record=None, target=None, **filters):
+        domain = []
+        if record is not None:
+            domain += [("model", "=", record._name), ("res_id", "=", record.id)]
+        if target is not None:
+            domain.append(("target_id", "=", target.id))
+        domain += [(k, "=", v) for k, v in filters.items()]
+        return self.Event.search(domain, order="id")
+
+    def _claim(self, codes=None, limit=50, lease=300, specs=None, worker="w1"):
+        return self.svc.sync_claim(worker, codes or [self.wms.code, self.crm.code], limit, lease, specs or {})
+
+    def _item(self, claimed, **extra):
+        return dict({"id": claimed["id"], "lease_token": claimed["lease_token"]}, **extra)

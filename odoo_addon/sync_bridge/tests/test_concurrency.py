@@ -1,0 +1,158 @@
+# Copyright 2026 Odoo Sync Bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Concurrency tests: they use real, independently committed transactions.
+
+Data is committed in setUpClass and removed in a class cleanup, like Odoo's
+own concurrency tests (e.g. onboarding). Each worker runs in its own thread
+with its own cursor; serialization failures are retried as Odoo's RPC layer
+does.
+"""
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from psycopg2 import errorcodes
+from psycopg2.errors import SerializationFailure
+
+import odoo
+from odoo.modules.registry import Registry
+from odoo.tests.common import BaseCase, get_db_name, tagged
+from odoo.tools import mute_logger
+
+N_PARTNERS = 20
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrency(BaseCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        cls.addClassCleanup(cls._cleanup)
+        with cls.registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"sync_bridge_skip": True})
+            cls.target_id = env["sync.target"].create(
+                {"code": "conc_test", "name": "Concurrency", "kind": "crm",
+                 "trigger_order_release": False, "trigger_order_amend": False,
+                 "trigger_order_cancel": False}
+            ).id
+            cls.partner_ids = env["res.partner"].create(
+                [{"name": f"Concurrency {i}"} for i in range(N_PARTNERS)]
+            ).ids
+
+    @classmethod
+    def _cleanup(cls):
+        with cls.registry.cursor() as cr:
+            cr.execute("DELETE FROM sync_exception WHERE target_id = %s", (cls.target_id,))
+            cr.execute("DELETE FROM sync_link WHERE target_id = %s", (cls.target_id,))
+            cr.execute("DELETE FROM sync_event WHERE target_id = %s", (cls.target_id,))
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"sync_bridge_skip": True})
+            env["sync.target"].browse(cls.target_id).unlink()
+            env["res.partner"].browse(cls.partner_ids).unlink()
+
+    def tearDown(self):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM sync_event WHERE target_id = %s", (self.target_id,))
+        super().tearDown()
+
+    def _env(self, cr):
+        return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+
+    def _retrying(self, fn, tries=5):
+        """Run fn(env) in a fresh transaction, retrying serialization failures."""
+        for attempt in range(tries):
+            try:
+                with self.registry.cursor() as cr:
+                    return fn(self._env(cr)), attempt
+            except SerializationFailure:
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("too many serialization failures")
+
+    def _enqueue(self, env, partner_id, event_type="upsert"):
+        target = env["sync.target"].browse(self.target_id)
+        return env["sync.event"]._enqueue(target, event_type, env["res.partner"].browse(partner_id)).id
+
+    @mute_logger("odoo.sql_db")
+    def test_coalescing_two_concurrent_transactions(self):
+        """Two transactions enqueue the same change at once: ONE pending event."""
+        partner_id = self.partner_ids[0]
+        first_done = threading.Event()
+        barrier = threading.Barrier(2)
+        outcome = {}
+
+        def first():
+            with self.registry.cursor() as cr:
+                event_id = self._enqueue(self._env(cr), partner_id)
+                barrier.wait(timeout=10)
+                time.sleep(0.3)  # the second transaction is now blocked on our row
+                first_done.set()
+            return event_id
+
+        def second():
+            cr = self.registry.cursor()
+            try:
+                cr.execute("SELECT 1")  # take the REPEATABLE READ snapshot now
+                barrier.wait(timeout=10)
+                try:
+                    event_id = self._enqueue(self._env(cr), partner_id)
+                    cr.commit()
+                    outcome["second"] = "coalesced"
+                    return event_id
+                except SerializationFailure:
+                    cr.rollback()
+                    outcome["second"] = "serialization_failure"
+            finally:
+                cr.close()
+            # retried like Odoo's RPC layer does
+            event_id, _attempt = self._retrying(lambda env: self._enqueue(env, partner_id))
+            return event_id
+
+        with ThreadPoolExecutor(max_workers=2) as executor:
+            f1, f2 = executor.submit(first), executor.submit(second)
+            id1, id2 = f1.result(timeout=30), f2.result(timeout=30)
+        self.assertTrue(first_done.is_set())
+        self.assertIn(outcome.get("second"), ("coalesced", "serialization_failure"))
+        self.assertEqual(id1, id2)
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT count(*), max(change_count) FROM sync_event"
+                " WHERE target_id = %s AND res_id = %s AND state = 'pending'",
+                (self.target_id, partner_id),
+            )
+            self.assertEqual(cr.fetchone(), (1, 2))
+
+    @mute_logger("odoo.sql_db")
+    def test_two_workers_claim_disjoint_sets(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            ids = [self._enqueue(env, pid) for pid in self.partner_ids]
+            # a younger event in the aggregate of partner 0: must not be handed out
+            blocked_id = self._enqueue(env, self.partner_ids[0], "status")
+        barrier = threading.Barrier(2)
+
+        def worker(name):
+            started = []
+
+            def claim(env):
+                if not started:
+                    env.cr.execute("SELECT 1")
+                    started.append(1)
+                    barrier.wait(timeout=10)
+                return [c["id"] for c in env["sync.event"].sync_claim(
+                    name, ["conc_test"], 15, 300, {"res.partner": {"name": {}}})]
+
+            return self._retrying(claim)
+
+        with ThreadPoolExecutor(max_workers=2) as executor:
+            f1, f2 = executor.submit(worker, "w1"), executor.submit(worker, "w2")
+            (got1, _r1), (got2, _r2) = f1.result(timeout=60), f2.result(timeout=60)
+        self.assertFalse(set(got1) & set(got2), "an event was handed to two workers")
+        self.assertEqual(sorted(got1 + got2), sorted(ids))
+        self.assertNotIn(blocked_id, got1 + got2)
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT lease_owner, count(*) FROM sync_event WHERE target_id = %s"
+                " AND state = 'in_progress' GROUP BY lease_owner", (self.target_id,))
+            owners = dict(cr.fetchall())
+        self.assertEqual(owners.get("w1", 0), len(got1))
+        self.assertEqual(owners.get("w2", 0), len(got2))

@@ -1,0 +1,48 @@
+import { createHmac } from 'node:crypto';
+import type { Clock } from '../common/clock.js';
+import { uuid } from '../common/ids.js';
+import { deliveredOk, type WebhookDelivery, type WebhookOutbox } from '../common/webhooks.js';
+
+export type WmsEventType = 'shipment.shipped' | 'return.received' | 'order.cancelled' | 'stock.changed';
+
+/** sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>. */
+export function wmsSignature(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
+}
+
+/**
+ * Webhooks of the generic WMS profile: POST {id, type, created_at, data} with X-WMS-Event-Id,
+ * X-WMS-Timestamp (Unix seconds) and X-WMS-Signature. Non-2xx answers are retried (same event
+ * id) up to maxRetries times; `duplicates` re-sends a delivered event.
+ */
+export class WmsWebhooks {
+  maxRetries = 3;
+  retryDelayMs = 20;
+
+  constructor(
+    public secret: string,
+    private readonly outbox: WebhookOutbox,
+    private readonly clock: Clock,
+  ) {}
+
+  headers(id: string, body: string, timestamp = String(Math.floor(this.clock.now() / 1000))): Record<string, string> {
+    return { 'X-WMS-Event-Id': id, 'X-WMS-Timestamp': timestamp, 'X-WMS-Signature': wmsSignature(this.secret, timestamp, body) };
+  }
+
+  async emit(type: WmsEventType, data: unknown, opts: { duplicates?: number } = {}): Promise<WebhookDelivery[]> {
+    if (!this.outbox.target) return [];
+    const id = `evt_${uuid().replace(/-/g, '')}`;
+    const body = JSON.stringify({ id, type, created_at: this.clock.iso(), data });
+    const out: WebhookDelivery[] = [];
+    let attempt = 1;
+    let d = await this.outbox.post(id, this.outbox.target.url, this.headers(id, body), body, attempt);
+    out.push(d);
+    while (!deliveredOk(d) && attempt <= this.maxRetries) {
+      await new Promise((r) => setTimeout(r, this.retryDelayMs));
+      d = await this.outbox.post(id, this.outbox.target.url, this.headers(id, body), body, ++attempt);
+      out.push(d);
+    }
+    for (let i = 0; i < (opts.duplicates ?? 0); i++) out.push(await this.outbox.post(id, this.outbox.target.url, this.headers(id, body), body, ++attempt));
+    return out;
+  }
+}

@@ -1,0 +1,278 @@
+import { createHmac } from 'node:crypto';
+import { expect } from 'chai';
+import { startFake, type HubSpotFake } from './start.js';
+import { call, startReceiver, type Receiver } from './test-helpers.js';
+
+const auth = { authorization: 'Bearer hubspot-test-token' };
+
+/** What the bridge's receiver must do: recompute v3 over method + URI + raw body + timestamp. */
+function verifyV3(secret: string, method: string, uri: string, body: string, headers: Record<string, string>, nowMs = Date.now()): boolean {
+  const ts = headers['x-hubspot-request-timestamp'] ?? '';
+  if (Math.abs(nowMs - Number(ts)) > 5 * 60 * 1000) return false;
+  const expected = createHmac('sha256', secret).update(method + uri + body + ts).digest('base64');
+  return expected === headers['x-hubspot-signature-v3'];
+}
+
+describe('fakes/hubspot (CRM v3)', () => {
+  let fake: HubSpotFake;
+  let u: (p: string) => string;
+  const upsert = (type: string, inputs: unknown[]) => call(u(`/crm/v3/objects/${type}/batch/upsert`), { method: 'POST', headers: auth, body: { inputs } });
+
+  beforeEach(async () => {
+    fake = await startFake('hubspot', { rateLimit: { limit: 1000, searchPerSecond: null } });
+    u = (p) => `${fake.baseUrl}${p}`;
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  describe('auth', () => {
+    it('rejects missing and unknown tokens with 401 INVALID_AUTHENTICATION', async () => {
+      const a = await call(u('/crm/v3/objects/companies'));
+      expect(a.status).to.equal(401);
+      expect(a.json).to.include({ status: 'error', category: 'INVALID_AUTHENTICATION' });
+      expect(a.json.correlationId).to.match(/^[0-9a-f-]{36}$/);
+      const b = await call(u('/crm/v3/objects/companies'), { headers: { authorization: 'Bearer wrong' } });
+      expect(b.status).to.equal(401);
+    });
+  });
+
+  describe('schemas', () => {
+    it('rejects an unknown property with 400 VALIDATION_ERROR / PROPERTY_DOESNT_EXIST', async () => {
+      const r = await call(u('/crm/v3/objects/companies'), { method: 'POST', headers: auth, body: { properties: { name: 'Acme', favourite_colour: 'red' } } });
+      expect(r.status).to.equal(400);
+      expect(r.json.category).to.equal('VALIDATION_ERROR');
+      expect(r.json.message).to.match(/^Property values were not valid: /);
+      const embedded = JSON.parse(r.json.message.replace('Property values were not valid: ', ''));
+      expect(embedded[0]).to.include({ error: 'PROPERTY_DOESNT_EXIST', name: 'favourite_colour', isValid: false });
+      expect(r.json.errors[0]).to.deep.include({ code: 'PROPERTY_DOESNT_EXIST', context: { propertyName: ['favourite_colour'] } });
+    });
+    it('rejects unknown top-level fields, missing properties and bad JSON', async () => {
+      const a = await call(u('/crm/v3/objects/companies'), { method: 'POST', headers: auth, body: { properties: {}, colour: 1 } });
+      expect(a.status).to.equal(400);
+      expect(a.json.message).to.contain('Unrecognized field "colour"');
+      const b = await call(u('/crm/v3/objects/companies'), { method: 'POST', headers: auth, body: {} });
+      expect(b.json.message).to.contain('Some required fields were not set: [properties]');
+      const c = await call(u('/crm/v3/objects/companies'), { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, raw: '{' });
+      expect(c.status).to.equal(400);
+      expect(c.json.message).to.contain('Invalid input JSON');
+    });
+    it('rejects invalid values (INVALID_OPTION, INVALID_FLOAT) and read-only properties', async () => {
+      const r = await call(u('/crm/v3/objects/deals'), { method: 'POST', headers: auth, body: { properties: { dealname: 'D', dealstage: 'won-ish', amount: 'lots' } } });
+      expect(r.status).to.equal(400);
+      expect(r.json.errors.map((e: { code: string }) => e.code).sort()).to.deep.equal(['INVALID_FLOAT', 'INVALID_OPTION']);
+      const ro = await call(u('/crm/v3/objects/companies'), { method: 'POST', headers: auth, body: { properties: { hs_object_id: '1' } } });
+      expect(ro.json.errors[0].code).to.equal('READ_ONLY_VALUE');
+    });
+    it('answers an unknown object type', async () => {
+      const r = await call(u('/crm/v3/objects/widgets'), { headers: auth });
+      expect(r.status).to.equal(400);
+      expect(r.json.message).to.contain('Unable to infer object type from: widgets');
+    });
+  });
+
+  describe('batch upsert by unique property', () => {
+    it('creates then updates the same record (new: true, then false) and the ledger counts one create', async () => {
+      const a = await upsert('companies', [{ id: 'res.partner:7', idProperty: 'odoo_id', properties: { name: 'Acme' } }]);
+      expect(a.status).to.equal(200);
+      expect(a.json.status).to.equal('COMPLETE');
+      expect(a.json.results[0]).to.deep.include({ new: true });
+      expect(a.json.results[0].properties).to.include({ name: 'Acme', odoo_id: 'res.partner:7' });
+      const b = await upsert('companies', [{ id: 'res.partner:7', idProperty: 'odoo_id', properties: { name: 'Acme Ltd' } }]);
+      expect(b.json.results[0].new).to.equal(false);
+      expect(b.json.results[0].id).to.equal(a.json.results[0].id);
+      expect(fake.ledger.createsFor('res.partner:7', 'companies')).to.equal(1);
+      expect(fake.ledger.updatesFor('res.partner:7', 'companies')).to.equal(1);
+      expect(fake.store.all('companies')).to.have.length(1);
+    });
+    it('enforces at most 100 inputs, a unique idProperty and unique ids in the batch', async () => {
+      const many = Array.from({ length: 101 }, (_, i) => ({ id: `p${i}`, idProperty: 'odoo_id', properties: { name: `n${i}` } }));
+      const a = await upsert('products', many);
+      expect(a.status).to.equal(400);
+      expect(a.json.category).to.equal('VALIDATION_ERROR');
+      const b = await upsert('products', [{ id: 'x', idProperty: 'name', properties: {} }]);
+      expect(b.status).to.equal(400);
+      expect(b.json.message).to.contain('not a unique value property');
+      const c = await upsert('products', [{ id: 'x', idProperty: 'odoo_idd', properties: {} }]);
+      expect(c.json.errors[0].code).to.equal('PROPERTY_DOESNT_EXIST');
+      const d = await upsert('products', [
+        { id: 'x', idProperty: 'odoo_id', properties: {} },
+        { id: 'x', idProperty: 'odoo_id', properties: {} },
+      ]);
+      expect(d.json.message).to.contain('Duplicate IDs');
+      expect(fake.store.all('products')).to.have.length(0);
+    });
+    it('answers 207 with errors[] and numErrors when some inputs fail, writing the others', async () => {
+      fake.forcedFailures.set('deal-3', 'Simulated failure');
+      const r = await upsert('deals', [
+        { id: 'deal-1', idProperty: 'odoo_id', properties: { dealname: 'One', dealstage: 'closedwon' } },
+        { id: 'deal-2', idProperty: 'odoo_id', properties: { dealname: 'Two', dealstage: 'not-a-stage' } },
+        { id: 'deal-3', idProperty: 'odoo_id', properties: { dealname: 'Three' } },
+      ]);
+      expect(r.status).to.equal(207);
+      expect(r.json.numErrors).to.equal(2);
+      expect(r.json.results.map((x: { properties: { odoo_id: string } }) => x.properties.odoo_id)).to.deep.equal(['deal-1']);
+      expect(r.json.errors[0].context.ids).to.deep.equal(['deal-2']);
+      expect(r.json.errors[1].message).to.equal('Simulated failure');
+    });
+  });
+
+  describe('objects, associations, search and paging', () => {
+    it('creates with associations and reads them back ("line items" key)', async () => {
+      const deal = (await call(u('/crm/v3/objects/deals'), { method: 'POST', headers: auth, body: { properties: { dealname: 'D1', odoo_id: 'sale.order:1' } } })).json;
+      const li = await call(u('/crm/v3/objects/line_items'), {
+        method: 'POST',
+        headers: auth,
+        body: { properties: { name: 'Widget', quantity: 2, price: '10.5' }, associations: [{ to: { id: deal.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 20 }] }] },
+      });
+      expect(li.status).to.equal(201);
+      expect(li.json.properties.amount).to.equal('21');
+      const read = await call(u(`/crm/v3/objects/deals/${deal.id}?associations=line_items&properties=dealname,odoo_id`), { headers: auth });
+      expect(read.json.associations['line items'].results).to.deep.equal([{ id: li.json.id, type: 'deal_to_line_item' }]);
+      expect(read.json.properties).to.include({ dealname: 'D1', odoo_id: 'sale.order:1' });
+      const bad = await call(u('/crm/v3/objects/line_items'), {
+        method: 'POST',
+        headers: auth,
+        body: { properties: { name: 'W' }, associations: [{ to: { id: '999' }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 20 }] }] },
+      });
+      expect(bad.status).to.equal(400);
+    });
+    it('PATCHes by id and by ?idProperty=', async () => {
+      const c = (await upsert('contacts', [{ id: 'c-1', idProperty: 'odoo_id', properties: { email: 'a@example.com' } }])).json.results[0];
+      const byProp = await call(u('/crm/v3/objects/contacts/c-1?idProperty=odoo_id'), { method: 'PATCH', headers: auth, body: { properties: { firstname: 'Ada' } } });
+      expect(byProp.status).to.equal(200);
+      expect(byProp.json.id).to.equal(c.id);
+      const byId = await call(u(`/crm/v3/objects/contacts/${c.id}`), { method: 'PATCH', headers: auth, body: { properties: { lastname: 'L' } } });
+      expect(byId.json.properties.lastname).to.equal('L');
+      expect((await call(u('/crm/v3/objects/contacts/nope?idProperty=odoo_id'), { method: 'PATCH', headers: auth, body: { properties: {} } })).status).to.equal(404);
+      const dupEmail = await call(u('/crm/v3/objects/contacts'), { method: 'POST', headers: auth, body: { properties: { email: 'a@example.com' } } });
+      expect(dupEmail.status).to.equal(409);
+      expect(dupEmail.json.category).to.equal('CONFLICT');
+    });
+    it('walks GET list pages with after/limit and paging.next.after', async () => {
+      await upsert('products', Array.from({ length: 25 }, (_, i) => ({ id: `p${i}`, idProperty: 'odoo_id', properties: { name: `P${i}` } })));
+      const ids = new Set<string>();
+      let after: string | undefined;
+      let pages = 0;
+      do {
+        const r = await call(u(`/crm/v3/objects/products?limit=10${after ? `&after=${after}` : ''}`), { headers: auth });
+        r.json.results.forEach((x: { id: string }) => ids.add(x.id));
+        after = r.json.paging?.next?.after;
+        pages += 1;
+      } while (after);
+      expect(pages).to.equal(3);
+      expect(ids.size).to.equal(25);
+      expect((await call(u('/crm/v3/objects/products?limit=101'), { headers: auth })).status).to.equal(400);
+    });
+    it('searches with filterGroups and sorts, paging with after', async () => {
+      await upsert('deals', Array.from({ length: 12 }, (_, i) => ({ id: `d${i}`, idProperty: 'odoo_id', properties: { dealname: `Deal ${i}`, amount: String(i * 10), dealstage: i % 2 ? 'closedwon' : 'closedlost' } })));
+      const body = (after?: string) => ({
+        filterGroups: [{ filters: [{ propertyName: 'dealstage', operator: 'EQ', value: 'closedwon' }, { propertyName: 'amount', operator: 'GTE', value: '30' }] }],
+        sorts: [{ propertyName: 'amount', direction: 'DESCENDING' }],
+        properties: ['dealname', 'amount'],
+        limit: 2,
+        ...(after ? { after } : {}),
+      });
+      const names: string[] = [];
+      let after: string | undefined;
+      let total = 0;
+      do {
+        const r = await call(u('/crm/v3/objects/deals/search'), { method: 'POST', headers: auth, body: body(after) });
+        expect(r.status).to.equal(200);
+        total = r.json.total;
+        names.push(...r.json.results.map((x: { properties: { dealname: string } }) => x.properties.dealname));
+        after = r.json.paging?.next?.after;
+      } while (after);
+      expect(total).to.equal(5);
+      expect(names).to.deep.equal(['Deal 11', 'Deal 9', 'Deal 7', 'Deal 5', 'Deal 3']);
+      const bad = await call(u('/crm/v3/objects/deals/search'), { method: 'POST', headers: auth, body: { filterGroups: [{ filters: [{ propertyName: 'x', operator: 'LIKE', value: 1 }] }] } });
+      expect(bad.status).to.equal(400);
+      const unknown = await call(u('/crm/v3/objects/deals/search'), { method: 'POST', headers: auth, body: { filterGroups: [{ filters: [{ propertyName: 'nope', operator: 'EQ', value: '1' }] }] } });
+      expect(unknown.json.errors[0].code).to.equal('PROPERTY_DOESNT_EXIST');
+    });
+    it('batch-reads by unique property and reports missing ids with 207', async () => {
+      await upsert('products', [{ id: 'p1', idProperty: 'odoo_id', properties: { name: 'P1' } }]);
+      const r = await call(u('/crm/v3/objects/products/batch/read'), { method: 'POST', headers: auth, body: { idProperty: 'odoo_id', properties: ['name'], inputs: [{ id: 'p1' }, { id: 'p2' }] } });
+      expect(r.status).to.equal(207);
+      expect(r.json.results[0].properties.name).to.equal('P1');
+      expect(r.json.errors[0]).to.deep.include({ category: 'OBJECT_NOT_FOUND', context: { ids: ['p2'] } });
+    });
+  });
+
+  describe('rate limits', () => {
+    it('answers 429 with the ten-secondly policy and X-HubSpot-RateLimit headers', async () => {
+      await fake.close();
+      fake = await startFake('hubspot', { rateLimit: { limit: 2, windowMs: 10_000 } });
+      const a = await call(u('/crm/v3/objects/companies'), { headers: auth });
+      expect(a.headers.get('x-hubspot-ratelimit-max')).to.equal('2');
+      expect(a.headers.get('x-hubspot-ratelimit-remaining')).to.equal('1');
+      expect(a.headers.get('x-hubspot-ratelimit-interval-milliseconds')).to.equal('10000');
+      await call(u('/crm/v3/objects/companies'), { headers: auth });
+      const c = await call(u('/crm/v3/objects/companies'), { headers: auth });
+      expect(c.status).to.equal(429);
+      expect(c.json).to.include({ status: 'error', category: 'RATE_LIMITS', errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING' });
+      expect(c.headers.get('x-hubspot-ratelimit-remaining')).to.equal('0');
+      fake.clock.advance(10_001);
+      expect((await call(u('/crm/v3/objects/companies'), { headers: auth })).status).to.equal(200);
+    });
+    it('limits search requests per second', async () => {
+      await fake.close();
+      fake = await startFake('hubspot', { rateLimit: { searchPerSecond: 2 } });
+      const s = () => call(u('/crm/v3/objects/deals/search'), { method: 'POST', headers: auth, body: {} });
+      expect([(await s()).status, (await s()).status, (await s()).status]).to.deep.equal([200, 200, 429]);
+    });
+  });
+
+  describe('webhooks (signature v3)', () => {
+    let rx: Receiver;
+    beforeEach(async () => {
+      rx = await startReceiver('/webhooks/hubspot?portal=62515');
+      fake.setWebhookTarget(rx.url);
+      fake.hubspot.retryDelayMs = 1;
+    });
+    afterEach(async () => {
+      await rx.close();
+    });
+
+    it('moves a deal to closed won with line items and signs the delivery; a tampered body fails', async () => {
+      const out = await fake.sim.closeWonDeal({ deal: { dealname: 'Big deal', odoo_id: 'crm.lead:5' }, lineItems: [{ name: 'Widget', quantity: 3, price: 10, hs_sku: 'W-1' }] });
+      const [hook] = await rx.waitFor(1);
+      expect(hook!.method).to.equal('POST');
+      const events = JSON.parse(hook!.body);
+      expect(events).to.be.an('array').with.length(1);
+      expect(events[0]).to.include({ subscriptionType: 'deal.propertyChange', propertyName: 'dealstage', propertyValue: 'closedwon', objectId: Number(out.deal.id), attemptNumber: 0, portalId: fake.portalId });
+      expect(events[0].eventId).to.be.a('number');
+      expect(verifyV3(fake.appSecret, 'POST', rx.url, hook!.body, hook!.headers)).to.equal(true);
+      expect(verifyV3(fake.appSecret, 'POST', rx.url, hook!.body.replace('closedwon', 'closedlost'), hook!.headers)).to.equal(false);
+      expect(verifyV3('other-secret', 'POST', rx.url, hook!.body, hook!.headers)).to.equal(false);
+      expect(verifyV3(fake.appSecret, 'POST', rx.url, hook!.body, hook!.headers, Date.now() + 6 * 60 * 1000), 'stale timestamp').to.equal(false);
+      const deal = await call(u(`/crm/v3/objects/deals/${out.deal.id}?associations=line_items&properties=dealstage,amount`), { headers: auth });
+      expect(deal.json.properties).to.include({ dealstage: 'closedwon', amount: '30' });
+      expect(deal.json.associations['line items'].results).to.have.length(1);
+    });
+
+    it('retries failed deliveries with attemptNumber + 1 and sends duplicates on demand', async () => {
+      rx.statusFor = (i) => (i === 0 ? 500 : 204);
+      const deal = (await upsert('deals', [{ id: 'd1', idProperty: 'odoo_id', properties: { dealname: 'D' } }])).json.results[0];
+      await fake.sim.changeProperty('deals', deal.id, 'dealstage', 'closedwon', { duplicates: 1 });
+      const hooks = await rx.waitFor(3);
+      const events = hooks.map((h) => JSON.parse(h.body)[0]);
+      expect(events.map((e: { attemptNumber: number }) => e.attemptNumber)).to.deep.equal([0, 1, 2]);
+      expect(new Set(events.map((e: { eventId: number }) => e.eventId)).size).to.equal(1);
+      for (const h of hooks) expect(verifyV3(fake.appSecret, 'POST', rx.url, h.body, h.headers)).to.equal(true);
+    });
+  });
+
+  describe('faults', () => {
+    it('answers injected 5xx and 429 with HubSpot bodies', async () => {
+      fake.faults.next5xx(1, 502);
+      const a = await call(u('/crm/v3/objects/deals'), { headers: auth });
+      expect(a.status).to.equal(502);
+      expect(a.json).to.include({ status: 'error', category: 'INTERNAL_ERROR' });
+      fake.faults.next429(1);
+      const b = await call(u('/crm/v3/objects/deals'), { headers: auth });
+      expect(b.status).to.equal(429);
+      expect(b.json.policyName).to.equal('TEN_SECONDLY_ROLLING');
+    });
+  });
+});

@@ -1,0 +1,90 @@
+import type { Clock } from '../common/clock.js';
+import { assocType } from './associations.js';
+import { OBJECT_TYPES, type ObjectType } from './properties.js';
+
+export interface HsRecord {
+  id: string;
+  type: ObjectType;
+  properties: Record<string, string | null>;
+  createdAt: string;
+  updatedAt: string;
+  archived: boolean;
+  /** toType -> list of {id, typeId} */
+  associations: Map<ObjectType, Array<{ id: string; typeId: number }>>;
+}
+
+export class HubSpotStore {
+  readonly objects = new Map<ObjectType, Map<string, HsRecord>>();
+  private nextId = 1_500_000_001;
+
+  constructor(private readonly clock: Clock) {
+    this.reset();
+  }
+
+  reset(): void {
+    for (const t of OBJECT_TYPES) this.objects.set(t, new Map());
+    this.nextId = 1_500_000_001;
+  }
+
+  all(type: ObjectType): HsRecord[] {
+    return [...this.objects.get(type)!.values()].filter((r) => !r.archived);
+  }
+
+  get(type: ObjectType, id: string): HsRecord | undefined {
+    const r = this.objects.get(type)!.get(id);
+    return r && !r.archived ? r : undefined;
+  }
+
+  findBy(type: ObjectType, prop: string, value: string): HsRecord | undefined {
+    if (prop === 'hs_object_id') return this.get(type, value);
+    return this.all(type).find((r) => r.properties[prop] === value);
+  }
+
+  create(type: ObjectType, values: Record<string, string | null>): HsRecord {
+    const id = String(this.nextId++);
+    const now = this.clock.iso();
+    const rec: HsRecord = {
+      id,
+      type,
+      properties: { ...values, hs_object_id: id, createdate: now, [type === 'contacts' ? 'lastmodifieddate' : 'hs_lastmodifieddate']: now },
+      createdAt: now,
+      updatedAt: now,
+      archived: false,
+      associations: new Map(),
+    };
+    this.derive(rec);
+    this.objects.get(type)!.set(id, rec);
+    return rec;
+  }
+
+  update(rec: HsRecord, values: Record<string, string | null>): HsRecord {
+    const now = this.clock.iso();
+    Object.assign(rec.properties, values);
+    rec.properties[rec.type === 'contacts' ? 'lastmodifieddate' : 'hs_lastmodifieddate'] = now;
+    rec.updatedAt = now;
+    this.derive(rec);
+    return rec;
+  }
+
+  /** Calculated properties HubSpot maintains itself. */
+  private derive(rec: HsRecord): void {
+    if (rec.type === 'line_items') {
+      const q = Number(rec.properties['quantity'] ?? 0);
+      const p = Number(rec.properties['price'] ?? 0);
+      const d = Number(rec.properties['discount'] ?? 0);
+      rec.properties['amount'] = String(Math.round((q * p - d) * 100) / 100);
+    }
+    if (rec.type === 'deals') rec.properties['hs_is_closed_won'] = String(rec.properties['dealstage'] === 'closedwon');
+  }
+
+  associate(from: HsRecord, to: HsRecord, typeId: number): void {
+    const t = assocType(typeId)!;
+    const add = (a: HsRecord, b: HsRecord, id: number) => {
+      const list = a.associations.get(b.type) ?? [];
+      if (!list.some((x) => x.id === b.id && x.typeId === id)) list.push({ id: b.id, typeId: id });
+      a.associations.set(b.type, list);
+    };
+    add(from, to, typeId);
+    add(to, from, t.inverse);
+  }
+}
