@@ -180,6 +180,41 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+interface SourceNode {
+  get: Node;
+  explain: (s: Scope, rt: Rt) => { at: string; problem: string };
+  data: (s: Scope) => string;
+  /** Path sources: the raw reader, so expr() can fuse read, absence and checks in one closure. */
+  read?: (s: Scope, rt: Rt, site: Site) => unknown;
+  readSite?: Site;
+  falseAbsent?: boolean;
+}
+
+/** Type codes checked inline (no closure call): 1 string, 2 number, 3 integer, 4 boolean, 5 date, 6 datetime. */
+const SIMPLE_TYPES: Record<string, number> = { string: 1, number: 2, integer: 3, boolean: 4, date: 5, datetime: 6 };
+const DATE_ONLY_RE = /^\d{4}-\d{2}-\d{2}$/;
+const DATETIME_RE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** Checks a value against a simple type code (0: a single value, not an object or list). */
+function simpleTypeError(code: number, v: unknown): string | undefined {
+  switch (code) {
+    case 0:
+      return v !== null && typeof v === 'object' ? `expected a single value, got ${describe(v)} (declare type: object, array or any to pass it through)` : undefined;
+    case 1:
+      return typeof v === 'string' ? undefined : `expected a string, got ${describe(v)}`;
+    case 2:
+      return typeof v === 'number' && Number.isFinite(v) ? undefined : `expected a number, got ${describe(v)}`;
+    case 3:
+      return Number.isInteger(v) ? undefined : `expected an integer, got ${describe(v)}`;
+    case 4:
+      return typeof v === 'boolean' ? undefined : `expected true or false, got ${describe(v)}`;
+    case 5:
+      return typeof v === 'string' && DATE_ONLY_RE.test(v) ? undefined : `expected a date YYYY-MM-DD, got ${describe(v)}`;
+    default:
+      return typeof v === 'string' && DATETIME_RE.test(v) ? undefined : `expected a datetime, got ${describe(v)}`;
+  }
+}
+
 class Compiler {
   readonly issues: MappingIssue[] = [];
   readonly lookups: LookupDecl[] = [];
@@ -200,12 +235,24 @@ class Compiler {
 
   // ---- positions and issues -------------------------------------------------------------
 
+  /** Key -> pair of each YAML map, built on first use (positions are looked up for every node). */
+  private readonly pairIndex = new WeakMap<object, Map<string, { key: unknown; value: unknown }>>();
+
   private nodeAt(ypath: YPath, key = false): YamlNode | undefined {
     let node: unknown = this.doc.contents;
     for (let i = 0; i < ypath.length; i++) {
       const seg = ypath[i]!;
       if (isMap(node)) {
-        const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+        let index = this.pairIndex.get(node);
+        if (!index) {
+          index = new Map();
+          for (const p of node.items) {
+            const k = isScalar(p.key) ? String(p.key.value) : String(p.key);
+            if (!index.has(k)) index.set(k, p);
+          }
+          this.pairIndex.set(node, index);
+        }
+        const pair = index.get(String(seg));
         if (!pair) return node as YamlNode;
         if (key && i === ypath.length - 1) return pair.key as YamlNode;
         node = pair.value ?? pair.key;
@@ -376,11 +423,8 @@ class Compiler {
     if (!p) return undefined;
     const op = ops[0]!;
     const arg = raw[op];
-    const read0 = readPath(p);
-    const read = (s: Scope, rt: Rt, site: Site): unknown => {
-      const v = read0(s, rt, site);
-      return v === FAIL ? undefined : v;
-    };
+    // A read that fails (wrong shape) records its error; the run fails whatever the condition gives.
+    const read = readPath(p);
     const falseAbsent = this.direction === 'outbound';
     const site = this.site(f, explainDisplay(this.displayOf(p, f), p));
     switch (op) {
@@ -407,7 +451,7 @@ class Compiler {
         const cmp = op;
         return (s, rt) => {
           const v = read(s, rt, site);
-          if (v == null || v === false) return false;
+          if (v == null || v === false || v === FAIL) return false;
           if (typeof v !== want) {
             rt.fail(site, site.data(s), `cannot compare ${describe(v)} with ${want} ${String(arg)} (${cmp})`);
             return false;
@@ -528,7 +572,32 @@ class Compiler {
     };
 
     let node: Node;
-    if (nsteps === 0 && !check) {
+    const simple = type === undefined ? (kind === 'path' ? 0 : -1) : (SIMPLE_TYPES[type] ?? -1);
+    if (src.read && simple >= 0) {
+      // Fused path read: one closure does the read, Odoo-false handling, pipe and type check.
+      const read = src.read;
+      const rsite = src.readSite!;
+      const fa = src.falseAbsent === true;
+      const stepNames = Array.isArray(raw['pipe']) ? (raw['pipe'] as unknown[]).map((st) => (typeof st === 'string' ? st : Object.keys(st as object)[0])) : [];
+      const step0 = steps[0];
+      node = (s, rt) => {
+        let v = read(s, rt, rsite);
+        if (v === undefined || v === null || (fa && v === false)) return absent(s, rt);
+        if (v === FAIL) return FAIL;
+        if (nsteps !== 0) {
+          v = step0!(v, s, rt);
+          if (v === FAIL) return FAIL;
+          if (v === undefined) return absent(s, rt, stepNames[0]);
+          for (let i = 1; i < nsteps; i++) {
+            v = steps[i]!(v, s, rt);
+            if (v === FAIL) return FAIL;
+            if (v === undefined) return absent(s, rt, stepNames[i]);
+          }
+        }
+        const err = simpleTypeError(simple, v);
+        return err === undefined ? v : rt.fail(site, site.data(s), err);
+      };
+    } else if (nsteps === 0 && !check) {
       node = (s, rt) => {
         const v = get(s, rt);
         if (v === undefined) return absent(s, rt);
@@ -587,7 +656,7 @@ class Compiler {
     raw: Record<string, unknown>,
     f: Frame,
     type: string | undefined,
-  ): { get: Node; explain: (s: Scope, rt: Rt) => { at: string; problem: string }; data: (s: Scope) => string } | undefined {
+  ): SourceNode | undefined {
     const none = () => ({ at: '', problem: 'missing' });
     const here = (s: Scope) => scopePath(s);
     switch (kind) {
@@ -607,7 +676,7 @@ class Compiler {
               const v = read(s, rt, site);
               return v === null ? undefined : v;
             };
-        return { get, explain: (s, rt) => explainPath(p, s, rt), data };
+        return { get, explain: (s, rt) => explainPath(p, s, rt), data, read, readSite: site, falseAbsent };
       }
       case 'const': {
         if (!this.constantOk(raw['const'], [...f.ypath, 'const'], `${f.construct}.const`)) return undefined;
@@ -751,8 +820,12 @@ class Compiler {
       const from = rootKind === 'root' ? rt.root : rootKind === 'parent' ? (s.p ?? s) : rootKind === 'scope' ? s : null;
       const out: unknown[] = [];
       let failed = false;
+      // One scope object per list, moved from item to item: nothing keeps a scope after its
+      // item is done (error messages render the data path when the error is recorded).
+      const item: Scope = { v: undefined, p: s, i: 0, from, seg: segText };
       for (let i = 0; i < n; i++) {
-        const item: Scope = { v: arr[i], p: s, i, from, seg: segText };
+        item.v = arr[i];
+        item.i = i;
         if (w && !w(item, rt)) continue;
         const v = body(item, rt);
         if (v === FAIL) failed = true;

@@ -53,6 +53,7 @@ interface Wall {
 }
 
 function wallAt(ms: number, tz: string): Wall {
+  if (tz === 'UTC') return utcWall(ms);
   const date = new Date(ms);
   if (tz === 'UTC') {
     return { y: date.getUTCFullYear(), M: date.getUTCMonth() + 1, d: date.getUTCDate(), h: date.getUTCHours(), m: date.getUTCMinutes(), s: date.getUTCSeconds(), ms: date.getUTCMilliseconds(), off: 0 };
@@ -73,6 +74,27 @@ function wallAt(ms: number, tz: string): Wall {
   return w;
 }
 
+/** UTC calendar fields of an epoch time, by arithmetic (civil-from-days). */
+function utcWall(ms: number): Wall {
+  const days = Math.floor(ms / 86400000);
+  let rem = ms - days * 86400000;
+  const h = Math.floor(rem / 3600000);
+  rem -= h * 3600000;
+  const m = Math.floor(rem / 60000);
+  rem -= m * 60000;
+  const s = Math.floor(rem / 1000);
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const M = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (M <= 2 ? 1 : 0);
+  return { y, M, d, h, m, s, ms: rem - s * 1000, off: 0 };
+}
+
 /** The instant at which the wall clock in `tz` shows the given local time. */
 function fromWall(y: number, M: number, d: number, h: number, m: number, s: number, ms: number, tz: string): number {
   const asUtc = Date.UTC(y, M - 1, d, h, m, s, ms);
@@ -80,6 +102,20 @@ function fromWall(y: number, M: number, d: number, h: number, m: number, s: numb
   let guess = asUtc - wallAt(asUtc, tz).off * 60000;
   guess = asUtc - wallAt(guess, tz).off * 60000;
   return guess;
+}
+
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1000;
+}
+function num2(s: string, i: number): number {
+  return digit(s, i) * 10 + digit(s, i + 1);
+}
+function num4(s: string, i: number): number {
+  return num2(s, i) * 100 + num2(s, i + 2);
+}
+function daysIn(y: number, M: number): number {
+  return M === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : M === 4 || M === 6 || M === 9 || M === 11 ? 30 : 31;
 }
 
 function validParts(y: number, M: number, d: number, h = 0, m = 0, s = 0): boolean {
@@ -98,6 +134,14 @@ export function parseInstant(v: unknown, inputTz = 'UTC'): Instant | string {
     return Number.isNaN(t) ? 'invalid date' : { ms: t, dateOnly: false };
   }
   if (typeof v !== 'string') return `expected a date or datetime string, got ${v === null ? 'null' : typeof v}`;
+  if (v.length === 19 && v.charCodeAt(10) === 32 && inputTz === 'UTC') {
+    // Fast path for Odoo datetimes 'YYYY-MM-DD HH:MM:SS' (UTC), the most common input.
+    const y = num4(v, 0), M = num2(v, 5), d = num2(v, 8), h = num2(v, 11), mi = num2(v, 14), sec = num2(v, 17);
+    if (y >= 0 && M > 0 && d > 0 && h >= 0 && mi >= 0 && sec >= 0 && v[4] === '-' && v[7] === '-' && v[13] === ':' && v[16] === ':') {
+      if (M > 12 || d > daysIn(y, M) || h > 23 || mi > 59 || sec > 59) return `invalid datetime '${v}'`;
+      return { ms: Date.UTC(y, M - 1, d, h, mi, sec), dateOnly: false };
+    }
+  }
   let m = DATE_RE.exec(v);
   if (m) {
     const y = +m[1]!, M = +m[2]!, d = +m[3]!;

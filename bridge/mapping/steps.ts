@@ -1,6 +1,6 @@
 /** The closed set of pipe functions. Each compiles its argument once and returns a closure. */
 import { compileDatePattern, formatInstant, isValidTimeZone, parseInstant } from './datetime.js';
-import { convertUom, floatRound, readUom, roundDigits, type RoundMethod } from './numeric.js';
+import { convertUomRecords, floatRound, roundDigits, type RoundMethod } from './numeric.js';
 import { describe } from './path.js';
 import { FAIL, type Rt, type Scope, type Site } from './runtime.js';
 
@@ -190,11 +190,9 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
         const fu = from.read(s, rt);
         const tu = to.read(s, rt);
         if (fu === FAIL || tu === FAIL) return FAIL;
-        const f = readUom(fu);
-        if (typeof f === 'string') return rt.fail(site, from.display(s), `uom: ${fu == null || fu === false ? 'missing unit of measure' : f}`);
-        const t = readUom(tu);
-        if (typeof t === 'string') return rt.fail(site, to.display(s), `uom: ${tu == null || tu === false ? 'missing unit of measure' : t}`);
-        const r = convertUom(v, f, t, round, method);
+        if (fu == null || fu === false) return rt.fail(site, from.display(s), 'uom: missing unit of measure');
+        if (tu == null || tu === false) return rt.fail(site, to.display(s), 'uom: missing unit of measure');
+        const r = convertUomRecords(v, fu, tu, round, method);
         return typeof r === 'string' ? bad(rt, s, r) : r;
       };
     }

@@ -10,6 +10,11 @@ export interface OdooCall {
   /** Record ids for record methods (omit for @api.model methods). */
   ids?: number[];
   params?: Record<string, unknown>;
+  /**
+   * Positional arguments, XML-RPC only (e.g. `create` needs its vals_list positionally);
+   * JSON-2 takes named arguments, so portable callers use `params`.
+   */
+  args?: unknown[];
   /** Extra context keys (merged into the call's context). */
   context?: Record<string, unknown>;
 }

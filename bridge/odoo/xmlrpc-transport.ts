@@ -50,7 +50,7 @@ export class XmlRpcTransport implements OdooGateway {
     const where = `${call.model}.${call.method}`;
     const kwargs: Record<string, unknown> = { ...(call.params ?? {}) };
     if (call.context) kwargs.context = call.context;
-    const args: unknown[] = call.ids ? [call.ids] : [];
+    const args: unknown[] = call.args ?? (call.ids ? [call.ids] : []);
     try {
       return (await this.withTimeout(this.client.execute_kw(call.model, call.method, [args, kwargs]), where)) as T;
     } catch (err) {

@@ -137,6 +137,17 @@ describe('fakes/hubspot (CRM v3)', () => {
       });
       expect(bad.status).to.equal(400);
     });
+    it('associates with the v4 default association endpoint', async () => {
+      const deal = (await upsert('deals', [{ id: 'd9', idProperty: 'odoo_id', properties: { dealname: 'D' } }])).json.results[0];
+      const co = (await upsert('companies', [{ id: 'c9', idProperty: 'odoo_id', properties: { name: 'C' } }])).json.results[0];
+      const r = await call(u(`/crm/v4/objects/deals/${deal.id}/associations/default/companies/${co.id}`), { method: 'PUT', headers: auth });
+      expect(r.status).to.equal(200);
+      expect(r.json.results[0].associationSpec.associationTypeId).to.equal(341);
+      const read = await call(u(`/crm/v3/objects/companies/${co.id}?associations=deals`), { headers: auth });
+      expect(read.json.associations.deals.results[0].id).to.equal(deal.id);
+      expect((await call(u(`/crm/v4/objects/deals/${deal.id}/associations/default/companies/404`), { method: 'PUT', headers: auth })).status).to.equal(404);
+    });
+
     it('PATCHes by id and by ?idProperty=', async () => {
       const c = (await upsert('contacts', [{ id: 'c-1', idProperty: 'odoo_id', properties: { email: 'a@example.com' } }])).json.results[0];
       const byProp = await call(u('/crm/v3/objects/contacts/c-1?idProperty=odoo_id'), { method: 'PATCH', headers: auth, body: { properties: { firstname: 'Ada' } } });

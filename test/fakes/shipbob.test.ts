@@ -320,6 +320,20 @@ describe('fakes/shipbob (API 2026-01)', () => {
       for (const h of hooks) wh.verify(h.body, h.headers);
     });
 
+    it('emits exception, on_hold and shipment.cancelled', async () => {
+      await createProduct('SKU-1');
+      const o = (await createOrder('SO-E')).json;
+      const open = o.shipments[0].id;
+      await fake.sim.exception(open, 'OutOfStock');
+      expect((await call(u(`/order/${o.id}`), { headers: auth })).json.status).to.equal('Exception');
+      await fake.sim.onHold(open);
+      await call(u(`/order/${o.id}:cancel`), { method: 'POST', headers: auth });
+      const hooks = await rx.waitFor(3);
+      expect(hooks.map((h) => h.headers['shipbob-topic'])).to.deep.equal(['order.shipment.exception', 'order.shipment.on_hold', 'order.shipment.cancelled']);
+      const wh = new Webhook(fake.webhookSecret);
+      expect((wh.verify(hooks[0]!.body, hooks[0]!.headers) as { data: { status: string } }).data.status).to.equal('Exception');
+    });
+
     it('emits through the HTTP control endpoints too', async () => {
       await createProduct('SKU-1');
       const o = (await createOrder('SO-H')).json;

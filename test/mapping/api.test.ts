@@ -13,7 +13,6 @@ describe('mapping API for the sidecar', () => {
       expect(spec).to.deep.equal({
         name: {},
         partner_id: { fields: { is_company: {} } },
-        carrier_id: { fields: { name: {} } },
         date_order: {},
         partner_shipping_id: {
           fields: {
@@ -100,7 +99,7 @@ describe('mapping API for the sidecar', () => {
   it('exposes the header, vars and meta names used', () => {
     const m = shipped('shipbob/order_release.yaml');
     expect([m.direction, m.source, m.system, m.output, [...m.events]]).to.deep.equal(['outbound', 'sale.order', 'shipbob', 'shipbob.order', ['release', 'amend']]);
-    expect(m.vars).to.deep.equal(['shipbob_location_id']);
+    expect(m.vars).to.deep.equal(['shipbob_location_id', 'shipbob_shipping_method']);
     expect(shipped('shipbob/shipment_confirmed.yaml').meta).to.deep.equal(['message_id']);
   });
 

@@ -15,9 +15,11 @@ class ProductProduct(models.Model):
 
     def _sync_upsert(self):
         Event = self.env["sync.event"].sudo()
-        for product in self.with_context(active_test=False):
-            for target in self.env["sync.target"]._get_for("product", product.company_id):
-                Event._enqueue(target, "upsert", product)
+        for company, products in self.grouped("company_id").items():
+            targets = self.env["sync.target"]._get_for("product", company)
+            for product in products:
+                for target in targets:
+                    Event._enqueue(target, "upsert", product)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -22,9 +22,11 @@ class ResPartner(models.Model):
 
     def _sync_upsert(self):
         Event = self.env["sync.event"].sudo()
-        for partner in self:
-            for target in self.env["sync.target"]._get_for("partner", partner.company_id):
-                Event._enqueue(target, "upsert", partner)
+        for company, partners in self.grouped("company_id").items():
+            targets = self.env["sync.target"]._get_for("partner", company)
+            for partner in partners:
+                for target in targets:
+                    Event._enqueue(target, "upsert", partner)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -14,8 +14,6 @@ _logger = logging.getLogger(__name__)
 
 CONTRACT_VERSION = "1"
 OPEN_STATES = ("pending", "in_progress", "failed", "dead")
-# states that block younger events of the same aggregate and target
-BLOCKING_STATES = OPEN_STATES
 DT_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_CLAIM = 500
 NOW_SQL = "(now() at time zone 'utc')"
@@ -450,54 +448,32 @@ class SyncEvent(models.Model):
         specs = specs or {}
         if not isinstance(specs, dict):
             raise ValidationError(_("specs must be a dict model -> web_read specification."))
+        for model_name, spec in specs.items():
+            if model_name in self.env:
+                self._check_spec(model_name, spec, "")
         targets = self._targets_by_codes(target_codes)
         limit = max(1, min(int(limit or 1), MAX_CLAIM))
         lease_seconds = max(5, min(int(lease_seconds or 300), 86400))
         self.flush_model()
-        # Odoo cursors run REPEATABLE READ: a row claimed and committed by another
-        # worker after our snapshot raises a serialization failure here, which
-        # Odoo's RPC layer retries with a fresh snapshot. SKIP LOCKED lets
-        # concurrent claimers take disjoint rows without waiting.
-        self.env.cr.execute(
-            f"""
-            WITH candidates AS (
-                SELECT e.id
-                  FROM sync_event e
-                 WHERE e.target_id = ANY(%(targets)s)
-                   AND ((e.state = 'pending' AND e.next_attempt_at <= {NOW_SQL})
-                        OR (e.state = 'in_progress' AND e.lease_expires_at <= {NOW_SQL}))
-                   AND NOT EXISTS (
-                        SELECT 1 FROM sync_event o
-                         WHERE o.target_id = e.target_id
-                           AND o.aggregate_key = e.aggregate_key
-                           AND o.id < e.id
-                           AND o.state IN ('pending', 'in_progress', 'failed', 'dead'))
-              ORDER BY e.id
-                 LIMIT %(limit)s
-                   FOR UPDATE OF e SKIP LOCKED
-            )
-            UPDATE sync_event e
-               SET state = 'in_progress',
-                   lease_owner = %(worker)s,
-                   lease_token = md5(random()::text || clock_timestamp()::text || e.id::text),
-                   lease_expires_at = {NOW_SQL} + make_interval(secs => %(lease)s),
-                   attempts = e.attempts + 1,
-                   first_tried_at = COALESCE(e.first_tried_at, {NOW_SQL}),
-                   write_uid = %(uid)s,
-                   write_date = {NOW_SQL}
-              FROM candidates c
-             WHERE e.id = c.id
-         RETURNING e.id
-            """,
-            {
-                "targets": targets.ids,
-                "limit": limit,
-                "worker": worker_id[:128],
-                "lease": lease_seconds,
-                "uid": self.env.uid,
-            },
-        )
-        ids = sorted(row[0] for row in self.env.cr.fetchall())
+        ids = []
+        # One statement per target (targets are few) so that PostgreSQL walks
+        # the small partial index sync_event_claim_idx (target_id, id) in id
+        # order and stops after `limit` rows, whatever the number of done rows.
+        # The limit is shared fairly between the requested targets.
+        share = -(-limit // len(targets))
+        full = self.env["sync.target"]
+        for target in targets:
+            if len(ids) >= limit:
+                break
+            got = self._claim_target(target, worker_id, min(share, limit - len(ids)), lease_seconds)
+            ids += got
+            if len(got) == share:
+                full |= target
+        for target in full:  # top up from the busy targets
+            if len(ids) >= limit:
+                break
+            ids += self._claim_target(target, worker_id, limit - len(ids), lease_seconds)
+        ids.sort()
         self.invalidate_model()
         events = self.sudo().browse(ids)
         records = self._claim_read_records(events, specs)
@@ -528,6 +504,74 @@ class SyncEvent(models.Model):
                 item["record_error"] = error
             result.append(_json_safe(item))
         return result
+
+    @api.model
+    def _check_spec(self, model_name, spec, path):
+        """Reject unknown fields before anything is claimed (clear error)."""
+        if not isinstance(spec, dict):
+            raise ValidationError(_("The web_read specification of %s must be a dict.", model_name))
+        model = self.env[model_name]
+        for fname, sub in spec.items():
+            field = model._fields.get(fname)
+            if not field:
+                raise ValidationError(
+                    _("Unknown field %(field)s on %(model)s in specs.", field=path + fname,
+                      model=model_name)
+                )
+            if isinstance(sub, dict) and sub.get("fields") and field.relational:
+                self._check_spec(field.comodel_name, sub["fields"], path + fname + ".")
+
+    def _claim_target(self, target, worker_id, limit, lease_seconds):
+        """Lease up to `limit` due events of one target; returns their ids.
+
+        Odoo cursors run REPEATABLE READ: a row claimed and committed by
+        another worker after our snapshot raises a serialization failure here,
+        which Odoo's RPC layer retries with a fresh snapshot. SKIP LOCKED lets
+        concurrent claimers take disjoint rows without waiting. An event is
+        only due if no older event of its aggregate (same target) is still
+        pending, in progress, failed or dead.
+        """
+        self.env.cr.execute(
+            f"""
+            WITH candidates AS (
+                SELECT e.id
+                  FROM sync_event e
+                 WHERE e.target_id = %(target)s
+                   AND e.state IN ('pending', 'in_progress')
+                   AND ((e.state = 'pending' AND e.next_attempt_at <= {NOW_SQL})
+                        OR (e.state = 'in_progress' AND e.lease_expires_at <= {NOW_SQL}))
+                   AND NOT EXISTS (
+                        SELECT 1 FROM sync_event o
+                         WHERE o.target_id = e.target_id
+                           AND o.aggregate_key = e.aggregate_key
+                           AND o.id < e.id
+                           AND o.state IN ('pending', 'in_progress', 'failed', 'dead'))
+              ORDER BY e.id
+                 LIMIT %(limit)s
+                   FOR UPDATE OF e SKIP LOCKED
+            )
+            UPDATE sync_event e
+               SET state = 'in_progress',
+                   lease_owner = %(worker)s,
+                   lease_token = md5(random()::text || clock_timestamp()::text || e.id::text),
+                   lease_expires_at = {NOW_SQL} + make_interval(secs => %(lease)s),
+                   attempts = e.attempts + 1,
+                   first_tried_at = COALESCE(e.first_tried_at, {NOW_SQL}),
+                   write_uid = %(uid)s,
+                   write_date = {NOW_SQL}
+              FROM candidates c
+             WHERE e.id = c.id
+         RETURNING e.id
+            """,
+            {
+                "target": target.id,
+                "limit": limit,
+                "worker": worker_id[:128],
+                "lease": lease_seconds,
+                "uid": self.env.uid,
+            },
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _claim_read_records(self, events, specs):
         """web_read the business records, as the caller (its access rights)."""
@@ -633,6 +677,7 @@ class SyncEvent(models.Model):
                     "lease_expires_at": False,
                     "external_ref": item.get("external_ref") or event.external_ref,
                     "mapping_version": item.get("mapping_version") or event.mapping_version,
+                    "trace_id": event.trace_id or item.get("trace_id") or False,
                 }
             )
             self.env["sync.link"]._apply_links(event.target_id, links)
@@ -656,6 +701,8 @@ class SyncEvent(models.Model):
             message = item.get("error_message") or _("No error message given.")
             event.write(
                 {
+                    "mapping_version": item.get("mapping_version") or event.mapping_version,
+                    "trace_id": event.trace_id or item.get("trace_id") or False,
                     "last_error_class": item.get("error_class") or False,
                     "last_error_message": message,
                     "last_error_details": details or False,
@@ -739,8 +786,8 @@ class SyncEvent(models.Model):
             row = {"target": target.code, "kind": target.kind, "active": target.active}
             for state in OPEN_STATES:
                 row[state] = stats.get((target.id, state), (0, 0))[0]
-            age = stats.get((target.id, "pending"), (0, 0))[1] or 0
-            row["oldest_pending_age_seconds"] = int(max(age, 0))
+            pending = stats.get((target.id, "pending"))
+            row["oldest_pending_age_seconds"] = int(max(pending[1] or 0, 0)) if pending else False
             row["open_exceptions"] = exc_counts.get(target.id, 0)
             res.append(row)
         return res

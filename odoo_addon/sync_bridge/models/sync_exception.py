@@ -186,7 +186,8 @@ class SyncException(models.Model):
                 ]
             )
         events.filtered(lambda e: e.state in ("failed", "dead"))._requeue(reset_attempts=True)
-        self.message_post(body=_("Related events re-queued."))
+        for exc in self:
+            exc.message_post(body=_("Related events re-queued."), subtype_xmlid="mail.mt_note")
         return True
 
     def action_ignore(self):

@@ -69,6 +69,8 @@ class SyncBridgeCase(TransactionCase):
             groups="base.group_user,sales_team.group_sale_salesman_all_leads",
         )
         cls.svc = cls.env["sync.event"].with_user(cls.service_user)
+        # start every test from an empty outbox (fixtures above wrote upserts)
+        cls.env["sync.event"].search([]).write({"state": "done"})
 
     def _order(self, qty=2.0, partner=None, product=None):
         return self.env["sale.order"].create(

@@ -7,11 +7,11 @@ own concurrency tests (e.g. onboarding). Each worker runs in its own thread
 with its own cursor; serialization failures are retried as Odoo's RPC layer
 does.
 """
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from psycopg2 import errorcodes
 from psycopg2.errors import SerializationFailure
 
 import odoo
@@ -20,6 +20,7 @@ from odoo.tests.common import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
 N_PARTNERS = 20
+_logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install")
@@ -56,6 +57,11 @@ class TestConcurrency(BaseCase):
         super().tearDown()
 
     def _env(self, cr):
+        # Post-install tests run while the main thread holds the registry lock:
+        # give the cursor its transaction so that Environment() does not need
+        # to look the registry up again (which would wait for that lock).
+        if cr.transaction is None:
+            cr.transaction = odoo.api.Transaction(self.registry)
         return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
 
     def _retrying(self, fn, tries=5):
@@ -110,6 +116,7 @@ class TestConcurrency(BaseCase):
         with ThreadPoolExecutor(max_workers=2) as executor:
             f1, f2 = executor.submit(first), executor.submit(second)
             id1, id2 = f1.result(timeout=30), f2.result(timeout=30)
+        _logger.info("concurrent enqueue: second transaction %s", outcome.get("second"))
         self.assertTrue(first_done.is_set())
         self.assertIn(outcome.get("second"), ("coalesced", "serialization_failure"))
         self.assertEqual(id1, id2)
@@ -146,6 +153,8 @@ class TestConcurrency(BaseCase):
         with ThreadPoolExecutor(max_workers=2) as executor:
             f1, f2 = executor.submit(worker, "w1"), executor.submit(worker, "w2")
             (got1, _r1), (got2, _r2) = f1.result(timeout=60), f2.result(timeout=60)
+        _logger.info("concurrent claim: w1 got %s (retries %s), w2 got %s (retries %s)",
+                     len(got1), _r1, len(got2), _r2)
         self.assertFalse(set(got1) & set(got2), "an event was handed to two workers")
         self.assertEqual(sorted(got1 + got2), sorted(ids))
         self.assertNotIn(blocked_id, got1 + got2)

@@ -3,7 +3,7 @@
 import json
 import xmlrpc.client
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .common import SyncBridgeCase
@@ -67,6 +67,11 @@ class TestContract(SyncBridgeCase):
             self.svc.sync_claim("w1", ["nope"], 10, 60, {})
         with self.assertRaises(ValidationError):
             self.svc.sync_claim("", ["wms_test"], 10, 60, {})
+        self.Event._enqueue(self.crm, "upsert", self.customer)
+        with self.assertRaises(ValidationError):
+            self.svc.sync_claim("w1", ["crm_test"], 10, 60,
+                                {"res.partner": {"name": {}, "country_id": {"fields": {"nope": {}}}}})
+        self.assertEqual(self._events(self.customer, self.crm, state="pending").attempts, 0)
 
     def test_per_aggregate_ordering(self):
         order = self._order()
@@ -234,4 +239,41 @@ class TestContract(SyncBridgeCase):
         self.assertGreaterEqual(summary["crm_test"]["pending"], 1)
         self.assertEqual(summary["wms_test"]["dead"], 0)
         self.assertIsInstance(summary["crm_test"]["oldest_pending_age_seconds"], int)
+        self.assertIs(summary["wms_test"]["oldest_pending_age_seconds"], False)
         xmlrpc.client.dumps((list(summary.values()),), allow_none=False)
+
+    def test_exception_assignment_and_bulk_actions(self):
+        partners = self.env["res.partner"].create([{"name": "Exc A"}, {"name": "Exc B"}])
+        claimed = [c for c in self._claim([self.crm.code]) if c["res_id"] in partners.ids]
+        self.svc.sync_nack([self._item(c, retryable=False, error_class="Mapping",
+                                       error_message="no mapping", category="mapping")
+                            for c in claimed])
+        excs = self.env["sync.exception"].search([("model", "=", "res.partner"),
+                                                  ("res_id", "in", partners.ids)])
+        self.assertEqual(len(excs), 2)
+        excs[0].with_user(self.manager).user_id = self.manager
+        activity = self.env["mail.activity"].search([("res_model", "=", "res.partner"),
+                                                     ("res_id", "=", excs[0].res_id),
+                                                     ("user_id", "=", self.manager.id)])
+        self.assertEqual(len(activity), 1)
+        # bulk retry through the server action bound to the list
+        action = self.env.ref("sync_bridge.sync_exception_server_action_retry")
+        action.with_user(self.manager).with_context(
+            active_model="sync.exception", active_ids=excs.ids).run()
+        self.assertEqual(set(self.Event.browse([c["id"] for c in claimed]).mapped("state")),
+                         {"pending"})
+        excs.with_user(self.manager).action_ignore()
+        self.assertEqual(set(excs.mapped("state")), {"ignored"})
+        with self.assertRaises(AccessError):
+            excs.with_user(self.service_user).action_ignore()
+
+    def test_claim_shares_limit_between_targets(self):
+        self.wms.trigger_partner_upsert = True
+        partners = self.env["res.partner"].create([{"name": f"Share {i}"} for i in range(6)])
+        claimed = self._claim([self.wms.code, self.crm.code], limit=4)
+        self.assertEqual(len(claimed), 4)
+        self.assertEqual({c["target"] for c in claimed}, {"wms_test", "crm_test"})
+        # one busy target gets the whole limit when the other has nothing due
+        rest = self._claim([self.wms.code, self.crm.code], limit=20)
+        self.assertEqual(len(rest), 12 - 4)
+        self.assertTrue(partners)

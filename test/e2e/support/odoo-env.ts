@@ -25,10 +25,7 @@ export async function serviceGateway(env: OdooTestEnv): Promise<OdooGateway> {
   const found = await env.admin.call<number[]>({ model: 'res.users', method: 'search', params: { domain: [['login', '=', SERVICE_LOGIN]] } });
   if (found.length === 0) {
     const groupId = await xmlId(env.admin, 'sync_bridge.group_sync_service');
-    await env.admin.call({
-      model: 'res.users', method: 'create',
-      params: { vals_list: [{ name: 'Sync Bot (e2e)', login: SERVICE_LOGIN, password: SERVICE_PASSWORD, groups_id: [[6, 0, [groupId]]] }] },
-    });
+    await create(env.admin, 'res.users', { name: 'Sync Bot (e2e)', login: SERVICE_LOGIN, password: SERVICE_PASSWORD, groups_id: [[6, 0, [groupId]]] });
   }
   const gw = new XmlRpcTransport({ url: env.url, db: env.db, username: SERVICE_LOGIN, apiKey: SERVICE_PASSWORD, timeoutMs: 60_000 });
   await gw.connect();
@@ -46,7 +43,7 @@ export async function xmlId(gw: OdooGateway, xmlid: string): Promise<number> {
 }
 
 export async function create(gw: OdooGateway, model: string, vals: Record<string, unknown>, context?: Record<string, unknown>): Promise<number> {
-  const ids = await gw.call<number[] | number>({ model, method: 'create', params: { vals_list: [vals] }, context });
+  const ids = await gw.call<number[] | number>({ model, method: 'create', args: [[vals]], context });
   return Array.isArray(ids) ? ids[0]! : ids;
 }
 

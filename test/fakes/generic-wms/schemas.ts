@@ -72,4 +72,4 @@ export const stockQuery = z.object({
   sku: z.string().optional(),
 });
 
-export const refParam = ref.regex(/^[A-Za-z0-9._\-/]+$/, 'reference may contain letters, digits, . _ - /');
+export const refParam = ref.regex(/^[A-Za-z0-9._:\-/]+$/, 'reference may contain letters, digits and . _ : - /');

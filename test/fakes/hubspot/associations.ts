@@ -40,3 +40,8 @@ export function assocType(id: number): AssocType | undefined {
 export function assocKey(t: ObjectType): string {
   return t === 'line_items' ? 'line items' : t;
 }
+
+/** The default (unlabeled) association type between two object types. */
+export function defaultAssocType(from: ObjectType, to: ObjectType): AssocType | undefined {
+  return T.find((t) => t.from === from && t.to === to && t.label.endsWith('_unlabeled')) ?? T.find((t) => t.from === from && t.to === to);
+}

@@ -1,11 +1,12 @@
 import type { Router } from 'express';
 import { queryValue } from '../common/body.js';
 import { decodeCursor, encodeCursor } from '../common/pagination.js';
-import { assocType } from './associations.js';
+import { assocType, defaultAssocType } from './associations.js';
 import { type HubSpotContext, listParam, objectType, parseBody, requestSeq } from './context.js';
 import { hsError, notFound, propertyError } from './errors.js';
 import { checkProperties, OBJECT_TYPES, type ObjectType } from './properties.js';
-import { createInput, updateInput } from './schemas.js';
+import { createInput, listQuery, updateInput } from './schemas.js';
+import { validate } from '../common/validation.js';
 import { objectJson, writeJson } from './serialize.js';
 import type { HsRecord } from './store.js';
 
@@ -64,6 +65,28 @@ export function mountObjects(r: Router, ctx: HubSpotContext): void {
     res.status(201).json(writeJson(rec, Object.keys(values)));
   });
 
+  // v4 "create default association": PUT /crm/v4/objects/{from}/{fromId}/associations/default/{to}/{toId}
+  r.put('/crm/v4/objects/:type/:id/associations/default/:toType/:toId', (req, res) => {
+    const type = objectType(req, res);
+    if (!type) return;
+    const toType = String(req.params['toType']);
+    if (!(OBJECT_TYPES as readonly string[]).includes(toType)) return hsError(res, 400, 'VALIDATION_ERROR', `Unable to infer object type from: ${toType}`);
+    const from = store.get(type, String(req.params['id']));
+    const to = store.get(toType as ObjectType, String(req.params['toId']));
+    if (!from || !to) return notFound(res, `No ${!from ? type : toType} with id ${!from ? String(req.params['id']) : String(req.params['toId'])}`);
+    const at = defaultAssocType(type, toType as ObjectType);
+    if (!at) return hsError(res, 400, 'VALIDATION_ERROR', `${type} cannot be associated with ${toType}.`);
+    store.associate(from, to, at.id);
+    ledger.effect('update', `${type}->${toType}`, `${from.id}->${to.id}`, from.id, requestSeq(res));
+    const now = ctx.clock.iso();
+    res.json({
+      status: 'COMPLETE',
+      results: [{ from: { id: from.id }, to: { id: to.id }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: at.id } }],
+      startedAt: now,
+      completedAt: now,
+    });
+  });
+
   r.get('/crm/v3/objects/:type/:id', (req, res) => {
     const type = objectType(req, res);
     if (!type) return;
@@ -105,15 +128,13 @@ export function mountObjects(r: Router, ctx: HubSpotContext): void {
   r.get('/crm/v3/objects/:type', (req, res) => {
     const type = objectType(req, res);
     if (!type) return;
-    const limitRaw = queryValue(req.query['limit']);
-    const limit = limitRaw === undefined ? 10 : Number(limitRaw);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
-      return hsError(res, 400, 'VALIDATION_ERROR', `limit must be an integer between 1 and 100, got ${String(limitRaw)}`);
-    const afterRaw = queryValue(req.query['after']);
+    const q = validate(listQuery, { limit: queryValue(req.query['limit']), after: queryValue(req.query['after']), archived: queryValue(req.query['archived']) });
+    if (!q.ok) return hsError(res, 400, 'VALIDATION_ERROR', `${q.issues[0]!.path}: ${q.issues[0]!.message}`);
+    const limit = q.data.limit ?? 10;
     let offset = 0;
-    if (afterRaw !== undefined) {
-      const c = decodeCursor<{ o: number }>(afterRaw);
-      if (!c || typeof c.o !== 'number') return hsError(res, 400, 'VALIDATION_ERROR', `Invalid after value: ${afterRaw}`);
+    if (q.data.after !== undefined) {
+      const c = decodeCursor<{ o: number }>(q.data.after);
+      if (!c || typeof c.o !== 'number') return hsError(res, 400, 'VALIDATION_ERROR', `Invalid after value: ${q.data.after}`);
       offset = c.o;
     }
     const all = store.all(type).sort((a, b) => Number(a.id) - Number(b.id));

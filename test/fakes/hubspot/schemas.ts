@@ -67,3 +67,15 @@ export const searchBody = z.strictObject({
   limit: z.number().int().min(0).max(200).optional(),
   after: z.union([z.string(), z.number()]).transform(String).optional(),
 });
+
+/** GET /crm/v3/objects/{type} query: limit 1..100 (default 10), after, properties, associations, archived. */
+export const listQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'limit must be an integer')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 100, 'limit must be between 1 and 100')
+    .optional(),
+  after: z.string().min(1).optional(),
+  archived: z.enum(['true', 'false']).optional(),
+});

@@ -4,6 +4,12 @@ import { body, DATA, recordJson, requestSeq, sobjectParam, type SalesforceContex
 import { sendFault, SfFault, sfError } from './errors.js';
 import { validId } from './ids.js';
 import { canonicalField } from './objects.js';
+import { z } from 'zod';
+import { validate } from '../common/validation.js';
+
+/** getUpdated query: ISO 8601 date-times with a time zone. */
+const isoDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/, 'must be an ISO 8601 date-time with a time zone');
+export const updatedQuery = z.object({ start: isoDateTime, end: isoDateTime });
 
 /**
  * sObject rows:
@@ -21,11 +27,14 @@ export function mountSObjects(r: Router, ctx: SalesforceContext): void {
   r.get(`${DATA}/sobjects/:sobject/updated`, (req, res) => {
     const sobject = sobjectParam(req, res, ctx);
     if (!sobject) return;
-    const start = queryValue(req.query['start']);
-    const end = queryValue(req.query['end']);
-    const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
-    if (!start || !end) return sfError(res, 400, 'MISSING_ARGUMENT', `${!start ? 'start' : 'end'} parameter is required`);
-    if (!iso.test(start) || !iso.test(end)) return sfError(res, 400, 'INVALID_REPLICATION_DATE', 'start and end must be ISO 8601 date-times with a time zone');
+    const q = validate(updatedQuery, { start: queryValue(req.query['start']), end: queryValue(req.query['end']) });
+    if (!q.ok) {
+      const i = q.issues.find((x) => x.code === 'invalid_type') ?? q.issues[0]!;
+      return i.code === 'invalid_type'
+        ? sfError(res, 400, 'MISSING_ARGUMENT', `${i.path} parameter is required`)
+        : sfError(res, 400, 'INVALID_REPLICATION_DATE', `${i.path}: ${i.message}`);
+    }
+    const { start, end } = q.data;
     const s = Date.parse(start);
     const e = Date.parse(end);
     if (e <= s) return sfError(res, 400, 'INVALID_REPLICATION_DATE', 'end date must be after start date');
