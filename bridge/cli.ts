@@ -4,6 +4,7 @@ import { BridgeError, ConfigError } from './errors/index.js';
 import { createContext } from './app/context.js';
 import { preflight } from './app/preflight.js';
 import { runStatus } from './cli/status.js';
+import { runEventsCommand } from './cli/events.js';
 import { runStart } from './app/start.js';
 
 /**
@@ -11,6 +12,7 @@ import { runStart } from './app/start.js';
  *   start                          run the sidecar (poll, deliver, write back, webhooks, crons)
  *   status                         per target: pending, failed, dead, oldest pending age
  *   check-odoo                     connect, check the addon, print what Odoo offers, exit
+ *   events list|replay             the dead-letter view and replay (events live in Odoo)
  *   mappings check [dir]           validate every mapping file (exit 1 on any error)
  *   mappings preview <file> --input <json> | --record <model>:<id>
  * Global option: --config <file> (else BRIDGE_CONFIG, else ./bridge.config.yaml).
@@ -19,6 +21,8 @@ const USAGE = `usage: sync-bridge <command> [options]
   start                 run the bridge against the Odoo named by ODOO_URL/ODOO_DB/... or the config file
   status                show per-target queue figures from Odoo
   check-odoo            check connection, credentials and the sync_bridge addon, then exit
+  events list [--state S] [--target T] [--model M] [--limit N]
+  events replay (--id N ... | --state failed|dead [--target T])   (run as a Sync manager)
   mappings check [dir]  validate mapping files
   mappings preview <mapping> (--input <file.json> | --record <model>:<id>)
 options: --config <file>   --help`;
@@ -34,6 +38,7 @@ const commands: Record<string, Command> = {
     process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     return 0;
   },
+  events: async (argv, configFile) => runEventsCommand(createContext({ configFile }), argv, process.stdout),
   mappings: async (argv, configFile) => {
     const { runMappingsCommand } = await import('./cli/mappings.js');
     return runMappingsCommand(argv, configFile);

@@ -4,7 +4,7 @@
  * Pure: no I/O. Every problem in a file is collected (with line and column) before giving up.
  */
 import { createHash } from 'node:crypto';
-import { isMap, isSeq, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isSeq, isScalar, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import * as z from 'zod';
 import { canonicalSchema, CANONICAL_KINDS } from '../canonical/index.js';
 import type { MappingIssue } from './errors.js';
@@ -25,7 +25,6 @@ import {
 import { isForbiddenKey, parsePath, renderSegs, type ParsedPath } from './path.js';
 import { compileStep, type StepFn } from './steps.js';
 import {
-  ABSENT_MARK,
   FAIL,
   type Cond,
   type Node,
@@ -559,10 +558,14 @@ class Compiler {
     }
 
     const site = this.site(f, src.data);
-    const check = type ? checkType(type, this.limits, kind === 'path') : kind === 'path' ? checkType('scalar', this.limits, true) : undefined;
+    // Simple types (and the implicit "single value" of a path read) are checked inline by code;
+    // object / array / any go through checkType, which copies values passed through from data.
+    const simple = type === undefined ? (kind === 'path' ? 0 : -1) : (SIMPLE_TYPES[type] ?? -1);
+    const structured = type !== undefined && simple < 0 ? checkType(type, this.limits, kind === 'path') : undefined;
     const get = src.get;
     const explain = src.explain;
     const nsteps = steps.length;
+    const stepNames = Array.isArray(raw['pipe']) ? (raw['pipe'] as unknown[]).map((st) => (typeof st === 'string' ? st : Object.keys(st as object)[0])) : [];
 
     const absent = (s: Scope, rt: Rt, after?: string): unknown => {
       if (hasDefault) return defaultValue;
@@ -570,41 +573,42 @@ class Compiler {
       const why = explain(s, rt);
       return rt.fail(site, why.at, after ? `empty after ${after} (add optional: true or a default to allow)` : `${why.problem} (add optional: true to allow)`);
     };
+    const finish = (v: unknown, s: Scope, rt: Rt): unknown => {
+      if (simple >= 0) {
+        const err = simpleTypeError(simple, v);
+        return err === undefined ? v : rt.fail(site, site.data(s), err);
+      }
+      if (!structured) return v;
+      const r = structured(v);
+      if (r === undefined) return v;
+      return typeof r === 'string' ? rt.fail(site, site.data(s), r) : r.value;
+    };
 
     let node: Node;
-    const simple = type === undefined ? (kind === 'path' ? 0 : -1) : (SIMPLE_TYPES[type] ?? -1);
     if (src.read && simple >= 0) {
-      // Fused path read: one closure does the read, Odoo-false handling, pipe and type check.
+      // Fused path read (the hot case): one closure does the read, Odoo-false handling, pipe
+      // and type check.
       const read = src.read;
       const rsite = src.readSite!;
       const fa = src.falseAbsent === true;
-      const stepNames = Array.isArray(raw['pipe']) ? (raw['pipe'] as unknown[]).map((st) => (typeof st === 'string' ? st : Object.keys(st as object)[0])) : [];
-      const step0 = steps[0];
       node = (s, rt) => {
         let v = read(s, rt, rsite);
         if (v === undefined || v === null || (fa && v === false)) return absent(s, rt);
         if (v === FAIL) return FAIL;
-        if (nsteps !== 0) {
-          v = step0!(v, s, rt);
+        for (let i = 0; i < nsteps; i++) {
+          v = steps[i]!(v, s, rt);
           if (v === FAIL) return FAIL;
-          if (v === undefined) return absent(s, rt, stepNames[0]);
-          for (let i = 1; i < nsteps; i++) {
-            v = steps[i]!(v, s, rt);
-            if (v === FAIL) return FAIL;
-            if (v === undefined) return absent(s, rt, stepNames[i]);
-          }
+          if (v === undefined) return absent(s, rt, stepNames[i]);
         }
         const err = simpleTypeError(simple, v);
         return err === undefined ? v : rt.fail(site, site.data(s), err);
       };
-    } else if (nsteps === 0 && !check) {
+    } else if (nsteps === 0 && simple < 0 && !structured) {
       node = (s, rt) => {
         const v = get(s, rt);
-        if (v === undefined) return absent(s, rt);
-        return v;
+        return v === undefined ? absent(s, rt) : v;
       };
     } else {
-      const stepNames = Array.isArray(raw['pipe']) ? (raw['pipe'] as unknown[]).map((st) => (typeof st === 'string' ? st : Object.keys(st as object)[0])) : [];
       node = (s, rt) => {
         let v = get(s, rt);
         if (v === FAIL) return FAIL;
@@ -614,15 +618,7 @@ class Compiler {
           if (v === FAIL) return FAIL;
           if (v === undefined) return absent(s, rt, stepNames[i]);
         }
-        if (check) {
-          const r = check(v);
-          if (r !== undefined) {
-            if (r === ABSENT_MARK) return absent(s, rt);
-            if (typeof r === 'string') return rt.fail(site, site.data(s), r);
-            return r.value;
-          }
-        }
-        return v;
+        return finish(v, s, rt);
       };
     }
     if (when) {
@@ -685,7 +681,7 @@ class Compiler {
       }
       case 'list': {
         const list = raw['list'] as unknown[];
-        const parts = list.map((e, i) => this.expr(e, { ...f, ypath: [...f.ypath, 'list', i], construct: `${f.construct}.list[${i}]`, depth: f.depth + 1 }));
+        const parts = list.map((e, i) => this.expr(e, { ...f, ypath: [...f.ypath, 'list', i], construct: `${f.construct}.list[${i}]`, depth: f.depth + 1, lenient: false }));
         if (parts.some((p) => !p)) return undefined;
         const ps = parts as Node[];
         return {
@@ -997,7 +993,23 @@ export function compileMapping(text: string, file: string, options: CompileOptio
   if (typeof text !== 'string') return fail(0, 0, '', 'expected the mapping text');
   if (text.length > limits.maxFileChars) return fail(0, 0, '', `file too large (${text.length} characters, at most ${limits.maxFileChars})`);
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2' });
+  // uniqueKeys is checked below in one pass: the library's own check is quadratic in map size.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, strict: true, version: '1.2' });
+  const duplicates: MappingIssue[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        if (seen.has(k)) {
+          const lp = lc.linePos((pair.key as YamlNode | null)?.range?.[0] ?? 0);
+          duplicates.push({ file, line: lp.line, col: lp.col, construct: '(yaml)', message: `invalid YAML: Map keys must be unique ('${k}' appears twice)` });
+        }
+        seen.add(k);
+      }
+    },
+  });
+  if (duplicates.length > 0 && doc.errors.length === 0) return { ok: false, issues: duplicates };
   if (doc.errors.length > 0) {
     // Later YAML errors are mostly consequences of the first ones: report a handful.
     const shown = doc.errors.slice(0, 5).map((e) => {

@@ -55,9 +55,6 @@ interface Wall {
 function wallAt(ms: number, tz: string): Wall {
   if (tz === 'UTC') return utcWall(ms);
   const date = new Date(ms);
-  if (tz === 'UTC') {
-    return { y: date.getUTCFullYear(), M: date.getUTCMonth() + 1, d: date.getUTCDate(), h: date.getUTCHours(), m: date.getUTCMinutes(), s: date.getUTCSeconds(), ms: date.getUTCMilliseconds(), off: 0 };
-  }
   const w: Wall = { y: 0, M: 0, d: 0, h: 0, m: 0, s: 0, ms: date.getUTCMilliseconds(), off: 0 };
   for (const p of zoneFormatter(tz).formatToParts(date)) {
     switch (p.type) {

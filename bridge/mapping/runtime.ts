@@ -4,7 +4,6 @@ import { BAD_SHAPE, describe, diagnose, isForbiddenKey, makeGetter, renderSegs, 
 
 /** Returned by a node that failed (its error is already recorded); distinct from absent (undefined). */
 export const FAIL: unique symbol = Symbol('mapping-fail');
-export const ABSENT_MARK: unique symbol = Symbol('absent');
 
 /** Where a list item sits: value, enclosing scope, index, and the scope its list path was read from. */
 export interface Scope {
@@ -218,9 +217,6 @@ export function explainPath(p: ParsedPath, s: Scope, rt: Rt): { at: string; prob
   }
 }
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const DATETIME_RE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-
 export interface ValueLimits {
   maxValueDepth: number;
   maxValueNodes: number;
@@ -248,29 +244,15 @@ export function sanitizeValue(v: unknown, limits: ValueLimits): { value: unknown
   }
 }
 
-export type TypeCheck = (v: unknown) => undefined | string | typeof ABSENT_MARK | { value: unknown };
+export type TypeCheck = (v: unknown) => undefined | string | { value: unknown };
 
 /**
- * The check for a declared type. `scalar` is the implicit type of a path read: objects and lists
- * must be declared (type: object / array / any) to be passed through, and are then copied safely.
+ * The check for a structured type (object, array, any). With `passThrough` (the value was read
+ * from the data by a path) the value is copied, refusing prototype keys and oversize trees.
  */
 export function checkType(type: string, limits: ValueLimits, passThrough: boolean): TypeCheck | undefined {
   const isObj = (v: unknown) => v !== null && typeof v === 'object';
   switch (type) {
-    case 'scalar':
-      return (v) => (isObj(v) ? `expected a single value, got ${describe(v)} (declare type: object, array or any to pass it through)` : undefined);
-    case 'string':
-      return (v) => (typeof v === 'string' ? undefined : `expected a string, got ${describe(v)}`);
-    case 'number':
-      return (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `expected a number, got ${describe(v)}`);
-    case 'integer':
-      return (v) => (Number.isInteger(v) ? undefined : `expected an integer, got ${describe(v)}`);
-    case 'boolean':
-      return (v) => (typeof v === 'boolean' ? undefined : `expected true or false, got ${describe(v)}`);
-    case 'date':
-      return (v) => (typeof v === 'string' && DATE_RE.test(v) ? undefined : `expected a date YYYY-MM-DD, got ${describe(v)}`);
-    case 'datetime':
-      return (v) => (typeof v === 'string' && DATETIME_RE.test(v) ? undefined : `expected a datetime, got ${describe(v)}`);
     case 'object':
       return (v) => {
         if (!isObj(v) || Array.isArray(v)) return `expected an object, got ${describe(v)}`;

@@ -67,7 +67,9 @@ function nackEvent(event: ClaimedEvent, err: unknown, deps: DeliverDeps,
   ctx: { correlationId: string; mappingVersion?: string; log: Logger; now: () => number }): DeliveryOutcome {
   const e = err instanceof BridgeError ? err : undefined;
   const retryable = e?.retryable ?? false;
-  const dead = retryable && event.attempts >= deps.retry.maxAttempts;
+  // Refused by the target's open circuit: never sent, so it does not count towards dead.
+  const notSent = e?.details.reason === 'circuit_open';
+  const dead = retryable && !notSent && event.attempts >= deps.retry.maxAttempts;
   const outcome: DeliveryOutcome = !retryable ? 'failed' : dead ? 'dead' : 'retry';
   const message = deps.redactor.redactString(err instanceof Error ? err.message : String(err));
   const errorClass = err instanceof Error ? err.name : 'Error';

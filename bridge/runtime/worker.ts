@@ -22,7 +22,7 @@ export interface WorkerOptions {
  * Polls again at once while batches come back full and backs off to pollMaxMs when idle.
  */
 export class Worker {
-  private readonly inflight = new Map<number, { ref: LeaseRef; promise: Promise<void> }>();
+  private readonly inflight = new Map<number, { ref: LeaseRef; target: string; promise: Promise<void> }>();
   private stopping = false;
   private idleMs: number;
   private wake: (() => void) | undefined;
@@ -73,12 +73,19 @@ export class Worker {
       const flushed = await this.flush();
       if (!flushed) { await this.pause(this.opts.pollMaxMs); continue; }
       const free = this.opts.concurrency - this.inflight.size;
-      const targets = [...this.connectors.values()].filter((c) => c.circuitState() !== 'open').map((c) => c.code);
-      if (free <= 0 || targets.length === 0) { await this.pause(this.opts.pollMaxMs); continue; }
-      const limit = Math.min(this.opts.batchSize, free);
-      let batch: ClaimedEvent[];
+      const { closed, probes } = this.claimableTargets();
+      if (free <= 0 || (closed.length === 0 && probes.length === 0)) { await this.pause(this.opts.pollMaxMs); continue; }
+      let full = false;
       try {
-        batch = await this.contract.claim(this.opts.workerId, targets, limit, this.opts.leaseSeconds, this.deliverDeps.mapper.specs(targets));
+        // A half-open target gets one event (its probe), not a batch that would fail fast and
+        // burn an attempt of every event each time the circuit half-opens during an outage.
+        if (probes.length > 0) this.dispatchAll(await this.claimFrom(probes, Math.min(probes.length, free)));
+        const limit = Math.min(this.opts.batchSize, this.opts.concurrency - this.inflight.size);
+        if (closed.length > 0 && limit > 0) {
+          const batch = await this.claimFrom(closed, limit);
+          this.dispatchAll(batch);
+          full = batch.length >= limit;
+        }
         this.lastClaimAt = Date.now();
         this.lastError = undefined;
       } catch (err) {
@@ -87,12 +94,15 @@ export class Worker {
         await this.pause(this.opts.pollMaxMs);
         continue;
       }
-      this.observeLag(batch);
-      for (const ev of batch) this.dispatch(ev);
-      if (batch.length >= limit) { this.idleMs = this.opts.pollMinMs; if (this.inflight.size >= this.opts.concurrency) await this.pause(this.opts.pollMaxMs); continue; }
+      if (full) { this.idleMs = this.opts.pollMinMs; if (this.inflight.size >= this.opts.concurrency) await this.pause(this.opts.pollMaxMs); continue; }
       await this.pause(this.idleMs);
       this.idleMs = Math.min(this.opts.pollMaxMs, Math.max(this.opts.pollMinMs, 100, this.idleMs * 2));
     }
+  }
+
+  private dispatchAll(batch: ClaimedEvent[]): void {
+    this.observeLag(batch);
+    for (const ev of batch) this.dispatch(ev);
   }
 
   private dispatch(ev: ClaimedEvent): void {
@@ -104,7 +114,24 @@ export class Worker {
       this.inflight.delete(ev.id);
       this.wake?.();
     });
-    this.inflight.set(ev.id, { ref: { id: ev.id, lease_token: ev.lease_token }, promise });
+    this.inflight.set(ev.id, { ref: { id: ev.id, lease_token: ev.lease_token }, target: ev.target, promise });
+  }
+
+  /** Targets to claim from: closed circuits, and half-open ones with nothing in flight (probe). */
+  private claimableTargets(): { closed: string[]; probes: string[] } {
+    const busy = new Set([...this.inflight.values()].map((f) => f.target));
+    const closed: string[] = [];
+    const probes: string[] = [];
+    for (const c of this.connectors.values()) {
+      const state = c.circuitState();
+      if (state === 'closed') closed.push(c.code);
+      else if (state === 'half_open' && !busy.has(c.code)) probes.push(c.code);
+    }
+    return { closed, probes };
+  }
+
+  private claimFrom(targets: string[], limit: number): Promise<ClaimedEvent[]> {
+    return this.contract.claim(this.opts.workerId, targets, limit, this.opts.leaseSeconds, this.deliverDeps.mapper.specs(targets));
   }
 
   /** Writes queued outcomes back; false while Odoo cannot take them (then we do not claim). */
@@ -114,6 +141,8 @@ export class Worker {
     if (report.refused > 0) this.log.warn(`${report.refused} outcome(s) refused by Odoo: lease lost, the event will be offered again`);
     if (report.rejected > 0) this.log.error(`${report.rejected} outcome(s) rejected by Odoo; kept in the state file for review`);
     if (report.error) {
+      // Shown by /readyz: outcomes cannot reach Odoo (the claim loop is paused meanwhile).
+      this.lastError = `write-back pending (${report.pending} kept): ${report.error.message}`;
       this.log.warn(`write-back to Odoo pending (${report.pending} kept): ${report.error.message}`);
       return false;
     }

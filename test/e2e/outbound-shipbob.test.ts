@@ -1,7 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
 import { create, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
 import { startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
+
+const cliPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bridge/cli.js');
 
 /**
  * Issue 5 proof: an order confirmed in real Odoo reaches the ShipBob fake with the mapped
@@ -15,6 +20,12 @@ describe('e2e: Odoo order -> sidecar -> ShipBob fake -> status back in Odoo', fu
   let sidecar: RunningSidecar | undefined;
   let productId: number;
   let usId: number;
+  let rejected: { id: number; name: string } | undefined;
+  /** The CLI as a Sync manager (admin): replay is a manager action. */
+  const runCli = (args: string[]) => spawnSync(process.execPath, [cliPath, ...args], {
+    env: { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ODOO_USERNAME: process.env.ODOO_ADMIN_LOGIN ?? 'admin', ODOO_API_KEY: process.env.ODOO_ADMIN_PASSWORD ?? 'admin', LOG_LEVEL: 'error' },
+    encoding: 'utf8', timeout: 60_000,
+  });
 
   before(async () => {
     await serviceGateway(env);
@@ -96,5 +107,23 @@ targets:
     expect(exc).to.have.length(1);
     expect(exc[0]!.state).to.equal('open');
     expect(['validation', 'rejected']).to.include(exc[0]!.category);
+    rejected = order;
+  });
+
+  it('after the record is fixed, `events replay` (as a Sync manager) delivers it and it shows synced', async () => {
+    expect(rejected, 'previous test left a rejected order').not.to.equal(undefined);
+    const order = rejected!;
+    const [so] = await searchRead<{ partner_shipping_id: [number, string] }>(env.admin, 'sale.order', [['id', '=', order.id]], ['partner_shipping_id']);
+    await env.admin.call({ model: 'res.partner', method: 'write', ids: [so!.partner_shipping_id[0]], params: { vals: { email: 'fixed@example.com' } } });
+    const failed = await searchRead<{ id: number }>(env.admin, 'sync.event', [['model', '=', 'sale.order'], ['res_id', '=', order.id], ['state', '=', 'failed']], ['id']);
+    const listed = runCli(['events', 'list', '--state', 'failed', '--model', 'sale.order']);
+    expect(listed.stdout).to.match(new RegExp(`^${failed[0]!.id}\\tfailed\\t`, 'm'));
+    const replay = runCli(['events', 'replay', '--id', String(failed[0]!.id)]);
+    expect(replay.status, replay.stderr).to.equal(0);
+    await waitFor('the replayed order at ShipBob', async () => fake.ledger.createsFor(order.name) === 1);
+    await waitFor('order synced', async () => {
+      const [o] = await searchRead<{ sync_status: string }>(env.admin, 'sale.order', [['id', '=', order.id]], ['sync_status']);
+      return o!.sync_status === 'synced';
+    });
   });
 });

@@ -215,6 +215,12 @@ const CASES: RunCase[] = [
     expected: { email: 'b@x' },
   },
   {
+    name: 'parts of a concat inside first stay strict',
+    fields: { x: { first: [{ concat: ['a', 'b'] }, { const: 'z' }] } },
+    input: { a: 'A' },
+    errors: ['fields.x.first[0].concat[1]: b: missing (add optional: true to allow)'],
+  },
+  {
     name: 'first with all alternatives absent is missing',
     fields: { email: { first: ['a', 'b'] } },
     input: {},

@@ -119,6 +119,8 @@ class SaleOrder(models.Model):
         for order in self.filtered(lambda o: o.state == "sale"):
             for target in order._sync_wms_targets("amend"):
                 Event._enqueue_amend(target, order)
+            # deliveries released to picking_ready targets follow their order
+            order.picking_ids._sync_amend()
         self._sync_status_event()
 
     def _sync_status_event(self):

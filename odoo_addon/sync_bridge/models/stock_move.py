@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, models
 
-MOVE_AMEND_FIELDS = {"product_uom_qty", "product_id", "product_uom"}
+MOVE_AMEND_FIELDS = {"product_uom_qty", "product_id", "product_uom", "date_deadline"}
 
 
 class StockMove(models.Model):

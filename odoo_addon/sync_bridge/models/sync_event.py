@@ -587,11 +587,15 @@ class SyncEvent(models.Model):
                 continue
             spec = specs.get(model) or {"display_name": {}}
             try:
-                values = records.with_context(active_test=False).web_read(spec)
-            except AccessError as e:
-                for res_id in res_ids:
-                    result[(model, res_id)] = (False, "AccessError: %s" % e)
-                continue
+                values = records.web_read(spec)
+            except AccessError:
+                # isolate the records the service user may not read
+                values = []
+                for record in records:
+                    try:
+                        values += record.web_read(spec)
+                    except AccessError as e:
+                        result[(model, record.id)] = (False, "AccessError: %s" % e)
             for vals in values:
                 result[(model, vals["id"])] = (vals, False)
         return result

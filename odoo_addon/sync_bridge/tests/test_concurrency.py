@@ -165,3 +165,26 @@ class TestConcurrency(BaseCase):
             owners = dict(cr.fetchall())
         self.assertEqual(owners.get("w1", 0), len(got1))
         self.assertEqual(owners.get("w2", 0), len(got2))
+
+    @mute_logger("odoo.sql_db")
+    def test_claim_with_stale_snapshot_is_retried(self):
+        """REPEATABLE READ: a worker whose snapshot predates another worker's
+        committed claim gets a serialization failure (never a duplicate);
+        retried with a fresh snapshot it gets the remaining events."""
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            ids = [self._enqueue(env, pid) for pid in self.partner_ids[:4]]
+        stale = self.registry.cursor()
+        try:
+            stale.execute("SELECT 1")  # snapshot taken before w1's claim commits
+            with self.registry.cursor() as cr:
+                got1 = [c["id"] for c in self._env(cr)["sync.event"].sync_claim("w1", ["conc_test"], 2, 60, {})]
+            self.assertEqual(got1, ids[:2])
+            with self.assertRaises(SerializationFailure):
+                self._env(stale)["sync.event"].sync_claim("w2", ["conc_test"], 4, 60, {})
+            stale.rollback()
+        finally:
+            stale.close()
+        got2, _attempt = self._retrying(
+            lambda env: [c["id"] for c in env["sync.event"].sync_claim("w2", ["conc_test"], 4, 60, {})])
+        self.assertEqual(got2, ids[2:])

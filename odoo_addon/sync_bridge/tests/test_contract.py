@@ -277,3 +277,15 @@ class TestContract(SyncBridgeCase):
         rest = self._claim([self.wms.code, self.crm.code], limit=20)
         self.assertEqual(len(rest), 12 - 4)
         self.assertTrue(partners)
+
+    def test_claim_record_not_readable(self):
+        """A record the service user may not read comes back as record=False
+        with record_error; the others of the batch are still read."""
+        other = self.env["res.company"].create({"name": "Hidden Co"})
+        hidden = self.env["res.partner"].create({"name": "Hidden", "company_id": other.id})
+        visible = self.env["res.partner"].create({"name": "Visible"})
+        claimed = {c["res_id"]: c for c in self._claim([self.crm.code], specs={
+            "res.partner": {"name": {}}}) if c["model"] == "res.partner"}
+        self.assertEqual(claimed[visible.id]["record"]["name"], "Visible")
+        self.assertIs(claimed[hidden.id]["record"], False)
+        self.assertIn("AccessError", claimed[hidden.id]["record_error"])

@@ -63,6 +63,20 @@ class TestTriggers(SyncBridgeCase):
         self.assertEqual(len(cancel), 1)
         self.assertEqual(cancel.aggregate_key, f"sale.order,{order.id}")
 
+    def test_picking_amend_on_order_header_change(self):
+        order = self._order()
+        order.action_confirm()
+        picking = order.picking_ids
+        self._ack_all([self.wms.code])
+        order.write({"commitment_date": "2030-01-01 10:00:00"})
+        amend = self._events(picking, self.wms, event_type="amend")
+        self.assertEqual(len(amend), 1)
+        self._ack_all([self.wms.code])
+        ship_to = self.env["res.partner"].create(
+            {"name": "Other dock", "parent_id": self.customer.id, "type": "delivery"})
+        order.write({"partner_shipping_id": ship_to.id})
+        self.assertEqual(len(self._events(picking, self.wms, event_type="amend", state="pending")), 1)
+
     def test_cancel_before_handout_drops_release(self):
         order = self._order()
         order.action_confirm()

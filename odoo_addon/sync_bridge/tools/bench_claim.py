@@ -87,6 +87,26 @@ def main():
         total, size = cr.fetchone()
         print(f"sync_event rows: {total} ({size}); inserted {args.rows} done rows in {t_insert:.1f}s")
 
+        def explain(title):
+            cr.execute(
+                """
+                EXPLAIN (ANALYZE, BUFFERS)
+                SELECT e.id FROM sync_event e
+                 WHERE e.target_id = %s AND e.state IN ('pending', 'in_progress')
+                   AND ((e.state = 'pending' AND e.next_attempt_at <= (now() at time zone 'utc'))
+                        OR (e.state = 'in_progress' AND e.lease_expires_at <= (now() at time zone 'utc')))
+                   AND NOT EXISTS (SELECT 1 FROM sync_event o
+                                    WHERE o.target_id = e.target_id
+                                      AND o.aggregate_key = e.aggregate_key AND o.id < e.id
+                                      AND o.state IN ('pending', 'in_progress', 'failed', 'dead'))
+              ORDER BY e.id LIMIT %s FOR UPDATE OF e SKIP LOCKED
+                """,
+                (target.id, args.batch),
+            )
+            print(f"--- {title}")
+            print("\n".join(row[0] for row in cr.fetchall()))
+
+        explain("claim query with due events (nothing leased yet)")
         Event = env["sync.event"]
         timings, claimed = [], 0
         for _round in range(args.rounds):
@@ -99,22 +119,7 @@ def main():
             f"median {statistics.median(timings):.1f} ms, min {min(timings):.1f} ms, "
             f"max {max(timings):.1f} ms (incl. web_read and result building)"
         )
-        cr.execute(
-            """
-            EXPLAIN (ANALYZE, BUFFERS)
-            SELECT e.id FROM sync_event e
-             WHERE e.target_id = %s AND e.state IN ('pending', 'in_progress')
-               AND ((e.state = 'pending' AND e.next_attempt_at <= (now() at time zone 'utc'))
-                    OR (e.state = 'in_progress' AND e.lease_expires_at <= (now() at time zone 'utc')))
-               AND NOT EXISTS (SELECT 1 FROM sync_event o
-                                WHERE o.target_id = e.target_id
-                                  AND o.aggregate_key = e.aggregate_key AND o.id < e.id
-                                  AND o.state IN ('pending', 'in_progress', 'failed', 'dead'))
-          ORDER BY e.id LIMIT %s FOR UPDATE OF e SKIP LOCKED
-            """,
-            (target.id, args.batch),
-        )
-        print("\n".join(row[0] for row in cr.fetchall()))
+        explain("claim query after the claims (all aggregate heads leased)")
         if not args.commit:
             cr.rollback()
             print("rolled back")

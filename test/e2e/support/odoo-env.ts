@@ -50,3 +50,95 @@ export async function create(gw: OdooGateway, model: string, vals: Record<string
 export async function searchRead<T = Record<string, unknown>>(gw: OdooGateway, model: string, domain: unknown[], fields: string[], extra: Record<string, unknown> = {}): Promise<T[]> {
   return gw.call<T[]>({ model, method: 'search_read', params: { domain, fields, ...extra } });
 }
+
+/** Odoo's UTC datetime strings ('YYYY-MM-DD HH:MM:SS') as epoch milliseconds. */
+export function odooTime(value: string | false | null | undefined): number {
+  return value ? Date.parse(`${value.replace(' ', 'T')}Z`) : Number.NaN;
+}
+
+/** Creates the sync.target `code` or updates it (also when archived) with `vals`; returns its id. */
+export async function ensureTarget(env: OdooTestEnv, code: string, vals: Record<string, unknown>): Promise<number> {
+  const found = await searchRead<{ id: number }>(env.admin, 'sync.target', [['code', '=', code]], ['id'], { context: { active_test: false } });
+  if (found[0]) {
+    await env.admin.call({ model: 'sync.target', method: 'write', args: [[found[0].id], { active: true, ...vals }] });
+    return found[0].id;
+  }
+  return create(env.admin, 'sync.target', { code, name: code, active: true, ...vals });
+}
+
+/**
+ * A warehouse of the suite's own (by short code, created once): a WMS target restricted to it
+ * sees only the suite's orders, and the suite's orders trigger no other suite's target.
+ */
+export async function ensureWarehouse(env: OdooTestEnv, code: string): Promise<number> {
+  const found = await searchRead<{ id: number }>(env.admin, 'stock.warehouse', [['code', '=', code]], ['id'], { context: { active_test: false } });
+  if (found[0]) return found[0].id;
+  return create(env.admin, 'stock.warehouse', { name: `E2E ${code}`, code });
+}
+
+export async function ensureProduct(env: OdooTestEnv, defaultCode: string, name: string, price = 10): Promise<number> {
+  const found = await searchRead<{ id: number }>(env.admin, 'product.product', [['default_code', '=', defaultCode]], ['id']);
+  if (found[0]) return found[0].id;
+  return create(env.admin, 'product.product', { name, default_code: defaultCode, type: 'consu', list_price: price });
+}
+
+/** `n` customers with a complete US address and a valid email (what the WMS mappings need). */
+export async function createCustomers(env: OdooTestEnv, n: number, tag: string): Promise<number[]> {
+  const usId = await xmlId(env.admin, 'base.us');
+  const vals = Array.from({ length: n }, (_, i) => ({
+    name: `Customer ${tag} ${i}`, email: `c${i}.${tag}@example.com`.toLowerCase(), street: `${i + 1} Main St`,
+    city: 'Springfield', zip: '62701', country_id: usId,
+  }));
+  return env.admin.call<number[]>({ model: 'res.partner', method: 'create', args: [vals] });
+}
+
+export interface TestOrder { id: number; name: string }
+
+/**
+ * Creates and confirms `count` sale orders (one product line each) in batches: one `create`
+ * and one `action_confirm` call per batch, so each batch commits (and writes its outbox
+ * events) in one transaction. `onBatch` sees each confirmed batch.
+ */
+export async function createConfirmedOrders(env: OdooTestEnv, opts: {
+  count: number; productId: number; partnerIds: number[]; warehouseId?: number; batch?: number; qty?: number;
+  onBatch?: (orders: TestOrder[]) => void | Promise<void>;
+}): Promise<TestOrder[]> {
+  const batch = opts.batch ?? 50;
+  const out: TestOrder[] = [];
+  for (let done = 0; done < opts.count; done += batch) {
+    const n = Math.min(batch, opts.count - done);
+    const vals = Array.from({ length: n }, (_, i) => ({
+      partner_id: opts.partnerIds[(done + i) % opts.partnerIds.length],
+      ...(opts.warehouseId ? { warehouse_id: opts.warehouseId } : {}),
+      order_line: [[0, 0, { product_id: opts.productId, product_uom_qty: opts.qty ?? 1 + ((done + i) % 5), price_unit: 10 }]],
+    }));
+    const ids = await env.admin.call<number[]>({ model: 'sale.order', method: 'create', args: [vals] });
+    await env.admin.call({ model: 'sale.order', method: 'action_confirm', ids });
+    const rows = await searchRead<TestOrder>(env.admin, 'sale.order', [['id', 'in', ids]], ['name'], { order: 'id' });
+    const orders = rows.map((r) => ({ id: r.id, name: r.name }));
+    out.push(...orders);
+    await opts.onBatch?.(orders);
+  }
+  return out;
+}
+
+/** Number of sync.event rows per state for one target (optionally narrowed by a domain). */
+export async function eventStates(env: OdooTestEnv, targetCode: string, domain: unknown[] = []): Promise<Record<string, number>> {
+  const groups = await env.admin.call<Array<{ state: string; __count?: number; state_count?: number }>>({
+    model: 'sync.event', method: 'read_group',
+    params: { domain: [['target_id.code', '=', targetCode], ...domain], fields: ['state'], groupby: ['state'], lazy: false },
+  });
+  const out: Record<string, number> = {};
+  for (const g of groups) out[g.state] = Number(g.__count ?? g.state_count ?? 0);
+  return out;
+}
+
+/** sync_status of many records (computed field: read in chunks). */
+export async function syncStatuses(env: OdooTestEnv, model: string, ids: number[], chunk = 500): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for (let i = 0; i < ids.length; i += chunk) {
+    const rows = await searchRead<{ id: number; sync_status: string }>(env.admin, model, [['id', 'in', ids.slice(i, i + chunk)]], ['sync_status']);
+    for (const r of rows) out.set(r.id, r.sync_status);
+  }
+  return out;
+}
