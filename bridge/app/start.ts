@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { AppContext } from './context.js';
 import { preflight } from './preflight.js';
+import { checkMappingFields } from './check-mapping-fields.js';
 import { OdooContract } from '../odoo/contract.js';
 import { openStateStore } from '../state/state-store.js';
 import { WritebackQueue } from '../state/writeback-queue.js';
@@ -22,6 +23,7 @@ export async function runStart(ctx: AppContext): Promise<number> {
   const { log } = ctx;
   await preflight(ctx.odoo, config, log);
   const mapper = loadOutboundMapper(config.mappings.dir, config.targets, odooLinkSource((model, method, params) => ctx.odoo.call({ model, method, params })));
+  await checkMappingFields(ctx.odoo, mapper.specsByFile());
   const connectors = new Map<string, Connector>();
   for (const [code, target] of Object.entries(config.targets)) {
     connectors.set(code, createConnector(code, target, (ref, key) => ctx.loaded.secret(ref, key)));

@@ -74,6 +74,20 @@ export class MappingRegistry implements OutboundMapper {
     return out;
   }
 
+  /** Each outbound mapping's file, Odoo model and web_read spec (for the start-up field check). */
+  specsByFile(): Array<{ file: string; model: string; spec: WebReadSpec }> {
+    const seen = new Set<CompiledMapping>();
+    const out: Array<{ file: string; model: string; spec: WebReadSpec }> = [];
+    for (const t of this.targets.values()) {
+      for (const m of t.byKey.values()) {
+        if (seen.has(m)) continue;
+        seen.add(m);
+        out.push({ file: m.file, model: m.odooModel ?? m.source, spec: requiredSpec(m) as WebReadSpec });
+      }
+    }
+    return out;
+  }
+
   find(target: string, model: string, eventType: string): CompiledMapping {
     const t = this.targets.get(target);
     const m = t?.byKey.get(`${model}|${eventType}`);

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
@@ -36,5 +38,24 @@ describe('e2e: the sidecar CLI against real Odoo', function () {
     const r = run(['status'], { ODOO_URL: env.url, ODOO_DB: env.db, ODOO_USERNAME: SERVICE_LOGIN, ODOO_API_KEY: SERVICE_PASSWORD });
     expect(r.stdout.split('\n')[0]).to.match(/^target\s+pending\s+in_progress\s+failed\s+dead\s+oldest_pending/);
     expect([0, 1]).to.include(r.status);
+  });
+
+  it('start refuses mappings that read a field this Odoo does not have, naming file and field', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-badmap-'));
+    fs.mkdirSync(path.join(dir, 'shipbob'));
+    const src = fs.readFileSync(path.join(root, 'mappings/shipbob/order_release.yaml'), 'utf8');
+    expect(src).to.contain('partner_shipping_id.city');
+    fs.writeFileSync(path.join(dir, 'shipbob/order_release.yaml'), src.replace('partner_shipping_id.city', 'partner_shipping_id.city_of_nowhere'));
+    const cfg = path.join(dir, 'bridge.config.yaml');
+    fs.writeFileSync(cfg, `odoo: { url: '${env.url}', db: '${env.db}', username: ${SERVICE_LOGIN}, api_key: { env: ODOO_API_KEY } }
+state: { path: '${path.join(dir, 'state.sqlite')}' }
+server: { port: 0, host: 127.0.0.1 }
+mappings: { dir: '${dir}' }
+targets:
+  wms_badmap: { preset: shipbob, base_url: 'http://127.0.0.1:9/', auth: { type: bearer, token: { env: SHIPBOB_TOKEN } } }
+`);
+    const r = run(['start', '--config', cfg], { ODOO_API_KEY: SERVICE_PASSWORD, SHIPBOB_TOKEN: 'tok-123456' });
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.match(/shipbob\/order_release\.yaml: partner_shipping_id\.city_of_nowhere: no field 'city_of_nowhere' on res\.partner/);
   });
 });
