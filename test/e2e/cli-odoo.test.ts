@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { createDatabase, dropDatabase } from './support/db-service.js';
 import { odooTestEnv, serviceGateway, SERVICE_LOGIN, SERVICE_PASSWORD } from './support/odoo-env.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -57,5 +58,19 @@ targets:
     const r = run(['start', '--config', cfg], { ODOO_API_KEY: SERVICE_PASSWORD, SHIPBOB_TOKEN: 'tok-123456' });
     expect(r.status).to.equal(1);
     expect(r.stderr).to.match(/shipbob\/order_release\.yaml: partner_shipping_id\.city_of_nowhere: no field 'city_of_nowhere' on res\.partner/);
+  });
+
+  it('a database without the sync_bridge addon: exit 1, saying the addon is not installed there', async function () {
+    this.timeout(600_000);
+    const bare = `${env.db}_noaddon`;
+    await dropDatabase(env.url, bare);
+    await createDatabase(env.url, bare);
+    try {
+      const r = run(['check-odoo'], { ODOO_URL: env.url, ODOO_DB: bare, ODOO_USERNAME: 'admin', ODOO_API_KEY: 'admin' });
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.contain(`the sync_bridge addon is not installed in Odoo database '${bare}'`);
+    } finally {
+      await dropDatabase(env.url, bare);
+    }
   });
 });
