@@ -1,7 +1,7 @@
 import type { DeliveryResult } from '../connector.js';
 import { fillPath } from '../http/url.js';
 import { unsupported } from '../payload.js';
-import { placeholders, type GenericContext } from './write.js';
+import { bodyFor, placeholders, type GenericContext } from './write.js';
 
 /**
  * cancel: default POST /orders/{reference}/cancel. A "not found" status (default 404) means
@@ -12,7 +12,7 @@ export async function cancelOrder(ctx: GenericContext): Promise<DeliveryResult> 
   if (!op) throw unsupported('generic_wms', ctx.req);
   const path = fillPath(op.path, placeholders(ctx));
   const notFound = ctx.options.notFoundStatuses;
-  const probe = await ctx.call({ method: op.method, path, body: ctx.req.payload, accept: [...notFound, ...ctx.options.duplicateStatuses] });
+  const probe = await ctx.call({ method: op.method, path, body: bodyFor(ctx, op.path), accept: [...notFound, ...ctx.options.duplicateStatuses] });
   if (notFound.includes(probe.status)) return { externalRef: ctx.req.externalRef, summary: `cancel ${path}: the WMS has no such order (HTTP ${probe.status}); nothing to cancel` };
   if (ctx.options.duplicateStatuses.includes(probe.status)) return { externalRef: ctx.req.externalRef, summary: `cancel ${path}: already cancelled (HTTP ${probe.status})`, deduplicated: true };
   return { externalRef: ctx.req.externalRef, summary: `order cancelled: ${path}` };

@@ -25,6 +25,32 @@ export function placeholders(ctx: GenericContext): Record<string, string | undef
   };
 }
 
+/**
+ * The body of an operation: the payload without the top-level fields that fill a placeholder of
+ * `template` ({reference}, {sku}, {ref}): the key travels in the URL, and the profile rejects
+ * unknown body fields. Fields not used by the path stay in the body.
+ */
+export function bodyFor(ctx: GenericContext, template: string): Obj {
+  const o = ctx.options;
+  const used = new Set([...template.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]));
+  const drop = new Set<string>();
+  const p = ctx.req.payload;
+  const keyOf = (field: string) => (!field.includes('.') && str(p[field]) !== undefined ? field : undefined);
+  if (used.has('reference')) {
+    const k = keyOf(o.referenceField) ?? (str(at(p, o.referenceField)) === undefined ? keyOf('reference_id') : undefined);
+    if (k) drop.add(k);
+  }
+  if (used.has('sku')) {
+    const k = keyOf(o.skuField);
+    if (k) drop.add(k);
+  }
+  if (used.has('ref')) {
+    const k = keyOf(o.customerRefField);
+    if (k) drop.add(k);
+  }
+  return Object.fromEntries(Object.entries(p).filter(([k]) => !drop.has(k)));
+}
+
 function idFrom(ctx: GenericContext, body: unknown): string | undefined {
   return str(at(body, ctx.options.idField));
 }
@@ -33,7 +59,7 @@ function idFrom(ctx: GenericContext, body: unknown): string | undefined {
  * Sends one configured operation with the payload as body. A "duplicate" status (default 409)
  * means the record is already there: it is fetched (lookup path) and the write counts as done.
  */
-export async function runOperation(ctx: GenericContext, op: Operation, what: string, body: Obj | undefined = ctx.req.payload): Promise<DeliveryResult> {
+export async function runOperation(ctx: GenericContext, op: Operation, what: string, body: Obj | undefined = bodyFor(ctx, op.path)): Promise<DeliveryResult> {
   const values = placeholders(ctx);
   const path = fillPath(op.path, values);
   const res = await ctx.call({ method: op.method, path, body, accept: ctx.options.duplicateStatuses });

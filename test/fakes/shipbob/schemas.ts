@@ -9,7 +9,8 @@ const int = z.number().int();
 const nonEmpty = z.string().trim().min(1);
 
 // ---------- products ----------
-const barcode = z.union([z.string().min(1), z.object({ value: nonEmpty, sticker_url: z.string().optional() })]);
+// ShipBob documents barcodes as objects `{value, sticker_url}` (a bare string does not deserialize).
+const barcode = z.object({ value: nonEmpty, sticker_url: z.string().optional().nullable() });
 
 export const variantCreate = z.object({
   sku: nonEmpty.max(50),
@@ -23,7 +24,8 @@ export const variantCreate = z.object({
   dimension: z
     .object({ length: z.number().min(0), width: z.number().min(0), height: z.number().min(0), unit: z.enum(['in', 'cm']).optional() })
     .optional(),
-  weight: z.object({ value: z.number().min(0), unit: z.enum(['oz', 'lb', 'g', 'kg']).optional() }).optional(),
+  // ShipBob documents the variant weight as a number (double, ounces), not an object.
+  weight: z.number().min(0).optional().nullable(),
   value: z.number().min(0).optional().nullable(),
   is_digital: z.boolean().optional(),
 });

@@ -270,12 +270,12 @@ export class ShipBobStore {
       sku: v.sku,
       name: v.name ?? productName,
       status: 'Active',
-      barcodes: (v.barcodes ?? []).map((b) => (typeof b === 'string' ? { value: b, sticker_url: null } : { value: b.value, sticker_url: b.sticker_url ?? null })),
+      barcodes: (v.barcodes ?? []).map((b) => ({ value: b.value, sticker_url: b.sticker_url ?? null })),
       gtin: v.gtin ?? null,
       upc: v.upc ?? null,
       lot_information: { is_lot: isLot, minimum_shelf_life_days: v.lot_information?.minimum_shelf_life_days ?? null },
       dimension: v.dimension ? { ...v.dimension, unit: v.dimension.unit ?? 'in' } : null,
-      weight: v.weight ? { value: v.weight.value, unit: v.weight.unit ?? 'oz' } : null,
+      weight: typeof v.weight === 'number' ? { value: v.weight, unit: 'oz' } : null,
       value: v.value ?? null,
       inventory: { inventory_id: inv.inventory_id },
       created_on: now,
@@ -323,11 +323,11 @@ export class ShipBobStore {
         if (v.gtin !== undefined) existing.gtin = v.gtin ?? null;
         if (v.upc !== undefined) existing.upc = v.upc ?? null;
         if (v.barcodes !== undefined)
-          existing.barcodes = v.barcodes.map((b) => (typeof b === 'string' ? { value: b, sticker_url: null } : { value: b.value, sticker_url: b.sticker_url ?? null }));
+          existing.barcodes = v.barcodes.map((b) => ({ value: b.value, sticker_url: b.sticker_url ?? null }));
         if (v.lot_information !== undefined)
           existing.lot_information = { is_lot: v.lot_information.is_lot, minimum_shelf_life_days: v.lot_information.minimum_shelf_life_days ?? null };
         if (v.dimension !== undefined) existing.dimension = { ...v.dimension, unit: v.dimension.unit ?? 'in' };
-        if (v.weight !== undefined) existing.weight = { value: v.weight.value, unit: v.weight.unit ?? 'oz' };
+        if (v.weight !== undefined) existing.weight = typeof v.weight === 'number' ? { value: v.weight, unit: 'oz' } : null;
         if (v.value !== undefined) existing.value = v.value ?? null;
         existing.updated_on = now;
       } else {
