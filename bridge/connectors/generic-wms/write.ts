@@ -51,8 +51,15 @@ export function bodyFor(ctx: GenericContext, template: string): Obj {
   return Object.fromEntries(Object.entries(p).filter(([k]) => !drop.has(k)));
 }
 
-function idFrom(ctx: GenericContext, body: unknown): string | undefined {
-  return str(at(body, ctx.options.idField));
+/**
+ * The WMS's id for the record: `id_field` of the answer, else the natural key that addressed it
+ * in the path ({reference}, {sku}, {ref}), which is what the generic profile identifies records by.
+ */
+function idFrom(ctx: GenericContext, body: unknown, template: string, values: Record<string, string | undefined>): string | undefined {
+  const fromBody = str(at(body, ctx.options.idField));
+  if (fromBody !== undefined) return fromBody;
+  const key = /\{(reference|sku|ref)\}/.exec(template)?.[1];
+  return key ? values[key] : undefined;
 }
 
 /**
@@ -73,7 +80,7 @@ export async function runOperation(ctx: GenericContext, op: Operation, what: str
       if (!ctx.options.notFoundStatuses.includes(got.status)) resBody = got.body;
     }
   }
-  const id = idFrom(ctx, resBody) ?? ctx.req.externalRef;
+  const id = idFrom(ctx, resBody, op.path, values) ?? ctx.req.externalRef;
   const label = `${what} ${path}`;
   return {
     externalRef: id,

@@ -39,6 +39,11 @@ describe('connectors/generic_wms', () => {
     expect(srv.requests[0]!.body).to.deep.equal({ lines: [] });
   });
 
+  it('without an id in the answer, the natural key that addressed the record is its external id', async () => {
+    const r = await conn({ id_field: 'no.such.field' }).deliver(request({ kind: 'order', payload: { reference: 'SO7', lines: [] } }), silentLog);
+    expect(r.externalRef).to.equal('SO7');
+  });
+
   it('a duplicate status (409) fetches the record and counts as done', async () => {
     const r = await conn().deliver(request({ kind: 'order', payload: { reference: 'DUP' } }), silentLog);
     expect(r).to.include({ externalRef: 'W-DUP', deduplicated: true });
