@@ -2,6 +2,8 @@ from . import sync_target
 from . import sync_event
 from . import sync_exception
 from . import sync_link
+from . import sync_inbound_message
+from . import sync_inbound_record
 from . import sync_status_mixin
 from . import res_partner
 from . import product_product

@@ -19,6 +19,24 @@ class SaleOrder(models.Model):
     )
     sync_credit_approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     sync_credit_approved_at = fields.Datetime(readonly=True, copy=False)
+    sync_crm_fingerprint = fields.Char(
+        copy=False, readonly=True,
+        help="Hash of the CRM quote last applied to this order (inbound sale_order).",
+    )
+    sync_carrier = fields.Char(compute="_compute_sync_tracking", string="Carrier (WMS)")
+    sync_tracking_ref = fields.Char(
+        compute="_compute_sync_tracking", string="Tracking References (WMS)"
+    )
+    sync_tracking_url = fields.Char(compute="_compute_sync_tracking", string="Tracking URL (WMS)")
+
+    def _compute_sync_tracking(self):
+        for order in self:
+            shipped = order.picking_ids.filtered(
+                lambda p: p.sync_tracking_ref and p.picking_type_code == "outgoing"
+            ).sorted("date_done", reverse=True)
+            order.sync_carrier = shipped[:1].sync_carrier or False
+            order.sync_tracking_ref = ", ".join(dict.fromkeys(shipped.mapped("sync_tracking_ref"))) or False
+            order.sync_tracking_url = shipped[:1].sync_tracking_url or False
 
     # -- targets --------------------------------------------------------
     def _sync_wms_targets(self, trigger, release_on="order_confirm"):

@@ -1,6 +1,6 @@
 # Copyright 2026 Odoo Sync Bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import models
+from odoo import fields, models
 
 PICKING_AMEND_FIELDS = {"partner_id", "scheduled_date", "date_deadline"}
 
@@ -8,6 +8,15 @@ PICKING_AMEND_FIELDS = {"partner_id", "scheduled_date", "date_deadline"}
 class StockPicking(models.Model):
     _name = "stock.picking"
     _inherit = ["stock.picking", "sync.status.mixin"]
+
+    sync_carrier = fields.Char("Carrier (WMS)", copy=False, tracking=True)
+    sync_carrier_service = fields.Char("Carrier Service (WMS)", copy=False)
+    sync_tracking_ref = fields.Char("Tracking Reference (WMS)", copy=False, tracking=True)
+    sync_tracking_url = fields.Char("Tracking URL (WMS)", copy=False)
+    sync_shipment_id = fields.Char(
+        "WMS Shipment / Return ID", copy=False, index=True,
+        help="Id of the shipment (or return) reported by the WMS.",
+    )
 
     def _sync_aggregate_key(self):
         self.ensure_one()

@@ -765,6 +765,13 @@ class SyncEvent(models.Model):
         return result
 
     @api.model
+    def sync_apply(self, items):
+        """Apply inbound messages (shipments, returns, stock counts, CRM orders),
+        each exactly once. See docs/odoo-contract.md#sync_apply."""
+        self._check_service_access()
+        return _json_safe(self.env["sync.inbound.message"].sudo()._apply_items(items))
+
+    @api.model
     def sync_status_summary(self):
         self._check_service_access()
         self.flush_model()

@@ -46,6 +46,9 @@ class SyncException(models.Model):
     resolved_by_id = fields.Many2one("res.users", readonly=True)
     resolved_at = fields.Datetime(readonly=True)
     company_id = fields.Many2one("res.company", index=True)
+    inbound_message_id = fields.Many2one(
+        "sync.inbound.message", ondelete="set null", index=True, readonly=True
+    )
 
     def init(self):
         # one open exception per record, target and category
@@ -186,6 +189,7 @@ class SyncException(models.Model):
                 ]
             )
         events.filtered(lambda e: e.state in ("failed", "dead"))._requeue(reset_attempts=True)
+        self.inbound_message_id.action_reprocess()
         for exc in self:
             exc.message_post(body=_("Related events re-queued."), subtype_xmlid="mail.mt_note")
         return True

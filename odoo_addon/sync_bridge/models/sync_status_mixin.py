@@ -25,6 +25,30 @@ class SyncStatusMixin(models.AbstractModel):
         compute="_compute_sync_status", string="Open Sync Exceptions"
     )
 
+    sync_inbound_count = fields.Integer(
+        compute="_compute_sync_inbound_count", string="Inbound Messages"
+    )
+
+    def _compute_sync_inbound_count(self):
+        groups = self.env["sync.inbound.record"].sudo()._read_group(
+            [("model", "=", self._name), ("res_id", "in", self.ids)], ["res_id"], ["__count"]
+        )
+        counts = dict(groups)
+        for rec in self:
+            rec.sync_inbound_count = counts.get(rec.id, 0)
+
+    def action_view_sync_inbound(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sync_bridge.sync_inbound_message_action"
+        )
+        messages = self.env["sync.inbound.record"].sudo().search(
+            [("model", "=", self._name), ("res_id", "=", self.id)]
+        ).message_id
+        action["domain"] = [("id", "in", messages.ids)]
+        action["context"] = {}
+        return action
+
     def _sync_aggregate_key(self):
         self.ensure_one()
         return f"{self._name},{self.id}"

@@ -60,6 +60,59 @@ class SyncTarget(models.Model):
         help="Do not release orders of customers on credit hold or over their "
         "credit limit until a Sync manager approves them.",
     )
+    # -- inbound (sync_apply) ------------------------------------------------
+    backorder_policy = fields.Selection(
+        [("backorder", "Create a backorder"), ("cancel", "Cancel the rest")],
+        default="backorder",
+        required=True,
+        help="Partial shipment from the WMS: keep the rest to ship in a backorder, "
+        "or cancel it.",
+    )
+    allow_substitution = fields.Boolean(
+        help="Accept shipped lines that substitute another SKU (else: exception)."
+    )
+    auto_invoice = fields.Boolean(
+        help="Create the draft invoice when a shipment makes the order invoiceable."
+    )
+    auto_credit_note = fields.Boolean(
+        help="Create a draft credit note for the returned quantities."
+    )
+    quarantine_location_id = fields.Many2one(
+        "stock.location",
+        domain="[('usage', '=', 'internal')]",
+        help="Destination of returned goods with disposition 'quarantine'. Default: an "
+        "internal 'Quarantine' location under the warehouse (created when needed).",
+    )
+    stock_location_id = fields.Many2one(
+        "stock.location",
+        string="Stock Count Location",
+        domain="[('usage', '=', 'internal')]",
+        help="Where stock snapshots and cycle counts of this WMS apply (unless the WMS "
+        "location is linked to another location). Default: the stock location of the "
+        "first managed warehouse.",
+    )
+    stock_tolerance_qty = fields.Float(
+        string="Stock Tolerance (units)",
+        digits="Product Unit of Measure",
+        help="A counted difference above this many units raises a stock discrepancy "
+        "instead of being applied. 0: not checked.",
+    )
+    stock_tolerance_percent = fields.Float(
+        string="Stock Tolerance (%)",
+        help="A counted difference above this percentage of the Odoo quantity raises "
+        "a stock discrepancy instead of being applied. 0: not checked.",
+    )
+    customer_policy = fields.Selection(
+        [("create", "Create the customer"), ("exception", "Raise an exception")],
+        default="create",
+        required=True,
+        help="CRM order whose customer is not found by external id, email or VAT.",
+    )
+    confirm_crm_orders = fields.Boolean(
+        string="Confirm CRM Orders",
+        help="Confirm the sale orders created from approved CRM quotes.",
+    )
+    inbound_message_ids = fields.One2many("sync.inbound.message", "target_id")
     mapping_version = fields.Char(
         help="Informative: mapping version last reported by the sidecar."
     )

@@ -5,3 +5,7 @@ from . import test_credit
 from . import test_security
 from . import test_views
 from . import test_concurrency
+from . import test_inbound_contract
+from . import test_inbound_shipment
+from . import test_inbound_return_stock
+from . import test_inbound_crm
