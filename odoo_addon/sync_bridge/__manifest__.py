@@ -4,7 +4,7 @@
     "name": "Sync Bridge",
     "summary": "Transactional outbox and claim/ack contract to keep Odoo, "
     "a WMS and a CRM in step",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Productivity/Integration",
     "website": "https://github.com/odoo-sync-bridge/odoo-sync-bridge",
     "author": "Odoo Sync Bridge contributors",
@@ -22,6 +22,9 @@
         "views/sync_link_views.xml",
         "views/sync_target_views.xml",
         "views/sync_inbound_message_views.xml",
+        "views/sync_reconciliation_views.xml",
+        "views/sync_reconciliation_line_views.xml",
+        "views/sync_kpi_report_views.xml",
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
         "views/res_partner_views.xml",

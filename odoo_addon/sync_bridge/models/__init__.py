@@ -4,6 +4,9 @@ from . import sync_exception
 from . import sync_link
 from . import sync_inbound_message
 from . import sync_inbound_record
+from . import sync_reconciliation
+from . import sync_reconciliation_line
+from . import sync_kpi_report
 from . import sync_status_mixin
 from . import res_partner
 from . import product_product

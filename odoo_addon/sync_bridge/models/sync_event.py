@@ -802,3 +802,49 @@ class SyncEvent(models.Model):
             row["open_exceptions"] = exc_counts.get(target.id, 0)
             res.append(row)
         return res
+
+    # ------------------------------------------------------------------
+    # Reconciliation (docs/odoo-contract.md#reconciliation)
+    # ------------------------------------------------------------------
+    @api.model
+    def sync_recon_start(self, target, job, dry_run=False, worker_id=False):
+        self._check_service_access()
+        return _json_safe(self.env["sync.reconciliation"].sudo()._recon_start(
+            target, job, dry_run, worker_id))
+
+    @api.model
+    def sync_recon_heartbeat(self, run_id):
+        self._check_service_access()
+        return self.env["sync.reconciliation"].sudo()._run(run_id, running=False)._recon_heartbeat()
+
+    @api.model
+    def sync_recon_odoo_stock(self, target, after_key=False, limit=500):
+        self._check_service_access()
+        return self.env["sync.reconciliation"].sudo()._recon_odoo_stock(target, after_key, limit)
+
+    @api.model
+    def sync_recon_open_orders(self, target, after_id=0, limit=500):
+        self._check_service_access()
+        return self.env["sync.reconciliation"].sudo()._recon_open_orders(target, after_id, limit)
+
+    @api.model
+    def sync_recon_master(self, target, model, after_id=0, limit=500):
+        self._check_service_access()
+        return self.env["sync.reconciliation"].sudo()._recon_master(target, model, after_id, limit)
+
+    @api.model
+    def sync_recon_lines(self, run_id, lines):
+        self._check_service_access()
+        return _json_safe(self.env["sync.reconciliation"].sudo()._run(run_id)._recon_lines(lines))
+
+    @api.model
+    def sync_recon_resend(self, run_id, model, ids):
+        self._check_service_access()
+        return _json_safe(
+            self.env["sync.reconciliation"].sudo()._run(run_id)._recon_resend(model, ids))
+
+    @api.model
+    def sync_recon_finish(self, run_id, state, counts=None, error=False):
+        self._check_service_access()
+        return self.env["sync.reconciliation"].sudo()._run(run_id, running=False)._recon_finish(
+            state, counts, error)

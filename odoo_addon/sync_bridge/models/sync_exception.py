@@ -49,16 +49,55 @@ class SyncException(models.Model):
     inbound_message_id = fields.Many2one(
         "sync.inbound.message", ondelete="set null", index=True, readonly=True
     )
+    # -- reconciliation ---------------------------------------------------
+    recon_key = fields.Char(
+        "Discrepancy Key", readonly=True, index=True,
+        help="Set on exceptions raised by a reconciliation: the stable key of the "
+        "discrepancy (e.g. inventory:<sku>:<location>:<lot>). One open exception per "
+        "target, job and key.",
+    )
+    recon_job = fields.Selection(
+        [("inventory", "Inventory"), ("open_orders", "Open orders"),
+         ("master_data", "Master data")],
+        string="Reconciliation Job", readonly=True,
+    )
+    recon_run_id = fields.Many2one(
+        "sync.reconciliation", string="Last Reconciliation", readonly=True, ondelete="set null",
+        help="The last reconciliation run that reported this discrepancy.",
+    )
+    recon_line_id = fields.Many2one(
+        "sync.reconciliation.line", string="Last Reconciliation Line", readonly=True,
+        ondelete="set null",
+    )
+    recon_resolved_run_id = fields.Many2one(
+        "sync.reconciliation", string="Closed by Reconciliation", readonly=True,
+        ondelete="set null", index=True,
+    )
+    can_apply_wms_quantity = fields.Boolean(compute="_compute_can_apply_wms_quantity")
 
     def init(self):
-        # one open exception per record, target and category
+        # one open exception per record, target, category and discrepancy key
+        # (reconciliation keys: a product may have discrepancies in several
+        # locations). Replaces sync_exception_open_uniq of 18.0.1.1.0.
+        self.env.cr.execute("DROP INDEX IF EXISTS sync_exception_open_uniq")
         self.env.cr.execute(
             """
-            CREATE UNIQUE INDEX IF NOT EXISTS sync_exception_open_uniq
-                ON sync_exception (category, model, res_id, COALESCE(target_id, 0))
+            CREATE UNIQUE INDEX IF NOT EXISTS sync_exception_open_key_uniq
+                ON sync_exception (category, model, res_id, COALESCE(target_id, 0),
+                                   COALESCE(recon_key, ''))
              WHERE state = 'open'
             """
         )
+
+    @api.depends("category", "state", "recon_line_id")
+    def _compute_can_apply_wms_quantity(self):
+        for exc in self:
+            line = exc.recon_line_id
+            exc.can_apply_wms_quantity = bool(
+                exc.state == "open" and exc.category == "stock_discrepancy"
+                and exc.recon_job == "inventory" and line and line.location_id
+                and line.model == "product.product" and line.res_id
+            )
 
     @api.model
     def _selection_record_ref(self):
@@ -97,6 +136,7 @@ class SyncException(models.Model):
                 ("model", "=", model or False),
                 ("res_id", "=", res_id or 0),
                 ("target_id", "=", target.id),
+                ("recon_key", "=", False),
             ],
             limit=1,
         )
@@ -127,16 +167,21 @@ class SyncException(models.Model):
 
     @api.model
     def _auto_resolve(self, event):
-        """An event was delivered: its record's open errors for that target are over."""
-        excs = self.search(
-            [
-                ("state", "=", "open"),
-                ("target_id", "=", event.target_id.id),
-                ("model", "=", event.model),
-                ("res_id", "=", event.res_id),
-                ("category", "!=", "credit_hold"),
-            ]
-        )
+        """An event was delivered: its record's open errors for that target are over.
+        Reconciliation discrepancies stay open (the next run closes them), except
+        master-data drift once the record was upserted again."""
+        domain = [
+            ("state", "=", "open"),
+            ("target_id", "=", event.target_id.id),
+            ("model", "=", event.model),
+            ("res_id", "=", event.res_id),
+            ("category", "!=", "credit_hold"),
+        ]
+        if event.event_type == "upsert":
+            domain += ["|", ("recon_key", "=", False), ("recon_job", "=", "master_data")]
+        else:
+            domain.append(("recon_key", "=", False))
+        excs = self.search(domain)
         excs.write({"state": "resolved", "resolved_at": fields.Datetime.now(),
                     "resolved_by_id": self.env.uid})
 
@@ -204,6 +249,30 @@ class SyncException(models.Model):
         self._check_manager()
         self.write({"state": "resolved", "resolved_at": fields.Datetime.now(),
                     "resolved_by_id": self.env.uid})
+        return True
+
+    def action_apply_wms_quantity(self):
+        """Sync manager approves a reconciliation stock discrepancy: Odoo's on-hand
+        quantity in the mapped location becomes the WMS figure (inventory
+        adjustment), then the exception is resolved."""
+        self._check_manager()
+        for exc in self:
+            if not exc.can_apply_wms_quantity:
+                raise UserError(_("%s is not an open stock discrepancy found by an inventory "
+                                  "reconciliation.", exc.name))
+            line = exc.recon_line_id
+            reason = _("WMS quantity from reconciliation %(run)s approved by %(user)s",
+                       run=line.run_id.name, user=self.env.user.name)
+            before, diff = line._apply_wms_quantity(reason)
+            note = _("WMS quantity %(qty)s applied in %(loc)s%(lot)s by %(user)s (Odoo had "
+                     "%(before)s, adjustment %(diff)s).", qty=line.qty_target,
+                     loc=line.location_id.display_name,
+                     lot=" / %s" % line.lot if line.lot else "", user=self.env.user.name,
+                     before=before, diff=diff)
+            exc.sudo().write({"state": "resolved", "resolved_at": fields.Datetime.now(),
+                              "resolved_by_id": self.env.uid,
+                              "message": "%s\n%s" % (exc.message or "", note)})
+            exc.sudo().message_post(body=note, subtype_xmlid="mail.mt_note")
         return True
 
     def action_open_record(self):

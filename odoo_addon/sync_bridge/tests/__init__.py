@@ -9,3 +9,6 @@ from . import test_inbound_contract
 from . import test_inbound_shipment
 from . import test_inbound_return_stock
 from . import test_inbound_crm
+from . import test_recon_run
+from . import test_recon_listing
+from . import test_recon_kpi
