@@ -5,6 +5,7 @@ import { createContext } from './app/context.js';
 import { preflight } from './app/preflight.js';
 import { runStatus } from './cli/status.js';
 import { runEventsCommand } from './cli/events.js';
+import { runInboxCommand } from './cli/inbox.js';
 import { runStart } from './app/start.js';
 
 /**
@@ -13,6 +14,8 @@ import { runStart } from './app/start.js';
  *   status                         per target: pending, failed, dead, oldest pending age
  *   check-odoo                     connect, check the addon, print what Odoo offers, exit
  *   events list|replay             the dead-letter view and replay (events live in Odoo)
+ *   inbox list|replay              inbound messages in the local inbox; replay rejected ones
+ *   reconcile <job> --target T     run one reconciliation now (inventory|open-orders|master-data)
  *   mappings check [dir]           validate every mapping file (exit 1 on any error)
  *   mappings preview <file> --input <json> | --record <model>:<id>
  * Global option: --config <file> (else BRIDGE_CONFIG, else ./bridge.config.yaml).
@@ -23,6 +26,10 @@ const USAGE = `usage: sync-bridge <command> [options]
   check-odoo            check connection, credentials and the sync_bridge addon, then exit
   events list [--state S] [--target T] [--model M] [--limit N]
   events replay (--id N ... | --state failed|dead [--target T])   (run as a Sync manager)
+  inbox list [--state pending|applied|duplicate|exception|rejected] [--source T] [--limit N]
+  inbox replay (--id N ... | --state rejected [--source T] [--limit N])   (local state file)
+  reconcile <inventory|open-orders|master-data> --target T [--dry-run]
+                        reconcile once now (exit 0 clean, 1 discrepancies, 2+ errors)
   mappings check [dir]  validate mapping files
   mappings preview <mapping> (--input <file.json> | --record <model>:<id>)
 options: --config <file>   --help`;
@@ -39,6 +46,11 @@ const commands: Record<string, Command> = {
     return 0;
   },
   events: async (argv, configFile) => runEventsCommand(createContext({ configFile }), argv, process.stdout),
+  inbox: async (argv, configFile) => runInboxCommand(createContext({ configFile }), argv, process.stdout),
+  reconcile: async (argv, configFile) => {
+    const { runReconcileCommand } = await import('./cli/reconcile.js');
+    return runReconcileCommand(createContext({ configFile }), argv, process.stdout, process.stderr);
+  },
   mappings: async (argv, configFile) => {
     const { runMappingsCommand } = await import('./cli/mappings.js');
     return runMappingsCommand(argv, configFile);

@@ -11,6 +11,8 @@ import { createServer } from '../server/create-server.js';
 import { createConnector } from '../connectors/index.js';
 import type { Connector } from '../connectors/connector.js';
 import { loadOutboundMapper, odooLinkSource } from '../runtime/mapping-registry.js';
+import { Inbound } from '../inbound/index.js';
+import { Reconciler } from '../reconcile/index.js';
 
 const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
@@ -41,9 +43,16 @@ export async function runStart(ctx: AppContext): Promise<number> {
     retry: { maxAttempts: config.worker.max_attempts, baseMs: config.worker.backoff_base_ms, maxMs: config.worker.backoff_max_ms },
   }, metrics, log);
 
+  // Inbound (issue 6): webhooks + polls -> SQLite inbox -> inbound mappings -> sync_apply.
+  const inbound = new Inbound({
+    config, secret: (ref, key) => ctx.loaded.secret(ref, key), connectors, db, metrics, log,
+    sink: { apply: (items) => contract.apply(items) },
+  });
+
   const adminToken = config.server.admin_token ? ctx.loaded.secret(config.server.admin_token, 'server.admin_token') : undefined;
   const app = createServer({
     metrics, adminToken,
+    mount: (expressApp, requireAdmin) => inbound.mount(expressApp, requireAdmin),
     readiness: {
       check: async () => {
         const targets: Record<string, string> = {};
@@ -52,7 +61,7 @@ export async function runStart(ctx: AppContext): Promise<number> {
           metrics.circuit.set({ target: c.code }, CIRCUIT_VALUE[c.circuitState()]);
         }
         const odooOk = worker.lastError === undefined && writeback.backlog() < 10_000;
-        return { ready: odooOk, odoo: worker.lastError ?? 'ok', mappings: `${mapper.count()} loaded`, targets };
+        return { ready: odooOk, odoo: worker.lastError ?? 'ok', mappings: `${mapper.count()} loaded, ${inbound.preparer.count()} inbound`, targets, inbox: inbound.status() };
       },
     },
   });
@@ -60,6 +69,12 @@ export async function runStart(ctx: AppContext): Promise<number> {
   await new Promise<void>((resolve, reject) => { server.once('listening', resolve); server.once('error', reject); });
   log.info('sidecar started', { worker: ctx.loaded.workerId, port: (server.address() as AddressInfo).port, targets: [...connectors.keys()], state: config.state.path });
   worker.start();
+  inbound.start();
+  // Reconciliation (issue 7): cron-scheduled jobs per target (reconcile.targets.<code>.schedules).
+  const reconcile = new Reconciler({
+    config, odoo: ctx.odoo, contract, connectors, db, mapper: () => mapper, workerId: ctx.loaded.workerId, log,
+    onInboxStored: () => inbound.processor.poke(),
+  }).schedule();
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -67,7 +82,7 @@ export async function runStart(ctx: AppContext): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info(`${signal}: stopping (no new claims, finishing in-flight work)`);
-      worker.stop().then(() => {
+      Promise.all([worker.stop(), inbound.stop(), reconcile.stop()]).then(() => {
         server.close();
         db.close();
         log.info('stopped cleanly');

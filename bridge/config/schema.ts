@@ -60,8 +60,106 @@ export const serverSchema = z.object({
   port: z.number().int().min(0).max(65535).default(8787),
   /** Bearer token for /admin endpoints. */
   admin_token: secretRef.optional(),
-  /** Largest accepted webhook body. */
+  /** Largest accepted webhook body; a bigger one is answered 413 without being read further. */
   max_body_bytes: z.number().int().min(1024).default(1_048_576),
+  /**
+   * Public base URL the vendors call (scheme, host and any path prefix of a proxy in front of
+   * the sidecar), e.g. https://bridge.example.com. HubSpot signs the full URI it called, so it
+   * must be known; without it the URI is rebuilt from the request (Host header, X-Forwarded-*
+   * ignored).
+   */
+  public_url: z.url({ message: 'a URL such as https://bridge.example.com' }).optional(),
+  /** Webhook timestamps further than this from the sidecar's clock are refused (401). */
+  webhook_tolerance_seconds: z.number().int().min(1).max(3600).default(300),
+}).strict();
+
+const CRON = /^\s*(\S+\s+){4,5}\S+\s*$/;
+
+export const pollSchema = z.object({
+  /**
+   * node-cron expression (5 or 6 fields; 6 = with seconds) of this target's poller: ShipBob
+   * shipments with tracking not yet uploaded, Salesforce opportunities changed since the
+   * watermark. Polled messages go through the same inbox as webhooks.
+   */
+  schedule: z.string().regex(CRON, "a cron expression such as '*/5 * * * *'"),
+  /** First Salesforce poll: look this far back (the watermark is kept in the state file afterwards). */
+  lookback_minutes: z.number().int().min(1).max(30 * 24 * 60).default(60),
+}).strict();
+
+export const inboundSchema = z.object({
+  /** Messages sent to Odoo per sync_apply call. */
+  batch_size: z.number().int().min(1).max(500).default(50),
+  /** How often the inbox processor looks for pending messages when idle. */
+  poll_ms: duration.default(500),
+  /** Backoff (full jitter) after a transient failure (Odoo or vendor down); messages wait, never dropped. */
+  backoff_base_ms: duration.default(1_000),
+  backoff_max_ms: duration.default(5 * 60_000),
+}).strict();
+
+/**
+ * Reconciliation (issue 7): cron-driven comparisons of Odoo with each target, results streamed
+ * into Odoo (sync_recon_*). See docs/reconciliation.md.
+ */
+const reconTolerance = z.object({
+  /** Units of difference (Odoo minus WMS) still counted as matched. */
+  absolute: z.number().nonnegative().default(0),
+  /**
+   * Per product category (complete name as Odoo shows it, e.g. "All / Saleable"; a category
+   * also covers its children; the longest match wins), in units. Overrides `absolute`.
+   */
+  by_category: z.record(z.string().min(1), z.number().nonnegative()).default({}),
+}).strict();
+
+export const reconcileTargetSchema = z.object({
+  /** node-cron expressions (5 or 6 fields) per job; a job without one runs only from the CLI. */
+  schedules: z.object({
+    inventory: z.string().regex(CRON, "a cron expression such as '0 2 * * *'").optional(),
+    open_orders: z.string().regex(CRON, "a cron expression such as '*/30 * * * *'").optional(),
+    master_data: z.string().regex(CRON, "a cron expression such as '0 3 * * 0'").optional(),
+  }).strict().default({}),
+  inventory: z.object({
+    /** Grain: `sku` (all locations summed) or `location` (per SKU and WMS location / fulfilment centre). */
+    level: z.enum(['sku', 'location']).default('sku'),
+    /** Also compare each lot (where the WMS reports lots). */
+    lots: z.boolean().default(true),
+    /** WMS location (as the inventory mapping outputs it) -> the location name Odoo reports; identity when absent. */
+    location_map: z.record(z.string(), z.string()).default({}),
+    tolerance: reconTolerance.default(() => reconTolerance.parse({})),
+  }).strict().default(() => ({ level: 'sku' as const, lots: true, location_map: {}, tolerance: { absolute: 0, by_category: {} } })),
+  open_orders: z.object({
+    /** Hours after release per stage: no WMS acknowledgement (order unknown to the WMS); not shipped (unset: not checked). */
+    sla_hours: z.object({
+      acknowledge: z.number().positive().default(4),
+      ship: z.number().positive().optional(),
+    }).strict().default({ acknowledge: 4 }),
+    /** Push shipments the WMS made but Odoo misses into the inbox (the inbound path). */
+    push_missed_shipments: z.boolean().default(true),
+  }).strict().default({ sla_hours: { acknowledge: 4 }, push_missed_shipments: true }),
+  master_data: z.object({
+    /** Models compared (default per preset: hubspot res.partner + product.product; shipbob product.product). */
+    models: z.array(z.enum(['res.partner', 'product.product'])).optional(),
+    /** Target property holding the natural key per model (HubSpot default: contacts email, companies name, products hs_sku). */
+    natural_key_property: z.record(z.string(), z.string()).default({}),
+  }).strict().default({ natural_key_property: {} }),
+}).strict();
+
+export const reconcileSchema = z.object({
+  /** Items per Odoo page (sync_recon_odoo_stock / _open_orders / _master). */
+  page_size: z.number().int().min(10).max(5000).default(500),
+  /** Items per vendor page where the API lets the caller choose (ShipBob up to 250, HubSpot 100). */
+  target_page_size: z.number().int().min(1).max(1000).default(250),
+  /** Lines per sync_recon_lines call. */
+  line_batch: z.number().int().min(1).max(5000).default(500),
+  /** Send matched lines to Odoo too (default: only counted). */
+  send_matched: z.boolean().default(false),
+  /** Heartbeat of a live run (sync_recon_heartbeat). */
+  heartbeat_seconds: z.number().int().min(1).max(3600).default(30),
+  /** Rows held in memory per side before the external sort spills a run to disk. */
+  sort_chunk: z.number().int().min(100).max(1_000_000).default(20_000),
+  /** Folder for the external sort's temporary files (default: the OS temp folder). */
+  tmp_dir: z.string().optional(),
+  /** Per target code (must also be in `targets`). */
+  targets: z.record(z.string(), reconcileTargetSchema).default({}),
 }).strict();
 
 export const authSchema = z.discriminatedUnion('type', [
@@ -93,8 +191,14 @@ export const targetSchema = z.object({
   /** Circuit breaker: open after this many consecutive transient failures, probe after reset_ms. */
   breaker_threshold: z.number().int().min(1).default(5),
   breaker_reset_ms: duration.default(30_000),
-  /** Webhook signing secret for inbound messages from this target. */
+  /**
+   * Webhook signing secret for inbound messages from this target (ShipBob: the whsec_... secret
+   * of Standard Webhooks; HubSpot: the app's client secret; generic WMS: the shared HMAC secret).
+   * Without it, POST /webhooks/<code> answers 404.
+   */
   webhook_secret: secretRef.optional(),
+  /** Polling of inbound messages (ShipBob and Salesforce presets), on a cron schedule. */
+  poll: pollSchema.optional(),
   /** Preset-specific settings (e.g. shipbob channel_id, hubspot id_property). */
   options: z.record(z.string(), z.unknown()).default({}),
 }).strict();
@@ -104,6 +208,10 @@ export const configSchema = z.object({
   worker: workerSchema.default(() => workerSchema.parse({})),
   state: stateSchema.default(() => stateSchema.parse({})),
   server: serverSchema.default(() => serverSchema.parse({})),
+  /** The inbox processor (inbound messages -> Odoo sync_apply). */
+  inbound: inboundSchema.default(() => inboundSchema.parse({})),
+  /** Reconciliation jobs and their schedules (issue 7). */
+  reconcile: reconcileSchema.default(() => reconcileSchema.parse({})),
   mappings: z.object({ dir: z.string().default('./mappings') }).strict().default({ dir: './mappings' }),
   /** Targets by code; the code matches sync.target.code in Odoo. */
   targets: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a lower-case code such as wms_main'), targetSchema).default({}),
@@ -115,4 +223,6 @@ export const configSchema = z.object({
 
 export type BridgeConfig = z.infer<typeof configSchema>;
 export type TargetConfig = z.infer<typeof targetSchema>;
+export type ReconcileConfig = z.infer<typeof reconcileSchema>;
+export type ReconcileTargetConfig = z.infer<typeof reconcileTargetSchema>;
 export type AuthConfig = z.infer<typeof authSchema>;

@@ -24,8 +24,14 @@ import {
 } from './schema.js';
 import { isForbiddenKey, parsePath, renderSegs, type ParsedPath } from './path.js';
 import { compileStep, type StepFn } from './steps.js';
+import { setSlot, slotOf } from './slots.js';
 import {
   FAIL,
+  MISS,
+  fastPath,
+  internalize,
+  type FastPath,
+  fastRead,
   type Cond,
   type Node,
   type Rt,
@@ -187,6 +193,8 @@ interface SourceNode {
   read?: (s: Scope, rt: Rt, site: Site) => unknown;
   readSite?: Site;
   falseAbsent?: boolean;
+  /** Property names of a scope-relative path, read inline with fastRead. */
+  names?: FastPath | undefined;
 }
 
 /** Type codes checked inline (no closure call): 1 string, 2 number, 3 integer, 4 boolean, 5 date, 6 datetime. */
@@ -214,7 +222,68 @@ function simpleTypeError(code: number, v: unknown): string | undefined {
   }
 }
 
+/**
+ * A field read by a path, possibly piped and type-checked: the hot case, evaluated by the static
+ * runPlain (inlined by the optimiser into the closures that call it) instead of a closure per field.
+ */
+class PlainField {
+  readonly s0: StepFn | undefined;
+  readonly nsteps: number;
+  constructor(
+    /** Property names read inline, when the path is made only of them. */
+    readonly fp: FastPath | undefined,
+    /** The full reader: the same value, or the error, when fastRead cannot decide. */
+    readonly read: (s: Scope, rt: Rt, site: Site) => unknown,
+    readonly rsite: Site,
+    /** Odoo `false` counts as absent. */
+    readonly fa: boolean,
+    readonly steps: readonly StepFn[],
+    readonly stepNames: readonly (string | undefined)[],
+    /** Simple type code (0: a single value). */
+    readonly simple: number,
+    readonly absent: (s: Scope, rt: Rt, after?: string) => unknown,
+    readonly site: Site,
+  ) {
+    this.s0 = steps[0];
+    this.nsteps = steps.length;
+  }
+}
+
+function runPlain(pf: PlainField, s: Scope, rt: Rt): unknown {
+  const fp = pf.fp;
+  let v = fp === undefined ? MISS : fastRead(s.v, fp);
+  if (v === MISS) v = pf.read(s, rt, pf.rsite);
+  if (v === undefined || v === null || (pf.fa && v === false)) return pf.absent(s, rt);
+  if (v === FAIL) return FAIL;
+  const nsteps = pf.nsteps;
+  if (nsteps === 1) {
+    v = pf.s0!(v, s, rt);
+    if (v === FAIL) return FAIL;
+    if (v === undefined) return pf.absent(s, rt, pf.stepNames[0]);
+  } else if (nsteps > 1) {
+    const steps = pf.steps;
+    for (let i = 0; i < nsteps; i++) {
+      v = steps[i]!(v, s, rt);
+      if (v === FAIL) return FAIL;
+      if (v === undefined) return pf.absent(s, rt, pf.stepNames[i]);
+    }
+  }
+  // The common outcomes of the type check without a call; the rest (and every error) in simpleTypeError.
+  const simple = pf.simple;
+  if (simple === 0) {
+    if (typeof v !== 'object') return v;
+  } else if (simple === 1) {
+    if (typeof v === 'string') return v;
+  } else if (simple === 3) {
+    if (Number.isInteger(v)) return v;
+  }
+  const err = simpleTypeError(simple, v);
+  return err === undefined ? v : rt.fail(pf.site, pf.site.data(s), err);
+}
+
 class Compiler {
+  /** Plain path fields (see PlainField), by their node, for fieldsObject. */
+  readonly plain = new WeakMap<Node, PlainField>();
   readonly issues: MappingIssue[] = [];
   readonly lookups: LookupDecl[] = [];
   readonly paths: PathUse[] = [];
@@ -488,13 +557,17 @@ class Compiler {
     }
     if (!ok) return undefined;
     const len = keys.length;
+    const names = keys.map(internalize);
+    const slots = names.map(slotOf);
+    const plan = nodes.map((n) => this.plain.get(n));
     return (s, rt) => {
       const o: Record<string, unknown> = {};
       let failed = false;
       for (let i = 0; i < len; i++) {
-        const v = nodes[i]!(s, rt);
+        const pf = plan[i];
+        const v = pf !== undefined ? runPlain(pf, s, rt) : nodes[i]!(s, rt);
         if (v === FAIL) failed = true;
-        else if (v !== undefined) o[keys[i]!] = v;
+        else if (v !== undefined) setSlot(o, slots[i]!, names[i]!, v);
       }
       return failed ? FAIL : o;
     };
@@ -586,23 +659,11 @@ class Compiler {
 
     let node: Node;
     if (src.read && simple >= 0) {
-      // Fused path read (the hot case): one closure does the read, Odoo-false handling, pipe
-      // and type check.
-      const read = src.read;
-      const rsite = src.readSite!;
-      const fa = src.falseAbsent === true;
-      node = (s, rt) => {
-        let v = read(s, rt, rsite);
-        if (v === undefined || v === null || (fa && v === false)) return absent(s, rt);
-        if (v === FAIL) return FAIL;
-        for (let i = 0; i < nsteps; i++) {
-          v = steps[i]!(v, s, rt);
-          if (v === FAIL) return FAIL;
-          if (v === undefined) return absent(s, rt, stepNames[i]);
-        }
-        const err = simpleTypeError(simple, v);
-        return err === undefined ? v : rt.fail(site, site.data(s), err);
-      };
+      // Fused path read (the hot case): one static function (runPlain) does the read, Odoo-false
+      // handling, pipe and type check; fieldsObject calls it directly for its plain fields.
+      const pf = new PlainField(src.names, src.read, src.readSite!, src.falseAbsent === true, steps, stepNames, simple, absent, site);
+      node = (s, rt) => runPlain(pf, s, rt);
+      if (!when) this.plain.set(node, pf);
     } else if (nsteps === 0 && simple < 0 && !structured) {
       node = (s, rt) => {
         const v = get(s, rt);
@@ -672,7 +733,7 @@ class Compiler {
               const v = read(s, rt, site);
               return v === null ? undefined : v;
             };
-        return { get, explain: (s, rt) => explainPath(p, s, rt), data, read, readSite: site, falseAbsent };
+        return { get, explain: (s, rt) => explainPath(p, s, rt), data, read, readSite: site, falseAbsent, names: fastPath(p) };
       }
       case 'const': {
         if (!this.constantOk(raw['const'], [...f.ypath, 'const'], `${f.construct}.const`)) return undefined;
@@ -953,7 +1014,7 @@ class Compiler {
         const read = readPath(p);
         const d = explainDisplay(this.displayOf(p, f), p);
         const s2 = this.site(f, d);
-        return { read: (s: Scope, rt: Rt) => read(s, rt, s2), display: d };
+        return { read, site: s2, display: d };
       },
     });
     if (typeof r === 'string') {

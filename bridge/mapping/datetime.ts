@@ -163,6 +163,19 @@ export function parseInstant(v: unknown, inputTz = 'UTC'): Instant | string {
   return { ms: fromWall(y, M, d, h, mi, s, frac, inputTz), dateOnly: false };
 }
 
+/**
+ * Fast path of format_date {format: iso} from UTC to UTC for an Odoo datetime
+ * 'YYYY-MM-DD HH:MM:SS' (year 1000 or later): the same text as parseInstant + formatInstant,
+ * without the intermediate objects. Undefined for any other input (the general path decides).
+ */
+export function odooUtcToIso(v: unknown): string | undefined {
+  if (typeof v !== 'string' || v.length !== 19 || v.charCodeAt(10) !== 32) return undefined;
+  const y = num4(v, 0), M = num2(v, 5), d = num2(v, 8), h = num2(v, 11), mi = num2(v, 14), sec = num2(v, 17);
+  if (!(y >= 1000 && M > 0 && d > 0 && h >= 0 && mi >= 0 && sec >= 0 && v[4] === '-' && v[7] === '-' && v[13] === ':' && v[16] === ':')) return undefined;
+  if (M > 12 || d > daysIn(y, M) || h > 23 || mi > 59 || sec > 59) return undefined;
+  return v.slice(0, 10) + 'T' + v.slice(11) + 'Z';
+}
+
 type Token = 'YYYY' | 'MM' | 'DD' | 'HH' | 'mm' | 'ss' | 'SSS' | 'Z';
 export type DatePattern = (Token | { lit: string })[] | 'epoch_ms' | 'epoch_s';
 

@@ -1,5 +1,6 @@
 /** Run-time pieces shared by the compiled closures: scopes, the run state, path reads, type checks. */
 import type { MappingRunIssue } from './errors.js';
+import { getSlot, slotOf } from './slots.js';
 import { BAD_SHAPE, describe, diagnose, isForbiddenKey, makeGetter, renderSegs, type ParsedPath } from './path.js';
 
 /** Returned by a node that failed (its error is already recorded); distinct from absent (undefined). */
@@ -117,9 +118,54 @@ function nowString(rt: Rt): string {
 
 export type Reader = (s: Scope, rt: Rt, site: Site) => unknown;
 
+/** Returned by fastRead when the value is not on the common path; the full reader decides. */
+export const MISS: unique symbol = Symbol('mapping-miss');
+
+/**
+ * Returns the property name as V8's internalized string (names sliced out of the YAML text are
+ * not): keyed loads and stores with an internalized key skip a string-table lookup.
+ */
+export function internalize(k: string): string {
+  const o: Record<string, number> = {};
+  o[k] = 0;
+  return Object.keys(o)[0]!;
+}
+
+/** A scope-relative path made only of property names, read inline by the compiled nodes. */
+export class FastPath {
+  constructor(
+    readonly names: readonly string[],
+    readonly slots: readonly number[],
+  ) {}
+}
+
+/** The FastPath of a parsed path, or undefined when it starts elsewhere or takes list indexes. */
+export function fastPath(p: ParsedPath): FastPath | undefined {
+  if (p.root !== 'scope' || p.segs.length === 0 || !p.segs.every((x) => typeof x === 'string')) return undefined;
+  const names = p.segs.map((x) => internalize(x as string));
+  return new FastPath(Object.freeze(names), Object.freeze(names.map(slotOf)));
+}
+
+/**
+ * The hot path of a path read: follows the names through plain objects. Returns MISS as soon as a
+ * value on the way is not a plain object (absent, false, a list, a scalar): the full reader then
+ * gives the same answer as always, including its error. A static function, so the optimiser
+ * inlines it into the compiled closures.
+ */
+export function fastRead(o: unknown, fp: FastPath): unknown {
+  const names = fp.names;
+  const slots = fp.slots;
+  const n = names.length;
+  for (let i = 0; i < n; i++) {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return MISS;
+    o = getSlot(o as Record<string, unknown>, slots[i]!, names[i]!);
+  }
+  return o;
+}
+
 /** Compiles a parsed path into a reader: value, undefined (absent) or FAIL (wrong shape, recorded). */
 export function readPath(p: ParsedPath): Reader {
-  const segs = p.root === 'vars' || p.root === 'meta' ? p.segs : p.segs;
+  const segs = p.segs.map((x) => (typeof x === 'string' ? internalize(x) : x));
   const get = makeGetter(segs);
   const onBad = (start: unknown, s: Scope, rt: Rt, site: Site): typeof FAIL => {
     const prefix = p.root === 'vars' || p.root === 'meta' ? '$' + p.root : p.root === 'root' ? '' : scopePath(p.root === 'parent' ? s.p : s);
@@ -127,6 +173,33 @@ export function readPath(p: ParsedPath): Reader {
     return rt.fail(site, d.at, d.problem);
   };
   const names = segs.every((x) => typeof x === 'string') ? (segs as string[]) : undefined;
+  // Property-name paths go through fastRead (one access site per name, see slots.ts); the
+  // readers below answer when it cannot decide (absent or wrong-shaped values on the way).
+  const fp = names && names.length > 0 ? new FastPath(Object.freeze(names), Object.freeze(names.map(slotOf))) : undefined;
+  if (fp && (p.root === 'scope' || p.root === 'vars' || p.root === 'meta')) {
+    const slow = readPathSlow(p, segs, get, onBad, names);
+    if (p.root === 'scope') {
+      return (s, rt, site) => {
+        const v = fastRead(s.v, fp);
+        return v === MISS ? slow(s, rt, site) : v;
+      };
+    }
+    const key = p.root;
+    return (s, rt, site) => {
+      const v = fastRead(rt.ctx[key], fp);
+      return v === MISS ? slow(s, rt, site) : v;
+    };
+  }
+  return readPathSlow(p, segs, get, onBad, names);
+}
+
+function readPathSlow(
+  p: ParsedPath,
+  segs: (string | number)[],
+  get: (v: unknown) => unknown,
+  onBad: (start: unknown, s: Scope, rt: Rt, site: Site) => typeof FAIL,
+  names: string[] | undefined,
+): Reader {
   switch (p.root) {
     case 'scope':
       if (segs.length === 0) return (s) => s.v;

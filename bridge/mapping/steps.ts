@@ -1,5 +1,5 @@
 /** The closed set of pipe functions. Each compiles its argument once and returns a closure. */
-import { compileDatePattern, formatInstant, isValidTimeZone, parseInstant } from './datetime.js';
+import { compileDatePattern, formatInstant, isValidTimeZone, odooUtcToIso, parseInstant } from './datetime.js';
 import { convertUomRecords, floatRound, roundDigits, type RoundMethod } from './numeric.js';
 import { describe } from './path.js';
 import { FAIL, type Rt, type Scope, type Site } from './runtime.js';
@@ -10,7 +10,7 @@ export interface StepHelpers {
   site: Site;
   limits: { maxItems: number };
   /** Compiles a path argument (relative to the field's scope); records it for requiredSpec. */
-  path(text: unknown, key: string, leafFields?: string[]): { read: (s: Scope, rt: Rt) => unknown; display: (s: Scope) => string } | undefined;
+  path(text: unknown, key: string, leafFields?: string[]): { read: (s: Scope, rt: Rt, site: Site) => unknown; site: Site; display: (s: Scope) => string } | undefined;
 }
 
 const UOM_FIELDS = ['factor', 'rounding', 'category_id', 'name'];
@@ -21,15 +21,18 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
   const str = (f: (v: string) => unknown): StepFn => (v, s, rt) => (typeof v === 'string' ? f(v) : bad(rt, s, `expected a string, got ${describe(v)}`));
   const num = (f: (v: number) => unknown): StepFn => (v, s, rt) =>
     typeof v === 'number' && Number.isFinite(v) ? f(v) : bad(rt, s, `expected a number, got ${describe(v)}`);
+  const notString = (v: unknown, s: Scope, rt: Rt) => bad(rt, s, `expected a string, got ${describe(v)}`);
+  const notNumber = (v: unknown, s: Scope, rt: Rt) => bad(rt, s, `expected a number, got ${describe(v)}`);
   const arr = (f: (v: unknown[], s: Scope, rt: Rt) => unknown): StepFn => (v, s, rt) => (Array.isArray(v) ? f(v, s, rt) : bad(rt, s, `expected a list, got ${describe(v)}`));
 
   switch (name) {
+    // The common string and number steps are written out as single closures (no inner call).
     case 'trim':
-      return str((v) => v.trim());
+      return (v, s, rt) => (typeof v === 'string' ? v.trim() : notString(v, s, rt));
     case 'upper':
-      return str((v) => v.toUpperCase());
+      return (v, s, rt) => (typeof v === 'string' ? v.toUpperCase() : notString(v, s, rt));
     case 'lower':
-      return str((v) => v.toLowerCase());
+      return (v, s, rt) => (typeof v === 'string' ? v.toLowerCase() : notString(v, s, rt));
     case 'nonempty':
       return (v) => (v === '' || (Array.isArray(v) && v.length === 0) ? undefined : v);
     case 'string':
@@ -64,13 +67,14 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
       });
     case 'truncate': {
       const n = arg as number;
-      return str((v) => {
+      return (v, s, rt) => {
+        if (typeof v !== 'string') return notString(v, s, rt);
         if (v.length <= n) return v;
         let cut = v.slice(0, n);
         const last = cut.charCodeAt(cut.length - 1);
         if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
         return cut;
-      });
+      };
     }
     case 'prefix': {
       const a = arg as string;
@@ -136,7 +140,7 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
       const digits = typeof a === 'number' ? a : a.digits;
       const method = typeof a === 'number' ? 'HALF-UP' : (a.method ?? 'HALF-UP');
       const rounding = 10 ** -digits;
-      return num((v) => floatRound(v, rounding, method));
+      return (v, s, rt) => (typeof v === 'number' && Number.isFinite(v) ? floatRound(v, rounding, method) : notNumber(v, s, rt));
     }
     case 'fixed': {
       const d = arg as number;
@@ -187,8 +191,8 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
       const method = a.method ?? 'UP';
       return (v, s, rt) => {
         if (typeof v !== 'number' || !Number.isFinite(v)) return bad(rt, s, `expected a quantity, got ${describe(v)}`);
-        const fu = from.read(s, rt);
-        const tu = to.read(s, rt);
+        const fu = from.read(s, rt, from.site);
+        const tu = to.read(s, rt, to.site);
         if (fu === FAIL || tu === FAIL) return FAIL;
         if (fu == null || fu === false) return rt.fail(site, from.display(s), 'uom: missing unit of measure');
         if (tu == null || tu === false) return rt.fail(site, to.display(s), 'uom: missing unit of measure');
@@ -203,7 +207,12 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
       const tz = a.format === 'odoo' ? 'UTC' : (a.tz ?? 'UTC');
       const inputTz = a.input_tz ?? 'UTC';
       for (const z of [tz, inputTz]) if (!isValidTimeZone(z)) return `unknown time zone '${z}' (expected an IANA name such as Europe/Brussels or UTC)`;
+      const isoUtc = a.format === 'iso' && tz === 'UTC' && inputTz === 'UTC';
       return (v, s, rt) => {
+        if (isoUtc) {
+          const fast = odooUtcToIso(v);
+          if (fast !== undefined) return fast;
+        }
         const inst = parseInstant(v, inputTz);
         if (typeof inst === 'string') return bad(rt, s, inst);
         return formatInstant(inst, pattern, tz);

@@ -60,6 +60,51 @@ export interface TargetStatus {
   oldest_pending_age_seconds: number | false;
 }
 
+/** One inbound message for sync_apply: a canonical payload keyed by (target, message_id). */
+export interface ApplyItem {
+  target: string;
+  message_id: string;
+  kind: 'shipment' | 'return' | 'stock_snapshot' | 'sale_order';
+  payload: Record<string, unknown>;
+  trace_id?: string;
+}
+export interface ApplyResult {
+  message_id: string;
+  status: 'applied' | 'duplicate' | 'exception' | 'rejected';
+  records: Array<{ model: string; res_id: number; display_name: string }>;
+  exception_ids: number[];
+  error?: string | false;
+}
+
+/** Reconciliation (issue 7): the run lifecycle and the paged Odoo reads; see docs/odoo-contract.md "Reconciliation". */
+export type ReconJob = 'inventory' | 'open_orders' | 'master_data';
+export type ReconOutcome = 'matched' | 'mismatch' | 'missing_in_odoo' | 'missing_in_target' | 'duplicated' | 'drift' | 'in_flight_explained';
+export interface ReconPage<T, K> { items: T[]; next: K | false }
+export interface ReconStockItem {
+  key: string; sku: string; product_id: number; location: string | false; location_id: number | false; lot: string | false;
+  quantity: number; reserved: number; in_flight: number;
+  /** Not in the fixed contract; used when Odoo sends it (tolerance per category). */
+  category?: string | false;
+}
+export interface ReconOpenOrder {
+  order_id: number; name: string; ref_sent: string | false; external_id: string | false; released_at: string | false;
+  state: string; delivery_states: string[] | Record<string, string> | false; cancelled_in_odoo: boolean;
+  /** Every released record of the order (the order and/or its deliveries), when Odoo sends them. */
+  releases?: Array<{ model: string; res_id: number; ref_sent: string; external_id: string | false; released_at: string | false }>;
+}
+export interface ReconMasterItem { res_id: number; natural_key: string | false; external_id: string | false }
+export interface ReconLine {
+  key: string; outcome: ReconOutcome; model?: string; res_id?: number; sku?: string; ref?: string; location?: string; lot?: string;
+  qty_odoo?: number; qty_target?: number; value_odoo?: string; value_target?: string;
+  /** Odoo stores text: an object is sent as JSON. */
+  details?: string | Record<string, unknown>;
+  /** Inventory: the Odoo root location of the line. */
+  location_id?: number;
+}
+/** Outcome counts for sync_recon_finish (Odoo accepts the outcome keys and `repaired` only). */
+export type ReconCounts = Record<string, number>;
+export const RECON_COUNT_KEYS = ['matched', 'mismatch', 'missing_in_odoo', 'missing_in_target', 'duplicated', 'drift', 'in_flight_explained', 'repaired'] as const;
+
 /** Odoo datetime format (UTC, no zone suffix). */
 export function toOdooDatetime(d: Date): string {
   return d.toISOString().replace('T', ' ').slice(0, 19);
@@ -110,7 +155,53 @@ export class OdooContract {
     return this.odoo.call<BatchResult>({ model: CONTRACT_MODEL, method: 'sync_release', params: { worker_id: workerId, items } });
   }
 
+  /** Applies inbound canonical messages; idempotent per (target, message_id) on the Odoo side. */
+  apply(items: ApplyItem[]): Promise<ApplyResult[]> {
+    return this.odoo.call<ApplyResult[]>({ model: CONTRACT_MODEL, method: 'sync_apply', params: { items } });
+  }
+
   statusSummary(): Promise<TargetStatus[]> {
     return this.odoo.call<TargetStatus[]>({ model: CONTRACT_MODEL, method: 'sync_status_summary' });
+  }
+
+  // ---------------------------------------------------------------- reconciliation (issue 7)
+
+  /** Opens a run; ValidationError while a run of the same job and target is live (the lock). */
+  reconStart(target: string, job: ReconJob, dryRun: boolean, workerId: string): Promise<{ run_id: number }> {
+    return this.odoo.call<{ run_id: number }>({ model: CONTRACT_MODEL, method: 'sync_recon_start', params: { target, job, dry_run: dryRun, worker_id: workerId } });
+  }
+
+  /** `ok` false when Odoo no longer counts the run as running (e.g. failed as stale). */
+  reconHeartbeat(runId: number): Promise<{ ok?: boolean; state?: string; error?: string | false }> {
+    return this.odoo.call({ model: CONTRACT_MODEL, method: 'sync_recon_heartbeat', params: { run_id: runId } });
+  }
+
+  reconOdooStock(target: string, afterKey: string | false, limit: number): Promise<ReconPage<ReconStockItem, string>> {
+    return this.odoo.call<ReconPage<ReconStockItem, string>>({ model: CONTRACT_MODEL, method: 'sync_recon_odoo_stock', params: { target, after_key: afterKey, limit } });
+  }
+
+  reconOpenOrders(target: string, afterId: number | false, limit: number): Promise<ReconPage<ReconOpenOrder, number>> {
+    return this.odoo.call<ReconPage<ReconOpenOrder, number>>({ model: CONTRACT_MODEL, method: 'sync_recon_open_orders', params: { target, after_id: afterId, limit } });
+  }
+
+  reconMaster(target: string, model: string, afterId: number | false, limit: number): Promise<ReconPage<ReconMasterItem, number>> {
+    return this.odoo.call<ReconPage<ReconMasterItem, number>>({ model: CONTRACT_MODEL, method: 'sync_recon_master', params: { target, model, after_id: afterId, limit } });
+  }
+
+  reconLines(runId: number, lines: ReconLine[]): Promise<{ created?: number; updated?: number; refused?: Array<{ index: number; key: string | false; reason: string }> }> {
+    const items = lines.map((l) => (l.details !== undefined && typeof l.details !== 'string' ? { ...l, details: JSON.stringify(l.details) } : l));
+    return this.odoo.call({ model: CONTRACT_MODEL, method: 'sync_recon_lines', params: { run_id: runId, lines: items } });
+  }
+
+  /** Re-sends records from Odoo (upsert outbox events): the master-data repair, Odoo wins. */
+  reconResend(runId: number, model: string, ids: number[]): Promise<{ ok?: number[]; refused?: Array<{ id: number; reason: string }> }> {
+    return this.odoo.call({ model: CONTRACT_MODEL, method: 'sync_recon_resend', params: { run_id: runId, model, ids } });
+  }
+
+  /** `counts` is filtered to the keys Odoo accepts (RECON_COUNT_KEYS); other figures stay local. */
+  reconFinish(runId: number, state: 'done' | 'failed', counts: ReconCounts, error?: string): Promise<unknown> {
+    const accepted: Record<string, number> = {};
+    for (const k of RECON_COUNT_KEYS) if (typeof counts[k] === 'number') accepted[k] = Math.max(0, Math.round(counts[k]!));
+    return this.odoo.call({ model: CONTRACT_MODEL, method: 'sync_recon_finish', params: { run_id: runId, state, counts: accepted, ...(error ? { error } : {}) } });
   }
 }

@@ -36,4 +36,39 @@ export const MIGRATIONS: string[] = [
      PRIMARY KEY (event_id, attempt)
    );
    CREATE INDEX delivery_log_outcome ON delivery_log (outcome, at);`,
+  // 2: the inbox of inbound messages (webhooks and polls), kept before the 2xx answer and applied
+  // to Odoo in arrival order per source; watermarks of polling sources.
+  `CREATE TABLE inbox (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     source TEXT NOT NULL,
+     message_id TEXT NOT NULL,
+     delivery_id TEXT,
+     preset TEXT NOT NULL,
+     topic TEXT NOT NULL,
+     via TEXT NOT NULL CHECK (via IN ('webhook', 'poll')),
+     body TEXT NOT NULL,
+     received_at INTEGER NOT NULL,
+     state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'applied', 'duplicate', 'exception', 'rejected')),
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL DEFAULT 0,
+     last_error TEXT,
+     kind TEXT,
+     payload TEXT,
+     result TEXT,
+     trace_id TEXT,
+     done_at INTEGER,
+     replays INTEGER NOT NULL DEFAULT 0,
+     apply_id TEXT
+   );
+   CREATE UNIQUE INDEX inbox_message ON inbox (source, message_id);
+   CREATE UNIQUE INDEX inbox_delivery ON inbox (source, delivery_id) WHERE delivery_id IS NOT NULL;
+   CREATE INDEX inbox_pending ON inbox (source, id) WHERE state = 'pending';
+   CREATE INDEX inbox_state ON inbox (state, id);
+   CREATE TABLE poll_watermark (
+     source TEXT NOT NULL,
+     name TEXT NOT NULL,
+     value TEXT NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (source, name)
+   );`,
 ];

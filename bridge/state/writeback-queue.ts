@@ -7,7 +7,13 @@ export interface WritebackSink {
   nack(items: NackItem[]): Promise<BatchResult>;
 }
 
-export interface FlushReport { sent: number; refused: number; rejected: number; pending: number; error?: BridgeError }
+export interface FlushReport { sent: number; refused: number; rejected: number; pending: number; error?: BridgeError; conflicts?: number }
+
+/**
+ * Refusals of an ack's result itself (its links), not of the lease: retrying the same result
+ * can never succeed. Other refusals (lease_lost, not_in_progress ...) mean Odoo re-offers it.
+ */
+const RESULT_REFUSALS = new Set(['link_conflict', 'invalid_link']);
 
 interface Row { seq: number; kind: 'ack' | 'nack'; event_id: number; body: string }
 
@@ -22,6 +28,7 @@ export class WritebackQueue {
   private readonly markDone;
   private readonly markTried;
   private readonly countOpen;
+  private readonly targetOf;
 
   constructor(private readonly db: DB, private readonly now: () => number = Date.now) {
     this.insert = db.prepare('INSERT INTO writeback (kind, event_id, target, body, created_at) VALUES (?, ?, ?, ?, ?)');
@@ -29,6 +36,7 @@ export class WritebackQueue {
     this.markDone = db.prepare('UPDATE writeback SET done_at = ?, outcome = ?, tries = tries + 1 WHERE seq = ?');
     this.markTried = db.prepare('UPDATE writeback SET tries = tries + 1, last_error = ? WHERE seq = ?');
     this.countOpen = db.prepare('SELECT count(*) AS n FROM writeback WHERE done_at IS NULL');
+    this.targetOf = db.prepare('SELECT target FROM writeback WHERE seq = ?');
   }
 
   enqueueAck(item: AckItem, target: string): void {
@@ -91,11 +99,27 @@ export class WritebackQueue {
     const refused = new Map(result.refused.map((r) => [r.id, r.reason]));
     const at = this.now();
     this.db.transaction(() => {
-      for (const r of run) {
+      run.forEach((r, i) => {
         const reason = refused.get(r.event_id);
         this.markDone.run(at, reason === undefined ? 'ok' : `refused: ${reason}`, r.seq);
-        if (reason === undefined) report.sent += 1; else report.refused += 1;
-      }
+        if (reason === undefined) { report.sent += 1; return; }
+        if (r.kind === 'ack' && RESULT_REFUSALS.has(reason)) {
+          // Odoo refused the result itself (e.g. link_conflict: the external id is linked to
+          // another record). The lease is still ours: fail the event visibly instead of letting
+          // it be re-delivered at every lease expiry.
+          const ack = items[i]!;
+          const target = (this.targetOf.get(r.seq) as { target: string } | undefined)?.target ?? '';
+          this.enqueueNack({
+            id: ack.id, lease_token: ack.lease_token, retryable: false, error_class: 'WritebackRefused',
+            error_message: `Odoo refused the delivery result (${reason}): external id ${String(ack.external_ref ?? '')} is already linked to another record of this target, or a link is invalid`,
+            error_details: { reason, external_ref: ack.external_ref, links: ack.links }, category: 'conflict',
+            mapping_version: ack.mapping_version, trace_id: ack.trace_id,
+          }, target);
+          report.conflicts = (report.conflicts ?? 0) + 1;
+          return;
+        }
+        report.refused += 1;
+      });
     })();
   }
 

@@ -72,3 +72,23 @@ describe('write-back queue (SQLite)', () => {
     expect(q.backlog()).to.equal(0);
   });
 });
+
+describe('write-back queue: an ack refused for its result', () => {
+  it('turns a link_conflict refusal into a permanent nack with the same lease (no endless re-delivery)', async () => {
+    const q = new WritebackQueue(openStateStore(':memory:'));
+    q.enqueueAck({ id: 7, lease_token: 'tok7', external_ref: '300000', links: [{ model: 'sale.order', res_id: 5, external_id: '300000' }] }, 'wms');
+    const sent: Array<{ kind: string; items: Array<AckItem | NackItem> }> = [];
+    const sink: WritebackSink = {
+      async ack(items) { sent.push({ kind: 'ack', items }); return { ok: [], refused: [{ id: 7, reason: 'link_conflict' }] }; },
+      async nack(items) { sent.push({ kind: 'nack', items }); return { ok: items.map((i) => i.id), refused: [] }; },
+    };
+    const report = await q.flush(sink);
+    expect(sent.map((c) => c.kind)).to.deep.equal(['ack', 'nack']);
+    const n = sent[1]!.items[0] as NackItem;
+    expect(n).to.include({ id: 7, lease_token: 'tok7', retryable: false, category: 'conflict' });
+    expect(n.error_message).to.match(/link_conflict/);
+    expect(report.conflicts).to.equal(1);
+    expect(report.refused).to.equal(0);
+    expect(q.backlog()).to.equal(0);
+  });
+});

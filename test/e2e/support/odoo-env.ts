@@ -142,3 +142,15 @@ export async function syncStatuses(env: OdooTestEnv, model: string, ids: number[
   }
   return out;
 }
+
+/**
+ * Leftovers of earlier runs of a suite on the same database (a developer re-running it): open
+ * events of its targets are cancelled and their links removed. A fresh vendor fake numbers its
+ * ids from the start again, so an old link would make Odoo refuse the new results (link_conflict).
+ */
+export async function resetTargets(env: OdooTestEnv, codes: string[]): Promise<void> {
+  const stale = await searchRead<{ id: number }>(env.admin, 'sync.event', [['target_id.code', 'in', codes], ['state', 'not in', ['done', 'cancelled']]], ['id']);
+  if (stale.length > 0) await env.admin.call({ model: 'sync.event', method: 'write', args: [stale.map((e) => e.id), { state: 'cancelled' }] });
+  const links = await env.admin.call<number[]>({ model: 'sync.link', method: 'search', params: { domain: [['target_id.code', 'in', codes]] } });
+  if (links.length > 0) await env.admin.call({ model: 'sync.link', method: 'unlink', args: [links] });
+}

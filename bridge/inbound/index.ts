@@ -1,0 +1,120 @@
+import client from 'prom-client';
+import type express from 'express';
+import type { BridgeConfig } from '../config/schema.js';
+import type { SecretRef } from '../config/schema.js';
+import { BaseConnector } from '../connectors/base-connector.js';
+import type { Connector } from '../connectors/connector.js';
+import type { TargetHttpClient } from '../connectors/http/http-client.js';
+import type { Logger } from '../log/logger.js';
+import type { BridgeMetrics } from '../runtime/metrics.js';
+import { InboxStore } from '../state/inbox-store.js';
+import type { DB } from '../state/state-store.js';
+import { startPollers, type PollerHandle } from './pollers.js';
+import { InboundPreparer } from './prepare.js';
+import { InboxProcessor, type InboundSink } from './processor.js';
+import { adminInboxRouter, webhookRouter } from './routes.js';
+
+export { InboxProcessor, type InboundSink } from './processor.js';
+export { InboundPreparer } from './prepare.js';
+export { webhookRouter, adminInboxRouter } from './routes.js';
+
+/** Inbound counters, registered on the sidecar's registry (the inbox depth gauge is BridgeMetrics.inboxDepth). */
+export class InboundMetrics {
+  readonly received;
+  readonly outcomes;
+  constructor(readonly base: BridgeMetrics) {
+    this.received = new client.Counter({ name: 'sync_bridge_inbound_received_total', help: 'Inbound webhook deliveries by outcome (stored, duplicate, ignored, invalid, unauthorized)', labelNames: ['source', 'outcome'], registers: [base.registry] });
+    this.outcomes = new client.Counter({ name: 'sync_bridge_inbound_messages_total', help: 'Inbox messages by outcome (applied, duplicate, exception, rejected, retry)', labelNames: ['source', 'outcome'], registers: [base.registry] });
+  }
+}
+
+export interface InboundDeps {
+  config: BridgeConfig;
+  secret: (ref: SecretRef, key: string) => string;
+  connectors: Map<string, Connector>;
+  sink: InboundSink;
+  db: DB;
+  metrics: BridgeMetrics;
+  log: Logger;
+}
+
+/**
+ * The inbound side, wired once by app/start.ts: webhook + admin routes, the inbox processor
+ * (inbox -> mapping -> Odoo sync_apply) and the pollers.
+ */
+export class Inbound {
+  readonly store: InboxStore;
+  readonly processor: InboxProcessor;
+  readonly preparer: InboundPreparer;
+  private pollers: PollerHandle | undefined;
+  private readonly m: InboundMetrics;
+  private readonly clientOf: (code: string) => TargetHttpClient | undefined;
+
+  constructor(private readonly deps: InboundDeps) {
+    const { config } = deps;
+    this.store = new InboxStore(deps.db);
+    this.m = new InboundMetrics(deps.metrics);
+    this.clientOf = (code) => {
+      const c = deps.connectors.get(code);
+      return c instanceof BaseConnector ? c.http : undefined;
+    };
+    this.preparer = new InboundPreparer(config.mappings.dir, config.targets, this.clientOf);
+    this.processor = new InboxProcessor(this.store, this.preparer, deps.sink, {
+      batchSize: config.inbound.batch_size, pollMs: config.inbound.poll_ms,
+      backoffBaseMs: config.inbound.backoff_base_ms, backoffMaxMs: config.inbound.backoff_max_ms,
+    }, deps.log, {
+      onOutcome: (source, outcome, n) => this.m.outcomes.inc({ source, outcome }, n),
+      onDepth: (depth) => this.updateDepth(depth),
+    });
+    this.updateDepth(this.store.depth());
+  }
+
+  private readonly seenSources = new Set<string>();
+  private updateDepth(depth: Record<string, number>): void {
+    for (const s of Object.keys(depth)) this.seenSources.add(s);
+    for (const s of this.seenSources) this.deps.metrics.inboxDepth.set({ source: s }, depth[s] ?? 0);
+  }
+
+  /** For createServer's `mount` hook. */
+  mount(app: express.Express, requireAdmin: express.RequestHandler): void {
+    const { config } = this.deps;
+    const secrets: Record<string, string> = {};
+    for (const [code, t] of Object.entries(config.targets)) if (t.webhook_secret) secrets[code] = this.deps.secret(t.webhook_secret, `targets.${code}.webhook_secret`);
+    app.use(webhookRouter({
+      store: this.store, targets: config.targets, secrets, maxBodyBytes: config.server.max_body_bytes,
+      toleranceSeconds: config.server.webhook_tolerance_seconds, publicUrl: config.server.public_url, log: this.deps.log,
+      onStored: () => this.processor.poke(),
+      onReceived: (source, outcome) => this.m.received.inc({ source, outcome }),
+    }));
+    app.use(adminInboxRouter(this.store, requireAdmin, () => this.processor.poke()));
+  }
+
+  private purgeTimer: NodeJS.Timeout | undefined;
+
+  start(): void {
+    this.processor.start();
+    // Applied / duplicate / exception rows older than state.retention_days (rejected ones stay).
+    const purge = () => {
+      try {
+        const n = this.store.purge(this.deps.config.state.retention_days);
+        if (n > 0) this.deps.log.info(`inbox: purged ${n} message(s) older than ${this.deps.config.state.retention_days} days`);
+      } catch (err) { this.deps.log.warn(`inbox purge failed: ${err instanceof Error ? err.message : String(err)}`); }
+    };
+    purge();
+    this.purgeTimer = setInterval(purge, 3_600_000);
+    this.purgeTimer.unref();
+    this.pollers = startPollers(this.deps.config.targets, this.clientOf, this.store, this.deps.log, () => this.processor.poke());
+  }
+
+  async stop(): Promise<void> {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    await this.pollers?.stop();
+    await this.processor.stop();
+  }
+
+  /** For /readyz. */
+  status(): string {
+    const depth = Object.values(this.store.depth()).reduce((a, b) => a + b, 0);
+    return this.processor.lastError ? `${depth} pending, held: ${this.processor.lastError}` : `${depth} pending`;
+  }
+}

@@ -1,0 +1,203 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TargetConfig } from '../config/schema.js';
+import { PermanentError } from '../errors/index.js';
+import { loadMapping, runMapping, formatRunIssue, type CompiledMapping } from '../mapping/index.js';
+import type { ApplyItem } from '../odoo/contract.js';
+import type { TargetHttpClient } from '../connectors/http/http-client.js';
+import type { InboxRow } from '../state/inbox-store.js';
+import { SHIPBOB_TOPICS, WMS_TOPICS, issuePath } from './envelopes.js';
+
+type Obj = Record<string, unknown>;
+
+/** A message ready for sync_apply (the canonical payload) and the mapping that made it. */
+export interface PreparedMessage { item: ApplyItem; mappingVersion: string }
+
+/** Turns a stored inbox message into a sync_apply item. Throws PermanentError (reject) or TransientError (hold). */
+export interface MessagePreparer {
+  prepare(row: InboxRow): Promise<PreparedMessage>;
+}
+
+/** Reads a target's vendor API for enrichment (the connector's HTTP client). */
+export type ClientOf = (code: string) => TargetHttpClient | undefined;
+
+const KINDS: Record<string, ApplyItem['kind']> = {
+  'canonical.shipment': 'shipment', 'canonical.return': 'return', 'canonical.stock_snapshot': 'stock_snapshot', 'canonical.sale_order': 'sale_order',
+};
+
+/**
+ * Mapping event per preset and stored topic. The vendor's message is first brought to the shape
+ * the mapping's header documents (enrichment with reads from the vendor, or a field adapter
+ * for the generic WMS), then mapped; the mapping's output schema validates the canonical payload.
+ */
+const EVENTS: Record<string, Record<string, string>> = {
+  shipbob: { 'order.shipped': 'order.shipped', 'return.completed': 'return.completed', 'inventory.polled': 'inventory.polled' },
+  generic_wms: { 'shipment.shipped': 'shipment.confirmed', 'return.received': 'return.received', 'inventory.snapshot': 'inventory.snapshot' },
+  hubspot: { 'deal.propertyChange': 'deal.approved' },
+  salesforce: { 'opportunity.closed_won': 'opportunity.closed_won' },
+};
+
+function reject(message: string, details?: Obj): PermanentError {
+  return new PermanentError(message, { category: 'validation', details });
+}
+
+function parseBody(row: InboxRow): Obj {
+  try {
+    const v = JSON.parse(row.body) as unknown;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw reject('(body): expected a JSON object');
+    return v as Obj;
+  } catch (err) {
+    if (err instanceof PermanentError) throw err;
+    throw reject(`(body): not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
+/** The vendor data of a stored envelope, validated again (a replayed message goes through the same checks). */
+function envelopeData(row: InboxRow, body: Obj): Obj {
+  const data = body.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw reject('data: expected an object');
+  const schema = row.preset === 'shipbob' ? SHIPBOB_TOPICS[row.topic]?.schema : row.preset === 'generic_wms' ? WMS_TOPICS[row.topic] : undefined;
+  if (schema) {
+    const r = schema.safeParse(data);
+    if (!r.success) {
+      const i = r.error.issues[0]!;
+      throw reject(`${issuePath('data', i.path)}: ${i.message.replace(/^Invalid input: /, '')}`);
+    }
+  }
+  return data as Obj;
+}
+
+export class InboundPreparer implements MessagePreparer {
+  private readonly byTarget = new Map<string, { preset: string; events: Map<string, CompiledMapping>; vars: Obj; options: Obj }>();
+
+  constructor(dir: string, targets: Record<string, TargetConfig>, private readonly clientOf: ClientOf = () => undefined) {
+    const problems: string[] = [];
+    for (const [code, t] of Object.entries(targets)) {
+      const folder = path.join(dir, t.mappings ?? t.preset);
+      const events = new Map<string, CompiledMapping>();
+      if (fs.existsSync(folder)) {
+        for (const name of fs.readdirSync(folder).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+          const file = path.join(folder, name);
+          try {
+            const m = loadMapping(fs.readFileSync(file, 'utf8'), file);
+            if (m.direction !== 'inbound') continue;
+            for (const ev of m.events) events.set(ev, m);
+          } catch (err) {
+            problems.push(err instanceof Error ? err.message : String(err));
+          }
+        }
+      }
+      this.byTarget.set(code, { preset: t.preset, events, vars: (t.options.vars ?? {}) as Obj, options: t.options });
+    }
+    if (problems.length > 0) throw new PermanentError(`inbound mappings have errors:\n${problems.join('\n')}`, { category: 'mapping' });
+  }
+
+  count(): number {
+    let n = 0;
+    for (const t of this.byTarget.values()) n += new Set(t.events.values()).size;
+    return n;
+  }
+
+  async prepare(row: InboxRow): Promise<PreparedMessage> {
+    const t = this.byTarget.get(row.source);
+    if (!t) throw reject(`target '${row.source}' is no longer configured`);
+    const event = EVENTS[row.preset]?.[row.topic];
+    if (!event) throw reject(`no inbound flow for ${row.preset} '${row.topic}' messages`);
+    const m = t.events.get(event);
+    if (!m) throw new PermanentError(`no inbound mapping serves event '${event}' in the mappings of target '${row.source}'`, { category: 'mapping' });
+    const kind = KINDS[m.output];
+    if (!kind) throw new PermanentError(`mapping ${m.file} outputs ${m.output}, which sync_apply does not take`, { category: 'mapping' });
+    const message = await this.message(row, t.options);
+    const r = runMapping(m, message, { event, vars: t.vars, meta: { message_id: row.message_id, received_at: new Date(row.received_at).toISOString(), source: row.source } });
+    if (!r.ok) {
+      throw new PermanentError(`mapping ${path.basename(m.file)} failed: ${r.errors.slice(0, 5).map((e) => formatRunIssue(e)).join('; ')}`, { category: 'mapping', details: { mapping_version: m.version } });
+    }
+    const item: ApplyItem = { target: row.source, message_id: row.apply_id ?? row.message_id, kind, payload: r.value as Obj };
+    if (row.trace_id) item.trace_id = row.trace_id;
+    return { item, mappingVersion: m.version };
+  }
+
+  /** The message in the shape the mapping expects. */
+  private async message(row: InboxRow, options: Obj): Promise<Obj> {
+    const body = parseBody(row);
+    switch (`${row.preset}|${row.topic}`) {
+      case 'shipbob|order.shipped': return envelopeData(row, body);
+      case 'shipbob|return.completed': return this.shipbobReturn(row, envelopeData(row, body));
+      case 'generic_wms|shipment.shipped': return wmsShipment(body.id, envelopeData(row, body));
+      case 'generic_wms|return.received': return wmsReturn(body.id, envelopeData(row, body));
+      case 'hubspot|deal.propertyChange': return this.hubspotDeal(row, body, options);
+      default: return body;
+    }
+  }
+
+  private client(row: InboxRow): TargetHttpClient {
+    const c = this.clientOf(row.source);
+    if (!c) throw new PermanentError(`target '${row.source}' has no API client to enrich ${row.topic} messages`, { category: 'internal' });
+    return c;
+  }
+
+  /** ShipBob returns name the original shipment; the mapping needs that order's reference_id. */
+  private async shipbobReturn(row: InboxRow, data: Obj): Promise<Obj> {
+    if (typeof data.order_reference_id === 'string' && data.order_reference_id) return data;
+    const shipmentId = data.original_shipment_id;
+    if (shipmentId === null || shipmentId === undefined) throw reject('data.original_shipment_id: the return names no original shipment, so its order cannot be found');
+    const res = await this.client(row).request<Obj>({ method: 'GET', path: `shipment/${encodeURIComponent(String(shipmentId))}`, correlationId: `inbox-${row.id}` });
+    const ref = res.body?.reference_id;
+    if (typeof ref !== 'string' || !ref) throw reject(`ShipBob shipment ${String(shipmentId)} has no reference_id`);
+    return { ...data, order_reference_id: ref };
+  }
+
+  /** HubSpot sends only the changed property; read the deal, its company, contact and line items. */
+  private async hubspotDeal(row: InboxRow, ev: Obj, options: Obj): Promise<Obj> {
+    const http = this.client(row);
+    const get = async (type: string, id: string, properties: string[], associations?: string[]) => (await http.request<Obj>({
+      method: 'GET', path: `/crm/v3/objects/${type}/${encodeURIComponent(id)}`,
+      query: { properties: properties.join(','), ...(associations ? { associations: associations.join(',') } : {}) }, correlationId: `inbox-${row.id}`,
+    })).body;
+    const extra = (k: string) => (Array.isArray(options[k]) ? (options[k] as unknown[]).map(String) : []);
+    const deal = await get('deals', String(ev.objectId), ['dealname', 'dealstage', 'odoo_expected_date', 'deal_currency_code', ...extra('deal_properties')], ['companies', 'contacts', 'line_items']);
+    const assoc = (deal.associations ?? {}) as Record<string, { results?: Array<{ id: string }> }>;
+    const ids = (k: string) => (assoc[k]?.results ?? assoc[k.replace('_', ' ')]?.results ?? []).map((x) => String(x.id));
+    const [companyId] = ids('companies');
+    const [contactId] = ids('contacts');
+    if (!companyId) throw reject(`HubSpot deal ${String(ev.objectId)} has no associated company`);
+    if (!contactId) throw reject(`HubSpot deal ${String(ev.objectId)} has no associated contact`);
+    const company = await get('companies', companyId, ['name', 'vat_number', 'address', 'address2', 'city', 'zip', 'state', 'country', ...extra('company_properties')]);
+    const contact = await get('contacts', contactId, ['email', 'firstname', 'lastname']);
+    const lineItems: Obj[] = [];
+    for (const id of ids('line_items')) lineItems.push(await get('line_items', id, ['hs_sku', 'quantity', 'price', 'hs_discount_percentage', 'name']));
+    const strip = (o: Obj) => ({ id: o.id, properties: o.properties ?? {} });
+    return { deal: strip(deal), company: strip(company), contact: strip(contact), line_items: lineItems.map(strip), event: ev };
+  }
+}
+
+/** Generic WMS `shipment.shipped` data -> the message documented in generic_wms/shipment_confirmed.yaml. */
+export function wmsShipment(eventId: unknown, d: Obj): Obj {
+  const lines = (d.lines as Obj[]).map((l) => ({
+    sku: l.sku, quantity: l.quantity,
+    lots: ((l.lots as Obj[] | undefined) ?? []).map((x) => ({ lot: x.lot, quantity: x.quantity, ...(x.expiry ? { expiry_date: x.expiry } : {}) })),
+    serials: l.serials ?? [],
+    ...(typeof l.ordered_sku === 'string' && l.ordered_sku !== l.sku ? { substitute_for: l.ordered_sku } : {}),
+  }));
+  return {
+    event_id: eventId, order_ref: d.order_reference, shipment_id: d.shipment_id, shipped_at: d.shipped_at,
+    carrier: { code: d.carrier, ...(d.carrier_service ? { service: d.carrier_service } : {}) },
+    tracking: { number: d.tracking_number, ...(d.tracking_url ? { url: d.tracking_url } : {}) },
+    lines,
+    ...(Array.isArray(d.parcels) ? { parcels: d.parcels } : {}),
+  };
+}
+
+/** Generic WMS `return.received` data -> the message documented in generic_wms/return_received.yaml. */
+export function wmsReturn(eventId: unknown, d: Obj): Obj {
+  // The WMS states the disposition; the mapping grades by condition: carry the disposition over.
+  const CONDITION: Record<string, string> = { restock: 'good', quarantine: 'damaged', scrap: 'destroyed' };
+  return {
+    event_id: eventId, return_ref: String(d.return_id), order_ref: d.order_reference, received_at: d.received_at,
+    lines: (d.lines as Obj[]).map((l) => ({
+      sku: l.sku, quantity: l.quantity,
+      condition: CONDITION[String(l.disposition)] ?? (l.condition === 'resaleable' ? 'good' : l.condition),
+      ...(l.lot ? { lot: l.lot } : {}),
+    })),
+  };
+}

@@ -1,0 +1,165 @@
+import express, { type Request, type Response, type NextFunction } from 'express';
+import type { TargetConfig } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import { INBOX_STATES, type InboxRow, type InboxState, type InboxStore, type NewInboxMessage } from '../state/inbox-store.js';
+import { parseWebhook } from './envelopes.js';
+import { VERIFIERS } from './verify.js';
+
+export interface WebhookRoutesOptions {
+  store: InboxStore;
+  targets: Record<string, TargetConfig>;
+  /** Resolved webhook secret per target code (targets without one have no webhook endpoint). */
+  secrets: Record<string, string>;
+  maxBodyBytes: number;
+  toleranceSeconds: number;
+  /** Public base URL the vendors call (HubSpot signs the full URI). */
+  publicUrl?: string;
+  now?: () => number;
+  log?: Logger;
+  /** Called after messages were stored (wakes the processor). */
+  onStored?: (source: string, n: number) => void;
+  onReceived?: (source: string, outcome: 'stored' | 'duplicate' | 'ignored' | 'invalid' | 'unauthorized') => void;
+}
+
+function error(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+  res.status(status).json({ error: { code, message, ...extra } });
+}
+
+/** The URI the vendor signed: server.public_url + the path and query it called. */
+function signedUri(req: Request, publicUrl: string | undefined): string {
+  if (publicUrl) return `${publicUrl.replace(/\/+$/, '')}${req.originalUrl}`;
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`;
+}
+
+/**
+ * POST /webhooks/<target code>: one endpoint per configured target that has a webhook_secret;
+ * the target's preset decides the signature scheme and the payload checks.
+ *
+ *   200 {accepted: true, duplicate: false, messages: [{id, message_id}]}   stored (committed) before this answer
+ *   200 {accepted: true, duplicate: true, messages: [...]}                 every message was already in the inbox
+ *   202 {accepted: true, ignored: true, reason}                            a topic the bridge does not apply
+ *   400 {error: {code: invalid_payload, field, message}}                   signed but malformed; kept as rejected
+ *   401 {error: {code: missing_signature | bad_signature | stale_timestamp}}  nothing stored
+ *   404 {error: {code: unknown_source}}                                    no such target, or it has no webhook secret
+ *   413 {error: {code: payload_too_large}}                                 bigger than server.max_body_bytes
+ *   500 {error: {code: storage_failed}}                                    not stored: the vendor retries
+ */
+export function webhookRouter(o: WebhookRoutesOptions): express.Router {
+  const router = express.Router();
+  const now = o.now ?? Date.now;
+  const raw = express.raw({ type: () => true, limit: o.maxBodyBytes });
+
+  router.post('/webhooks/:target', (req, res, next) => {
+    const code = String(req.params.target);
+    const target = Object.hasOwn(o.targets, code) ? o.targets[code] : undefined;
+    const secret = Object.hasOwn(o.secrets, code) ? o.secrets[code] : undefined;
+    if (!target || !secret || !VERIFIERS[target.preset]) {
+      error(res, 404, 'unknown_source', `no webhook endpoint for '${code}' (a configured target with a webhook_secret and a preset that sends webhooks: shipbob, hubspot, generic_wms)`);
+      return;
+    }
+    // express.raw refuses a body over the limit (announced or streamed) with a 413 error.
+    raw(req, res, (err?: unknown) => {
+      if (err) { next(err); return; }
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const verdict = VERIFIERS[target.preset]!(secret, { raw: body, headers: req.headers, method: req.method, uri: signedUri(req, o.publicUrl), now: now(), toleranceSeconds: o.toleranceSeconds });
+      if (!verdict.ok) {
+        o.onReceived?.(code, 'unauthorized');
+        o.log?.warn(`webhook ${code}: ${verdict.code}: ${verdict.message}`);
+        error(res, 401, verdict.code, verdict.message);
+        return;
+      }
+      const opts = target.preset === 'hubspot' && Array.isArray(target.options.approved_stages) ? { approvedStages: (target.options.approved_stages as unknown[]).map(String) } : {};
+      const parsed = parseWebhook(target.preset, body, req.headers, opts);
+      if (parsed.kind === 'ignored') {
+        o.onReceived?.(code, 'ignored');
+        res.status(202).json({ accepted: true, ignored: true, reason: parsed.reason });
+        return;
+      }
+      let rows: NewInboxMessage[];
+      if (parsed.kind === 'invalid') {
+        rows = [{ source: code, messageId: parsed.messageId, preset: target.preset, topic: parsed.topic, via: 'webhook', body: body.toString('utf8'), rejectedReason: `invalid payload: ${parsed.field}: ${parsed.message}` }];
+      } else {
+        rows = parsed.messages.map((m) => ({ source: code, messageId: m.messageId, deliveryId: m.deliveryId, preset: target.preset, topic: m.topic, via: 'webhook', body: m.body }));
+      }
+      o.store.insertDurably(rows).then((outcomes) => {
+        if (parsed.kind === 'invalid') {
+          o.onReceived?.(code, 'invalid');
+          error(res, 400, 'invalid_payload', `${parsed.field}: ${parsed.message}`, { field: parsed.field, inbox_id: outcomes[0]?.id });
+          return;
+        }
+        const fresh = outcomes.filter((x) => !x.duplicate).length;
+        o.onReceived?.(code, fresh > 0 ? 'stored' : 'duplicate');
+        if (fresh > 0) o.onStored?.(code, fresh);
+        res.status(200).json({
+          accepted: true,
+          duplicate: fresh === 0,
+          messages: parsed.messages.map((m, i) => ({ id: outcomes[i]!.id, message_id: m.messageId, duplicate: outcomes[i]!.duplicate })),
+        });
+      }, (e: unknown) => {
+        o.log?.error(`webhook ${code}: could not store the message: ${e instanceof Error ? e.message : String(e)}`);
+        error(res, 500, 'storage_failed', 'the message could not be stored; retry later');
+      });
+    });
+  });
+
+  router.use('/webhooks', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e?.type === 'entity.too.large' || e?.status === 413) {
+      error(res, 413, 'payload_too_large', `body exceeds server.max_body_bytes (${o.maxBodyBytes})`, { limit: o.maxBodyBytes });
+      return;
+    }
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      error(res, e.status, 'bad_request', e.message ?? 'bad request');
+      return;
+    }
+    next(err);
+  });
+  return router;
+}
+
+export function rowJson(r: InboxRow, withBody = false): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: r.id, source: r.source, message_id: r.message_id, delivery_id: r.delivery_id, preset: r.preset, topic: r.topic, via: r.via,
+    state: r.state, attempts: r.attempts, replays: r.replays, received_at: new Date(r.received_at).toISOString(),
+    next_attempt_at: r.state === 'pending' && r.next_attempt_at ? new Date(r.next_attempt_at).toISOString() : null,
+    done_at: r.done_at ? new Date(r.done_at).toISOString() : null, last_error: r.last_error, kind: r.kind,
+    result: r.result ? JSON.parse(r.result) as unknown : null,
+  };
+  if (withBody) { out.body = r.body; out.payload = r.payload ? JSON.parse(r.payload) as unknown : null; }
+  return out;
+}
+
+/**
+ * Admin (Bearer server.admin_token):
+ *   GET  /admin/inbox?state=rejected&source=wms_main&limit=50&before=<id>   newest first
+ *   GET  /admin/inbox/summary                                              counts per source and state
+ *   GET  /admin/inbox/<id>                                                 one message with body and payload
+ *   POST /admin/inbox/<id>/replay                                          rejected/exception -> pending
+ */
+export function adminInboxRouter(store: InboxStore, requireAdmin: express.RequestHandler, onReplay?: () => void): express.Router {
+  const router = express.Router();
+  router.get('/admin/inbox', requireAdmin, (req, res) => {
+    const state = typeof req.query.state === 'string' ? req.query.state : undefined;
+    if (state !== undefined && !INBOX_STATES.includes(state as InboxState)) { error(res, 400, 'invalid_query', `state: expected one of ${INBOX_STATES.join(', ')}`, { field: 'state' }); return; }
+    const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) { error(res, 400, 'invalid_query', 'limit: expected a whole number 1-1000', { field: 'limit' }); return; }
+    const before = req.query.before === undefined ? undefined : Number(req.query.before);
+    const rows = store.list({ state: state as InboxState | undefined, source: typeof req.query.source === 'string' ? req.query.source : undefined, limit, beforeId: before });
+    res.json({ messages: rows.map((r) => rowJson(r)), depth: store.depth() });
+  });
+  router.get('/admin/inbox/summary', requireAdmin, (_req, res) => { res.json({ counts: store.counts(), depth: store.depth() }); });
+  router.get('/admin/inbox/:id', requireAdmin, (req, res) => {
+    const row = store.get(Number(req.params.id));
+    if (!row) { error(res, 404, 'not_found', `no inbox message ${String(req.params.id)}`); return; }
+    res.json(rowJson(row, true));
+  });
+  router.post('/admin/inbox/:id/replay', requireAdmin, (req, res) => {
+    const id = Number(req.params.id);
+    if (!Number.isInteger(id) || id < 1) { error(res, 400, 'invalid_id', 'expected an inbox message id'); return; }
+    const r = store.replay(id);
+    if (!r.ok) { error(res, store.get(id) ? 409 : 404, store.get(id) ? 'not_replayable' : 'not_found', r.reason); return; }
+    onReplay?.();
+    res.json({ replayed: true, message: rowJson(store.get(id)!) });
+  });
+  return router;
+}

@@ -1,0 +1,176 @@
+import cron from 'node-cron';
+import type { BridgeConfig, ReconcileTargetConfig } from '../config/schema.js';
+import { reconcileTargetSchema } from '../config/schema.js';
+import { BaseConnector } from '../connectors/base-connector.js';
+import type { Connector } from '../connectors/connector.js';
+import type { TargetHttpClient } from '../connectors/http/http-client.js';
+import { ConfigError } from '../errors/index.js';
+import type { Logger } from '../log/logger.js';
+import type { OdooContract, ReconCounts, ReconJob } from '../odoo/contract.js';
+import type { OdooGateway } from '../odoo/odoo-gateway.js';
+import type { MappingRegistry } from '../runtime/mapping-registry.js';
+import { InboxStore } from '../state/inbox-store.js';
+import type { DB } from '../state/state-store.js';
+import { InventoryJob, type CategoryResolver, type WmsStockSource } from './inventory.js';
+import { MasterDataJob, type MasterTargetSource } from './master-data.js';
+import { OpenOrdersJob, type WmsOrderSource } from './open-orders.js';
+import { withRun, type RunSummary } from './run.js';
+import { InboxInFlight } from './sources/inbox.js';
+import { HubSpotMasterSource, ShipBobProductSource, hubspotMappingInfo, odooMapper } from './sources/master.js';
+import { GenericWmsOrderSource, ShipBobOrderSource, inboxSink } from './sources/wms-orders.js';
+import { GenericWmsStockSource, ShipBobStockSource, findInboundMapping } from './sources/wms-stock.js';
+
+export { mergeJoin, compareKeys, UnsortedInputError, paged, sumSorted } from './merge-join.js';
+export { externalSort } from './external-sort.js';
+export { withRun, ReconRun, ReconBusyError, isRunning, type ReconPort, type RunSummary } from './run.js';
+export { InventoryJob } from './inventory.js';
+export { OpenOrdersJob } from './open-orders.js';
+export { MasterDataJob } from './master-data.js';
+
+/** CLI names of the jobs -> contract job names. */
+export const JOBS: Record<string, ReconJob> = { inventory: 'inventory', 'open-orders': 'open_orders', 'master-data': 'master_data' };
+
+export interface ReconcilerDeps {
+  config: BridgeConfig;
+  odoo: OdooGateway;
+  contract: OdooContract;
+  connectors: Map<string, Connector>;
+  /** The sidecar's state file (inbox: in-flight stock, missed shipments). */
+  db?: DB;
+  /** Outbound mappings (master data: the payload Odoo would send). Built on first use when absent. */
+  mapper?: () => MappingRegistry;
+  workerId: string;
+  log: Logger;
+  /** Wakes the inbox processor after missed shipments were stored. */
+  onInboxStored?: () => void;
+}
+
+export interface RunRequest {
+  dryRun?: boolean;
+  onProgress?: (counts: ReconCounts) => void;
+}
+
+/** Builds and runs the reconciliation jobs of the configured targets; schedules them with node-cron. */
+export class Reconciler {
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  private targetConfig(target: string): ReconcileTargetConfig {
+    const t = this.deps.config.reconcile.targets[target];
+    return t ?? reconcileTargetSchema.parse({});
+  }
+
+  private http(target: string): TargetHttpClient {
+    const c = this.deps.connectors.get(target);
+    if (!(c instanceof BaseConnector)) throw new ConfigError([`reconcile: target '${target}' is not configured (targets.${target})`]);
+    return c.http;
+  }
+
+  private preset(target: string): string {
+    const t = this.deps.config.targets[target];
+    if (!t) throw new ConfigError([`reconcile: target '${target}' is not configured (targets.${target})`]);
+    return t.preset;
+  }
+
+  /** Runs one job once against one target. */
+  async run(job: ReconJob, target: string, req: RunRequest = {}): Promise<RunSummary> {
+    const { config, contract, log } = this.deps;
+    const rc = config.reconcile;
+    const tc = this.targetConfig(target);
+    const preset = this.preset(target);
+    const opts = {
+      lineBatch: rc.line_batch, sendMatched: rc.send_matched, dryRun: req.dryRun ?? false, heartbeatMs: rc.heartbeat_seconds * 1000, onProgress: req.onProgress,
+    };
+    const work = this.work(job, target, preset, tc);
+    return withRun(contract, { target, job, workerId: this.deps.workerId, log }, opts, work);
+  }
+
+  private work(job: ReconJob, target: string, preset: string, tc: ReconcileTargetConfig): (run: import('./run.js').ReconRun) => Promise<void> {
+    const { config, contract } = this.deps;
+    const rc = config.reconcile;
+    const folder = config.targets[target]!.mappings ?? preset;
+    if (job === 'inventory') {
+      let wms: WmsStockSource;
+      if (preset === 'shipbob') wms = new ShipBobStockSource(this.http(target), { pageSize: Math.min(rc.target_page_size, 250), lots: tc.inventory.lots, mapping: findInboundMapping(config.mappings.dir, folder, 'inventory.polled') });
+      else if (preset === 'generic_wms') wms = new GenericWmsStockSource(this.http(target), { pageSize: rc.target_page_size, mapping: findInboundMapping(config.mappings.dir, folder, 'inventory.snapshot') });
+      else throw new ConfigError([`reconcile inventory: target '${target}' (${preset}) is not a WMS`]);
+      const j = new InventoryJob({
+        target, wms, odooPages: (after, limit) => contract.reconOdooStock(target, after, limit),
+        inFlight: this.deps.db ? new InboxInFlight(this.deps.db, target) : undefined,
+        categories: this.categoryResolver(),
+      }, { level: tc.inventory.level, lots: tc.inventory.lots, locationMap: tc.inventory.location_map, tolerance: tc.inventory.tolerance, pageSize: rc.page_size, sortChunk: rc.sort_chunk, tmpDir: rc.tmp_dir });
+      return (run) => j.run(run);
+    }
+    if (job === 'open_orders') {
+      let wms: WmsOrderSource;
+      if (preset === 'shipbob') wms = new ShipBobOrderSource(this.http(target));
+      else if (preset === 'generic_wms') wms = new GenericWmsOrderSource(this.http(target));
+      else throw new ConfigError([`reconcile open-orders: target '${target}' (${preset}) is not a WMS`]);
+      const inbox = this.deps.db ? inboxSink(new InboxStore(this.deps.db), target, preset, this.deps.onInboxStored) : undefined;
+      const j = new OpenOrdersJob({ odooPages: (after, limit) => contract.reconOpenOrders(target, after, limit), wms, inbox }, {
+        slaHours: tc.open_orders.sla_hours, pageSize: Math.min(rc.page_size, 200), pushMissedShipments: tc.open_orders.push_missed_shipments,
+      });
+      return (run) => j.run(run);
+    }
+    // master data: one pass per model, in one run
+    const models = tc.master_data.models ?? (preset === 'hubspot' ? ['res.partner', 'product.product'] : preset === 'shipbob' ? ['product.product'] : []);
+    if (models.length === 0) throw new ConfigError([`reconcile master-data: no models for target '${target}' (${preset}): set reconcile.targets.${target}.master_data.models`]);
+    return async (run) => {
+      const registry = this.deps.mapper?.();
+      if (!registry) throw new ConfigError(['reconcile master-data needs the outbound mappings']);
+      for (const model of models) {
+        let source: MasterTargetSource;
+        if (preset === 'hubspot') {
+          const info = hubspotMappingInfo(config.mappings.dir, folder, model);
+          if (!info) throw new ConfigError([`reconcile master-data: no outbound upsert mapping for ${model} in ${folder}`]);
+          const nk = tc.master_data.natural_key_property[model] ?? (info.objectType === 'contacts' ? 'email' : info.objectType === 'products' ? 'hs_sku' : 'name');
+          source = new HubSpotMasterSource(this.http(target), info, nk, Math.min(rc.target_page_size, 100));
+        } else if (preset === 'shipbob' && model === 'product.product') {
+          source = new ShipBobProductSource(this.http(target), Math.min(rc.target_page_size, 250));
+        } else {
+          throw new ConfigError([`reconcile master-data: ${model} on a ${preset} target is not supported`]);
+        }
+        const j = new MasterDataJob({ odooPages: (after, limit) => contract.reconMaster(target, model, after, limit), target: source, mapOdoo: odooMapper(this.deps.odoo, registry, target, model) }, {
+          model, pageSize: Math.min(rc.page_size, 200), sortChunk: rc.sort_chunk, tmpDir: rc.tmp_dir,
+        });
+        await j.run(run);
+      }
+    };
+  }
+
+  /** product.product -> category complete name, read in one call per batch. */
+  private categoryResolver(): CategoryResolver {
+    return async (ids) => {
+      const rows = await this.deps.odoo.call<Array<{ id: number; categ_id: [number, string] | false }>>({ model: 'product.product', method: 'read', ids, params: { fields: ['categ_id'] } });
+      return new Map(rows.map((r) => [r.id, r.categ_id ? r.categ_id[1] : '']));
+    };
+  }
+
+  /**
+   * Schedules every configured job (reconcile.targets.<code>.schedules) with node-cron. A run
+   * never overlaps the previous one of the same job and target (noOverlap here, the in-process
+   * guard and Odoo's lock across processes).
+   */
+  schedule(): { stop(): Promise<void> } {
+    const tasks: Array<{ stop(): void | Promise<void> }> = [];
+    for (const [target, tc] of Object.entries(this.deps.config.reconcile.targets)) {
+      if (!this.deps.config.targets[target]) throw new ConfigError([`reconcile.targets.${target}: no such target in targets`]);
+      for (const [job, expr] of Object.entries(tc.schedules) as Array<[ReconJob, string | undefined]>) {
+        if (!expr) continue;
+        tasks.push(cron.schedule(expr, () => {
+          void this.run(job, target).then((s) => {
+            this.deps.log.info(`reconcile ${job} ${target}: run ${s.runId} done in ${s.ms} ms, ${s.discrepancies} discrepancies`, { counts: s.counts });
+          }, (err: unknown) => {
+            this.deps.log.warn(`reconcile ${job} ${target} failed: ${err instanceof Error ? err.message : String(err)}`);
+          });
+        }, { name: `reconcile-${job}-${target}`, noOverlap: true }));
+      }
+    }
+    return {
+      async stop() {
+        // A run in progress is not awaited (it can take minutes): the process exits, the run's
+        // heartbeats stop and Odoo's lock lets the next run start when it expires.
+        for (const t of tasks) await t.stop();
+      },
+    };
+  }
+}

@@ -1,0 +1,219 @@
+import type { DB } from './state-store.js';
+
+/**
+ * The inbox: every inbound message (webhook or poll) is written here, in a committed
+ * transaction (synchronous=FULL), before the sender gets its 2xx answer. Messages are applied
+ * to Odoo in arrival order (`id`) per source (target code). A message is unique per source by
+ * its message id and, for webhooks, by the vendor's delivery id too: a second copy is a
+ * duplicate and is never stored or applied again.
+ *
+ * States: pending (to apply; `next_attempt_at` holds the backoff after a transient failure),
+ * applied / duplicate / exception (Odoo has it: applied now, had it already, or applied it and
+ * opened a sync.exception for a human), rejected (the payload, the mapping or Odoo refused it:
+ * kept with the reason, replayable).
+ */
+export type InboxState = 'pending' | 'applied' | 'duplicate' | 'exception' | 'rejected';
+export const INBOX_STATES: readonly InboxState[] = ['pending', 'applied', 'duplicate', 'exception', 'rejected'];
+
+export interface NewInboxMessage {
+  source: string;
+  messageId: string;
+  /** The vendor's delivery id (webhook-id, X-WMS-Event-Id) when it differs from the message id. */
+  deliveryId?: string;
+  preset: string;
+  /** The vendor's event type, e.g. order.shipped, deal.propertyChange, return.received. */
+  topic: string;
+  via: 'webhook' | 'poll';
+  /** The message as received (vendor JSON, or the raw text when it is not JSON). */
+  body: string;
+  /** Stored directly as rejected with this reason (a signed message whose payload is invalid). */
+  rejectedReason?: string;
+  traceId?: string;
+}
+
+export interface InboxRow {
+  id: number;
+  source: string;
+  message_id: string;
+  delivery_id: string | null;
+  preset: string;
+  topic: string;
+  via: 'webhook' | 'poll';
+  body: string;
+  received_at: number;
+  state: InboxState;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  kind: string | null;
+  payload: string | null;
+  result: string | null;
+  trace_id: string | null;
+  done_at: number | null;
+  replays: number;
+  /** The message id sent to Odoo when it differs from message_id (a replay of a message Odoo rejected). */
+  apply_id: string | null;
+}
+
+export interface InsertOutcome { id: number; duplicate: boolean }
+
+export class InboxStore {
+  private readonly insertStmt;
+  private readonly findDup;
+  private readonly pendingOf;
+  private readonly sourcesStmt;
+  private readonly doneStmt;
+  private readonly triedStmt;
+  private readonly depthStmt;
+
+  constructor(readonly db: DB, private readonly now: () => number = Date.now) {
+    this.insertStmt = db.prepare(`INSERT INTO inbox (source, message_id, delivery_id, preset, topic, via, body, received_at, state, last_error, done_at, trace_id)
+      VALUES (@source, @message_id, @delivery_id, @preset, @topic, @via, @body, @received_at, @state, @last_error, @done_at, @trace_id)
+      ON CONFLICT DO NOTHING`);
+    this.findDup = db.prepare('SELECT id FROM inbox WHERE source = ? AND (message_id = ? OR delivery_id = ?) ORDER BY id LIMIT 1');
+    this.pendingOf = db.prepare("SELECT * FROM inbox WHERE source = ? AND state = 'pending' ORDER BY id LIMIT ?");
+    this.sourcesStmt = db.prepare("SELECT DISTINCT source FROM inbox WHERE state = 'pending'");
+    this.doneStmt = db.prepare('UPDATE inbox SET state = @state, attempts = attempts + 1, last_error = @last_error, kind = @kind, payload = @payload, result = @result, done_at = @done_at WHERE id = @id');
+    this.triedStmt = db.prepare('UPDATE inbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?');
+    this.depthStmt = db.prepare("SELECT source, count(*) AS n FROM inbox WHERE state = 'pending' GROUP BY source");
+  }
+
+  /**
+   * Stores one message (committed when this returns) or reports it as a duplicate of the row
+   * holding the same message id or delivery id for that source.
+   */
+  insert(m: NewInboxMessage): InsertOutcome {
+    return this.insertMany([m])[0]!;
+  }
+
+  /** Several messages in one transaction (a HubSpot delivery, a poll page): all or nothing. */
+  insertMany(ms: NewInboxMessage[]): InsertOutcome[] {
+    const at = this.now();
+    return this.db.transaction(() => ms.map((m) => {
+      const r = this.insertStmt.run({
+        source: m.source, message_id: m.messageId, delivery_id: m.deliveryId ?? null, preset: m.preset, topic: m.topic, via: m.via,
+        body: m.body, received_at: at, state: m.rejectedReason === undefined ? 'pending' : 'rejected',
+        last_error: m.rejectedReason?.slice(0, 4000) ?? null, done_at: m.rejectedReason === undefined ? null : at, trace_id: m.traceId ?? null,
+      });
+      if (r.changes === 1) return { id: Number(r.lastInsertRowid), duplicate: false };
+      const dup = this.findDup.get(m.source, m.messageId, m.deliveryId ?? null) as { id: number } | undefined;
+      return { id: dup?.id ?? 0, duplicate: true };
+    }))();
+  }
+
+  /**
+   * Group commit: messages queued by concurrent webhook requests are written in one
+   * transaction (one fsync) on the next turn of the event loop; each caller's promise
+   * resolves after that commit, so a 2xx still follows a durable row. Under load this turns N
+   * fsyncs into one; alone it costs one setImmediate.
+   */
+  insertDurably(ms: NewInboxMessage[]): Promise<InsertOutcome[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ms, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => this.flushQueue());
+    });
+  }
+
+  private queue: Array<{ ms: NewInboxMessage[]; resolve: (o: InsertOutcome[]) => void; reject: (e: unknown) => void }> = [];
+
+  private flushQueue(): void {
+    const groups = this.queue;
+    this.queue = [];
+    let results: InsertOutcome[][];
+    try {
+      const all = this.insertMany(groups.flatMap((g) => g.ms));
+      let k = 0;
+      results = groups.map((g) => { const r = all.slice(k, k + g.ms.length); k += g.ms.length; return r; });
+    } catch {
+      // One bad group must not fail the others: fall back to one transaction per group.
+      for (const g of groups) {
+        try { g.resolve(this.insertMany(g.ms)); } catch (e) { g.reject(e); }
+      }
+      return;
+    }
+    groups.forEach((g, i) => g.resolve(results[i]!));
+  }
+
+  /** Sources with pending messages. */
+  sources(): string[] {
+    return (this.sourcesStmt.all() as Array<{ source: string }>).map((r) => r.source);
+  }
+
+  /** The oldest pending messages of one source, in arrival order. */
+  pending(source: string, limit: number): InboxRow[] {
+    return this.pendingOf.all(source, limit) as InboxRow[];
+  }
+
+  /** Final outcome of one message. */
+  finish(id: number, state: Exclude<InboxState, 'pending'>, o: { error?: string; kind?: string; payload?: unknown; result?: unknown } = {}): void {
+    this.doneStmt.run({
+      id, state, last_error: o.error?.slice(0, 4000) ?? null, kind: o.kind ?? null,
+      payload: o.payload === undefined ? null : JSON.stringify(o.payload), result: o.result === undefined ? null : JSON.stringify(o.result), done_at: this.now(),
+    });
+  }
+
+  /** A transient failure: stays pending, tried again not before `nextAt`. */
+  tried(ids: number[], error: string, nextAt: number): void {
+    this.db.transaction(() => { for (const id of ids) this.triedStmt.run(error.slice(0, 4000), nextAt, id); })();
+  }
+
+  /** Pending messages per source. */
+  depth(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.depthStmt.all() as Array<{ source: string; n: number }>) out[r.source] = Number(r.n);
+    return out;
+  }
+
+  get(id: number): InboxRow | undefined {
+    return this.db.prepare('SELECT * FROM inbox WHERE id = ?').get(id) as InboxRow | undefined;
+  }
+
+  list(f: { state?: InboxState; source?: string; limit?: number; beforeId?: number } = {}): InboxRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (f.state) { where.push('state = ?'); args.push(f.state); }
+    if (f.source) { where.push('source = ?'); args.push(f.source); }
+    if (f.beforeId) { where.push('id < ?'); args.push(f.beforeId); }
+    args.push(Math.min(Math.max(f.limit ?? 50, 1), 1000));
+    return this.db.prepare(`SELECT * FROM inbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(...args) as InboxRow[];
+  }
+
+  counts(): Array<{ source: string; state: InboxState; n: number }> {
+    return this.db.prepare('SELECT source, state, count(*) AS n FROM inbox GROUP BY source, state ORDER BY source, state').all() as Array<{ source: string; state: InboxState; n: number }>;
+  }
+
+  /**
+   * Puts a rejected message back in line: pending, tried at once (in its arrival position),
+   * attempts reset, with the current mappings. Odoo keeps every message id it has seen, so when
+   * the rejection came from Odoo the message goes under a new id `<message_id>#replay<n>`
+   * (Odoo still drops a second application through the natural key, e.g. the shipment id).
+   * Exception messages were applied by Odoo, which holds the open sync.exception: they are
+   * reprocessed in Odoo (Integration > Inbound messages), not from here.
+   */
+  replay(id: number): { ok: true } | { ok: false; reason: string } {
+    const row = this.get(id);
+    if (!row) return { ok: false, reason: `no inbox message ${id}` };
+    if (row.state === 'exception') return { ok: false, reason: `message ${id} was applied by Odoo with an exception: fix the cause and reprocess it in Odoo (Integration > Inbound messages)` };
+    if (row.state !== 'rejected') return { ok: false, reason: `message ${id} is ${row.state}; only rejected messages can be replayed` };
+    let odooSeen = false;
+    try { odooSeen = row.result !== null && typeof (JSON.parse(row.result) as { status?: unknown }).status === 'string'; } catch { odooSeen = false; }
+    const applyId = odooSeen ? `${row.message_id}#replay${row.replays + 1}` : row.apply_id;
+    this.db.prepare("UPDATE inbox SET state = 'pending', attempts = 0, next_attempt_at = 0, done_at = NULL, replays = replays + 1, apply_id = ? WHERE id = ?").run(applyId, id);
+    return { ok: true };
+  }
+
+  watermark(source: string, name: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM poll_watermark WHERE source = ? AND name = ?').get(source, name) as { value: string } | undefined)?.value;
+  }
+
+  setWatermark(source: string, name: string, value: string): void {
+    this.db.prepare('INSERT INTO poll_watermark (source, name, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (source, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .run(source, name, value, this.now());
+  }
+
+  /** Deletes messages Odoo has had for longer than the retention (rejected ones are kept). */
+  purge(retentionDays: number): number {
+    const cutoff = this.now() - retentionDays * 86_400_000;
+    return this.db.prepare("DELETE FROM inbox WHERE state IN ('applied', 'duplicate', 'exception') AND done_at < ?").run(cutoff).changes;
+  }
+}

@@ -1,0 +1,136 @@
+import { expect } from 'chai';
+import { startFake, type ShipBobFake } from '../fakes/start.js';
+import { create, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { freePort, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
+
+/**
+ * Issue 6 proof: an order released by the sidecar to the ShipBob fake is shipped there; the
+ * signed order.shipped webhook goes through the sidecar's inbox and sync_apply, and the Odoo
+ * delivery is validated. Three deliveries of the same webhook apply once; a bad signature is
+ * answered 401 and nothing is applied.
+ */
+describe('e2e: ShipBob shipment webhook -> sidecar inbox -> sync_apply -> Odoo delivery validated', function () {
+  this.timeout(240_000);
+  const env = odooTestEnv();
+  // A target code per run: Odoo keeps message ids per target, and a new fake restarts its ids.
+  const CODE = `wms_inb_${Date.now().toString(36)}`;
+  const ADMIN = 'inbound-e2e-admin-token';
+  let fake: ShipBobFake;
+  let sidecar: RunningSidecar | undefined;
+  let port: number;
+  let productId: number;
+  let warehouseId: number;
+  let usId: number;
+
+  const admin = async (p: string, init: RequestInit = {}) => {
+    const r = await fetch(`http://127.0.0.1:${port}${p}`, { ...init, headers: { authorization: `Bearer ${ADMIN}`, ...(init.headers ?? {}) } });
+    return { status: r.status, body: await r.json() as Record<string, unknown> };
+  };
+
+  before(async () => {
+    await serviceGateway(env);
+    fake = await startFake('shipbob');
+    warehouseId = await ensureWarehouse(env, 'INB');
+    const stale = await searchRead<{ id: number }>(env.admin, 'sync.target', [['code', '=like', 'wms_inb_%']], ['id']);
+    if (stale.length) await env.admin.call({ model: 'sync.target', method: 'write', args: [stale.map((t) => t.id), { active: false }] });
+    await ensureTarget(env, CODE, {
+      name: 'ShipBob inbound (e2e)', kind: 'wms', release_on: 'order_confirm', warehouse_ids: [[6, 0, [warehouseId]]],
+      trigger_order_release: true, trigger_order_cancel: false, trigger_order_amend: false, trigger_order_status: false,
+    });
+    usId = await xmlId(env.admin, 'base.us');
+    productId = await ensureProduct(env, 'WID-INB', 'Widget inbound e2e', 12.5);
+    fake.store.setInventory({ sku: 'WID-INB', on_hand: 1000 });
+    port = await freePort();
+    fake.setWebhookTarget(`http://127.0.0.1:${port}/webhooks/${CODE}`);
+    sidecar = startSidecar(env, `
+odoo: { url: '${env.url}', db: '${env.db}', username: x, api_key: { env: ODOO_API_KEY } }
+worker: { batch_size: 20, poll_min_ms: 100, poll_max_ms: 500, lease_seconds: 60, backoff_base_ms: 500, backoff_max_ms: 2000 }
+state: { path: '$STATE' }
+server: { port: ${port}, host: 127.0.0.1, admin_token: { env: BRIDGE_ADMIN_TOKEN } }
+inbound: { poll_ms: 200, backoff_base_ms: 500, backoff_max_ms: 2000 }
+mappings: { dir: '$MAPPINGS' }
+targets:
+  ${CODE}:
+    preset: shipbob
+    base_url: '${fake.baseUrl}/'
+    auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
+    webhook_secret: { env: SHIPBOB_WEBHOOK_SECRET }
+    options: { channel_id: ${fake.channels[0]!.id} }
+`, { SHIPBOB_TOKEN: fake.tokens[0]!, SHIPBOB_WEBHOOK_SECRET: fake.webhookSecret, BRIDGE_ADMIN_TOKEN: ADMIN });
+    await waitFor('sidecar listening', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000);
+  });
+
+  after(async function () {
+    await fake?.close();
+    const mine = await searchRead<{ id: number }>(env.admin, 'sync.target', [['code', '=', CODE]], ['id']);
+    if (mine.length) await env.admin.call({ model: 'sync.target', method: 'write', args: [mine.map((t) => t.id), { active: false }] });
+    if (!sidecar) return;
+    const code = await sidecar.stop();
+    if (this.currentTest?.state === 'failed' || process.env.E2E_VERBOSE || code !== 0) console.log(sidecar.output().slice(-6000));
+    expect(code, 'sidecar exits 0 on SIGTERM').to.equal(0);
+  });
+
+  async function releasedOrder(tag: string): Promise<{ id: number; name: string; shipbobId: number }> {
+    const partner = await create(env.admin, 'res.partner', { name: `Inbound ${tag}`, email: `${tag}@example.com`, street: '1 Main St', city: 'Springfield', zip: '62701', country_id: usId });
+    const id = await create(env.admin, 'sale.order', { partner_id: partner, warehouse_id: warehouseId, order_line: [[0, 0, { product_id: productId, product_uom_qty: 2, price_unit: 12.5 }]] });
+    await env.admin.call({ model: 'sale.order', method: 'action_confirm', ids: [id] });
+    const [so] = await searchRead<{ name: string }>(env.admin, 'sale.order', [['id', '=', id]], ['name']);
+    const sb = await waitFor('order released to the ShipBob fake', async () => fake.store.orders.find((o) => o.reference_id === so!.name));
+    return { id, name: so!.name, shipbobId: sb.id };
+  }
+
+  const pickingsOf = (orderId: number) => searchRead<{ state: string; name: string }>(env.admin, 'stock.picking', [['sale_id', '=', orderId], ['picking_type_code', '=', 'outgoing']], ['state', 'name']);
+  const inboundMessages = (messageId: string) => searchRead<{ state: string; duplicate_count: number }>(env.admin, 'sync.inbound.message', [['message_id', '=', messageId], ['target_id.code', '=', CODE]], ['state', 'duplicate_count']);
+
+  it('order.shipped webhook -> the Odoo delivery is validated', async () => {
+    const order = await releasedOrder('inb-one');
+    const shipped = await fake.sim.ship(order.shipbobId);
+    expect(shipped.deliveries.map((d) => d.status)).to.deep.equal([200]);
+    const pickings = await waitFor('delivery validated in Odoo', async () => {
+      const p = await pickingsOf(order.id);
+      return p.length > 0 && p.every((x) => x.state === 'done') ? p : undefined;
+    });
+    expect(pickings).to.have.length(1);
+    const msgs = await inboundMessages(`shipbob:shipment:${shipped.shipment.id}`);
+    expect(msgs.map((m) => m.state)).to.deep.equal(['applied']);
+    const inbox = await admin(`/admin/inbox?source=${CODE}`);
+    const row = (inbox.body.messages as Array<{ message_id: string; state: string; result: { records: Array<{ model: string }> } }>).find((m) => m.message_id === `shipbob:shipment:${shipped.shipment.id}`)!;
+    expect(row.state).to.equal('applied');
+  });
+
+  it('the same webhook delivered three times -> applied once', async () => {
+    const order = await releasedOrder('inb-three');
+    const shipped = await fake.sim.ship(order.shipbobId, {}, { duplicates: 2 });
+    expect(shipped.deliveries.map((d) => d.status)).to.deep.equal([200, 200, 200]);
+    expect(new Set(shipped.deliveries.map((d) => d.id)).size).to.equal(1);
+    await waitFor('delivery validated in Odoo', async () => (await pickingsOf(order.id)).every((x) => x.state === 'done'));
+    const messageId = `shipbob:shipment:${shipped.shipment.id}`;
+    const msgs = await inboundMessages(messageId);
+    expect(msgs).to.have.length(1);
+    expect(msgs[0]!.state).to.equal('applied');
+    expect(msgs[0]!.duplicate_count, 'the sidecar dropped the copies before Odoo').to.equal(0);
+    const inbox = await admin(`/admin/inbox?source=${CODE}&limit=1000`);
+    expect((inbox.body.messages as Array<{ message_id: string }>).filter((m) => m.message_id === messageId)).to.have.length(1);
+    const moves = await searchRead<{ quantity: number; state: string }>(env.admin, 'stock.move', [['sale_line_id.order_id', '=', order.id]], ['quantity', 'state']);
+    expect(moves.filter((m) => m.state === 'done').reduce((a, m) => a + m.quantity, 0)).to.equal(2);
+  });
+
+  it('a bad signature -> 401, nothing stored, nothing applied', async () => {
+    const order = await releasedOrder('inb-bad');
+    const before = await admin(`/admin/inbox?source=${CODE}&limit=1000`);
+    const realSecret = fake.webhookSecret;
+    fake.shipbob.setSecret(`whsec_${Buffer.from('not-the-configured-secret-000000').toString('base64')}`);
+    let shipped;
+    try {
+      shipped = await fake.sim.ship(order.shipbobId);
+    } finally {
+      fake.shipbob.setSecret(realSecret);
+    }
+    expect(shipped.deliveries.map((d) => d.status)).to.deep.equal([401]);
+    const after = await admin(`/admin/inbox?source=${CODE}&limit=1000`);
+    expect((after.body.messages as unknown[]).length).to.equal((before.body.messages as unknown[]).length);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await pickingsOf(order.id)).map((p) => p.state)).to.not.include('done');
+    expect(await inboundMessages(`shipbob:shipment:${shipped.shipment.id}`)).to.have.length(0);
+  });
+});
