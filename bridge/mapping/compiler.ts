@@ -223,8 +223,9 @@ function simpleTypeError(code: number, v: unknown): string | undefined {
 }
 
 /**
- * A field read by a path, possibly piped and type-checked: the hot case, evaluated by the static
- * runPlain (inlined by the optimiser into the closures that call it) instead of a closure per field.
+ * A field read by a path, possibly piped and type-checked: the hot case. fieldsObject evaluates it
+ * with the static runPlain (a direct call the optimiser can inline) instead of calling a closure
+ * per field through one shared, megamorphic call site.
  */
 class PlainField {
   readonly s0: StepFn | undefined;
@@ -247,6 +248,12 @@ class PlainField {
     this.s0 = steps[0];
     this.nsteps = steps.length;
   }
+}
+
+/** A path read: fastRead when the path allows, else (or when it cannot decide) the full reader. */
+function readInline(fp: FastPath | undefined, full: (s: Scope, rt: Rt, site: Site) => unknown, s: Scope, rt: Rt, site: Site): unknown {
+  const v = fp === undefined ? MISS : fastRead(s.v, fp);
+  return v === MISS ? full(s, rt, site) : v;
 }
 
 function runPlain(pf: PlainField, s: Scope, rt: Rt): unknown {
@@ -492,33 +499,36 @@ class Compiler {
     const op = ops[0]!;
     const arg = raw[op];
     // A read that fails (wrong shape) records its error; the run fails whatever the condition gives.
-    const read = readPath(p);
+    const full = readPath(p);
     const falseAbsent = this.direction === 'outbound';
     const site = this.site(f, explainDisplay(this.displayOf(p, f), p));
+    // Property-name paths are read by fastRead (readInline is a static function the optimiser can
+    // inline into each comparator below); the full reader answers otherwise.
+    const fp = fastPath(p);
     switch (op) {
       case 'eq':
-        return arg === null ? (s, rt) => read(s, rt, site) == null : (s, rt) => read(s, rt, site) === arg;
+        return arg === null ? (s, rt) => readInline(fp, full, s, rt, site) == null : (s, rt) => readInline(fp, full, s, rt, site) === arg;
       case 'ne':
-        return arg === null ? (s, rt) => read(s, rt, site) != null : (s, rt) => read(s, rt, site) !== arg;
+        return arg === null ? (s, rt) => readInline(fp, full, s, rt, site) != null : (s, rt) => readInline(fp, full, s, rt, site) !== arg;
       case 'in': {
         const set = new Set(arg as unknown[]);
-        return (s, rt) => set.has(read(s, rt, site) ?? null);
+        return (s, rt) => set.has(readInline(fp, full, s, rt, site) ?? null);
       }
       case 'not_in': {
         const set = new Set(arg as unknown[]);
-        return (s, rt) => !set.has(read(s, rt, site) ?? null);
+        return (s, rt) => !set.has(readInline(fp, full, s, rt, site) ?? null);
       }
       case 'exists':
         return arg
-          ? (s, rt) => { const v = read(s, rt, site); return v != null && !(falseAbsent && v === false); }
-          : (s, rt) => { const v = read(s, rt, site); return v == null || (falseAbsent && v === false); };
+          ? (s, rt) => { const v = readInline(fp, full, s, rt, site); return v != null && !(falseAbsent && v === false); }
+          : (s, rt) => { const v = readInline(fp, full, s, rt, site); return v == null || (falseAbsent && v === false); };
       case 'starts_with':
-        return (s, rt) => { const v = read(s, rt, site); return typeof v === 'string' && v.startsWith(arg as string); };
+        return (s, rt) => { const v = readInline(fp, full, s, rt, site); return typeof v === 'string' && v.startsWith(arg as string); };
       default: {
         const want = typeof arg;
         const cmp = op;
         return (s, rt) => {
-          const v = read(s, rt, site);
+          const v = readInline(fp, full, s, rt, site);
           if (v == null || v === false || v === FAIL) return false;
           if (typeof v !== want) {
             rt.fail(site, site.data(s), `cannot compare ${describe(v)} with ${want} ${String(arg)} (${cmp})`);

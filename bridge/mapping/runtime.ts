@@ -149,8 +149,8 @@ export function fastPath(p: ParsedPath): FastPath | undefined {
 /**
  * The hot path of a path read: follows the names through plain objects. Returns MISS as soon as a
  * value on the way is not a plain object (absent, false, a list, a scalar): the full reader then
- * gives the same answer as always, including its error. A static function, so the optimiser
- * inlines it into the compiled closures.
+ * gives the same answer as always, including its error. A static function: the optimiser can
+ * inline it into the compiled closures.
  */
 export function fastRead(o: unknown, fp: FastPath): unknown {
   const names = fp.names;
