@@ -10,7 +10,8 @@ import { compareKeys, type Key } from './merge-join.js';
  *
  * Items are buffered up to `chunkSize`; a full buffer is sorted and spilled to a temporary file
  * (one JSON line per item); at the end the runs are merged k-way, reading one line of each run
- * at a time. Peak memory is O(chunkSize) items plus one line per run, whatever the input size.
+ * at a time (a binary heap over the runs' heads). Peak memory is O(chunkSize) items plus one
+ * read buffer (16 KiB) per run: for 100,000 rows and the default chunk, 5 runs per side.
  * An input that fits in one chunk never touches the disk. Items must survive JSON (plain
  * objects). The temporary folder is removed when the output is fully read, abandoned (`break`)
  * or fails.
@@ -63,7 +64,7 @@ export async function* externalSort<T>(source: AsyncIterable<T> | Iterable<T>, o
       return;
     }
     if (buffer.length > 0) spill();
-    const readers = runs.map((file) => readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 }), crlfDelay: Infinity })[Symbol.asyncIterator]());
+    const readers = runs.map((file) => readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 16 * 1024 }), crlfDelay: Infinity })[Symbol.asyncIterator]());
     try {
       const heads: Array<{ k: Key; v: T } | undefined> = [];
       const advance = async (i: number) => {
@@ -76,15 +77,32 @@ export async function* externalSort<T>(source: AsyncIterable<T> | Iterable<T>, o
         }
       };
       for (let i = 0; i < readers.length; i++) await advance(i);
-      for (;;) {
-        let min = -1;
-        for (let i = 0; i < heads.length; i++) {
-          const h = heads[i];
-          if (h && (min < 0 || cmp(h.k, heads[min]!.k) < 0)) min = i;
+      // Binary min-heap of run indexes by head key: O(log k) per item.
+      const heap: number[] = [];
+      const less = (a: number, b: number) => cmp(heads[a]!.k, heads[b]!.k) < 0;
+      const down = (i: number) => {
+        for (;;) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let m = i;
+          if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
+          if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
+          if (m === i) return;
+          [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+          i = m;
         }
-        if (min < 0) break;
-        const v = heads[min]!.v;
-        await advance(min);
+      };
+      for (let i = 0; i < heads.length; i++) if (heads[i]) heap.push(i);
+      for (let i = Math.floor(heap.length / 2) - 1; i >= 0; i--) down(i);
+      while (heap.length > 0) {
+        const top = heap[0]!;
+        const v = heads[top]!.v;
+        await advance(top);
+        if (!heads[top]) {
+          heap[0] = heap[heap.length - 1]!;
+          heap.pop();
+        }
+        if (heap.length > 0) down(0);
         yield v;
       }
     } finally {

@@ -26,6 +26,9 @@ export interface DeliverDeps {
 
 export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'dead';
 
+/** TransientError reasons of requests the connector held back without sending them. */
+const NOT_SENT_REASONS = new Set(['circuit_open', 'paused', 'throttled']);
+
 /**
  * Delivers one claimed event: map, send through the target's connector, and queue the outcome
  * (ack, or nack retryable / permanent / dead) in the durable write-back queue. Never throws.
@@ -67,8 +70,9 @@ function nackEvent(event: ClaimedEvent, err: unknown, deps: DeliverDeps,
   ctx: { correlationId: string; mappingVersion?: string; log: Logger; now: () => number }): DeliveryOutcome {
   const e = err instanceof BridgeError ? err : undefined;
   const retryable = e?.retryable ?? false;
-  // Refused by the target's open circuit: never sent, so it does not count towards dead.
-  const notSent = e?.details.reason === 'circuit_open';
+  // Held back on our side (open circuit, target paused after a 429, client-side rate limit):
+  // never sent, so it does not count towards dead; it is retried after the wait.
+  const notSent = NOT_SENT_REASONS.has(String(e?.details.reason));
   const dead = retryable && !notSent && event.attempts >= deps.retry.maxAttempts;
   const outcome: DeliveryOutcome = !retryable ? 'failed' : dead ? 'dead' : 'retry';
   const message = deps.redactor.redactString(err instanceof Error ? err.message : String(err));

@@ -139,6 +139,7 @@ export class Worker {
     const report = await this.writeback.flush(this.contract);
     this.metrics.writebackBacklog.set(this.writeback.backlog());
     if (report.refused > 0) this.log.warn(`${report.refused} outcome(s) refused by Odoo: lease lost, the event will be offered again`);
+    if (report.conflicts) this.log.error(`${report.conflicts} delivery result(s) refused by Odoo (link conflict): the event(s) are failed with an exception`);
     if (report.rejected > 0) this.log.error(`${report.rejected} outcome(s) rejected by Odoo; kept in the state file for review`);
     if (report.error) {
       // Shown by /readyz: outcomes cannot reach Odoo (the claim loop is paused meanwhile).

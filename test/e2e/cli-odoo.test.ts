@@ -62,7 +62,7 @@ targets:
 
   it('a database without the sync_bridge addon: exit 1, saying the addon is not installed there', async function () {
     this.timeout(600_000);
-    const bare = `${env.db}_noaddon`;
+    const bare = `${env.db}_noaddon_${process.pid}_${Date.now() % 100000}`;
     await dropDatabase(env.url, bare);
     await createDatabase(env.url, bare);
     try {

@@ -74,8 +74,10 @@ export async function* paginateCursorLinks<T = Record<string, unknown>>(
     const next = body[opts.nextKey ?? 'next'];
     if (typeof next !== 'string' || next === '') return;
     guard(client.code, opts.path, seen, next, pages + 1, maxPages);
-    // A relative link is relative to the base URL; a link carries its own query.
-    path = next;
+    // A link with a leading slash is a path on the API's origin (ShipBob's `next` already holds
+    // the version segment, e.g. /2026-01/inventory-level?Cursor=..); other relative links are
+    // relative to the base URL; a link carries its own query.
+    path = next.startsWith('/') ? new URL(next, client.baseUrl).toString() : next;
     query = undefined;
   }
 }

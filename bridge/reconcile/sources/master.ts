@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { paginateAfter, paginateCursorLinks } from '../../connectors/http/pagination.js';
+import { paginateAfter } from '../../connectors/http/pagination.js';
+import { paginateCursorLinks } from '../../connectors/http/pagination.js';
 import type { TargetHttpClient } from '../../connectors/http/http-client.js';
 import type { OdooGateway } from '../../odoo/odoo-gateway.js';
 import type { ClaimedEvent } from '../../odoo/contract.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { paginateCursorLinks } from '../../connectors/http/pagination.js';
 import type { TargetHttpClient } from '../../connectors/http/http-client.js';
+import { paginateCursorLinks } from '../../connectors/http/pagination.js';
 import { PermanentError } from '../../errors/index.js';
 import { loadMapping, runMapping, formatRunIssue, type CompiledMapping } from '../../mapping/index.js';
 import type { WmsStockRow, WmsStockSource } from '../inventory.js';
@@ -40,6 +40,7 @@ function normalise(m: CompiledMapping | undefined, event: string, message: Obj, 
   const v = r.value as { location: string; lines: Array<{ sku: string; on_hand: number; lot?: string }> };
   return { location: String(v.location), lines: v.lines.map((l) => ({ sku: l.sku, on_hand: Number(l.on_hand), ...(l.lot ? { lot: l.lot } : {}) })) };
 }
+
 
 /** Buffers a stream into pages of `size` (the vendor's own page when it pages by that size). */
 async function* chunks<T>(source: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {

@@ -25,6 +25,11 @@ describe('connectors/http pagination iterators', () => {
         const next = cursor + 3 < ALL.length ? `${srv.url}/2026-01/product?cursor=${cursor + 3}` : null;
         res.json({ items: ALL.slice(cursor, cursor + 3), next });
       });
+      // ShipBob's real links are origin-relative and already hold the version segment.
+      app.get('/2026-01/rel', (req, res) => {
+        const cursor = Number(req.query.cursor ?? 0);
+        res.json({ items: ALL.slice(cursor, cursor + 3), next: cursor + 3 < ALL.length ? `/2026-01/rel?cursor=${cursor + 3}` : null });
+      });
       app.get('/2026-01/loop', (_req, res) => { res.json({ items: [1], next: 'loop?again=1' }); });
       app.get('/2026-01/evil', (_req, res) => { res.json({ items: [1], next: 'http://example.invalid/steal' }); });
       // HubSpot: after + paging.next.after
@@ -67,6 +72,11 @@ describe('connectors/http pagination iterators', () => {
     const got = await collect(shipbobReads.listProducts(client(`${srv.url}/2026-01/`), { correlationId: 'c' }));
     expect(got).to.deep.equal(ALL);
     expect(srv.requests.length).to.equal(3);
+  });
+
+  it('an origin-relative next link (/2026-01/...) is resolved on the origin, not appended to the base path', async () => {
+    const got = await collect(paginateCursorLinks(client(`${srv.url}/2026-01/`), { path: 'rel', correlationId: 'c' }));
+    expect(got).to.deep.equal(ALL);
   });
 
   it('a repeated cursor stops with an error; a link to another origin is refused', async () => {

@@ -1,0 +1,270 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { expect } from 'chai';
+import { startFake, type HubSpotFake, type ShipBobFake } from '../fakes/start.js';
+import { create, ensureTarget, ensureWarehouse, odooTestEnv, resetTargets, searchRead, serviceGateway, SERVICE_LOGIN, SERVICE_PASSWORD, xmlId } from './support/odoo-env.js';
+import { mappingsSubset, root, sleep, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
+
+/**
+ * Issue 7 proof, on real Odoo 18 with the ShipBob and HubSpot fakes: a running sidecar (which
+ * releases orders, applies inbound messages and delivers re-sends) and `sync-bridge reconcile`
+ * runs against the same config and state file. Seeded drift of every kind is found, reported
+ * once (a second run opens no second exception), repaired as specified (missed shipment pushed
+ * into the inbox and applied; master data re-sent from Odoo), and a clean state reports zero
+ * discrepancies (exit 0) and closes the exceptions.
+ */
+describe('e2e: reconciliation (inventory, open orders, master data)', function () {
+  this.timeout(300_000);
+  const env = odooTestEnv();
+  const tag = Date.now().toString(36).slice(-5).toUpperCase();
+  let shipbob: ShipBobFake;
+  let hubspot: HubSpotFake;
+  let sidecar: RunningSidecar;
+  let fc: number;
+  let stockLocationId: number;
+  let warehouseId: number;
+  const sku = (s: string) => `RC-${s}-${tag}`;
+  const products: Record<string, number> = {};
+  const orders: Record<string, { id: number; name: string }> = {};
+  const partners: Record<string, number> = {};
+
+  /** The CLI as a child process; asynchronous, so the in-process fakes keep answering. */
+  const cli = (args: string[]) => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const p = spawn(process.execPath, [path.join(root, 'dist/bridge/cli.js'), 'reconcile', ...args, '--config', path.join(sidecar.dir, 'bridge.config.yaml')], {
+      env: { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ODOO_USERNAME: SERVICE_LOGIN, ODOO_API_KEY: SERVICE_PASSWORD, SHIPBOB_TOKEN: shipbob.tokens[0]!, HUBSPOT_TOKEN: 'hubspot-test-token', LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    p.once('exit', (code) => resolve({ code, out, err }));
+  });
+  const lines = async (job: string, runId?: number) => {
+    const runs = await searchRead<{ id: number }>(env.admin, 'sync.reconciliation', [['target_id.code', '=', job === 'master_data' ? 'crm_recon' : 'wms_recon'], ['job', '=', job]], ['id'], { order: 'id desc', limit: 1 });
+    return searchRead<{ key: string; outcome: string; res_id: number; details: string; qty_odoo: number; qty_target: number }>(env.admin, 'sync.reconciliation.line', [['run_id', '=', runId ?? runs[0]!.id]], ['key', 'outcome', 'res_id', 'details', 'qty_odoo', 'qty_target']);
+  };
+  const openExceptions = (job: string) => searchRead<{ recon_key: string; occurrences: number }>(env.admin, 'sync.exception', [['recon_job', '=', job], ['state', '=', 'open'], ['target_id.code', 'in', ['wms_recon', 'crm_recon']]], ['recon_key', 'occurrences']);
+  const setQuant = async (productId: number, qty: number) => {
+    const id = await create(env.admin, 'stock.quant', { product_id: productId, location_id: stockLocationId, inventory_quantity: qty }, { inventory_mode: true });
+    // Returns None (XML-RPC cannot marshal it): the call is committed before the answer fails.
+    await env.admin.call({ model: 'stock.quant', method: 'action_apply_inventory', ids: [id] }).catch((err: unknown) => {
+      if (!/cannot marshal None/.test(String(err))) throw err;
+    });
+  };
+  const confirmOrder = async (name: string, productId: number, qty: number) => {
+    const id = await create(env.admin, 'sale.order', { partner_id: partners.ok, warehouse_id: warehouseId, order_line: [[0, 0, { product_id: productId, product_uom_qty: qty, price_unit: 5 }]] });
+    await env.admin.call({ model: 'sale.order', method: 'action_confirm', ids: [id] });
+    const [o] = await searchRead<{ name: string }>(env.admin, 'sale.order', [['id', '=', id]], ['name']);
+    orders[name] = { id, name: o!.name };
+    await waitFor(`order ${name} at ShipBob`, async () => shipbob.store.orders.find((x) => x.reference_id === o!.name));
+    await waitFor(`release of ${name} done`, async () => (await searchRead<{ state: string }>(env.admin, 'sync.event', [['model', '=', 'sale.order'], ['res_id', '=', id], ['event_type', '=', 'release']], ['state']))[0]?.state === 'done');
+    return shipbob.store.orders.find((x) => x.reference_id === o!.name)!;
+  };
+
+  before(async () => {
+    await serviceGateway(env);
+    shipbob = await startFake('shipbob');
+    hubspot = await startFake('hubspot');
+    hubspot.schema.contacts['odoo_partner_id'] = { type: 'string', unique: true } as never;
+    fc = shipbob.store.locations[0]!.id;
+    // Odoo keeps every inbound message id (shipbob:shipment:<id>) per target: a fresh fake numbers
+    // shipments from 800001 again, so a re-run on the same database starts further on.
+    const shipmentIds = (shipbob.store as unknown as { shipmentIds: { next(): number } }).shipmentIds;
+    for (let i = Date.now() % 100_000; i > 0; i--) shipmentIds.next();
+    warehouseId = await ensureWarehouse(env, `R${tag.slice(-4)}`); // a warehouse per run: earlier runs' stock stays out
+    const [wh] = await searchRead<{ lot_stock_id: [number, string] }>(env.admin, 'stock.warehouse', [['id', '=', warehouseId]], ['lot_stock_id']);
+    stockLocationId = wh!.lot_stock_id[0];
+    const stockName = wh!.lot_stock_id[1];
+    await ensureTarget(env, 'wms_recon', {
+      name: 'ShipBob (recon e2e)', kind: 'wms', release_on: 'order_confirm', warehouse_ids: [[6, 0, [warehouseId]]],
+      trigger_order_release: true, trigger_order_cancel: true, trigger_order_amend: false, trigger_order_status: false, trigger_partner_upsert: false, trigger_product_upsert: false,
+    });
+    await ensureTarget(env, 'crm_recon', {
+      name: 'HubSpot (recon e2e)', kind: 'crm', trigger_order_release: false, trigger_order_cancel: false, trigger_order_amend: false, trigger_order_status: false,
+      trigger_partner_upsert: true, trigger_product_upsert: false,
+    });
+    // Leftovers of an earlier run on this database: open events and links (fresh fakes number
+    // their ids from the start again), a run left running.
+    await resetTargets(env, ['wms_recon', 'crm_recon']);
+    const live = await searchRead<{ id: number }>(env.admin, 'sync.reconciliation', [['target_id.code', 'in', ['wms_recon', 'crm_recon']], ['state', '=', 'running']], ['id']);
+    if (live.length) await env.admin.call({ model: 'sync.reconciliation', method: 'write', args: [live.map((r) => r.id), { state: 'failed', error: 'left running by an earlier e2e run' }] });
+    const mappings = mappingsSubset({ shipbob: ['order_release.yaml', 'order_cancel.yaml', 'shipment_confirmed.yaml', 'inventory_levels.yaml'], hubspot: ['customer_upsert.yaml'] });
+    sidecar = startSidecar(env, `
+odoo: { url: '${env.url}', db: '${env.db}', username: x, api_key: { env: ODOO_API_KEY } }
+worker: { batch_size: 20, poll_min_ms: 100, poll_max_ms: 500, lease_seconds: 60, backoff_base_ms: 500, backoff_max_ms: 2000 }
+state: { path: '$STATE' }
+server: { port: 0, host: 127.0.0.1 }
+inbound: { poll_ms: 200 }
+mappings: { dir: '$MAPPINGS' }
+reconcile:
+  page_size: 50
+  line_batch: 7
+  heartbeat_seconds: 2
+  sort_chunk: 100
+  targets:
+    wms_recon:
+      inventory: { level: location, lots: true, location_map: { '${fc}': '${stockName}' }, tolerance: { absolute: 0 } }
+      open_orders: { sla_hours: { acknowledge: 0.0005 } }
+    crm_recon:
+      master_data: { models: [res.partner] }
+targets:
+  wms_recon:
+    preset: shipbob
+    base_url: '${shipbob.baseUrl}/'
+    auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
+    options: { channel_id: ${shipbob.channels[0]!.id} }
+  crm_recon:
+    preset: hubspot
+    base_url: '${hubspot.baseUrl}'
+    auth: { type: bearer, token: { env: HUBSPOT_TOKEN } }
+    options: { id_property: odoo_partner_id }
+`, { SHIPBOB_TOKEN: shipbob.tokens[0]!, HUBSPOT_TOKEN: 'hubspot-test-token' }, { mappingsDir: mappings });
+
+    // Customers (HubSpot) — delivered by the running sidecar.
+    const usId = await xmlId(env.admin, 'base.us');
+    for (const k of ['ok', 'drift', 'missing', 'dup']) {
+      partners[k] = await create(env.admin, 'res.partner', { name: `Recon ${k} ${tag}`, email: `recon.${k}.${tag}@example.com`.toLowerCase(), customer_rank: 1, street: '1 Main St', city: 'Springfield', zip: '62701', country_id: usId });
+    }
+    await waitFor('customers at HubSpot', async () => Object.values(partners).every((id) => hubspot.store.findBy('contacts', 'odoo_partner_id', String(id))), 90_000);
+
+    // Products and stock: Odoo quants in the RCN warehouse, ShipBob levels at its first centre.
+    for (const k of ['ok', 'diff', 'odoo', 'wms', 'flight', 'ord']) {
+      products[k] = await create(env.admin, 'product.product', { name: `Recon ${k}`, default_code: sku(k.toUpperCase()), type: 'consu', is_storable: true, list_price: 5 });
+    }
+    await setQuant(products.ok!, 10);
+    await setQuant(products.diff!, 10);
+    await setQuant(products.odoo!, 5);
+    await setQuant(products.flight!, 10);
+    shipbob.store.setInventory({ sku: sku('OK'), location_id: fc, on_hand: 10 });
+    shipbob.store.setInventory({ sku: sku('DIFF'), location_id: fc, on_hand: 7 });
+    shipbob.store.setInventory({ sku: sku('WMS'), location_id: fc, on_hand: 4 });
+    shipbob.store.setInventory({ sku: sku('FLIGHT'), location_id: fc, on_hand: 10 });
+
+    // Orders: O1 shipped by the WMS without telling Odoo (in flight, then a missed shipment);
+    // O2 cancelled in the WMS; O3 lost by the WMS (never acknowledged); O4 shipped by the WMS,
+    // then cancelled in Odoo.
+    const o1 = await confirmOrder('o1', products.flight!, 3);
+    await shipbob.sim.ship(o1.id, {}, { silent: true });
+    const o2 = await confirmOrder('o2', products.ord!, 1);
+    shipbob.store.cancelOrder(o2);
+    await confirmOrder('o3', products.ord!, 1);
+    shipbob.store.orders = shipbob.store.orders.filter((o) => o.reference_id !== orders.o3!.name);
+    const o4 = await confirmOrder('o4', products.ord!, 1);
+    await shipbob.sim.ship(o4.id, {}, { silent: true });
+    await env.admin.call({ model: 'sale.order', method: 'action_cancel', ids: [orders.o4!.id], context: { disable_cancel_warning: true } }).catch((err: unknown) => {
+      if (!/cannot marshal None/.test(String(err))) throw err;
+    });
+  });
+
+  after(async function () {
+    await shipbob?.close();
+    await hubspot?.close();
+    if (!sidecar) return;
+    const code = await sidecar.stop();
+    if (this.currentTest?.state === 'failed' || process.env.E2E_VERBOSE) console.log(sidecar.output().slice(-6000));
+    expect(code, 'sidecar exits 0 on SIGTERM').to.equal(0);
+  });
+
+  it('inventory: mismatch, missing on both sides and in-flight found; a second run opens no second exception', async () => {
+    const r1 = await cli(['inventory', '--target', 'wms_recon']);
+    expect(r1.code, r1.err + r1.out).to.equal(1);
+    expect(r1.err).to.match(/reconcile inventory wms_recon: started/);
+    expect(r1.out).to.match(/3 discrepancies/);
+    const got = Object.fromEntries((await lines('inventory')).map((l) => [l.key, l.outcome]));
+    expect(got).to.deep.equal({
+      [`inventory:${sku('DIFF')}:${(await stockName())}:`]: 'mismatch',
+      [`inventory:${sku('ODOO')}:${(await stockName())}:`]: 'missing_in_target',
+      [`inventory:${sku('WMS')}:${(await stockName())}:`]: 'missing_in_odoo',
+      [`inventory:${sku('FLIGHT')}:${(await stockName())}:`]: 'in_flight_explained',
+    });
+    const exc1 = await openExceptions('inventory');
+    expect(exc1.map((e) => e.recon_key).sort()).to.have.length(3);
+    const r2 = await cli(['inventory', '--target', 'wms_recon']);
+    expect(r2.code).to.equal(1);
+    const exc2 = await openExceptions('inventory');
+    expect(exc2.map((e) => e.recon_key).sort()).to.deep.equal(exc1.map((e) => e.recon_key).sort());
+    expect(exc2.every((e) => e.occurrences === 2)).to.equal(true);
+  });
+
+  it('open orders: every stage found, the missed shipment pushed into the inbox and applied; reported once', async () => {
+    await sleep(2000); // past the (tiny) acknowledgement SLA
+    const r1 = await cli(['open-orders', '--target', 'wms_recon']);
+    expect(r1.code, r1.err + r1.out).to.equal(1);
+    const byOrder = Object.fromEntries((await lines('open_orders')).map((l) => [l.res_id, `${l.outcome}/${(JSON.parse(l.details) as { stage: string }).stage}`]));
+    expect(byOrder[orders.o1!.id]).to.equal('missing_in_odoo/shipped_not_in_odoo');
+    expect(byOrder[orders.o2!.id]).to.equal('mismatch/cancelled_in_wms');
+    expect(byOrder[orders.o3!.id]).to.equal('missing_in_target/unacknowledged');
+    expect(byOrder[orders.o4!.id]).to.equal('mismatch/shipped_after_cancel');
+    // The sidecar's inbox processor applies the pushed shipment: the delivery is done in Odoo.
+    await waitFor('O1 delivery done in Odoo', async () => {
+      const p = await searchRead<{ state: string }>(env.admin, 'stock.picking', [['sale_id', '=', orders.o1!.id]], ['state']);
+      return p.length > 0 && p.every((x) => x.state === 'done');
+    }, 60_000);
+    const before = await openExceptions('open_orders');
+    const r2 = await cli(['open-orders', '--target', 'wms_recon']);
+    expect(r2.code).to.equal(1);
+    const second = Object.fromEntries((await lines('open_orders')).map((l) => [l.res_id, l.outcome]));
+    expect(second[orders.o1!.id]).to.equal(undefined); // shipped in Odoo now: no longer open
+    const after = await openExceptions('open_orders');
+    expect(after.map((e) => e.recon_key).sort()).to.deep.equal(before.map((e) => e.recon_key).filter((k) => k !== `order:${orders.o1!.id}`).sort());
+    const mine = ['o1', 'o2', 'o3', 'o4'].map((k) => `order:${orders[k]!.id}`);
+    expect(after.map((e) => e.recon_key).filter((k) => mine.includes(k)).sort()).to.deep.equal(['o2', 'o3', 'o4'].map((k) => `order:${orders[k]!.id}`).sort());
+    expect(after.filter((e) => mine.includes(e.recon_key)).every((e) => e.occurrences === 2)).to.equal(true);
+  });
+
+  it('master data: drift, missing and duplicate found; drift and missing repaired by re-send from Odoo', async () => {
+    const drifted = hubspot.store.findBy('contacts', 'odoo_partner_id', String(partners.drift))!;
+    drifted.properties.firstname = 'Changed-in-CRM';
+    hubspot.store.findBy('contacts', 'odoo_partner_id', String(partners.missing))!.archived = true;
+    hubspot.store.create('contacts', { email: `recon.dup.${tag}@example.com`.toLowerCase(), firstname: 'Duplicate' });
+    const r1 = await cli(['master-data', '--target', 'crm_recon']);
+    expect([1], r1.err + r1.out).to.include(r1.code);
+    const mine = (await lines('master_data')).filter((l) => Object.values(partners).includes(l.res_id));
+    const got = Object.fromEntries(mine.map((l) => [l.res_id, l.outcome]));
+    expect(got).to.deep.equal({ [partners.drift!]: 'drift', [partners.missing!]: 'missing_in_target', [partners.dup!]: 'duplicated' });
+    await waitFor('drift repaired in HubSpot', async () => hubspot.store.findBy('contacts', 'odoo_partner_id', String(partners.drift))?.properties.firstname === 'Recon', 60_000);
+    await waitFor('missing contact re-created', async () => hubspot.store.findBy('contacts', 'odoo_partner_id', String(partners.missing)), 60_000);
+    const r2 = await cli(['master-data', '--target', 'crm_recon']);
+    expect(r2.code).to.be.oneOf([0, 1]);
+    const mine2 = (await lines('master_data')).filter((l) => Object.values(partners).includes(l.res_id));
+    expect(mine2.map((l) => l.outcome)).to.deep.equal(['duplicated']);
+    const open = (await openExceptions('master_data')).filter((e) => Object.values(partners).some((id) => e.recon_key.includes(String(id)) || e.recon_key.includes(`recon.dup.${tag}`.toLowerCase())));
+    expect(open.map((e) => e.recon_key)).to.deep.equal([`master:res.partner:dup:recon.dup.${tag}@example.com`.toLowerCase()]);
+  });
+
+  it('a clean state reports zero discrepancies (exit 0) and closes the exceptions', async () => {
+    shipbob.store.setInventory({ sku: sku('DIFF'), location_id: fc, on_hand: 10 });
+    shipbob.store.setInventory({ sku: sku('ODOO'), location_id: fc, on_hand: 5 });
+    shipbob.store.inventory = shipbob.store.inventory.filter((r) => r.sku !== sku('WMS'));
+    const r = await cli(['inventory', '--target', 'wms_recon']);
+    expect(r.code, r.err + r.out).to.equal(0);
+    expect(r.out).to.match(/clean: no discrepancies/);
+    expect(await openExceptions('inventory')).to.deep.equal([]);
+    const all = await lines('inventory');
+    expect(all.filter((l) => !['matched', 'in_flight_explained'].includes(l.outcome))).to.deep.equal([]);
+    // master data: the duplicate removed in the CRM -> nothing left for these customers
+    for (const c of hubspot.store.all('contacts')) if (c.properties.email === `recon.dup.${tag}@example.com`.toLowerCase() && !c.properties.odoo_partner_id) c.archived = true;
+    await cli(['master-data', '--target', 'crm_recon']);
+    const mine = (await lines('master_data')).filter((l) => Object.values(partners).includes(l.res_id));
+    expect(mine).to.deep.equal([]);
+  });
+
+  it('a dry run changes nothing and the lock refuses an overlapping run (exit 3)', async () => {
+    shipbob.store.setInventory({ sku: sku('DIFF'), location_id: fc, on_hand: 9 });
+    const dry = await cli(['inventory', '--target', 'wms_recon', '--dry-run']);
+    expect(dry.code).to.equal(1);
+    expect(await openExceptions('inventory')).to.deep.equal([]);
+    const gw = await serviceGateway(env);
+    const { run_id } = await gw.call<{ run_id: number }>({ model: 'sync.event', method: 'sync_recon_start', params: { target: 'wms_recon', job: 'inventory', dry_run: true, worker_id: 'e2e' } });
+    const locked = await cli(['inventory', '--target', 'wms_recon']);
+    expect(locked.code, locked.err).to.equal(3);
+    expect(locked.err).to.match(/already running/);
+    await gw.call({ model: 'sync.event', method: 'sync_recon_finish', params: { run_id, state: 'done', counts: {} } });
+  });
+
+  async function stockName(): Promise<string> {
+    const [wh] = await searchRead<{ lot_stock_id: [number, string] }>(env.admin, 'stock.warehouse', [['id', '=', warehouseId]], ['lot_stock_id']);
+    return wh!.lot_stock_id[1];
+  }
+});
