@@ -25,7 +25,8 @@ const USAGE = `usage: sync-bridge <command> [options]
   status                show per-target queue figures from Odoo
   check-odoo            check connection, credentials and the sync_bridge addon, then exit
   events list [--state S] [--target T] [--model M] [--limit N]
-  events replay (--id N ... | --state failed|dead [--target T])   (run as a Sync manager)
+  events list --local [--outcome sent|retry|failed|dead] [--target T] [--limit N]   (this sidecar's attempts)
+  events replay (--id N ... | --state failed|dead [--target T]) [--mapping-version current|sent]   (run as a Sync manager)
   inbox list [--state pending|applied|duplicate|exception|rejected] [--source T] [--limit N]
   inbox replay (--id N ... | --state rejected [--source T] [--limit N])   (local state file)
   reconcile <inventory|open-orders|master-data> --target T [--dry-run]

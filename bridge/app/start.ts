@@ -5,6 +5,8 @@ import { checkMappingFields } from './check-mapping-fields.js';
 import { OdooContract } from '../odoo/contract.js';
 import { openStateStore } from '../state/state-store.js';
 import { WritebackQueue } from '../state/writeback-queue.js';
+import { MappingStore } from '../state/mapping-store.js';
+import { DeliveryLog } from '../state/delivery-log.js';
 import { BridgeMetrics } from '../runtime/metrics.js';
 import { Worker } from '../runtime/worker.js';
 import { createServer } from '../server/create-server.js';
@@ -13,6 +15,7 @@ import type { Connector } from '../connectors/connector.js';
 import { loadOutboundMapper, odooLinkSource } from '../runtime/mapping-registry.js';
 import { Inbound } from '../inbound/index.js';
 import { Reconciler } from '../reconcile/index.js';
+import { AtpEnrichingMapper, type AtpRow } from '../runtime/atp-enrich.js';
 
 const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
@@ -32,14 +35,19 @@ export async function runStart(ctx: AppContext): Promise<number> {
   }
   ctx.redactor.add(...ctx.loaded.secretValues());
   const db = openStateStore(config.state.path);
+  mapper.useStore(new MappingStore(db)); // every loaded mapping version, for replays pinned to the one sent
   const writeback = new WritebackQueue(db);
   const metrics = new BridgeMetrics();
   const contract = new OdooContract(ctx.odoo);
   const worker = new Worker({
     workerId: ctx.loaded.workerId, batchSize: config.worker.batch_size, leaseSeconds: config.worker.lease_seconds,
     concurrency: config.worker.concurrency, pollMinMs: config.worker.poll_min_ms, pollMaxMs: config.worker.poll_max_ms,
+    retentionDays: config.state.retention_days,
   }, contract, connectors, writeback, {
-    mapper, connectors, writeback, metrics, redactor: ctx.redactor, log,
+    // atp events (issue 8): figures read with sync_atp at delivery time, given to the mapping as $meta.atp.
+    mapper: new AtpEnrichingMapper(mapper, (target, ids) => ctx.odoo.call<AtpRow[]>({ model: 'sync.event', method: 'sync_atp', params: { target, product_ids: ids } }), config.targets),
+    connectors, writeback, metrics, redactor: ctx.redactor, log,
+    deliveryLog: new DeliveryLog(db, { payloads: config.state.log_payloads }),
     retry: { maxAttempts: config.worker.max_attempts, baseMs: config.worker.backoff_base_ms, maxMs: config.worker.backoff_max_ms },
   }, metrics, log);
 

@@ -51,8 +51,10 @@ export const workerSchema = z.object({
 export const stateSchema = z.object({
   /** SQLite file holding pending write-backs, the inbox and dead letters. */
   path: z.string().min(1).default('./var/bridge.sqlite'),
-  /** Days to keep delivered write-backs and applied inbox messages. */
+  /** Days to keep delivered write-backs, the delivery log and applied inbox messages. */
   retention_days: z.number().int().min(1).default(14),
+  /** Keep each attempt's mapped payload (redacted) in the delivery log (`events list --local`). */
+  log_payloads: z.boolean().default(false),
 }).strict();
 
 export const serverSchema = z.object({

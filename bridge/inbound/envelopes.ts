@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import * as z from 'zod';
+import { SHIPBOB_O2C_TOPICS, WMS_O2C_TOPICS, hubspotPartnerTopic } from './o2c-topics.js';
 
 /**
  * What a verified webhook body says, per preset: the messages it carries (each with its
@@ -31,6 +32,8 @@ export type ParseOutcome =
 export interface ParseOptions {
   /** HubSpot deal stages that mean "approved" (options.approved_stages). */
   approvedStages?: string[];
+  /** The target's options (HubSpot partner flows: partner_properties, ignore_change_sources). */
+  options?: Record<string, unknown>;
 }
 
 /** Dotted/bracketed path of a zod issue: data.products[0].sku */
@@ -74,6 +77,7 @@ const ShipBobReturn = z.looseObject({
 export const SHIPBOB_TOPICS: Record<string, { schema: z.ZodType; id: (data: Record<string, unknown>) => string }> = {
   'order.shipped': { schema: ShipBobShipment, id: (d) => `shipbob:shipment:${String(d.id)}` },
   'return.completed': { schema: ShipBobReturn, id: (d) => `shipbob:return:${String(d.id)}:completed` },
+  ...SHIPBOB_O2C_TOPICS, // issue 8: shipment milestones, completed receiving orders (o2c-topics.ts)
 };
 
 function parseShipBob(json: unknown, raw: Buffer, headers: IncomingHttpHeaders): ParseOutcome {
@@ -108,12 +112,13 @@ function parseHubSpot(json: unknown, raw: Buffer, opts: ParseOptions): ParseOutc
   const seen = new Set<string>();
   for (const ev of r.data) {
     const relevant = ev.subscriptionType === 'deal.propertyChange' && ev.propertyName === 'dealstage' && stages.includes(String(ev.propertyValue));
+    const partnerTopic = relevant ? undefined : hubspotPartnerTopic(ev as { subscriptionType: string; propertyName?: string; changeSource?: string }, opts.options);
     const id = String(ev.eventId);
-    if (!relevant || seen.has(id)) continue;
+    if ((!relevant && !partnerTopic) || seen.has(id)) continue;
     seen.add(id);
-    messages.push({ messageId: id, topic: 'deal.propertyChange', body: JSON.stringify(ev) });
+    messages.push({ messageId: id, topic: partnerTopic ?? 'deal.propertyChange', body: JSON.stringify(ev) });
   }
-  if (messages.length === 0) return { kind: 'ignored', reason: `no deal moved to an approved stage (${stages.join(', ')}) in this delivery` };
+  if (messages.length === 0) return { kind: 'ignored', reason: `no deal moved to an approved stage (${stages.join(', ')}) and no watched company/contact change in this delivery` };
   return { kind: 'messages', messages, ignored: r.data.length - messages.length };
 }
 
@@ -127,6 +132,7 @@ export const WMS_TOPICS: Record<string, z.ZodType> = {
     lines: z.array(WmsLine.extend({ lots: z.array(z.looseObject({ lot: Text, quantity: z.number().positive() })).optional() })).min(1),
   }),
   'return.received': z.looseObject({ return_id: Id, order_reference: Text, received_at: Text, lines: z.array(WmsLine).min(1) }),
+  ...WMS_O2C_TOPICS, // issue 8: receipt.completed, order.<milestone> (o2c-topics.ts)
 };
 
 function parseWms(json: unknown, raw: Buffer, headers: IncomingHttpHeaders): ParseOutcome {

@@ -4,6 +4,7 @@ import type { TargetHttpClient } from '../connectors/http/http-client.js';
 import { shipbobReads, salesforceReads } from '../connectors/index.js';
 import type { Logger } from '../log/logger.js';
 import type { InboxStore, NewInboxMessage } from '../state/inbox-store.js';
+import { pollShipBobReceiving } from './poll-receiving.js';
 
 type Obj = Record<string, unknown>;
 
@@ -118,7 +119,16 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
     const http = clientOf(code);
     if (!http) continue;
     let run: (() => Promise<PollReport>) | undefined;
-    if (t.preset === 'shipbob') run = () => pollShipBobShipments(code, http, store);
+    if (t.preset === 'shipbob') {
+      // Shipments, then (issue 8) completed warehouse receiving orders unless options.poll_receiving is false.
+      const receiving = t.options.poll_receiving !== false;
+      run = async () => {
+        const r = await pollShipBobShipments(code, http, store);
+        if (!receiving) return r;
+        const w = await pollShipBobReceiving(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes });
+        return { found: r.found + w.found, stored: r.stored + w.stored, duplicate: r.duplicate + w.duplicate, acknowledged: r.acknowledged };
+      };
+    }
     else if (t.preset === 'salesforce') {
       const extra = Array.isArray(t.options.opportunity_fields) ? (t.options.opportunity_fields as unknown[]).map(String) : undefined;
       run = () => pollSalesforceOpportunities(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes, extraFields: extra });

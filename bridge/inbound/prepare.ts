@@ -7,6 +7,7 @@ import type { ApplyItem } from '../odoo/contract.js';
 import type { TargetHttpClient } from '../connectors/http/http-client.js';
 import type { InboxRow } from '../state/inbox-store.js';
 import { SHIPBOB_TOPICS, WMS_TOPICS, issuePath } from './envelopes.js';
+import { O2C_EVENTS, prepareO2C } from './o2c-prepare.js';
 
 type Obj = Record<string, unknown>;
 
@@ -23,19 +24,23 @@ export type ClientOf = (code: string) => TargetHttpClient | undefined;
 
 const KINDS: Record<string, ApplyItem['kind']> = {
   'canonical.shipment': 'shipment', 'canonical.return': 'return', 'canonical.stock_snapshot': 'stock_snapshot', 'canonical.sale_order': 'sale_order',
+  'canonical.receipt': 'receipt', 'canonical.milestone': 'milestone', 'canonical.partner_change': 'partner_change', 'canonical.partner_new': 'partner_new',
 };
 
 /**
  * Mapping event per preset and stored topic. The vendor's message is first brought to the shape
- * the mapping's header documents (enrichment with reads from the vendor, or a field adapter
- * for the generic WMS), then mapped; the mapping's output schema validates the canonical payload.
+ * the mapping's header documents (the vendor's own shape, enriched with reads from the vendor
+ * where the message lacks something), then mapped; the mapping's output schema validates the
+ * canonical payload.
  */
 const EVENTS: Record<string, Record<string, string>> = {
   shipbob: { 'order.shipped': 'order.shipped', 'return.completed': 'return.completed', 'inventory.polled': 'inventory.polled' },
-  generic_wms: { 'shipment.shipped': 'shipment.confirmed', 'return.received': 'return.received', 'inventory.snapshot': 'inventory.snapshot' },
+  generic_wms: { 'shipment.shipped': 'shipment.shipped', 'return.received': 'return.received', 'inventory.snapshot': 'inventory.snapshot' },
   hubspot: { 'deal.propertyChange': 'deal.approved' },
   salesforce: { 'opportunity.closed_won': 'opportunity.closed_won' },
 };
+// Issue 8 (receipts, milestones, partner proposals): see o2c-prepare.ts.
+for (const [preset, topics] of Object.entries(O2C_EVENTS)) Object.assign((EVENTS[preset] ??= {}), topics);
 
 function reject(message: string, details?: Obj): PermanentError {
   return new PermanentError(message, { category: 'validation', details });
@@ -121,12 +126,14 @@ export class InboundPreparer implements MessagePreparer {
   private async message(row: InboxRow, options: Obj): Promise<Obj> {
     const body = parseBody(row);
     switch (`${row.preset}|${row.topic}`) {
-      case 'shipbob|order.shipped': return envelopeData(row, body);
+      case 'shipbob|order.shipped': return this.shipbobShipment(row, envelopeData(row, body), options);
       case 'shipbob|return.completed': return this.shipbobReturn(row, envelopeData(row, body));
-      case 'generic_wms|shipment.shipped': return wmsShipment(body.id, envelopeData(row, body));
-      case 'generic_wms|return.received': return wmsReturn(body.id, envelopeData(row, body));
+      // The generic WMS mappings read the documented webhook ({id, type, created_at, data}) as is.
+      case 'generic_wms|shipment.shipped': return { ...body, data: await this.wmsShipment(row, envelopeData(row, body)) };
+      case 'generic_wms|return.received': envelopeData(row, body); return body;
       case 'hubspot|deal.propertyChange': return this.hubspotDeal(row, body, options);
-      default: return body;
+      default:
+        return (await prepareO2C(row, body, { data: () => envelopeData(row, body), client: () => this.client(row), correlationId: row.trace_id ?? `inbox-${row.id}`, options })) ?? body;
     }
   }
 
@@ -136,12 +143,82 @@ export class InboundPreparer implements MessagePreparer {
     return c;
   }
 
+  private correlation(row: InboxRow): string {
+    return row.trace_id ?? `inbox-${row.id}`;
+  }
+
+  /**
+   * ShipBob's shipment lists the SKUs that left the warehouse, not which ordered SKU a substitute
+   * replaced. The order is read (`GET /order/<order_id>`, one read per shipment) and each
+   * product whose SKU the order does not have gets `substitute_for`: the one ordered SKU whose
+   * quantity no shipment of the order (shipped or still open) covers. Ambiguous or unexplained:
+   * left as is (Odoo reports the SKU as not on the delivery). Order unknown (404) or no API
+   * client (tests, bench): the shipment is mapped as received.
+   */
+  private async shipbobShipment(row: InboxRow, data: Obj, options: Obj): Promise<Obj> {
+    const http = this.clientOf(row.source);
+    if (!http || data.order_id === undefined || data.order_id === null) return data;
+    const products = (data.products as Obj[]).map((p) => ({ ...p }));
+    const skuOf = (p: Obj) => String(p.sku ?? p.reference_id ?? '').toLowerCase();
+    const channel: Record<string, string> = options.channel_id === undefined ? {} : { shipbob_channel_id: String(options.channel_id) };
+    const res = await http.request<Obj>({ method: 'GET', path: `order/${encodeURIComponent(String(data.order_id))}`, accept: [404], headers: channel, correlationId: this.correlation(row) });
+    const order = res.body;
+    if (res.status === 404 || !order || !Array.isArray(order.products)) return data;
+    const ordered = new Map<string, { sku: string; open: number }>();
+    for (const l of order.products as Obj[]) {
+      const sku = String(l.reference_id ?? l.sku ?? '');
+      const prev = ordered.get(sku.toLowerCase());
+      ordered.set(sku.toLowerCase(), { sku: prev?.sku ?? sku, open: (prev?.open ?? 0) + Number(l.quantity ?? 0) });
+    }
+    const substitutes = products.filter((p) => !ordered.has(skuOf(p)));
+    if (substitutes.length === 0) return data;
+    // What every shipment of the order (this one included) covers under the ordered SKUs.
+    for (const s of (Array.isArray(order.shipments) ? order.shipments : []) as Obj[]) {
+      if (s.status === 'Cancelled') continue;
+      for (const p of (Array.isArray(s.products) ? s.products : []) as Obj[]) {
+        const o = ordered.get(skuOf(p));
+        if (o) o.open -= ((p.inventory_items ?? []) as Obj[]).reduce((a, i) => a + Number(i.quantity ?? 0), 0);
+      }
+    }
+    for (const p of substitutes) {
+      const qty = ((p.inventory_items ?? []) as Obj[]).reduce((a, i) => a + Number(i.quantity ?? 0), 0);
+      const candidates = [...ordered.values()].filter((o) => o.open >= qty && qty > 0);
+      if (candidates.length !== 1) continue;
+      p.substitute_for = candidates[0]!.sku;
+      candidates[0]!.open -= qty;
+    }
+    return { ...data, products };
+  }
+
+  /**
+   * The generic WMS reports each line by `line_ref` (the Odoo order line it released) and the SKU
+   * it actually shipped; a substitution shows only as a SKU differing from the released line's.
+   * The order is read (`GET /orders/<order_reference>`) and each line whose SKU differs from its
+   * released line's gets `ordered_sku`. Order unknown (404) or no API client (tests, bench): the
+   * data stays as received.
+   */
+  private async wmsShipment(row: InboxRow, data: Obj): Promise<Obj> {
+    const http = this.clientOf(row.source);
+    const lines = data.lines as Obj[];
+    if (!http || !lines.some((l) => typeof l.line_ref === 'string')) return data;
+    const res = await http.request<Obj>({ method: 'GET', path: `/orders/${encodeURIComponent(String(data.order_reference))}`, accept: [404], correlationId: this.correlation(row) });
+    if (res.status === 404 || !res.body || !Array.isArray(res.body.lines)) return data;
+    const byRef = new Map((res.body.lines as Obj[]).map((l) => [String(l.line_ref), String(l.sku)]));
+    return {
+      ...data,
+      lines: lines.map((l) => {
+        const ordered = byRef.get(String(l.line_ref));
+        return ordered && ordered !== l.sku ? { ...l, ordered_sku: ordered } : l;
+      }),
+    };
+  }
+
   /** ShipBob returns name the original shipment; the mapping needs that order's reference_id. */
   private async shipbobReturn(row: InboxRow, data: Obj): Promise<Obj> {
     if (typeof data.order_reference_id === 'string' && data.order_reference_id) return data;
     const shipmentId = data.original_shipment_id;
     if (shipmentId === null || shipmentId === undefined) throw reject('data.original_shipment_id: the return names no original shipment, so its order cannot be found');
-    const res = await this.client(row).request<Obj>({ method: 'GET', path: `shipment/${encodeURIComponent(String(shipmentId))}`, correlationId: `inbox-${row.id}` });
+    const res = await this.client(row).request<Obj>({ method: 'GET', path: `shipment/${encodeURIComponent(String(shipmentId))}`, correlationId: this.correlation(row) });
     const ref = res.body?.reference_id;
     if (typeof ref !== 'string' || !ref) throw reject(`ShipBob shipment ${String(shipmentId)} has no reference_id`);
     return { ...data, order_reference_id: ref };
@@ -152,7 +229,7 @@ export class InboundPreparer implements MessagePreparer {
     const http = this.client(row);
     const get = async (type: string, id: string, properties: string[], associations?: string[]) => (await http.request<Obj>({
       method: 'GET', path: `/crm/v3/objects/${type}/${encodeURIComponent(id)}`,
-      query: { properties: properties.join(','), ...(associations ? { associations: associations.join(',') } : {}) }, correlationId: `inbox-${row.id}`,
+      query: { properties: properties.join(','), ...(associations ? { associations: associations.join(',') } : {}) }, correlationId: this.correlation(row),
     })).body;
     const extra = (k: string) => (Array.isArray(options[k]) ? (options[k] as unknown[]).map(String) : []);
     const deal = await get('deals', String(ev.objectId), ['dealname', 'dealstage', 'odoo_expected_date', 'deal_currency_code', ...extra('deal_properties')], ['companies', 'contacts', 'line_items']);
@@ -169,35 +246,4 @@ export class InboundPreparer implements MessagePreparer {
     const strip = (o: Obj) => ({ id: o.id, properties: o.properties ?? {} });
     return { deal: strip(deal), company: strip(company), contact: strip(contact), line_items: lineItems.map(strip), event: ev };
   }
-}
-
-/** Generic WMS `shipment.shipped` data -> the message documented in generic_wms/shipment_confirmed.yaml. */
-export function wmsShipment(eventId: unknown, d: Obj): Obj {
-  const lines = (d.lines as Obj[]).map((l) => ({
-    sku: l.sku, quantity: l.quantity,
-    lots: ((l.lots as Obj[] | undefined) ?? []).map((x) => ({ lot: x.lot, quantity: x.quantity, ...(x.expiry ? { expiry_date: x.expiry } : {}) })),
-    serials: l.serials ?? [],
-    ...(typeof l.ordered_sku === 'string' && l.ordered_sku !== l.sku ? { substitute_for: l.ordered_sku } : {}),
-  }));
-  return {
-    event_id: eventId, order_ref: d.order_reference, shipment_id: d.shipment_id, shipped_at: d.shipped_at,
-    carrier: { code: d.carrier, ...(d.carrier_service ? { service: d.carrier_service } : {}) },
-    tracking: { number: d.tracking_number, ...(d.tracking_url ? { url: d.tracking_url } : {}) },
-    lines,
-    ...(Array.isArray(d.parcels) ? { parcels: d.parcels } : {}),
-  };
-}
-
-/** Generic WMS `return.received` data -> the message documented in generic_wms/return_received.yaml. */
-export function wmsReturn(eventId: unknown, d: Obj): Obj {
-  // The WMS states the disposition; the mapping grades by condition: carry the disposition over.
-  const CONDITION: Record<string, string> = { restock: 'good', quarantine: 'damaged', scrap: 'destroyed' };
-  return {
-    event_id: eventId, return_ref: String(d.return_id), order_ref: d.order_reference, received_at: d.received_at,
-    lines: (d.lines as Obj[]).map((l) => ({
-      sku: l.sku, quantity: l.quantity,
-      condition: CONDITION[String(l.disposition)] ?? (l.condition === 'resaleable' ? 'good' : l.condition),
-      ...(l.lot ? { lot: l.lot } : {}),
-    })),
-  };
 }

@@ -28,6 +28,8 @@ export interface RoundReport { applied: number; duplicate: number; exception: nu
 
 const isTransient = (err: unknown) => !(err instanceof BridgeError) || err.retryable;
 const msgOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/** Log metadata of lines about one message (trace_id joins them with the webhook's and Odoo's). */
+const about = (row: InboxRow) => ({ trace_id: row.trace_id ?? undefined, source: row.source, message_id: row.message_id, inbox_id: row.id });
 
 /**
  * Applies the inbox to Odoo: per source (target code), the oldest pending messages in arrival
@@ -170,6 +172,8 @@ export class InboxProcessor {
         this.reject(row, `Odoo rejected it: ${r.error || 'no reason given'}`, report, prepared, r);
       } else if (state === 'applied' || state === 'duplicate' || state === 'exception') {
         this.store.finish(row.id, state, { kind: prepared.item.kind, payload: prepared.item.payload, result: r, error: r.error || undefined });
+        const line = `inbox message ${row.id} (${row.source} ${row.topic} ${row.message_id}) ${state} in Odoo${r.error ? `: ${r.error}` : ''}`;
+        if (state === 'exception') this.log?.warn(line, about(row)); else this.log?.info(line, about(row));
         report[state] += 1;
         this.hooks.onOutcome?.(source, state, 1);
       } else {
@@ -182,7 +186,7 @@ export class InboxProcessor {
     this.store.finish(row.id, 'rejected', { error: reason, kind: prepared?.item.kind, payload: prepared?.item.payload, result });
     report.rejected += 1;
     this.hooks.onOutcome?.(row.source, 'rejected', 1);
-    this.log?.warn(`inbox message ${row.id} (${row.source} ${row.topic} ${row.message_id}) rejected: ${reason}`);
+    this.log?.warn(`inbox message ${row.id} (${row.source} ${row.topic} ${row.message_id}) rejected: ${reason}`, about(row));
   }
 
   private hold(source: string, rows: InboxRow[], err: unknown, report: RoundReport): void {
@@ -195,6 +199,6 @@ export class InboxProcessor {
     report.error = message;
     this.lastError = message;
     this.hooks.onOutcome?.(source, 'retry', rows.length);
-    this.log?.warn(`inbox ${source}: ${rows.length} message(s) held, retry in ${delay} ms (attempt ${attempt}): ${message}`);
+    for (const r of rows) this.log?.warn(`inbox message ${r.id} (${r.source} ${r.topic} ${r.message_id}) held, retry in ${delay} ms (attempt ${attempt}): ${message}`, about(r));
   }
 }

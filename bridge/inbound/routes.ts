@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import type { TargetConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
@@ -23,6 +25,27 @@ export interface WebhookRoutesOptions {
 
 function error(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
   res.status(status).json({ error: { code, message, ...extra } });
+}
+
+/** Correlation headers a vendor (or a proxy in front of the bridge) may send, most specific first. */
+const CORRELATION_HEADERS = ['x-correlation-id', 'x-request-id', 'x-hubspot-correlation-id', 'x-wms-correlation-id'];
+
+/**
+ * The vendor's correlation id when the delivery carries one (`X-Correlation-Id`, `X-Request-Id`,
+ * `X-HubSpot-Correlation-Id`, `X-WMS-Correlation-Id`, or the trace id of a W3C `traceparent`).
+ * It becomes the trace id of the delivery's messages; without one each message gets a new UUID.
+ * The trace id is stored on the inbox row, logged with every line about the message and sent to
+ * Odoo with it (sync_apply `trace_id`, kept on sync.inbound.message).
+ */
+export function vendorTraceId(headers: IncomingHttpHeaders): string | undefined {
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim();
+  for (const h of CORRELATION_HEADERS) {
+    const v = one(headers[h]);
+    if (v && /^[A-Za-z0-9._:@/-]{1,128}$/.test(v)) return v;
+  }
+  const tp = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(one(headers.traceparent) ?? '');
+  if (tp && !/^0+$/.test(tp[1]!)) return tp[1]!;
+  return undefined;
 }
 
 /** The URI the vendor signed: server.public_url + the path and query it called. */
@@ -68,25 +91,37 @@ export function webhookRouter(o: WebhookRoutesOptions): express.Router {
         error(res, 401, verdict.code, verdict.message);
         return;
       }
-      const opts = target.preset === 'hubspot' && Array.isArray(target.options.approved_stages) ? { approvedStages: (target.options.approved_stages as unknown[]).map(String) } : {};
+      const opts = { ...(target.preset === 'hubspot' && Array.isArray(target.options.approved_stages) ? { approvedStages: (target.options.approved_stages as unknown[]).map(String) } : {}), options: target.options };
       const parsed = parseWebhook(target.preset, body, req.headers, opts);
       if (parsed.kind === 'ignored') {
         o.onReceived?.(code, 'ignored');
         res.status(202).json({ accepted: true, ignored: true, reason: parsed.reason });
         return;
       }
+      const vendorTrace = vendorTraceId(req.headers);
+      const traceId = vendorTrace ?? randomUUID();
       let rows: NewInboxMessage[];
       if (parsed.kind === 'invalid') {
-        rows = [{ source: code, messageId: parsed.messageId, preset: target.preset, topic: parsed.topic, via: 'webhook', body: body.toString('utf8'), rejectedReason: `invalid payload: ${parsed.field}: ${parsed.message}` }];
+        rows = [{ source: code, messageId: parsed.messageId, preset: target.preset, topic: parsed.topic, via: 'webhook', body: body.toString('utf8'), rejectedReason: `invalid payload: ${parsed.field}: ${parsed.message}`, traceId }];
       } else {
-        rows = parsed.messages.map((m) => ({ source: code, messageId: m.messageId, deliveryId: m.deliveryId, preset: target.preset, topic: m.topic, via: 'webhook', body: m.body }));
+        // One trace per message (a HubSpot delivery of several events shares the vendor's id, if any).
+        rows = parsed.messages.map((m, i) => ({
+          source: code, messageId: m.messageId, deliveryId: m.deliveryId, preset: target.preset, topic: m.topic, via: 'webhook', body: m.body,
+          traceId: i === 0 ? traceId : vendorTrace ?? randomUUID(),
+        }));
       }
       o.store.insertDurably(rows).then((outcomes) => {
         if (parsed.kind === 'invalid') {
           o.onReceived?.(code, 'invalid');
+          o.log?.warn(`webhook ${code}: invalid ${parsed.topic} message ${parsed.messageId} kept as rejected (inbox ${outcomes[0]?.id ?? '?'}): ${parsed.field}: ${parsed.message}`, { trace_id: traceId, source: code, message_id: parsed.messageId });
           error(res, 400, 'invalid_payload', `${parsed.field}: ${parsed.message}`, { field: parsed.field, inbox_id: outcomes[0]?.id });
           return;
         }
+        parsed.messages.forEach((m, i) => {
+          const out = outcomes[i]!;
+          // A copy is logged under the trace id of the message already stored.
+          o.log?.info(`webhook ${code}: ${m.topic} message ${m.messageId} ${out.duplicate ? 'already in the inbox (duplicate, dropped)' : `stored (inbox ${out.id})`}`, { trace_id: out.duplicate ? o.store.get(out.id)?.trace_id ?? rows[i]!.traceId : rows[i]!.traceId, source: code, message_id: m.messageId, inbox_id: out.id });
+        });
         const fresh = outcomes.filter((x) => !x.duplicate).length;
         o.onReceived?.(code, fresh > 0 ? 'stored' : 'duplicate');
         if (fresh > 0) o.onStored?.(code, fresh);
@@ -122,7 +157,7 @@ export function rowJson(r: InboxRow, withBody = false): Record<string, unknown> 
     id: r.id, source: r.source, message_id: r.message_id, delivery_id: r.delivery_id, preset: r.preset, topic: r.topic, via: r.via,
     state: r.state, attempts: r.attempts, replays: r.replays, received_at: new Date(r.received_at).toISOString(),
     next_attempt_at: r.state === 'pending' && r.next_attempt_at ? new Date(r.next_attempt_at).toISOString() : null,
-    done_at: r.done_at ? new Date(r.done_at).toISOString() : null, last_error: r.last_error, kind: r.kind,
+    done_at: r.done_at ? new Date(r.done_at).toISOString() : null, last_error: r.last_error, kind: r.kind, trace_id: r.trace_id,
     result: r.result ? JSON.parse(r.result) as unknown : null,
   };
   if (withBody) { out.body = r.body; out.payload = r.payload ? JSON.parse(r.payload) as unknown : null; }

@@ -32,6 +32,12 @@ export interface ClaimedEvent {
   created_at: string;
   mapping_version: string | false;
   external_ref: string | false;
+  /**
+   * Set by a replay with the mapping version the event was sent with (`action_replay`,
+   * module 18.0.1.2.1): map with this version instead of the current mapping. Absent or false:
+   * the current mapping.
+   */
+  replay_mapping_version?: string | false;
   /** The business record read with the caller's web_read spec; false when it was deleted. */
   record: Record<string, unknown> | false;
 }
@@ -64,7 +70,7 @@ export interface TargetStatus {
 export interface ApplyItem {
   target: string;
   message_id: string;
-  kind: 'shipment' | 'return' | 'stock_snapshot' | 'sale_order';
+  kind: 'shipment' | 'return' | 'stock_snapshot' | 'sale_order' | 'receipt' | 'milestone' | 'partner_change' | 'partner_new';
   payload: Record<string, unknown>;
   trace_id?: string;
 }

@@ -6,6 +6,7 @@ import type { ClaimedEvent } from '../odoo/contract.js';
 import { toOdooDatetime } from '../odoo/contract.js';
 import type { Connector } from '../connectors/connector.js';
 import type { WritebackQueue } from '../state/writeback-queue.js';
+import type { DeliveryAttempt, DeliveryLog } from '../state/delivery-log.js';
 import { backoffDelay } from './backoff.js';
 import type { BridgeMetrics } from './metrics.js';
 import type { OutboundMapper } from './ports.js';
@@ -20,6 +21,8 @@ export interface DeliverDeps {
   redactor: Redactor;
   log: Logger;
   retry: RetryPolicy;
+  /** The local delivery log (state file): one row per attempt. */
+  deliveryLog?: DeliveryLog;
   now?: () => number;
   random?: () => number;
 }
@@ -38,6 +41,7 @@ export async function deliverEvent(event: ClaimedEvent, deps: DeliverDeps): Prom
   const correlationId = event.trace_id || randomUUID();
   const log = deps.log.child({ correlationId, eventId: event.id, target: event.target, eventType: event.event_type, record: `${event.model},${event.res_id}` });
   let mappingVersion: string | undefined;
+  let payload: Record<string, unknown> | undefined;
   try {
     const connector = deps.connectors.get(event.target);
     if (!connector) throw new PermanentError(`no connector is configured for target '${event.target}'`, { category: 'internal' });
@@ -46,6 +50,7 @@ export async function deliverEvent(event: ClaimedEvent, deps: DeliverDeps): Prom
     }
     const mapped = await deps.mapper.map(event);
     mappingVersion = mapped.mappingVersion;
+    payload = mapped.payload;
     if (event.attempts > 1) deps.metrics.retries.inc({ target: event.target });
     const result = await connector.deliver({
       target: event.target, eventType: event.event_type, model: event.model, resId: event.res_id,
@@ -59,15 +64,34 @@ export async function deliverEvent(event: ClaimedEvent, deps: DeliverDeps): Prom
     deps.metrics.sent.inc({ target: event.target, event_type: event.event_type });
     const created = Date.parse(`${event.created_at.replace(' ', 'T')}Z`);
     if (!Number.isNaN(created)) deps.metrics.latency.observe({ target: event.target, event_type: event.event_type }, Math.max(0, (now() - created) / 1000));
-    log.info(`delivered: ${result.summary}`, { externalRef: result.externalRef, deduplicated: result.deduplicated ?? false, attempt: event.attempts });
+    log.info(`delivered: ${result.summary}`, { externalRef: result.externalRef, deduplicated: result.deduplicated ?? false, attempt: event.attempts, mappingVersion, pinned: Boolean(event.replay_mapping_version) });
+    logAttempt(event, deps, log, { outcome: 'sent', correlationId, mappingVersion, payload, externalRef: result.externalRef });
     return 'sent';
   } catch (err) {
-    return nackEvent(event, err, deps, { correlationId, mappingVersion, log, now });
+    return nackEvent(event, err, deps, { correlationId, mappingVersion, payload, log, now });
+  }
+}
+
+/** One delivery_log row; a failure to write it is logged, never fails the delivery. */
+function logAttempt(event: ClaimedEvent, deps: DeliverDeps, log: Logger, a: {
+  outcome: DeliveryOutcome; correlationId: string; mappingVersion?: string; payload?: unknown;
+  externalRef?: string; errorClass?: string; errorMessage?: string;
+}): void {
+  if (!deps.deliveryLog) return;
+  const row: DeliveryAttempt = {
+    event_id: event.id, attempt: event.attempts, target: event.target, event_type: event.event_type, model: event.model,
+    res_id: event.res_id, idempotency_key: event.idempotency_key, correlation_id: a.correlationId,
+    mapping_version: a.mappingVersion ?? (event.replay_mapping_version || undefined), outcome: a.outcome,
+    error_class: a.errorClass, error_message: a.errorMessage, external_ref: a.externalRef ?? (event.external_ref || undefined),
+    payload: a.payload === undefined || !deps.deliveryLog.keepsPayloads ? undefined : deps.redactor.redact(a.payload),
+  };
+  try { deps.deliveryLog.record(row); } catch (err) {
+    log.warn(`delivery log not written: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
 function nackEvent(event: ClaimedEvent, err: unknown, deps: DeliverDeps,
-  ctx: { correlationId: string; mappingVersion?: string; log: Logger; now: () => number }): DeliveryOutcome {
+  ctx: { correlationId: string; mappingVersion?: string; payload?: unknown; log: Logger; now: () => number }): DeliveryOutcome {
   const e = err instanceof BridgeError ? err : undefined;
   const retryable = e?.retryable ?? false;
   // Held back on our side (open circuit, target paused after a 429, client-side rate limit):
@@ -90,5 +114,6 @@ function nackEvent(event: ClaimedEvent, err: unknown, deps: DeliverDeps,
   const level = outcome === 'retry' ? 'warn' : 'error';
   ctx.log.log(level, `delivery ${outcome === 'retry' ? `failed, retry in ${Math.round(delay / 1000)}s` : outcome}: ${message}`, { errorClass, attempt: event.attempts });
   if (!e) ctx.log.error('unexpected error (a bug): kept as failed', { stack: err instanceof Error ? err.stack : undefined });
+  logAttempt(event, deps, ctx.log, { outcome, correlationId: ctx.correlationId, mappingVersion: ctx.mappingVersion, payload: ctx.payload, errorClass, errorMessage: message });
   return outcome;
 }

@@ -4,10 +4,12 @@ import type { TargetConfig } from '../config/schema.js';
 import { PermanentError } from '../errors/index.js';
 import { collectLookups, loadMapping, mapOrThrow, requiredSpec, type CompiledMapping, type XrefResolver } from '../mapping/index.js';
 import type { ClaimedEvent, WebReadSpec } from '../odoo/contract.js';
-import type { LinkSource, MappedOutbound, OutboundMapper } from './ports.js';
+import type { MappingStore } from '../state/mapping-store.js';
+import type { LinkSource, MappedOutbound, OutboundMapper, RecordSource } from './ports.js';
 
 /** The connector operation a mapped event stands for, from its model and event type. */
 export function kindOf(model: string, eventType: string): string {
+  if (eventType === 'asn') return 'receipt'; // inbound shipment announced to the WMS (issue 8)
   if (model === 'res.partner') return 'customer';
   if (model === 'product.product' || model === 'product.template') return 'product';
   if (eventType === 'cancel') return 'order_cancel';
@@ -26,15 +28,36 @@ function mergeSpec(into: WebReadSpec, add: WebReadSpec): void {
   }
 }
 
+/** True when every field of `need` is in `have` (recursively through `fields`). */
+function specCovers(have: WebReadSpec | undefined, need: WebReadSpec): boolean {
+  for (const [k, v] of Object.entries(need)) {
+    const cur = have?.[k] as { fields?: WebReadSpec } | undefined;
+    if (!cur) return false;
+    const sub = (v as { fields?: WebReadSpec }).fields;
+    if (sub && Object.keys(sub).length > 0 && !specCovers(cur.fields, sub)) return false;
+  }
+  return true;
+}
+
 /**
  * Loads and compiles the outbound mappings of every configured target once at start (all
  * errors of all files reported together), and maps claimed events with them.
+ *
+ * Replays pinned to a mapping version (`replay_mapping_version` of a claimed event): every
+ * source loaded is kept by version in the state file (`useStore`); a pinned event is mapped
+ * with that stored source (compiled once, cached), or fails permanently (category 'mapping')
+ * when this sidecar never loaded that version. Never falls back to the current mapping.
  */
 export class MappingRegistry implements OutboundMapper {
   private readonly targets = new Map<string, TargetMappings>();
   private readonly vars = new Map<string, Record<string, unknown>>();
+  /** Source text of every loaded outbound mapping, by version. */
+  private readonly sources = new Map<string, { file: string; system: string; source: string }>();
+  /** Mappings compiled from stored sources for pinned replays, by version. */
+  private readonly pinnedCache = new Map<string, CompiledMapping>();
+  private store: MappingStore | undefined;
 
-  constructor(dir: string, targets: Record<string, TargetConfig>, private readonly links?: LinkSource) {
+  constructor(dir: string, targets: Record<string, TargetConfig>, private readonly links?: LinkSource & Partial<RecordSource>) {
     const problems: string[] = [];
     for (const [code, t] of Object.entries(targets)) {
       const folder = path.join(dir, t.mappings ?? t.preset);
@@ -43,9 +66,11 @@ export class MappingRegistry implements OutboundMapper {
       for (const name of fs.readdirSync(folder).filter((n) => /\.ya?ml$/.test(n)).sort()) {
         const file = path.join(folder, name);
         try {
-          const m = loadMapping(fs.readFileSync(file, 'utf8'), file);
+          const text = fs.readFileSync(file, 'utf8');
+          const m = loadMapping(text, file);
           if (m.direction !== 'outbound') continue;
           for (const ev of m.events) byKey.set(`${m.source}|${ev}`, m);
+          this.sources.set(m.version, { file, system: m.system, source: text });
         } catch (err) {
           problems.push(err instanceof Error ? err.message : String(err));
         }
@@ -54,6 +79,41 @@ export class MappingRegistry implements OutboundMapper {
       this.vars.set(code, (t.options.vars ?? {}) as Record<string, unknown>);
     }
     if (problems.length > 0) throw new PermanentError(`mappings have errors:\n${problems.join('\n')}`, { category: 'mapping' });
+  }
+
+  /**
+   * Keeps the source of every loaded mapping in the state file (by version) and looks pinned
+   * versions up there from now on.
+   */
+  useStore(store: MappingStore): this {
+    for (const [version, m] of this.sources) store.remember({ version, ...m });
+    this.store = store;
+    return this;
+  }
+
+  /** The compiled mapping of a pinned version: current, cached, or compiled from the state file. */
+  pinned(version: string, event: Pick<ClaimedEvent, 'target' | 'model' | 'event_type'>): CompiledMapping {
+    let m = this.pinnedCache.get(version);
+    if (!m) {
+      for (const t of this.targets.values()) for (const c of t.byKey.values()) if (c.version === version) m = c;
+    }
+    if (!m) {
+      const stored = this.store?.get(version);
+      if (!stored) {
+        throw new PermanentError(`mapping version ${version} (pinned by a replay with the mapping version the event was sent with) is unknown to this sidecar: its state file has no mapping source with that version. Replay with --mapping-version current, or run a sidecar that loaded that mapping`, { category: 'mapping', details: { mapping_version: version } });
+      }
+      try {
+        m = loadMapping(stored.source, `${stored.file}@${version.slice(0, 12)}`);
+      } catch (err) {
+        throw new PermanentError(`mapping version ${version} (${stored.file}, stored in the state file) no longer compiles: ${err instanceof Error ? err.message : String(err)}`, { category: 'mapping', details: { mapping_version: version } });
+      }
+      this.pinnedCache.set(version, m);
+    }
+    const system = this.targets.get(event.target)?.system;
+    if (m.direction !== 'outbound' || m.source !== event.model || !m.events.includes(event.event_type) || (system !== undefined && m.system !== system)) {
+      throw new PermanentError(`mapping version ${version} (${m.file}: ${m.system} ${m.source} [${m.events.join(', ')}]) does not serve ${event.model} '${event.event_type}' events of target '${event.target}'`, { category: 'mapping', details: { mapping_version: version } });
+    }
+    return m;
   }
 
   count(): number {
@@ -96,12 +156,27 @@ export class MappingRegistry implements OutboundMapper {
   }
 
   async map(event: ClaimedEvent): Promise<MappedOutbound> {
-    const m = this.find(event.target, event.model, event.event_type);
-    const record = event.record === false ? { id: event.res_id } : event.record;
+    const pin = event.replay_mapping_version || undefined;
+    const m = pin ? this.pinned(pin, event) : this.find(event.target, event.model, event.event_type);
+    let record = event.record === false ? { id: event.res_id } : event.record;
+    if (pin && event.record !== false) record = await this.readForPinned(m, event, record);
     const ctx = { event: event.event_type, vars: this.vars.get(event.target) ?? {}, meta: { event_id: event.id, idempotency_key: event.idempotency_key, external_ref: event.external_ref || undefined } };
     const xref = await this.resolveLinks(m, record, ctx, event.target);
     const payload = mapOrThrow(m, record, { ...ctx, xref }) as Record<string, unknown>;
     return { kind: kindOf(event.model, event.event_type), payload, mappingVersion: m.version };
+  }
+
+  /**
+   * The claim read the record with the current mappings' spec; a pinned (older) mapping may read
+   * fields the current ones do not: then the record is read again with the pinned mapping's spec.
+   */
+  private async readForPinned(m: CompiledMapping, event: ClaimedEvent, record: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const need = requiredSpec(m) as WebReadSpec;
+    if (specCovers(this.specs([event.target])[event.model], need)) return record;
+    if (!this.links?.read) throw new PermanentError(`mapping version ${m.version} (${m.file}) reads fields the current mappings do not, and no record source is configured to read them`, { category: 'internal' });
+    const fresh = await this.links.read(event.model, event.res_id, need);
+    if (!fresh) throw new PermanentError(`${event.model},${event.res_id} no longer exists in Odoo`, { category: 'validation' });
+    return fresh;
   }
 
   private async resolveLinks(m: CompiledMapping, record: unknown, ctx: object, target: string): Promise<XrefResolver | undefined> {
@@ -124,8 +199,13 @@ export class MappingRegistry implements OutboundMapper {
 }
 
 /** sync.link rows read through the Odoo gateway (the service user may read them). */
-export function odooLinkSource(call: (model: string, method: string, params: Record<string, unknown>) => Promise<unknown>): LinkSource {
+export function odooLinkSource(call: (model: string, method: string, params: Record<string, unknown>) => Promise<unknown>): LinkSource & RecordSource {
   return {
+    async read(model, id, spec) {
+      // web_search_read is a model method (no ids argument); archived records are read too, as by sync_claim.
+      const res = (await call(model, 'web_search_read', { domain: [['id', '=', id]], specification: spec, context: { active_test: false } })) as { records: Array<Record<string, unknown>> };
+      return res.records[0];
+    },
     async links(target, requests) {
       const byModel = new Map<string, { ids: number[]; exts: string[] }>();
       for (const r of requests) {
@@ -148,6 +228,6 @@ export function odooLinkSource(call: (model: string, method: string, params: Rec
   };
 }
 
-export function loadOutboundMapper(dir: string, targets: Record<string, TargetConfig>, links?: LinkSource): MappingRegistry {
+export function loadOutboundMapper(dir: string, targets: Record<string, TargetConfig>, links?: LinkSource & Partial<RecordSource>): MappingRegistry {
   return new MappingRegistry(dir, targets, links);
 }

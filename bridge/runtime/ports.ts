@@ -20,3 +20,8 @@ export interface OutboundMapper {
 export interface LinkSource {
   links(target: string, requests: Array<{ model: string; id?: number; externalId?: string }>): Promise<Array<{ model: string; res_id: number; external_id: string }>>;
 }
+
+/** Reads one business record (Odoo web_read) with a given spec; undefined when it is gone. */
+export interface RecordSource {
+  read(model: string, id: number, spec: WebReadSpec): Promise<Record<string, unknown> | undefined>;
+}

@@ -13,6 +13,8 @@ export interface WorkerOptions {
   concurrency: number;
   pollMinMs: number;
   pollMaxMs: number;
+  /** Delivered write-backs and delivery-log rows older than this are purged (hourly); unset: kept. */
+  retentionDays?: number;
 }
 
 /**
@@ -28,6 +30,7 @@ export class Worker {
   private wake: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private purgeTimer: NodeJS.Timeout | undefined;
   lastClaimAt = 0;
   lastError: string | undefined;
 
@@ -46,7 +49,25 @@ export class Worker {
   start(): void {
     this.heartbeatTimer = setInterval(() => { void this.heartbeat(); }, Math.max(1000, (this.opts.leaseSeconds * 1000) / 3));
     this.heartbeatTimer.unref();
+    if (this.opts.retentionDays !== undefined) {
+      this.purge();
+      this.purgeTimer = setInterval(() => this.purge(), 3_600_000);
+      this.purgeTimer.unref();
+    }
     this.loopDone = this.loop();
+  }
+
+  /** Retention (state.retention_days) of the write-backs Odoo accepted and of the delivery log. */
+  purge(): void {
+    const days = this.opts.retentionDays;
+    if (days === undefined) return;
+    try {
+      const writebacks = this.writeback.purge(days);
+      const attempts = this.deliverDeps.deliveryLog?.purge(days) ?? 0;
+      if (writebacks + attempts > 0) this.log.info(`purged ${writebacks} write-back(s) and ${attempts} delivery log row(s) older than ${days} days`);
+    } catch (err) {
+      this.log.warn(`state purge failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** Graceful stop: no new claims, in-flight work finishes, outcomes are flushed. */
@@ -63,6 +84,7 @@ export class Worker {
     }
     await this.loopDone;
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.flush();
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DB } from './state-store.js';
 
 /**
@@ -28,6 +29,7 @@ export interface NewInboxMessage {
   body: string;
   /** Stored directly as rejected with this reason (a signed message whose payload is invalid). */
   rejectedReason?: string;
+  /** Trace id of the message (the vendor's correlation id, else a new UUID: set here when absent). */
   traceId?: string;
 }
 
@@ -93,7 +95,7 @@ export class InboxStore {
       const r = this.insertStmt.run({
         source: m.source, message_id: m.messageId, delivery_id: m.deliveryId ?? null, preset: m.preset, topic: m.topic, via: m.via,
         body: m.body, received_at: at, state: m.rejectedReason === undefined ? 'pending' : 'rejected',
-        last_error: m.rejectedReason?.slice(0, 4000) ?? null, done_at: m.rejectedReason === undefined ? null : at, trace_id: m.traceId ?? null,
+        last_error: m.rejectedReason?.slice(0, 4000) ?? null, done_at: m.rejectedReason === undefined ? null : at, trace_id: m.traceId ?? randomUUID(),
       });
       if (r.changes === 1) return { id: Number(r.lastInsertRowid), duplicate: false };
       const dup = this.findDup.get(m.source, m.messageId, m.deliveryId ?? null) as { id: number } | undefined;

@@ -71,4 +71,45 @@ export const MIGRATIONS: string[] = [
      updated_at INTEGER NOT NULL,
      PRIMARY KEY (source, name)
    );`,
+  // 3: the delivery log gets its own row id (a replayed event starts its attempts again, so
+  // (event_id, attempt) is not unique; nothing wrote the table before, its rows are kept), and
+  // the source of every outbound mapping the sidecar has loaded, by version hash, so that an
+  // event can be replayed with the mapping version it was sent with.
+  `CREATE TABLE delivery_log_v3 (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     event_id INTEGER NOT NULL,
+     attempt INTEGER NOT NULL,
+     target TEXT NOT NULL,
+     event_type TEXT NOT NULL,
+     model TEXT NOT NULL,
+     res_id INTEGER NOT NULL,
+     idempotency_key TEXT NOT NULL,
+     correlation_id TEXT NOT NULL,
+     mapping_version TEXT,
+     payload TEXT,
+     outcome TEXT NOT NULL CHECK (outcome IN ('sent', 'retry', 'failed', 'dead')),
+     error_class TEXT,
+     error_message TEXT,
+     external_ref TEXT,
+     at INTEGER NOT NULL
+   );
+   INSERT INTO delivery_log_v3 (event_id, attempt, target, event_type, model, res_id, idempotency_key, correlation_id,
+                                mapping_version, payload, outcome, error_class, error_message, external_ref, at)
+     SELECT event_id, attempt, target, event_type, model, res_id, idempotency_key, correlation_id,
+            mapping_version, payload, outcome, error_class, error_message, external_ref, at
+       FROM delivery_log ORDER BY at;
+   DROP TABLE delivery_log;
+   ALTER TABLE delivery_log_v3 RENAME TO delivery_log;
+   CREATE INDEX delivery_log_at ON delivery_log (at);
+   CREATE INDEX delivery_log_outcome ON delivery_log (outcome, at);
+   CREATE INDEX delivery_log_target ON delivery_log (target, at);
+   CREATE INDEX delivery_log_event ON delivery_log (event_id);
+   CREATE TABLE mapping_source (
+     version TEXT PRIMARY KEY,
+     file TEXT NOT NULL,
+     system TEXT NOT NULL,
+     source TEXT NOT NULL,
+     first_loaded_at INTEGER NOT NULL,
+     last_loaded_at INTEGER NOT NULL
+   );`,
 ];

@@ -19,6 +19,12 @@ function setUpPortal(fake: HubSpotFake): void {
   fake.schema.deals['odoo_order_ref'] = { type: 'string' };
   fake.schema.deals['odoo_order_status'] = { type: 'enumeration', options: ['confirmed', 'picking', 'partially_shipped', 'shipped', 'cancelled'] };
   fake.schema.deals['odoo_last_update'] = { type: 'datetime' };
+  // Issue 8: fulfilment milestone and proof of delivery on deals, available to promise on products.
+  fake.schema.deals['odoo_fulfilment_status'] = { type: 'enumeration', options: ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold'] };
+  fake.schema.deals['odoo_delivered_at'] = { type: 'datetime' };
+  fake.schema.deals['odoo_delivery_proof'] = { type: 'string' };
+  fake.schema.products['odoo_atp'] = { type: 'number' };
+  fake.schema.products['odoo_atp_updated_at'] = { type: 'datetime' };
 }
 
 const OBJECT_OF_KIND: Record<string, (payload: Record<string, unknown>) => string> = {
@@ -81,7 +87,7 @@ describe('contract: hubspot mappings -> HubSpot connector -> HubSpot fake (CRM v
   for (const c of preset.cases) {
     it(`${c.mappingName} [${c.event}] ${c.case.name}`, async () => {
       const src = c.mapping.source;
-      if ((src === 'res.partner' || src.startsWith('product.')) && c.event === 'upsert') return upsertTwice(c);
+      if ((src === 'res.partner' || src.startsWith('product.')) && (c.event === 'upsert' || c.event === 'atp')) return upsertTwice(c);
       if (src === 'sale.order' && c.event === 'status') {
         // The deal the order came from (sync.link holds its HubSpot id).
         const rec = c.case.input as { id: number; name: string };

@@ -19,6 +19,12 @@ function setUpOrg(fake: SalesforceFake): void {
   opp['Odoo_Order_Ref__c'] = { type: 'string', length: 80 };
   opp['Odoo_Order_Status__c'] = { type: 'picklist', picklist: ['Confirmed', 'Picking', 'Partially Shipped', 'Shipped', 'Cancelled'] };
   opp['Odoo_Last_Update__c'] = { type: 'datetime' };
+  // Issue 8: fulfilment milestone and proof of delivery on opportunities, available to promise on products.
+  opp['Odoo_Fulfilment_Status__c'] = { type: 'picklist', picklist: ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold'] };
+  opp['Odoo_Delivered_At__c'] = { type: 'datetime' };
+  opp['Odoo_Delivery_Proof__c'] = { type: 'string', length: 255 };
+  const product = fake.store.objects['Product2']!.fields;
+  product['Odoo_ATP__c'] = { type: 'double' };
 }
 
 const SOBJECT_OF_SOURCE: Record<string, string> = { 'res.partner': 'Account', 'product.product': 'Product2', 'product.template': 'Product2' };
@@ -72,7 +78,7 @@ describe('contract: salesforce mappings -> Salesforce connector -> Salesforce fa
   for (const c of preset.cases) {
     it(`${c.mappingName} [${c.event}] ${c.case.name}`, async () => {
       const src = c.mapping.source;
-      if (SOBJECT_OF_SOURCE[src] && c.event === 'upsert') return upsertTwice(c);
+      if (SOBJECT_OF_SOURCE[src] && (c.event === 'upsert' || c.event === 'atp')) return upsertTwice(c);
       if (src === 'sale.order' && c.event === 'status') {
         // The opportunity the order came from (sync.link holds its Id).
         const rec = c.case.input as { id: number; name: string };
@@ -95,7 +101,7 @@ describe('contract: salesforce mappings -> Salesforce connector -> Salesforce fa
   }
 
   it('negative: a new product without Name is rejected by Salesforce (PermanentError with its message)', async () => {
-    const c = preset.cases.find((x) => x.mapping.source === 'product.product')!;
+    const c = preset.cases.find((x) => x.mapping.source === 'product.product' && x.event === 'upsert')!;
     const payload = mapCase(c);
     delete payload.Name;
     const err = await deliver(connector, outbound(TARGET, c, payload)).then(

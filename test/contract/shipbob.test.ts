@@ -104,6 +104,23 @@ describe('contract: shipbob mappings -> ShipBob connector -> ShipBob fake (API 2
           expect(fake.ledger.updatesFor(sku, 'product')).to.equal(1);
           return;
         }
+        case c.mapping.source === 'stock.picking' && c.event === 'asn': {
+          // Issue 8: the ASN's SKUs are ShipBob products (the connector resolves them to inventory ids).
+          const payload = mapCase(c);
+          const boxes = payload.boxes as Array<{ box_items: Array<{ sku: string }> }>;
+          for (const b of boxes) for (const it of b.box_items) if (!fake.store.inventoryBySku(it.sku)) fake.store.setInventory({ sku: it.sku, on_hand: 0 });
+          const po = String(payload.purchase_order_number);
+          const res = await deliver(connector, outbound(TARGET, c, payload));
+          expect(non2xx(fake.ledger.requests, 0)).to.deep.equal([]);
+          expect(fake.ledger.createsFor(po, 'receiving')).to.equal(1);
+          expect(res.externalRef).to.equal(fake.ledger.effectsFor(po, 'receiving')[0]!.id);
+          // A retry after an uncertain failure finds the WRO by purchase order number: still one.
+          const again = await deliver(connector, outbound(TARGET, c, payload, { attempts: 2 }));
+          expect(again.deduplicated).to.equal(true);
+          expect(again.externalRef).to.equal(res.externalRef);
+          expect(fake.ledger.createsFor(po, 'receiving')).to.equal(1);
+          return;
+        }
         default:
           throw new Error(`no contract flow for ${kind} (mapping ${c.mapping.file}); add one to test/contract/shipbob.test.ts`);
       }

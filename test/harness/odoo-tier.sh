@@ -80,7 +80,7 @@ odoo_args=(--addons-path="$addons" --db_host="$PGHOST" --db_port="${PGPORT:-5432
 
 # 1. Install sync_bridge with its dependencies and run its Odoo tests.
 if [ "${ODOO_TIER_ONLY:-}" != "e2e" ]; then
-  say "installing sync_bridge (+ sale_management, sale_stock, contacts) and running its tests ..."
+  say "installing sync_bridge (+ its dependencies: sale_management, sale_stock, purchase_stock, contacts) and running its tests ..."
   t0=$(date +%s)
   "$PY" "$ODOO_SRC/odoo-bin" "${odoo_args[@]}" --http-port="$(free_port)" -i sync_bridge \
       --test-enable --test-tags /sync_bridge --stop-after-init --log-level=test >"$work/odoo-tests.log" 2>&1

@@ -83,7 +83,7 @@ const CASES: ErrCase[] = [
   {
     name: 'unknown inbound output',
     text: HEAD.replace('direction: outbound', 'direction: inbound') .replace('output: shipbob.order', 'output: canonical.parcel') + '  a: x\n',
-    errors: ["unknown output 'canonical.parcel' for an inbound mapping (expected one of: canonical.shipment, canonical.return, canonical.stock_snapshot, canonical.sale_order, odoo.vals)"],
+    errors: ["unknown output 'canonical.parcel' for an inbound mapping (expected one of: canonical.shipment, canonical.return, canonical.stock_snapshot, canonical.sale_order, canonical.receipt, canonical.milestone, canonical.partner_change, canonical.partner_new, odoo.vals)"],
   },
   { name: 'odoo.vals needs odoo_model', text: HEAD.replace('direction: outbound', 'direction: inbound').replace('output: shipbob.order', 'output: odoo.vals') + '  a: x\n', errors: ['odoo.vals needs odoo_model'] },
   { name: 'invalid YAML: position and hint', text: HEAD + `  a: { path: x.y[0] }\n`, errors: ['m.yaml:7:17 (yaml): invalid YAML:', 'quote values that contain'] },

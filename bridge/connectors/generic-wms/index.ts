@@ -10,6 +10,7 @@ import { writeItem } from './item.js';
 import { readGenericOptions, type GenericWmsOptions } from './options.js';
 import { writeOrder } from './order.js';
 import { writeStatus } from './status.js';
+import { writeReceipt } from './receipt.js';
 
 /** A REST WMS described entirely by target.options (see docs/connectors.md). */
 export class GenericWmsConnector extends BaseConnector {
@@ -34,6 +35,8 @@ export class GenericWmsConnector extends BaseConnector {
         return writeCustomer(ctx);
       case 'order_status':
         return writeStatus(ctx);
+      case 'receipt':
+        return writeReceipt(ctx);
       default:
         throw unsupported(this.preset, req);
     }

@@ -1,7 +1,7 @@
 import { ConfigError } from '../../errors/index.js';
 import type { HttpMethod } from '../http/http-client.js';
 
-export type OperationName = 'order' | 'amend' | 'cancel' | 'item' | 'customer' | 'status';
+export type OperationName = 'order' | 'amend' | 'cancel' | 'item' | 'customer' | 'status' | 'receipt';
 
 export interface Operation {
   method: HttpMethod;
@@ -33,6 +33,7 @@ export const GENERIC_DEFAULTS: Record<OperationName, Operation | undefined> = {
   item: { method: 'PUT', path: '/items/{sku}' },
   customer: { method: 'PUT', path: '/customers/{ref}' },
   status: undefined,
+  receipt: { method: 'PUT', path: '/receipts/{reference}' },
 };
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);

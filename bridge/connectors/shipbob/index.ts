@@ -9,6 +9,7 @@ import { readShipBobOptions, type ShipBobContext, type ShipBobOptions } from './
 import { shipBobErrorExtractor } from './errors.js';
 import { upsertProduct } from './product.js';
 import { releaseOrder } from './release.js';
+import { createReceivingOrder } from './receiving.js';
 
 export * as shipbobReads from './reads.js';
 export { amendReference } from './amend.js';
@@ -35,6 +36,7 @@ export class ShipBobConnector extends BaseConnector {
       if (req.eventType === 'release' || req.eventType === 'upsert') return releaseOrder(ctx);
     }
     if (req.kind === 'product' && req.eventType !== 'cancel') return upsertProduct(ctx);
+    if (req.kind === 'receipt' && req.eventType !== 'cancel') return createReceivingOrder(ctx);
     throw unsupported(this.preset, req);
   }
 }

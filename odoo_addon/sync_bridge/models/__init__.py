@@ -1,8 +1,12 @@
 from . import sync_target
+from . import sync_milestone
+from . import sync_exception_rule
+from . import sync_change_proposal
 from . import sync_event
 from . import sync_exception
 from . import sync_link
 from . import sync_inbound_message
+from . import sync_inbound_o2c
 from . import sync_inbound_record
 from . import sync_reconciliation
 from . import sync_reconciliation_line
@@ -15,3 +19,4 @@ from . import sale_order
 from . import sale_order_line
 from . import stock_picking
 from . import stock_move
+from . import stock_quant

@@ -251,12 +251,124 @@ SALE_ORDER = strict_object({
                                 expected="an ISO 4217 currency code")),
 })
 
+# -- receipt.ts ------------------------------------------------------------------
+RECEIPT = strict_object({
+    **_envelope(),
+    "receipt_ref": NonEmpty(),
+    "receipt_id": NonEmpty(),
+    "received_at": UtcDatetime(),
+    "lines": array(strict_object({
+        "sku": Sku(),
+        "quantity": Quantity(nonnegative=True),
+        "lots": array(strict_object({
+            "lot": NonEmpty(),
+            "quantity": Quantity(positive=True),
+            "expiration_date": optional(DateOnly()),
+        })),
+        "serials": array(NonEmpty()),
+    }), min_items=1),
+})
+
+# -- milestone.ts ------------------------------------------------------------------
+MILESTONES = ("accepted", "allocated", "picked", "packed", "shipped", "delivered",
+              "exception", "on_hold")
+MILESTONE = strict_object({
+    **_envelope(),
+    "order_ref": NonEmpty(),
+    "milestone": enum(*MILESTONES),
+    "occurred_at": UtcDatetime(),
+    "shipment_id": optional(NonEmpty()),
+    "carrier": optional(NonEmpty()),
+    "tracking_number": optional(NonEmpty()),
+    "reason": optional(NonEmpty()),
+    "proof_of_delivery": optional(strict_object({
+        "delivered_at": UtcDatetime(),
+        "carrier_event": optional(NonEmpty()),
+        "signed_by": optional(NonEmpty()),
+        "location": optional(NonEmpty()),
+    })),
+})
+
+# -- partner.ts ------------------------------------------------------------------
+PARTNER_OBJECT_TYPES = ("company", "contact")
+PARTNER_FIELDS = ("name", "email", "phone", "mobile", "website", "vat", "street", "street2",
+                  "city", "zip", "state", "country_code",
+                  # Odoo extension (docs: deviations): the CRM account manager's email
+                  "user_id")
+
+
+def field_value():
+    text = string(min_len=0, max_len=1000)
+
+    def check(value, path):
+        if value is False:
+            return value
+        return text(value, path)
+
+    return check
+
+
+def changes():
+    value = field_value()
+
+    def check(data, path):
+        if not isinstance(data, dict):
+            raise SchemaError(path, _("expected an object, got %s", _type_name(data)))
+        for key in sorted(data):
+            if key not in PARTNER_FIELDS:
+                raise SchemaError(_join(path, key), _("expected one of %s",
+                                                      ", ".join(PARTNER_FIELDS)))
+        if not data:
+            raise SchemaError(path, _("at least one change"))
+        return {key: value(v, _join(path, key)) for key, v in data.items()}
+
+    return check
+
+
+def CountryCode():
+    return string(max_len=0, regex=r"^[A-Z]{2}$",
+                  expected="an ISO 3166-1 alpha-2 country code")
+
+
+PARTNER_CHANGE = strict_object({
+    **_envelope(),
+    "object_type": enum(*PARTNER_OBJECT_TYPES),
+    "external_id": NonEmpty(),
+    "changed_at": UtcDatetime(),
+    "changes": changes(),
+    "changed_by": optional(NonEmpty()),
+})
+
+PARTNER_NEW = strict_object({
+    **_envelope(),
+    "object_type": enum(*PARTNER_OBJECT_TYPES),
+    "external_id": NonEmpty(),
+    "created_at": UtcDatetime(),
+    "name": NonEmpty(),
+    "email": optional(string(min_len=0, max_len=0, regex=EMAIL_RE,
+                             expected="an email address")),
+    "phone": optional(NonEmpty()),
+    "website": optional(NonEmpty()),
+    "vat": optional(NonEmpty()),
+    "street": optional(NonEmpty()),
+    "street2": optional(NonEmpty()),
+    "city": optional(NonEmpty()),
+    "zip": optional(NonEmpty()),
+    "state": optional(NonEmpty()),
+    "country_code": optional(CountryCode()),
+    "parent_external_id": optional(NonEmpty()),
+})
+
 SCHEMAS = {
     "shipment": SHIPMENT,
     "return": RETURN,
     "stock_snapshot": STOCK_SNAPSHOT,
     "stock_adjustment": STOCK_SNAPSHOT,
     "sale_order": SALE_ORDER,
+    "receipt": RECEIPT,
+    "milestone": MILESTONE,
+    "partner_change": PARTNER_CHANGE,
+    "partner_new": PARTNER_NEW,
 }
 
 

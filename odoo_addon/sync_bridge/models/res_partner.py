@@ -20,10 +20,33 @@ class ResPartner(models.Model):
         "a Sync manager approves them.",
     )
 
+    sync_proposal_ids = fields.One2many("sync.change.proposal", "partner_id")
+    sync_proposal_count = fields.Integer(compute="_compute_sync_proposal_count",
+                                         string="Change Proposals")
+
+    def _compute_sync_proposal_count(self):
+        groups = self.env["sync.change.proposal"].sudo()._read_group(
+            [("partner_id", "in", self.ids), ("state", "=", "proposed")],
+            ["partner_id"], ["__count"])
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.sync_proposal_count = counts.get(partner.id, 0)
+
+    def action_view_sync_proposals(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sync_bridge.sync_change_proposal_action")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"search_default_proposed": 1}
+        return action
+
     def _sync_upsert(self):
         Event = self.env["sync.event"].sudo()
         for company, partners in self.grouped("company_id").items():
             targets = self.env["sync.target"]._get_for("partner", company)
+            # changes coming from a target are not echoed back to it
+            skip = self.env.context.get("sync_bridge_skip_target_ids") or []
+            targets = targets.filtered(lambda t: t.id not in skip)
             for partner in partners:
                 for target in targets:
                     Event._enqueue(target, "upsert", partner)

@@ -1,6 +1,8 @@
 # Copyright 2026 Odoo Sync Bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+
+from .sync_milestone import MILESTONES
 
 ORDER_AMEND_FIELDS = {"commitment_date", "partner_shipping_id"}
 
@@ -28,6 +30,35 @@ class SaleOrder(models.Model):
         compute="_compute_sync_tracking", string="Tracking References (WMS)"
     )
     sync_tracking_url = fields.Char(compute="_compute_sync_tracking", string="Tracking URL (WMS)")
+
+    sync_milestone_ids = fields.One2many("sync.milestone", "order_id", string="Fulfilment Timeline",
+                                         readonly=True)
+    sync_fulfilment_status = fields.Selection(
+        MILESTONES, string="Fulfilment Status", compute="_compute_sync_fulfilment",
+        store=True, help="Latest fulfilment milestone reported by the WMS / carrier.",
+    )
+    sync_fulfilment_at = fields.Datetime(
+        string="Fulfilment Status Time", compute="_compute_sync_fulfilment", store=True)
+    sync_delivered_at = fields.Datetime(
+        string="Delivered At (proof)", compute="_compute_sync_fulfilment", store=True)
+    sync_delivery_proof = fields.Char(
+        string="Proof of Delivery", compute="_compute_sync_fulfilment", store=True)
+
+    @api.depends("sync_milestone_ids.milestone", "sync_milestone_ids.occurred_at")
+    def _compute_sync_fulfilment(self):
+        for order in self:
+            latest = order.sync_milestone_ids.sorted(
+                lambda m: (m.occurred_at, m.id), reverse=True)[:1]
+            order.sync_fulfilment_status = latest.milestone or False
+            order.sync_fulfilment_at = latest.occurred_at or False
+            delivered = order.sync_milestone_ids.filtered(
+                lambda m: m.milestone == "delivered").sorted(
+                lambda m: (m.occurred_at, m.id), reverse=True)[:1]
+            order.sync_delivered_at = delivered.delivered_at or delivered.occurred_at or False
+            proof = [p for p in (delivered.carrier_event, delivered.signed_by and
+                                 _("signed by %s", delivered.signed_by),
+                                 delivered.delivery_location) if p]
+            order.sync_delivery_proof = " - ".join(proof) or False
 
     def _compute_sync_tracking(self):
         for order in self:

@@ -23,6 +23,8 @@ class StockMove(models.Model):
     def _action_assign(self, force_qty=False):
         res = super()._action_assign(force_qty=force_qty)
         self.picking_id._sync_release_ready()
+        self.picking_id._sync_asn_ready()
+        self._sync_atp_touch()
         return res
 
     def _action_cancel(self):
@@ -31,4 +33,25 @@ class StockMove(models.Model):
         cancelled = pickings.filtered(lambda p: p.state == "cancel")
         cancelled._sync_cancel()
         (pickings - cancelled)._sync_amend()
+        self._sync_atp_touch()
         return res
+
+    def _action_confirm(self, merge=True, merge_into=False):
+        moves = super()._action_confirm(merge=merge, merge_into=merge_into)
+        # incoming quantities count in ATP within the targets' horizon
+        moves._sync_atp_touch()
+        return moves
+
+    def _action_done(self, cancel_backorder=False):
+        moves = super()._action_done(cancel_backorder=cancel_backorder)
+        moves._sync_atp_touch()
+        return moves
+
+    def _sync_atp_touch(self):
+        """One ATP notification per (product, warehouse) of these moves."""
+        pairs = set()
+        for move in self:
+            for location in (move.location_id, move.location_dest_id):
+                if location.warehouse_id:
+                    pairs.add((move.product_id.id, location.warehouse_id.id))
+        self.env["product.product"]._sync_atp_changed(pairs)

@@ -13,6 +13,7 @@ class StockPicking(models.Model):
     sync_carrier_service = fields.Char("Carrier Service (WMS)", copy=False)
     sync_tracking_ref = fields.Char("Tracking Reference (WMS)", copy=False, tracking=True)
     sync_tracking_url = fields.Char("Tracking URL (WMS)", copy=False)
+    sync_milestone_ids = fields.One2many("sync.milestone", "picking_id", readonly=True)
     sync_shipment_id = fields.Char(
         "WMS Shipment / Return ID", copy=False, index=True,
         help="Id of the shipment (or return) reported by the WMS.",
@@ -47,6 +48,29 @@ class StockPicking(models.Model):
                 continue
             for target in targets:
                 Event._enqueue(target, "release", picking, picking._sync_aggregate_key())
+
+    def _sync_asn_ready(self):
+        """Announce ready incoming receipts of confirmed purchase orders to the
+        WMS of their warehouse (event 'asn', once per receipt and target)."""
+        Event = self.env["sync.event"].sudo()
+        receipts = self.filtered(
+            lambda p: p.picking_type_code == "incoming" and p.state == "assigned"
+            and p.purchase_id and p.purchase_id.state in ("purchase", "done")
+        )
+        for picking in receipts:
+            targets = self.env["sync.target"]._get_for(
+                "asn", picking.company_id, kinds=["wms"],
+                warehouse=picking.picking_type_id.warehouse_id,
+            )
+            for target in targets:
+                if Event.search_count([
+                    ("target_id", "=", target.id), ("model", "=", picking._name),
+                    ("res_id", "=", picking.id), ("event_type", "=", "asn"),
+                    ("state", "!=", "cancelled"),
+                ], limit=1):
+                    continue
+                Event._enqueue(target, "asn", picking,
+                               f"purchase.order,{picking.purchase_id.id}")
 
     def _sync_amend(self):
         Event = self.env["sync.event"].sudo()

@@ -63,6 +63,8 @@ class SyncEvent(models.Model):
             ("cancel", "Cancel"),
             ("status", "Status"),
             ("upsert", "Upsert (master data)"),
+            ("asn", "ASN (receipt announcement)"),
+            ("atp", "Available to promise"),
         ],
         required=True,
         readonly=True,
@@ -98,6 +100,13 @@ class SyncEvent(models.Model):
     lease_token = fields.Char(readonly=True, copy=False, groups="base.group_system")
     lease_expires_at = fields.Datetime(readonly=True)
     mapping_version = fields.Char(readonly=True)
+    replay_mapping_version = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Set by a replay with the mapping version the event was sent with: "
+        "the sidecar maps the event with this version instead of the current "
+        "mapping. Cleared when the event is done.",
+    )
     external_ref = fields.Char(readonly=True)
     last_error_class = fields.Char(readonly=True)
     last_error_message = fields.Text(readonly=True)
@@ -315,6 +324,9 @@ class SyncEvent(models.Model):
                         "change_count": twin.change_count + event.change_count,
                     }
                 )
+                if event.replay_mapping_version:
+                    # the replay asked for a mapping version: the twin carries it on
+                    twin.write({"replay_mapping_version": event.replay_mapping_version})
                 event.write(
                     {
                         "state": "cancelled",
@@ -350,6 +362,36 @@ class SyncEvent(models.Model):
         events = self.sudo().filtered(lambda e: e.state in ("failed", "dead", "cancelled"))
         events._requeue(reset_attempts=True)
         return True
+
+    def action_replay(self, mapping_version="current"):
+        """Re-queue failed, dead or cancelled events (attempts reset) with the
+        current mapping ('current': any pin is cleared) or pinned to the
+        mapping version each event was sent with ('sent')."""
+        self._check_manager()
+        if mapping_version not in ("current", "sent"):
+            raise UserError(
+                _("Unknown mapping version choice %s: use 'current' or 'sent'.", mapping_version)
+            )
+        events = self.sudo().filtered(lambda e: e.state in ("failed", "dead", "cancelled"))
+        if mapping_version == "sent":
+            unknown = events.filtered(lambda e: not e.mapping_version)
+            if unknown:
+                raise UserError(
+                    _(
+                        "These events have no recorded mapping version, replay them with "
+                        "the current mapping: %s",
+                        ", ".join(str(i) for i in unknown.ids),
+                    )
+                )
+            for event in events:
+                event.replay_mapping_version = event.mapping_version
+        else:
+            events.write({"replay_mapping_version": False})
+        events._requeue(reset_attempts=True)
+        return True
+
+    def action_replay_sent(self):
+        return self.action_replay(mapping_version="sent")
 
     def action_cancel(self):
         self._check_manager()
@@ -496,6 +538,7 @@ class SyncEvent(models.Model):
                 "trace_id": event.trace_id,
                 "created_at": event.create_date,
                 "mapping_version": event.mapping_version,
+                "replay_mapping_version": event.replay_mapping_version,
                 "external_ref": event.external_ref
                 or links.get((event.target_id.id, event.model, event.res_id)),
                 "record": record,
@@ -679,6 +722,7 @@ class SyncEvent(models.Model):
                     "state": "done",
                     "done_at": now,
                     "lease_expires_at": False,
+                    "replay_mapping_version": False,
                     "external_ref": item.get("external_ref") or event.external_ref,
                     "mapping_version": item.get("mapping_version") or event.mapping_version,
                     "trace_id": event.trace_id or item.get("trace_id") or False,
@@ -770,6 +814,13 @@ class SyncEvent(models.Model):
         each exactly once. See docs/odoo-contract.md#sync_apply."""
         self._check_service_access()
         return _json_safe(self.env["sync.inbound.message"].sudo()._apply_items(items))
+
+    @api.model
+    def sync_atp(self, target, product_ids):
+        """Available to promise per product and warehouse of the target's ATP
+        scope. See docs/odoo-contract.md#sync_atp."""
+        self._check_service_access()
+        return _json_safe(self.env["product.product"].sudo()._sync_atp(target, product_ids))
 
     @api.model
     def sync_status_summary(self):

@@ -11,6 +11,7 @@ CATEGORIES = [
     ("conflict", "Conflict"),
     ("credit_hold", "Credit hold"),
     ("stock_discrepancy", "Stock discrepancy"),
+    ("fulfilment", "Fulfilment (WMS exception / hold)"),
     ("internal", "Internal"),
 ]
 
@@ -74,6 +75,16 @@ class SyncException(models.Model):
         ondelete="set null", index=True,
     )
     can_apply_wms_quantity = fields.Boolean(compute="_compute_can_apply_wms_quantity")
+    # -- routing (sync.exception.rule) -------------------------------------
+    reason_code = fields.Char(
+        readonly=True, help="Machine reason of the exception, e.g. 'substitution'.")
+    wms_status = fields.Char(
+        "WMS Status", readonly=True,
+        help="Exception / hold reason reported by the WMS (fulfilment milestones).")
+    rule_id = fields.Many2one("sync.exception.rule", string="Routed by", readonly=True,
+                              ondelete="set null")
+    assigned_group_id = fields.Many2one("res.groups", string="Assigned Team", readonly=True,
+                                        ondelete="set null")
 
     def init(self):
         # one open exception per record, target, category and discrepancy key
@@ -125,7 +136,8 @@ class SyncException(models.Model):
 
     @api.model
     def _raise_exception(self, category, message, model=None, res_id=None, target=None,
-                         event=None, details=None, error_class=None, company=None):
+                         event=None, details=None, error_class=None, company=None,
+                         reason_code=None, wms_status=None):
         """Open an exception, or update the open one for the same record,
         target and category (no duplicates)."""
         target = target or self.env["sync.target"]
@@ -148,6 +160,10 @@ class SyncException(models.Model):
         }
         if event:
             vals["event_id"] = event.id
+        if reason_code:
+            vals["reason_code"] = reason_code
+        if wms_status:
+            vals["wms_status"] = wms_status
         if existing:
             vals["occurrences"] = existing.occurrences + 1
             existing.write(vals)
@@ -185,6 +201,16 @@ class SyncException(models.Model):
         excs.write({"state": "resolved", "resolved_at": fields.Datetime.now(),
                     "resolved_by_id": self.env.uid})
 
+    def _sale_order(self):
+        """The sale order the exception is about (order, or the delivery's order)."""
+        self.ensure_one()
+        record = self._business_record()
+        if record and record._name == "sale.order":
+            return record
+        if record and record._name == "stock.picking":
+            return record.sale_id
+        return self.env["sale.order"]
+
     def _business_record(self):
         self.ensure_one()
         if self.model in self.env and self.res_id:
@@ -195,6 +221,7 @@ class SyncException(models.Model):
     def create(self, vals_list):
         records = super().create(vals_list)
         records.filtered("user_id")._schedule_activity()
+        self.env["sync.exception.rule"].sudo()._route(records.filtered(lambda e: not e.user_id))
         return records
 
     def write(self, vals):

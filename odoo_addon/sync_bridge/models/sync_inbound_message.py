@@ -23,6 +23,10 @@ KINDS = [
     ("stock_snapshot", "Stock snapshot"),
     ("stock_adjustment", "Stock adjustment / cycle count"),
     ("sale_order", "Sale order (CRM quote)"),
+    ("receipt", "Receipt (purchase) received"),
+    ("milestone", "Fulfilment milestone"),
+    ("partner_change", "Customer change (CRM)"),
+    ("partner_new", "New customer (CRM)"),
 ]
 # errors that must abort the whole call so that Odoo retries it
 RETRY_PGCODES = (errorcodes.LOCK_NOT_AVAILABLE, errorcodes.SERIALIZATION_FAILURE,
@@ -50,14 +54,18 @@ class _Apply:
         self.problems = []  # [(category, text, record or None)]
         self.summary = []
         self.anchor = None  # business record exceptions are raised on
+        self.reasons = {}  # (category, record or None) -> {reason_code, wms_status}
 
     def touch(self, records, role):
         for record in records:
             if not any(r == record for r, _role in self.records):
                 self.records.append((record, role))
 
-    def problem(self, category, text, record=None):
-        self.problems.append((category, text, record if record is not None else self.anchor))
+    def problem(self, category, text, record=None, **reason):
+        record = record if record is not None else self.anchor
+        self.problems.append((category, text, record))
+        if reason:
+            self.reasons[(category, record._name, record.id) if record else (category,)] = reason
 
     def check(self):
         if self.problems:
@@ -341,7 +349,7 @@ class SyncInboundMessage(models.Model):
             if rollback:
                 anchor = apply.anchor and apply.anchor.exists()
                 apply.records = [(anchor, "blamed")] if anchor else []
-            self._set_exceptions(apply.problems, apply.records, apply.summary)
+            self._set_exceptions(apply.problems, apply.records, apply.summary, apply.reasons)
             return
         self._set_records(apply.records)
         self.write({
@@ -365,7 +373,7 @@ class SyncInboundMessage(models.Model):
         if vals:
             self.write({"record_ids": vals})
 
-    def _set_exceptions(self, problems, records, summary=None):
+    def _set_exceptions(self, problems, records, summary=None, reasons=None):
         """Raise one sync exception per (category, record) and mark the message."""
         self.ensure_one()
         grouped = defaultdict(list)
@@ -373,13 +381,16 @@ class SyncInboundMessage(models.Model):
             key = (category, record._name, record.id) if record else (category, self._name, self.id)
             grouped[key].append(text)
         Exception_ = self.env["sync.exception"].sudo()
+        reasons = reasons or {}
         for (category, model, res_id), texts in grouped.items():
+            reason = reasons.get((category, model, res_id)) or reasons.get((category,)) or {}
             exc = Exception_._raise_exception(
                 category,
                 _("Inbound %(kind)s %(msg)s: %(problems)s", kind=self.kind or "",
                   msg=self.message_id, problems="\n".join(texts)),
                 model=model, res_id=res_id, target=self.target_id,
                 details=json.dumps({"message_id": self.message_id, "problems": texts}, indent=2),
+                **reason,
             )
             exc.inbound_message_id = self.id
         self._set_records(records)
@@ -397,6 +408,18 @@ class SyncInboundMessage(models.Model):
             return f"return:{data['source']}:{data['return_id']}"
         if self.kind in ("stock_snapshot", "stock_adjustment"):
             return f"{self.kind}:{data['source']}:{data['location']}:{data['as_of']}"
+        if self.kind == "receipt":
+            return f"receipt:{data['source']}:{data['receipt_id']}"
+        if self.kind == "milestone":
+            return "milestone:%s:%s:%s:%s:%s" % (
+                data["source"], data["order_ref"], data["milestone"],
+                data.get("shipment_id") or "", data["occurred_at"])
+        if self.kind == "partner_change":
+            return "partner_change:%s:%s:%s:%s" % (
+                data["source"], data["external_id"], data["changed_at"],
+                hashlib.sha256(json.dumps(data["changes"], sort_keys=True).encode()).hexdigest())
+        if self.kind == "partner_new":
+            return f"partner_new:{data['source']}:{data['external_id']}"
         return False
 
     def action_reprocess(self):
@@ -596,7 +619,8 @@ class SyncInboundMessage(models.Model):
                     apply.problem("conflict", _("%(path)s: %(sub)s was shipped instead of "
                                                 "%(sku)s, but the target does not allow "
                                                 "substitutions.", path=path, sub=line["sku"],
-                                                sku=line["substituted_for_sku"]))
+                                                sku=line["substituted_for_sku"]),
+                                  reason_code="substitution")
                     continue
             pieces = self._check_tracking(product, line, path, apply)
             if pieces is None:

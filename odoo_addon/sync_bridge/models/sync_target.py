@@ -10,6 +10,8 @@ TRIGGER_FIELDS = {
     "status": "trigger_order_status",
     "partner": "trigger_partner_upsert",
     "product": "trigger_product_upsert",
+    "asn": "trigger_receipt_asn",
+    "atp": "trigger_atp",
 }
 
 
@@ -112,6 +114,43 @@ class SyncTarget(models.Model):
         string="Confirm CRM Orders",
         help="Confirm the sale orders created from approved CRM quotes.",
     )
+    # -- order-to-cash completion (18.0.1.3.0) -------------------------------
+    trigger_receipt_asn = fields.Boolean(
+        "Receipts (ASN)",
+        help="Announce incoming receipts of confirmed purchase orders in the managed "
+        "warehouses when they are ready (event 'asn' on the receipt).",
+    )
+    receipt_backorder_policy = fields.Selection(
+        [("backorder", "Keep a backorder"), ("cancel", "Close the receipt")],
+        default="backorder",
+        required=True,
+        help="Short receipt reported by the WMS: keep the rest to receive in a backorder, "
+        "or cancel it.",
+    )
+    trigger_atp = fields.Boolean(
+        "Available to promise",
+        help="Write one pending 'atp' event per product when its stock changes; the "
+        "sidecar reads the figures with sync_atp.",
+    )
+    atp_scope = fields.Selection(
+        [("wms", "WMS-managed warehouses"), ("all", "All warehouses")],
+        string="ATP Warehouses",
+        default="wms",
+        required=True,
+        help="WMS-managed: the warehouses of the active WMS targets (this target's own "
+        "warehouses for a WMS).",
+    )
+    atp_horizon_days = fields.Integer(
+        "ATP Incoming Horizon (days)",
+        help="Add the quantities expected to arrive within this many days. 0: on hand "
+        "minus reserved only.",
+    )
+    crm_owned_fields = fields.Char(
+        "CRM-owned Fields",
+        help="Comma-separated partner fields the CRM owns (e.g. user_id,phone): changes "
+        "of these fields from the CRM are applied directly; other fields become "
+        "change proposals for a data steward.",
+    )
     inbound_message_ids = fields.One2many("sync.inbound.message", "target_id")
     mapping_version = fields.Char(
         help="Informative: mapping version last reported by the sidecar."
@@ -155,6 +194,27 @@ class SyncTarget(models.Model):
                 lambda t: not t.warehouse_ids or warehouse in t.warehouse_ids
             )
         return targets
+
+    def _crm_owned_fields(self):
+        self.ensure_one()
+        return {f.strip() for f in (self.crm_owned_fields or "").split(",") if f.strip()}
+
+    def _atp_warehouses(self):
+        """Warehouses whose stock makes this target's ATP figures."""
+        self.ensure_one()
+        Warehouse = self.env["stock.warehouse"].sudo()
+        domain = [("company_id", "=", self.company_id.id)] if self.company_id else []
+        every = Warehouse.search(domain)
+        if self.atp_scope == "all":
+            return every
+        if self.kind == "wms":
+            return self.warehouse_ids or every
+        wms = self.sudo().search([("kind", "=", "wms")])
+        if self.company_id:
+            wms = wms.filtered(lambda t: not t.company_id or t.company_id == self.company_id)
+        if not wms or any(not t.warehouse_ids for t in wms):
+            return every
+        return wms.warehouse_ids & every
 
     def action_view_events(self):
         self.ensure_one()

@@ -10,6 +10,7 @@ import { mountWms, type WmsContext } from './routes.js';
 import { WmsSimulator } from './simulator.js';
 import { WmsStore } from './store.js';
 import { WmsWebhooks } from './webhooks.js';
+import { ReceiptStore, mountReceiptControls, mountReceipts } from './receipts.js';
 
 export interface GenericWmsFakeOptions extends BaseFakeOptions {
   /** Accepted X-API-Key values (default ['wms-test-key']). */
@@ -29,6 +30,8 @@ export interface GenericWmsFake extends BaseFake {
   apiKeys: string[];
   webhookSecret: string;
   limiter: SlidingWindowLimiter;
+  /** Inbound receipts (PUT /receipts/{reference}). */
+  receipts: ReceiptStore;
 }
 
 export const WMS_BASE_PATH = '/v1';
@@ -44,6 +47,7 @@ export async function startGenericWmsFake(opts: GenericWmsFakeOptions = {}): Pro
   const limiter = new SlidingWindowLimiter(opts.rateLimit?.limit ?? 120, opts.rateLimit?.windowMs ?? 60_000, clock);
   const ctx: WmsContext = { store, ledger, clock, webhooks: hooks };
   const sim = new WmsSimulator(ctx);
+  const receipts = new ReceiptStore();
   const keySet = new Set(apiKeys);
 
   const base = await buildFake(
@@ -59,10 +63,15 @@ export async function startGenericWmsFake(opts: GenericWmsFakeOptions = {}): Pro
         r.use(requireApiKey(keySet));
         r.use(rateLimit(limiter));
         mountWms(r, ctx);
+        mountReceipts(r, ctx, receipts);
       },
-      mountControl: (r) => mountWmsControls(r, ctx, sim),
+      mountControl: (r) => {
+        mountWmsControls(r, ctx, sim);
+        mountReceiptControls(r, ctx, receipts);
+      },
       resetState() {
         store.reset();
+        receipts.reset();
         limiter.reset();
       },
       onError: (_err, res) => wmsError(res, 500, 'internal_error', 'Internal server error'),
@@ -81,5 +90,6 @@ export async function startGenericWmsFake(opts: GenericWmsFakeOptions = {}): Pro
       return hooks.secret;
     },
     limiter,
+    receipts,
   });
 }

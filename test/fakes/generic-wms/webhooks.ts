@@ -3,7 +3,9 @@ import type { Clock } from '../common/clock.js';
 import { uuid } from '../common/ids.js';
 import { deliveredOk, type WebhookDelivery, type WebhookOutbox } from '../common/webhooks.js';
 
-export type WmsEventType = 'shipment.shipped' | 'return.received' | 'order.cancelled' | 'stock.changed';
+export type WmsEventType =
+  | 'shipment.shipped' | 'return.received' | 'order.cancelled' | 'stock.changed' | 'receipt.completed'
+  | `order.${'accepted' | 'allocated' | 'picked' | 'packed' | 'shipped' | 'delivered' | 'exception' | 'on_hold'}`;
 
 /** sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>. */
 export function wmsSignature(secret: string, timestamp: string, body: string): string {

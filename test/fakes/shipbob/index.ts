@@ -12,6 +12,8 @@ import { mountInventory } from './routes-inventory.js';
 import { mountOrders } from './routes-orders.js';
 import { mountProducts } from './routes-products.js';
 import { mountReturns } from './routes-returns.js';
+import { mountReceiving, mountReceivingControls } from './routes-receiving.js';
+import { ReceivingStore } from './receiving.js';
 import { ShipBobSimulator } from './simulator.js';
 import { ShipBobStore, type Location } from './store.js';
 import { newWhsecSecret, ShipBobWebhooks } from './webhooks.js';
@@ -38,6 +40,8 @@ export interface ShipBobFake extends BaseFake {
   channels: Array<{ id: number; name: string }>;
   limiter: SlidingWindowLimiter;
   shipbob: ShipBobWebhooks;
+  /** Warehouse receiving orders (POST /receiving ...). */
+  receiving: ReceivingStore;
 }
 
 export async function startShipBobFake(opts: ShipBobFakeOptions = {}): Promise<ShipBobFake> {
@@ -54,6 +58,7 @@ export async function startShipBobFake(opts: ShipBobFakeOptions = {}): Promise<S
   const limiter = new SlidingWindowLimiter(opts.rateLimit?.limit ?? 150, opts.rateLimit?.windowMs ?? 60_000, clock);
   const webhooks = new ShipBobWebhooks(opts.webhookSecret ?? newWhsecSecret(), outbox, clock);
   const ctx: ShipBobContext = { store, ledger, clock, webhooks };
+  const receiving = new ReceivingStore(store, clock);
   const sim = new ShipBobSimulator(ctx);
   const tokenSet = new Set(tokens);
 
@@ -73,10 +78,15 @@ export async function startShipBobFake(opts: ShipBobFakeOptions = {}): Promise<S
         mountOrders(r, ctx);
         mountReturns(r, ctx);
         mountInventory(r, ctx);
+        mountReceiving(r, ctx, receiving);
       },
-      mountControl: (r) => mountShipBobControls(r, ctx, sim),
+      mountControl: (r) => {
+        mountShipBobControls(r, ctx, sim);
+        mountReceivingControls(r, receiving);
+      },
       resetState() {
         store.reset();
+        receiving.reset();
         limiter.reset();
       },
       onError: (_err, res) => problem(res, 500),
@@ -96,5 +106,6 @@ export async function startShipBobFake(opts: ShipBobFakeOptions = {}): Promise<S
     channels,
     limiter,
     shipbob: webhooks,
+    receiving,
   });
 }

@@ -1,0 +1,59 @@
+# Copyright 2026 Odoo Sync Bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+
+MILESTONES = [
+    ("accepted", "Accepted"),
+    ("allocated", "Allocated"),
+    ("picked", "Picked"),
+    ("packed", "Packed"),
+    ("shipped", "Shipped"),
+    ("delivered", "Delivered"),
+    ("exception", "Exception"),
+    ("on_hold", "On hold"),
+]
+
+
+class SyncMilestone(models.Model):
+    """A fulfilment milestone reported by the WMS / carrier (inbound kind
+    'milestone'): the timeline of a sale order."""
+
+    _name = "sync.milestone"
+    _description = "Sync Fulfilment Milestone"
+    _order = "occurred_at desc, id desc"
+    _rec_name = "milestone"
+
+    order_id = fields.Many2one("sale.order", required=True, ondelete="cascade", index=True,
+                               readonly=True)
+    picking_id = fields.Many2one("stock.picking", ondelete="set null", index=True,
+                                 readonly=True)
+    target_id = fields.Many2one("sync.target", required=True, ondelete="cascade", readonly=True)
+    milestone = fields.Selection(MILESTONES, required=True, readonly=True)
+    occurred_at = fields.Datetime(required=True, readonly=True)
+    source = fields.Char(readonly=True, help="System that reported the milestone.")
+    message_id = fields.Char("Message ID", required=True, readonly=True)
+    inbound_message_id = fields.Many2one("sync.inbound.message", readonly=True,
+                                         ondelete="set null")
+    shipment_id = fields.Char("Shipment ID", readonly=True)
+    carrier = fields.Char(readonly=True)
+    tracking_number = fields.Char(readonly=True)
+    reason = fields.Char(readonly=True, help="Reason / status code of the WMS (exception, "
+                         "on hold).")
+    details = fields.Text(readonly=True)
+    delivered_at = fields.Datetime(readonly=True, help="Proof of delivery: delivery time.")
+    carrier_event = fields.Char(readonly=True, help="Proof of delivery: the carrier's event.")
+    signed_by = fields.Char(readonly=True)
+    delivery_location = fields.Char(readonly=True)
+    company_id = fields.Many2one(related="order_id.company_id", store=True)
+
+    _sql_constraints = [
+        ("target_message_uniq", "unique(target_id, message_id)",
+         "A milestone message id can only be recorded once per target."),
+    ]
+
+    @api.depends("milestone", "occurred_at")
+    def _compute_display_name(self):
+        labels = dict(MILESTONES)
+        for rec in self:
+            rec.display_name = "%s %s" % (labels.get(rec.milestone, ""),
+                                          fields.Datetime.to_string(rec.occurred_at) or "")

@@ -1,0 +1,151 @@
+# Copyright 2026 Odoo Sync Bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import uuid
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .inbound_common import InboundCase
+
+
+@tagged("post_install", "-at_install")
+class TestO2cStewardship(InboundCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.wms.trigger_partner_upsert = True
+        cls.crm.crm_owned_fields = "user_id, phone"
+        cls.Proposal = cls.env["sync.change.proposal"]
+        cls.Link = cls.env["sync.link"]
+        cls.customer.write({"street": "1 Old Street", "city": "Oldtown", "vat": "BE0477472701",
+                            "country_id": cls.env.ref("base.be").id})
+        cls.Link.create({"target_id": cls.crm.id, "model": "res.partner",
+                         "res_id": cls.customer.id, "external_id": "HS-100"})
+        cls.Event.search([]).write({"state": "done"})
+
+    def _change(self, changes, external_id="HS-100"):
+        return self._apply("partner_change", {
+            "message_id": uuid.uuid4().hex, "source": "hubspot", "object_type": "company",
+            "external_id": external_id, "changed_at": "2026-03-01 10:00:00",
+            "changes": changes, "changed_by": "rep@example.com"}, target=self.crm)
+
+    def _new(self, **data):
+        payload = {"message_id": uuid.uuid4().hex, "source": "hubspot",
+                   "object_type": "company", "external_id": "HS-" + uuid.uuid4().hex[:6],
+                   "created_at": "2026-03-01 10:00:00"}
+        payload.update(data)
+        return self._apply("partner_new", payload, target=self.crm), payload
+
+    def _upserts(self, target):
+        return self._events(self.customer, target, event_type="upsert", state="pending")
+
+    def test_address_change_accepted(self):
+        res = self._change({"street": "5 New Street", "city": "Newtown", "vat": "BE0477472701"})
+        self.assertEqual(res["status"], "applied", res)
+        proposals = self.Proposal.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(sorted(proposals.mapped("field_name")), ["city", "street"])  # vat same
+        self.assertEqual(proposals.filtered(lambda p: p.field_name == "street").old_value,
+                         "1 Old Street")
+        self.assertEqual(self.customer.street, "1 Old Street")  # not applied yet
+        self.assertEqual(self.customer.sync_proposal_count, 2)
+        self.assertFalse(self._upserts(self.wms))
+        with self.assertRaises(AccessError):
+            proposals.with_user(self.salesman).action_accept()
+        proposals.with_user(self.manager).action_accept()
+        self.assertEqual((self.customer.street, self.customer.city), ("5 New Street", "Newtown"))
+        self.assertEqual(set(proposals.mapped("state")), {"accepted"})
+        self.assertEqual(proposals.decided_by_id, self.manager)
+        self.assertEqual(len(self._upserts(self.wms)), 1)
+
+    def test_change_rejected_resends_to_crm(self):
+        res = self._change({"city": "Elsewhere", "country_code": "FR"})
+        self.assertEqual(res["status"], "applied", res)
+        proposals = self.Proposal.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(proposals), 2)
+        proposals.with_user(self.manager).action_reject()
+        self.assertEqual(self.customer.city, "Oldtown")
+        self.assertEqual(len(self._upserts(self.crm)), 1)
+        self.assertFalse(self._upserts(self.wms))
+        self.assertEqual(set(proposals.mapped("state")), {"rejected"})
+
+    def test_crm_owned_fields_applied_directly(self):
+        rep = self.manager
+        rep.email = "rep.owner@example.com"
+        res = self._change({"user_id": "rep.owner@example.com", "phone": "+32 2 555 00 00"})
+        self.assertEqual(res["status"], "applied", res)
+        self.assertEqual(self.customer.user_id, rep)
+        self.assertEqual(self.customer.phone, "+32 2 555 00 00")
+        self.assertFalse(self.Proposal.search([("partner_id", "=", self.customer.id)]))
+        self.assertEqual(len(self._upserts(self.wms)), 1)
+        self.assertFalse(self._upserts(self.crm), "no echo to the CRM that sent it")
+        res = self._change({"user_id": "nobody@example.com"})
+        self.assertEqual(res["status"], "exception")
+        self.assertIn("changes.user_id", res["error"])
+        res = self._change({"street": "x"}, external_id="HS-UNKNOWN")
+        self.assertEqual(res["status"], "exception")
+        res = self._change({"favourite_colour": "blue"})
+        self.assertEqual(res["status"], "rejected")
+
+    def test_duplicate_company_link_proposal(self):
+        count = self.env["res.partner"].search_count([])
+        res, payload = self._new(name="SYNC CUSTOMER, Inc.", email="info@other.example.com")
+        self.assertEqual(res["status"], "applied", res)
+        proposal = self.Proposal.search([("proposal_type", "=", "link"),
+                                         ("external_id", "=", payload["external_id"])])
+        self.assertEqual((proposal.partner_id, proposal.match_reason), (self.customer, "name"))
+        self.assertEqual(self.env["res.partner"].search_count([]), count)
+        # VAT match (formatted differently)
+        res, payload_vat = self._new(name="Totally Different", vat="be 0477.472.701")
+        vat_prop = self.Proposal.search([("external_id", "=", payload_vat["external_id"])])
+        self.assertEqual((vat_prop.partner_id, vat_prop.match_reason), (self.customer, "vat"))
+        vat_prop.with_user(self.manager).action_reject()  # not the same: a new partner
+        created = self.Link.search([("target_id", "=", self.crm.id),
+                                    ("external_id", "=", payload_vat["external_id"])])
+        self.assertNotEqual(created.res_id, self.customer.id)
+        # accepting a link to a partner already linked to another CRM id is refused
+        with self.assertRaises(Exception):
+            proposal.with_user(self.manager).action_accept()
+
+    def test_duplicate_accept_creates_link(self):
+        other = self.env["res.partner"].create({"name": "Azure Interior SA", "is_company": True,
+                                                "email": "azure@example.com"})
+        count = self.env["res.partner"].search_count([])
+        res, payload = self._new(name="Azure Interior", email="AZURE@example.com")
+        proposal = self.Proposal.search([("external_id", "=", payload["external_id"])])
+        self.assertEqual((proposal.partner_id, proposal.match_reason), (other, "email"))
+        self.assertEqual(other.sync_proposal_count, 1)
+        proposal.with_user(self.manager).action_accept()
+        link = self.Link.search([("target_id", "=", self.crm.id), ("model", "=", "res.partner"),
+                                 ("external_id", "=", payload["external_id"])])
+        self.assertEqual(link.res_id, other.id)
+        self.assertEqual(self.env["res.partner"].search_count([]), count)
+        # the same CRM record again: already linked, nothing new
+        res, _p = self._new(name="Azure Interior", external_id=payload["external_id"],
+                            message_id=uuid.uuid4().hex)
+        self.assertIn(res["status"], ("applied", "duplicate"))
+        self.assertEqual(self.env["res.partner"].search_count([]), count)
+
+    def test_new_company_without_match(self):
+        res, payload = self._new(name="Brand New Ltd", email="hello@brandnew.example.com",
+                                 street="1 Main St", city="Gent", country_code="BE")
+        self.assertEqual(res["status"], "applied", res)
+        link = self.Link.search([("external_id", "=", payload["external_id"])])
+        partner = self.env["res.partner"].browse(link.res_id)
+        self.assertEqual((partner.name, partner.city, partner.country_id.code, partner.is_company),
+                         ("Brand New Ltd", "Gent", "BE", True))
+        self.assertFalse(self.Proposal.search([("external_id", "=", payload["external_id"])]))
+        self.assertFalse(self._events(partner, self.crm, event_type="upsert"))
+        self.assertTrue(self._events(partner, self.wms, event_type="upsert"))
+
+    def test_views(self):
+        for model in ("sync.milestone", "sync.exception.rule", "sync.change.proposal"):
+            res = self.env[model].with_user(self.manager).get_views(
+                [(False, "list"), (False, "form")])
+            self.assertEqual(set(res["views"]), {"list", "form"}, model)
+        arch = self.env["res.partner"].get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("action_view_sync_proposals", arch)
+        arch = self.env["sync.target"].get_views([(False, "form")])["views"]["form"]["arch"]
+        for name in ("trigger_receipt_asn", "receipt_backorder_policy", "trigger_atp",
+                     "atp_scope", "atp_horizon_days", "crm_owned_fields"):
+            self.assertIn(name, arch)
+        self.assertTrue(self.env.ref("sync_bridge.menu_sync_exception_rules"))
