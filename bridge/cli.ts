@@ -1,12 +1,10 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { BridgeError, ConfigError } from './errors/index.js';
-import { createContext } from './app/context.js';
-import { preflight } from './app/preflight.js';
-import { runStatus } from './cli/status.js';
-import { runEventsCommand } from './cli/events.js';
-import { runInboxCommand } from './cli/inbox.js';
-import { runStart } from './app/start.js';
+import { SignalWatch } from './app/signal-watch.js';
+
+// Commands load their modules on demand: `start` watches signals before anything heavy loads.
+const context = async (configFile: string | undefined) => (await import('./app/context.js')).createContext({ configFile });
 
 /**
  * sync-bridge: one binary, subcommands.
@@ -38,19 +36,24 @@ options: --config <file>   --help`;
 type Command = (argv: string[], configFile: string | undefined) => Promise<number>;
 
 const commands: Record<string, Command> = {
-  start: async (_argv, configFile) => runStart(createContext({ configFile })),
-  status: async (_argv, configFile) => runStatus(createContext({ configFile }), process.stdout),
+  start: async (_argv, configFile) => {
+    const signals = new SignalWatch();
+    const { runStart } = await import('./app/start.js');
+    return runStart(await context(configFile), signals);
+  },
+  status: async (_argv, configFile) => (await import('./cli/status.js')).runStatus(await context(configFile), process.stdout),
   'check-odoo': async (_argv, configFile) => {
-    const ctx = createContext({ configFile });
+    const ctx = await context(configFile);
+    const { preflight } = await import('./app/preflight.js');
     const info = await preflight(ctx.odoo, ctx.loaded.config, ctx.log);
     process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     return 0;
   },
-  events: async (argv, configFile) => runEventsCommand(createContext({ configFile }), argv, process.stdout),
-  inbox: async (argv, configFile) => runInboxCommand(createContext({ configFile }), argv, process.stdout),
+  events: async (argv, configFile) => (await import('./cli/events.js')).runEventsCommand(await context(configFile), argv, process.stdout),
+  inbox: async (argv, configFile) => (await import('./cli/inbox.js')).runInboxCommand(await context(configFile), argv, process.stdout),
   reconcile: async (argv, configFile) => {
     const { runReconcileCommand } = await import('./cli/reconcile.js');
-    return runReconcileCommand(createContext({ configFile }), argv, process.stdout, process.stderr);
+    return runReconcileCommand(await context(configFile), argv, process.stdout, process.stderr);
   },
   mappings: async (argv, configFile) => {
     const { runMappingsCommand } = await import('./cli/mappings.js');

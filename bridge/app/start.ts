@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { AppContext } from './context.js';
 import { preflight } from './preflight.js';
+import { SignalWatch } from './signal-watch.js';
 import { checkMappingFields } from './check-mapping-fields.js';
 import { OdooContract } from '../odoo/contract.js';
 import { openStateStore } from '../state/state-store.js';
@@ -23,7 +24,7 @@ const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
  * `sync-bridge start`: the one place where the sidecar is wired together. Fails fast on a bad
  * Odoo (preflight) or bad mappings, then runs until SIGTERM/SIGINT.
  */
-export async function runStart(ctx: AppContext): Promise<number> {
+export async function runStart(ctx: AppContext, signals: SignalWatch = new SignalWatch()): Promise<number> {
   const { config } = ctx.loaded;
   const { log } = ctx;
   await preflight(ctx.odoo, config, log);
@@ -100,7 +101,6 @@ export async function runStart(ctx: AppContext): Promise<number> {
         resolve(1);
       });
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    signals.onSignal(stop);
   });
 }

@@ -118,6 +118,9 @@ targets:
 
     // 4. The last sidecar still stops cleanly; its write-back queue drained and Odoo rejected
     // nothing (late acks of killed processes may be refused: the event was re-offered).
+    // The last restart may still be booting Node itself; SIGTERM is honoured from the moment
+    // the CLI runs (a stop during start-up waits for start-up), so wait until it logged anything.
+    await waitFor('the last sidecar running', async () => sidecar!.output().length > 0 || sidecar!.proc.exitCode !== null, 60_000, 50);
     const code = await sidecar.stop();
     expect(code, 'sidecar exits 0 on SIGTERM').to.equal(0);
     const db = new Database(sidecar.statePath, { readonly: true });
