@@ -125,6 +125,11 @@ if [ "${ODOO_TIER_ONLY:-}" != "odoo" ]; then
     say "FAILED: Odoo did not start"; tail -40 "$work/odoo-server.log"; record e2e 0 1; exit 1
   fi
   say "Odoo serving $db at $url; running end-to-end tests ..."
+  # Optional: the UI test (test/e2e/ui-order.test.ts) drives the system Chromium (Debian package
+  # `chromium`, installed outside the harness) through playwright-core; without either it skips.
+  if [ -z "${CHROMIUM_PATH:-}" ] && [ -x /usr/bin/chromium ]; then export CHROMIUM_PATH=/usr/bin/chromium; fi
+  if [ -n "${CHROMIUM_PATH:-}" ]; then say "UI test: using Chromium at $CHROMIUM_PATH (screenshots in test-artifacts/)"
+  else say "UI test: no Chromium (apt-get install chromium): it will be skipped"; fi
   ODOO_URL=$url ODOO_DB=$db ODOO_ADMIN_LOGIN=admin ODOO_ADMIN_PASSWORD=admin ODOO_SERVER_LOG="$work/odoo-server.log" \
     npx mocha --config "$root/.mocharc.e2e.json" 2>&1 | tee "$work/e2e.log"
   p=$(grep -Eo "^ +[0-9]+ passing" "$work/e2e.log" | grep -Eo "[0-9]+" | tail -1)
