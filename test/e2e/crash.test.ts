@@ -34,6 +34,9 @@ describe('e2e crash: SIGKILL the sidecar at random moments while orders flow', f
     await serviceGateway(env);
     // ShipBob's own limit (150 requests/min) would make this a rate-limit test: lifted here.
     fake = await startFake('shipbob', { rateLimit: { limit: 1_000_000 } });
+    // Each ShipBob call takes a little while, as over a real network: deliveries stay in flight
+    // long enough that random kills land on them (the test checks that some did).
+    fake.faults.slow(150);
     warehouseId = await ensureWarehouse(env, 'CRSH');
     await ensureTarget(env, TARGET, {
       name: 'ShipBob (crash e2e)', kind: 'wms', release_on: 'order_confirm', warehouse_ids: [[6, 0, [warehouseId]]],
