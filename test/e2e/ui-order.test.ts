@@ -18,7 +18,7 @@ const ARTIFACTS = path.join(root, 'test-artifacts');
  * test-artifacts/. Skipped, with the reason, when Chromium or playwright-core is missing.
  */
 describe('e2e UI: synced sale order in the Odoo web client (headless Chromium)', function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let pw: any;
   let sb: ShipBobFake | undefined;
@@ -96,7 +96,7 @@ targets:
     const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-chromium-'));
     // A new, empty profile (playwright passes it as --user-data-dir).
     const browser = await pw.chromium.launchPersistentContext(userDir, {
-      executablePath: CHROMIUM, headless: true, viewport: { width: 1440, height: 1000 },
+      executablePath: CHROMIUM, headless: true, viewport: { width: 1920, height: 1080 },
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     try {
@@ -105,8 +105,18 @@ targets:
       await page.fill('input[name="login"]', process.env.ODOO_ADMIN_LOGIN ?? 'admin');
       await page.fill('input[name="password"]', process.env.ODOO_ADMIN_PASSWORD ?? 'admin');
       await Promise.all([page.waitForURL(/\/(odoo|web)/), page.click('button[type="submit"]')]);
+      // A fresh database builds its web assets on the first web-client load: minutes on a busy
+      // 2-core machine. Wait for the client itself before judging the order form.
+      await page.waitForSelector('.o_main_navbar', { timeout: 300_000 });
       await page.goto(`${env.url}/odoo/action-sale.action_orders/${so}`);
-      await page.waitForSelector('.o_form_view button[name="action_view_sync_events"]', { timeout: 60_000 });
+      await page.waitForSelector('.o_form_view .o-form-buttonbox', { timeout: 120_000 });
+      // Odoo folds smart buttons that do not fit into "More": open it when ours is in there.
+      const syncButton = page.locator('.o_form_view button[name="action_view_sync_events"]');
+      if (!(await syncButton.isVisible())) {
+        const more = page.locator('.o-form-buttonbox button', { hasText: /More/ });
+        if (await more.count()) await more.first().click();
+      }
+      await syncButton.waitFor({ state: 'visible', timeout: 60_000 });
       // Sync badge (smart button) and the Sync Issues button while the WMS holds the order.
       const syncBadge = page.locator('button[name="action_view_sync_events"] .o_field_widget[name="sync_status"]');
       await syncBadge.waitFor({ timeout: 30_000 });
