@@ -39,7 +39,12 @@ const commands: Record<string, Command> = {
   start: async (_argv, configFile) => {
     const signals = new SignalWatch();
     const { runStart } = await import('./app/start.js');
-    return runStart(await context(configFile), signals);
+    const code = await runStart(await context(configFile), signals);
+    // Stopped: outcomes are flushed and deliveries still running after the grace were given
+    // back to Odoo in doubt. Their sockets must not keep the process alive: exit once the log
+    // lines already written have drained.
+    await new Promise<void>((resolve) => { process.stdout.write('', () => resolve()); });
+    process.exit(code);
   },
   status: async (_argv, configFile) => (await import('./cli/status.js')).runStatus(await context(configFile), process.stdout),
   'check-odoo': async (_argv, configFile) => {

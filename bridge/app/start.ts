@@ -91,7 +91,7 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
       if (stopping) return;
       stopping = true;
       log.info(`${signal}: stopping (no new claims, finishing in-flight work)`);
-      Promise.all([worker.stop(), inbound.stop(), reconcile.stop()]).then(() => {
+      Promise.all([worker.stop(config.worker.shutdown_grace_ms), inbound.stop(), reconcile.stop()]).then(() => {
         server.close();
         db.close();
         log.info('stopped cleanly');

@@ -46,6 +46,11 @@ export const workerSchema = z.object({
   backoff_max_ms: duration.default(15 * 60_000),
   /** Events delivered at once (across aggregates). */
   concurrency: z.number().int().min(1).max(256).default(8),
+  /**
+   * On SIGTERM: how long in-flight deliveries may take to finish before their leases are given
+   * back (in doubt: the next claim looks the record up before creating it again).
+   */
+  shutdown_grace_ms: duration.default(20_000),
 }).strict();
 
 export const stateSchema = z.object({

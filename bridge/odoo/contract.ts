@@ -43,6 +43,8 @@ export interface ClaimedEvent {
 }
 
 export interface LeaseRef { id: number; lease_token: string }
+/** A lease given back; in_doubt: a request may have reached the target (the attempt stays counted). */
+export interface ReleaseItem extends LeaseRef { in_doubt?: boolean }
 export interface AckItem extends LeaseRef {
   external_ref?: string;
   links?: Array<{ model: string; res_id: number; external_id: string }>;
@@ -157,7 +159,8 @@ export class OdooContract {
     });
   }
 
-  release(workerId: string, items: LeaseRef[]): Promise<BatchResult> {
+  /** Gives leases back; items marked in_doubt keep their attempt counted (see sync_release). */
+  release(workerId: string, items: ReleaseItem[]): Promise<BatchResult> {
     return this.odoo.call<BatchResult>({ model: CONTRACT_MODEL, method: 'sync_release', params: { worker_id: workerId, items } });
   }
 

@@ -76,8 +76,11 @@ export class Worker {
     this.wake?.();
     const all = Promise.all([...this.inflight.values()].map((f) => f.promise));
     await Promise.race([all, sleep(graceMs)]);
-    const left = [...this.inflight.values()].map((f) => f.ref);
+    // Still in flight after the grace: their request may have reached the target, so they go
+    // back in doubt (attempt kept) and the next claim looks them up before creating again.
+    const left = [...this.inflight.values()].map((f) => ({ ...f.ref, in_doubt: true }));
     if (left.length > 0) {
+      this.log.warn(`${left.length} delivery(ies) still in flight after the shutdown grace: leases given back in doubt`, { eventIds: left.map((l) => l.id) });
       await this.contract.release(this.opts.workerId, left).catch((err: unknown) => {
         this.log.warn('could not release leases at shutdown; they expire by themselves', { error: String(err) });
       });

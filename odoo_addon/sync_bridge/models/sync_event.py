@@ -800,11 +800,13 @@ class SyncEvent(models.Model):
     def sync_release(self, worker_id, items):
         self._check_service_access()
         result = {"ok": [], "refused": []}
-        for _item, event in self._lock_items(items, result):
+        for item, event in self._lock_items(items, result):
             if event.state != "in_progress":
                 result["refused"].append({"id": event.id, "reason": "not_in_progress"})
                 continue
-            event._requeue(uncount_attempt=True)
+            # in_doubt: a request may have reached the target; the attempt stays
+            # counted so the next claim looks the record up before re-creating it.
+            event._requeue(uncount_attempt=not item.get("in_doubt"))
             result["ok"].append(event.id)
         return result
 

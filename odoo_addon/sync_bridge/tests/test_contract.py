@@ -233,6 +233,19 @@ class TestContract(SyncBridgeCase):
         self.assertEqual((event.state, event.attempts), ("pending", 0))
         self.assertEqual([x["id"] for x in self._claim([self.crm.code])], [event.id])
 
+    def test_release_in_doubt_keeps_the_attempt(self):
+        # A lease given back while a request may have landed at the target keeps
+        # its attempt: the next claim is attempt 2, which makes the connector look
+        # the record up before re-creating it.
+        event = self.Event._enqueue(self.crm, "upsert", self.customer)
+        c = self._claim([self.crm.code])[0]
+        self.assertEqual(c["attempts"], 1)
+        res = self.svc.sync_release("w1", [self._item(c, in_doubt=True)])
+        self.assertEqual(res["ok"], [event.id])
+        self.assertEqual((event.state, event.attempts), ("pending", 1))
+        again = self._claim([self.crm.code])
+        self.assertEqual([(x["id"], x["attempts"]) for x in again], [(event.id, 2)])
+
     def test_status_summary(self):
         self.Event._enqueue(self.crm, "upsert", self.customer)
         summary = {row["target"]: row for row in self.svc.sync_status_summary()}

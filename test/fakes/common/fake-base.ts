@@ -136,6 +136,9 @@ export async function buildFake(
         case 'slow':
           faults.slow(num(b['ms'], 0));
           break;
+        case 'lateAnswer':
+          faults.lateAnswer(num(b['ms'], 0));
+          break;
         case 'next5xx':
           faults.next5xx(n, num(b['status'], 503));
           break;

@@ -20,6 +20,8 @@ export interface FaultState {
   timeouts: number;
   /** Requests whose socket is still to be destroyed mid-request (ECONNRESET on the client). */
   drops: number;
+  /** Requests are processed at once (their effect recorded) but answered this late (0: off). */
+  lateAnswerMs: number;
 }
 
 const initial = (): FaultState => ({
@@ -32,6 +34,7 @@ const initial = (): FaultState => ({
   next429: 0,
   timeouts: 0,
   drops: 0,
+  lateAnswerMs: 0,
 });
 
 /**
@@ -75,6 +78,14 @@ export class FaultInjector {
   /** Delays every vendor request by ms (0 turns it off). */
   slow(ms: number): void {
     this.s.slowMs = Math.max(0, ms);
+  }
+  /**
+   * Processes every vendor request at once (its effect lands in the store and the ledger) but
+   * holds the answer back ms: a client that gives up or dies meanwhile never learns the outcome
+   * (the "landed but unanswered" case of an in-doubt delivery). 0 turns it off.
+   */
+  lateAnswer(ms: number): void {
+    this.s.lateAnswerMs = Math.max(0, ms);
   }
   /** The next n requests get a 5xx (default 503) with the vendor's error body. */
   next5xx(n: number, status = 503): void {
@@ -158,6 +169,10 @@ export class FaultInjector {
         }
         next();
       };
+      if (this.s.lateAnswerMs > 0) {
+        mark(`late:${this.s.lateAnswerMs}`);
+        holdAnswer(res, this.s.lateAnswerMs);
+      }
       if (this.s.slowMs > 0) {
         mark(`slow:${this.s.slowMs}`);
         const t = setTimeout(apply, this.s.slowMs);
@@ -170,4 +185,14 @@ export class FaultInjector {
     if (this.downTimer) clearTimeout(this.downTimer);
     this.downTimer = null;
   }
+}
+
+/** Defers the response's end by ms; a socket closed meanwhile gets nothing. */
+function holdAnswer(res: Response, ms: number): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  (res as unknown as { end: (...args: unknown[]) => Response }).end = (...args: unknown[]) => {
+    const t = setTimeout(() => { if (!res.destroyed) end(...args); }, ms);
+    res.on('close', () => clearTimeout(t));
+    return res;
+  };
 }
