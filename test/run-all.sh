@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (`npm test`): both tiers, one closing line "N passed, N failed".
 #   1. fast tier: TypeScript build (strict), mocha for the sidecar, Odoo-free addon checks;
-#   2. real-Odoo tier: test/harness/odoo-tier.sh (skips, saying why, without an Odoo tree).
+#   2. real-Odoo tier: test/harness/odoo-tier.sh (skips, saying why, without an Odoo tree);
+#   3. JSON-2 tier: test/harness/odoo-json2-tier.sh, the gateway contract on Odoo 19+ (skips
+#      without an Odoo 19+ tree).
 set -u
 cd "$(dirname "$0")/.."
 results=$(mktemp)
@@ -27,6 +29,10 @@ echo "== real-Odoo tier =="
 TIER_RESULT="$results" bash test/harness/odoo-tier.sh
 rc=$?
 [ $rc -ne 0 ] && ! grep -qE "^(odoo|e2e) " "$results" && echo "odoo 0 1" >>"$results"
+
+echo "== JSON-2 tier (Odoo 19+ gateway contract) =="
+TIER_RESULT="$results" bash test/harness/odoo-json2-tier.sh
+[ $? -ne 0 ] && ! grep -qE "^json2 " "$results" && echo "json2 0 1" >>"$results"
 
 echo "== summary =="
 total_p=0; total_f=0

@@ -9,7 +9,7 @@ import {
  * 1 application error with traceback, 2 UserError/ValidationError/MissingError, 3 AccessDenied,
  * 4 AccessError), a JSON-2 error body ({name, message}), or a network error (code ECONN...).
  */
-const TRANSIENT_TRACE = /SerializationFailure|could not serialize access|LockNotAvailable|deadlock detected|PoolError|OperationalError|InterfaceError|connection already closed|server closed the connection/;
+const TRANSIENT_TRACE = /LockError|could not be locked|SerializationFailure|could not serialize access|LockNotAvailable|deadlock detected|PoolError|OperationalError|InterfaceError|connection already closed|server closed the connection/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 const MISSING = /MissingError|does not exist or has been deleted/;
 
@@ -32,7 +32,9 @@ export function classifyXmlRpcFault(fault: FaultLike, where: string): BridgeErro
   switch (code) {
     case 3: return new OdooAuthError(`${where}: Odoo refused the credentials (check odoo.username and the API key)`);
     case 4: return new OdooAccessError(msg);
-    case 2: return MISSING.test(text) ? new OdooMissingError(msg) : new OdooValidationError(msg);
+    case 2:
+      if (/LockError|Cannot grab a lock on records/.test(text)) return new OdooUnavailableError(msg); // Odoo 19: records locked, retry later
+      return MISSING.test(text) ? new OdooMissingError(msg) : new OdooValidationError(msg);
     default:
       if (TRANSIENT_TRACE.test(text)) return new OdooUnavailableError(`${where}: ${cut(lastLine(text))}`);
       return new OdooServerError(`${where}: ${cut(lastLine(text))}`, { details: { trace: cut(text, 4000) } });
@@ -43,7 +45,8 @@ export function classifyJson2Error(status: number, body: Json2ErrorBody | undefi
   const name = body?.name ?? '';
   const message = `${where}: ${cut(body?.message ?? `HTTP ${status}`)}`;
   if (status === 401 || /AccessDenied/.test(name)) return new OdooAuthError(`${where}: Odoo refused the API key (HTTP ${status})`);
-  if (status === 429 || status === 502 || status === 503 || status === 504) return new OdooUnavailableError(message);
+  // 409: LockError (Odoo 19: records locked by another transaction), retry later.
+  if (status === 409 || status === 429 || status === 502 || status === 503 || status === 504 || /LockError/.test(name)) return new OdooUnavailableError(message);
   if (/AccessError/.test(name) || status === 403) return new OdooAccessError(message);
   if (/MissingError/.test(name) || status === 404) return new OdooMissingError(message);
   if (/UserError|ValidationError|RedirectWarning/.test(name) || status === 422 || status === 400) return new OdooValidationError(message);
@@ -52,7 +55,10 @@ export function classifyJson2Error(status: number, body: Json2ErrorBody | undefi
 }
 
 export function classifyNetworkError(err: unknown, where: string): BridgeError {
-  const e = err as { code?: string; name?: string; message?: string };
+  // fetch (JSON-2) wraps the socket error: TypeError('fetch failed') with the errno in `cause`.
+  const outer = err as { code?: string; name?: string; message?: string; cause?: unknown };
+  const inner = outer.cause && typeof outer.cause === 'object' ? outer.cause as { code?: string; name?: string; message?: string } : undefined;
+  const e = inner?.code && NETWORK_CODES.has(inner.code) ? inner : outer;
   if ((e.code && NETWORK_CODES.has(e.code)) || e.name === 'TimeoutError' || e.name === 'AbortError') {
     return new OdooUnavailableError(`${where}: Odoo unreachable (${e.code ?? e.name}: ${e.message ?? ''})`, { cause: err });
   }

@@ -1,6 +1,7 @@
 import { BridgeError } from '../errors/index.js';
 import { classifyJson2Error, classifyNetworkError, type Json2ErrorBody } from './classify-fault.js';
 import type { OdooCall, OdooConnection, OdooGateway } from './odoo-gateway.js';
+import { OdooAuthError } from './odoo-errors.js';
 import { fetchServerVersion } from './server-version.js';
 
 /**
@@ -19,7 +20,8 @@ export class Json2Transport implements OdooGateway {
       model: 'res.users', method: 'search_read',
       params: { domain: [['login', '=', this.conn.username]], fields: ['id'], limit: 1 },
     });
-    this.uid = me[0]?.id ?? 0;
+    if (!me[0]) throw new OdooAuthError(`res.users: the API key was accepted but no user has login '${this.conn.username}' (check odoo.username)`);
+    this.uid = me[0].id;
     return this.uid;
   }
 

@@ -11,8 +11,8 @@ export interface OdooCall {
   ids?: number[];
   params?: Record<string, unknown>;
   /**
-   * Positional arguments, XML-RPC only (e.g. `create` needs its vals_list positionally);
-   * JSON-2 takes named arguments, so portable callers use `params`.
+   * Positional arguments, XML-RPC only; JSON-2 takes named arguments, so portable callers use
+   * `params` (the XML-RPC transport passes `create`'s `vals_list` positionally by itself).
    */
   args?: unknown[];
   /** Extra context keys (merged into the call's context). */

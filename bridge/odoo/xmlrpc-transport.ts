@@ -50,7 +50,12 @@ export class XmlRpcTransport implements OdooGateway {
     const where = `${call.model}.${call.method}`;
     const kwargs: Record<string, unknown> = { ...(call.params ?? {}) };
     if (call.context) kwargs.context = call.context;
-    const args: unknown[] = call.args ?? (call.ids ? [call.ids] : []);
+    let args: unknown[] = call.args ?? (call.ids ? [call.ids] : []);
+    if (!call.args && call.method === 'create' && 'vals_list' in kwargs) {
+      // Odoo's XML-RPC call_kw special-cases `create` on its first positional argument.
+      args = [kwargs.vals_list];
+      delete kwargs.vals_list;
+    }
     try {
       return (await this.withTimeout(this.client.execute_kw(call.model, call.method, [args, kwargs]), where)) as T;
     } catch (err) {

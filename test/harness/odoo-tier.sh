@@ -23,12 +23,20 @@ source "$here/pg.sh"
 say() { echo "[odoo-tier] $*"; }
 record() { echo "$1 $2 $3" >>"$result_file"; }
 
+# Major version of an Odoo tree (odoo/release.py), and the one the addon's manifest targets.
+tree_major() { sed -nE "s/^version_info = \(('saas~)?([0-9]+).*/\2/p" "$1/odoo/release.py" 2>/dev/null | head -1; }
+addon_major=$(sed -nE 's/.*"version": *"([0-9]+)\..*/\1/p' "$root/odoo_addon/sync_bridge/__manifest__.py" | head -1)
+
+# ODOO_SRC, else the first tree found for the addon's Odoo version, else the first tree found.
 find_odoo_src() {
   if [ -n "${ODOO_SRC:-}" ]; then echo "$ODOO_SRC"; return 0; fi
-  local c
+  local c first=""
   for c in /opt/odoo*/ /usr/src/odoo*/; do
-    [ -f "$c/odoo-bin" ] && { echo "${c%/}"; return 0; }
+    [ -f "$c/odoo-bin" ] || continue
+    [ -z "$first" ] && first=${c%/}
+    [ "$(tree_major "${c%/}")" = "$addon_major" ] && { echo "${c%/}"; return 0; }
   done
+  [ -n "$first" ] && { echo "$first"; return 0; }
   return 1
 }
 
@@ -130,7 +138,7 @@ if [ "${ODOO_TIER_ONLY:-}" != "odoo" ]; then
   if [ -z "${CHROMIUM_PATH:-}" ] && [ -x /usr/bin/chromium ]; then export CHROMIUM_PATH=/usr/bin/chromium; fi
   if [ -n "${CHROMIUM_PATH:-}" ]; then say "UI test: using Chromium at $CHROMIUM_PATH (screenshots in test-artifacts/)"
   else say "UI test: no Chromium (apt-get install chromium): it will be skipped"; fi
-  ODOO_URL=$url ODOO_DB=$db ODOO_ADMIN_LOGIN=admin ODOO_ADMIN_PASSWORD=admin ODOO_SERVER_LOG="$work/odoo-server.log" \
+  ODOO_URL=$url ODOO_DB=$db ODOO_SERIES="$odoo_version" ODOO_ADMIN_LOGIN=admin ODOO_ADMIN_PASSWORD=admin ODOO_SERVER_LOG="$work/odoo-server.log" \
     npx mocha --config "$root/.mocharc.e2e.json" 2>&1 | tee "$work/e2e.log"
   p=$(grep -Eo "^ +[0-9]+ passing" "$work/e2e.log" | grep -Eo "[0-9]+" | tail -1)
   f=$(grep -Eo "^ +[0-9]+ failing" "$work/e2e.log" | grep -Eo "[0-9]+" | tail -1)

@@ -9,6 +9,7 @@ describe('Odoo fault classification', () => {
     ['ValidationError', { faultCode: 2, faultString: 'The quantity must be positive' }, OdooValidationError, false],
     ['MissingError', { faultCode: 2, faultString: 'Record does not exist or has been deleted.\n(Record: sale.order(9,))' }, OdooMissingError, false],
     ['serialization failure', { faultCode: 1, faultString: 'Traceback...\npsycopg2.errors.SerializationFailure: could not serialize access due to concurrent update' }, OdooUnavailableError, true],
+    ['LockError (Odoo 19: only the message crosses XML-RPC)', { faultCode: 2, faultString: 'Cannot grab a lock on records' }, OdooUnavailableError, true],
     ['server bug', { faultCode: 1, faultString: 'Traceback (most recent call last):\n  File x\nKeyError: \'foo\'' }, OdooServerError, false],
   ];
   for (const [name, fault, type, retryable] of xmlCases) {
@@ -20,7 +21,7 @@ describe('Odoo fault classification', () => {
     });
   }
   it('server bug keeps the last traceback line as message', () => {
-    expect(classifyXmlRpcFault(xmlCases[5]![1], 'm.x').message).to.equal("m.x: KeyError: 'foo'");
+    expect(classifyXmlRpcFault(xmlCases[6]![1], 'm.x').message).to.equal("m.x: KeyError: 'foo'");
   });
   const jsonCases: Array<[number, string, unknown]> = [
     [401, 'odoo.exceptions.AccessDenied', OdooAuthError],
@@ -28,6 +29,7 @@ describe('Odoo fault classification', () => {
     [404, 'odoo.exceptions.MissingError', OdooMissingError],
     [422, 'odoo.exceptions.ValidationError', OdooValidationError],
     [503, '', OdooUnavailableError],
+    [409, 'odoo.exceptions.LockError', OdooUnavailableError],
     [500, 'builtins.KeyError', OdooServerError],
   ];
   for (const [status, name, type] of jsonCases) {
@@ -40,5 +42,10 @@ describe('Odoo fault classification', () => {
     expect(classifyNetworkError(Object.assign(new Error('t'), { name: 'TimeoutError' }), 'a').retryable).to.equal(true);
     expect(classifyNetworkError(new Error('Unknown XML-RPC tag \'html\''), 'a').retryable).to.equal(true);
     expect(classifyNetworkError(new Error('weird'), 'a').retryable).to.equal(false);
+    // fetch (the JSON-2 transport) wraps the socket error in TypeError('fetch failed') { cause }
+    const wrapped = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) });
+    const e = classifyNetworkError(wrapped, 'a');
+    expect(e).to.be.instanceOf(OdooUnavailableError);
+    expect(e.message).to.contain('ECONNREFUSED');
   });
 });
