@@ -97,7 +97,11 @@ function nackEvent(event: ClaimedEvent, err: unknown, deps: DeliverDeps,
   // Held back on our side (open circuit, target paused after a 429, client-side rate limit):
   // never sent, so it does not count towards dead; it is retried after the wait.
   const notSent = NOT_SENT_REASONS.has(String(e?.details.reason));
-  const dead = retryable && !notSent && event.attempts >= deps.retry.maxAttempts;
+  // The half-open circuit's probe failed: the target is still down. That says nothing about
+  // this event, so it does not make it dead (a day-long outage would otherwise kill every
+  // event used as a probe); it is retried with backoff like any transient failure.
+  const probeFailed = e?.details.probe === true;
+  const dead = retryable && !notSent && !probeFailed && event.attempts >= deps.retry.maxAttempts;
   const outcome: DeliveryOutcome = !retryable ? 'failed' : dead ? 'dead' : 'retry';
   const message = deps.redactor.redactString(err instanceof Error ? err.message : String(err));
   const errorClass = err instanceof Error ? err.name : 'Error';

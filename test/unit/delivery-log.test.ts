@@ -130,6 +130,15 @@ describe('delivery log (one row per delivery attempt)', () => {
     expect(log.list().map((r) => [r.id, r.correlation_id])).to.deep.equal([[2, 'c2'], [1, 'c']]);
   });
 
+  it('a failed half-open probe never makes its event dead; the same failure while closed does', async () => {
+    const d = deps(new DeliveryLog(db, {}, () => clock));
+    connector.next = () => { throw new TransientError('WMS unreachable', { details: { inDoubt: false, probe: true } }); };
+    expect(await deliverEvent(event({ id: 10, attempts: 3 }), d)).to.equal('retry');
+    expect(await deliverEvent(event({ id: 10, attempts: 30 }), d)).to.equal('retry');
+    connector.next = () => { throw new TransientError('WMS unreachable', { details: { inDoubt: false } }); };
+    expect(await deliverEvent(event({ id: 10, attempts: 30 }), d)).to.equal('dead');
+  });
+
   it('purges attempts older than the retention', () => {
     const log = new DeliveryLog(db, {}, () => clock);
     const row = { event_id: 1, attempt: 1, target: 'wms', event_type: 'release', model: 'sale.order', res_id: 1, idempotency_key: 'k', correlation_id: 'c', outcome: 'sent' as const };

@@ -2,7 +2,7 @@ import { BridgeError, PermanentError, TransientError } from '../../errors/index.
 import type { Logger } from '../../log/logger.js';
 import { Redactor } from '../../log/redact.js';
 import type { AuthProvider } from './auth/auth-provider.js';
-import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
+import { CircuitBreaker, type BreakerPermit, type CircuitState } from './circuit-breaker.js';
 import { classifyResponse, genericErrorExtractor, type ErrorExtractor } from './classify.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import type { HttpDeps } from './deps.js';
@@ -147,7 +147,7 @@ export class TargetHttpClient {
           this.breaker.onFailure(permit);
           this.opts.onExchange?.({ target: this.code, method: req.method, status: 0, ms: this.opts.deps.now() - started });
           req.log?.warn('target request failed', { target: this.code, request: label, error: this.scrub(err).message });
-          throw this.scrub(err);
+          throw markProbe(this.scrub(err), permit);
         }
         const ms = this.opts.deps.now() - started;
         this.opts.onExchange?.({ target: this.code, method: req.method, status: res.status, ms });
@@ -164,7 +164,7 @@ export class TargetHttpClient {
         if (req.accept?.includes(res.status)) return res as HttpResult & { body: T };
 
         const info = this.extract(res);
-        const err = classifyResponse({ target: this.code, label, res, info, now: this.opts.deps.now(), redact: (s) => this.redact(s) });
+        const err = markProbe(classifyResponse({ target: this.code, label, res, info, now: this.opts.deps.now(), redact: (s) => this.redact(s) }), permit);
         if (err instanceof TransientError && (res.status === 429 || info.transientRetryMs !== undefined)) {
           const pauseMs = err.retryAfterMs ?? this.opts.defaultRetryAfterMs ?? 1000;
           this.limiter.pause(pauseMs, res.status === 429 ? 'HTTP 429' : (info.code ?? 'vendor limit'));
@@ -206,4 +206,14 @@ export class TargetHttpClient {
     const e = err instanceof Error ? err : new Error(String(err));
     return new TransientError(this.redact(`${this.code}: ${e.message}`), { cause: e, details: { inDoubt: true } });
   }
+}
+
+/**
+ * A transient failure of the half-open circuit's probe says the target is still down, not that
+ * this event is bad: `details.probe` lets the runtime not count it towards dead (see
+ * deliver-event.ts), so a long outage does not exhaust the attempts of the events used as probes.
+ */
+function markProbe<E extends Error>(err: E, permit: BreakerPermit): E {
+  if (permit.probe && err instanceof TransientError) err.details.probe = true;
+  return err;
 }

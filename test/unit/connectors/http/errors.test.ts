@@ -43,6 +43,19 @@ describe('connectors/http error classification and headers', () => {
     expect((err as unknown as TransientError).details.inDoubt).to.equal(false);
   });
 
+  it('a failed half-open probe is marked details.probe; failures while closed are not', async () => {
+    const c = createConnector('wms', target({ preset: 'generic_wms', base_url: srv.url, breaker_threshold: 1, breaker_reset_ms: 50 }), secret);
+    const first = await rejects(() => c.deliver(item('boom'), silentLog));
+    expect((first as unknown as TransientError).details.probe).to.equal(undefined);
+    expect(c.circuitState()).to.equal('open');
+    await new Promise((r) => setTimeout(r, 80));
+    expect(c.circuitState()).to.equal('half_open');
+    const probe = await rejects(() => c.deliver(item('boom'), silentLog));
+    expect(probe).to.be.instanceOf(TransientError);
+    expect((probe as unknown as TransientError).details.probe).to.equal(true);
+    expect(c.circuitState()).to.equal('open');
+  });
+
   it('5xx is transient and carries the vendor message', async () => {
     const err = await rejects(() => conn().deliver(item('boom'), silentLog));
     expect(err).to.be.instanceOf(TransientError);
