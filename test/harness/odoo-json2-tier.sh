@@ -17,13 +17,10 @@ root=$(cd "$here/../.." && pwd)
 result_file=${TIER_RESULT:-/dev/null}
 # shellcheck source=pg.sh
 source "$here/pg.sh"
+# shellcheck source=odoo-lib.sh
+source "$here/odoo-lib.sh"
 
 say() { echo "[json2-tier] $*"; }
-
-# Major version of an Odoo tree, from odoo/release.py (e.g. 19), or nothing.
-tree_major() {
-  sed -nE "s/^version_info = \(('saas~)?([0-9]+).*/\2/p" "$1/odoo/release.py" 2>/dev/null | head -1
-}
 
 find_src() {
   if [ -n "${ODOO_JSON2_SRC:-}" ]; then echo "$ODOO_JSON2_SRC"; return 0; fi
@@ -45,12 +42,8 @@ if [ -z "$major" ] || [ "$major" -lt 19 ]; then
   say "SKIPPED: $SRC is Odoo ${major:-?}, JSON-2 needs Odoo 19 or later."
   exit 0
 fi
-PY=${ODOO_PYTHON:-}
-if [ -z "$PY" ]; then
-  if /usr/bin/python3 -c 'import psycopg2, lxml, werkzeug' 2>/dev/null; then PY=/usr/bin/python3; else PY=python3; fi
-fi
-if ! "$PY" -c 'import psycopg2, lxml, werkzeug, babel' 2>/dev/null; then
-  say "SKIPPED: $PY cannot import Odoo's Python dependencies."
+if ! PY=$(odoo_python 2>&1); then
+  say "SKIPPED: $PY"
   exit 0
 fi
 say "RUNNING against Odoo $major from $SRC"
@@ -96,17 +89,11 @@ admin_key=$(sed -n 's/^ADMIN_KEY=//p' "$work/keys.log")
 limited_key=$(sed -n 's/^LIMITED_KEY=//p' "$work/keys.log")
 [ -n "$admin_key" ] && [ -n "$limited_key" ] || fail "no API keys printed" "$work/keys.log"
 
-port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+port=$(free_port)
 "$PY" "$SRC/odoo-bin" "${args[@]}" --http-port="$port" --workers=0 --max-cron-threads=0 >"$work/server.log" 2>&1 &
 odoo_pid=$!
 url="http://127.0.0.1:$port"
-for _ in $(seq 1 90); do
-  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' -d '{}' "$url/web/webclient/version_info" && break
-  kill -0 "$odoo_pid" 2>/dev/null || break
-  sleep 1
-done
-curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' -d '{}' "$url/web/webclient/version_info" \
-  || fail "Odoo $major did not start" "$work/server.log"
+wait_for_odoo "$url" 90 "$odoo_pid" || fail "Odoo $major did not start" "$work/server.log"
 say "Odoo $major serving $db at $url (ready in $(( $(date +%s) - t0 ))s); running the gateway contract ..."
 
 ODOO_JSON2_URL=$url ODOO_JSON2_DB=$db ODOO_JSON2_SERIES=$major ODOO_JSON2_ADMIN_LOGIN=admin ODOO_JSON2_ADMIN_KEY=$admin_key \

@@ -19,12 +19,13 @@ root=$(cd "$here/../.." && pwd)
 result_file=${TIER_RESULT:-/dev/null}
 # shellcheck source=pg.sh
 source "$here/pg.sh"
+# shellcheck source=odoo-lib.sh
+source "$here/odoo-lib.sh"
 
 say() { echo "[odoo-tier] $*"; }
 record() { echo "$1 $2 $3" >>"$result_file"; }
 
-# Major version of an Odoo tree (odoo/release.py), and the one the addon's manifest targets.
-tree_major() { sed -nE "s/^version_info = \(('saas~)?([0-9]+).*/\2/p" "$1/odoo/release.py" 2>/dev/null | head -1; }
+# The Odoo major version the addon's manifest targets.
 addon_major=$(sed -nE 's/.*"version": *"([0-9]+)\..*/\1/p' "$root/odoo_addon/sync_bridge/__manifest__.py" | head -1)
 
 # ODOO_SRC, else the first tree found for the addon's Odoo version, else the first tree found.
@@ -49,13 +50,8 @@ if [ ! -f "$ODOO_SRC/odoo-bin" ]; then
   say "SKIPPED: ODOO_SRC=$ODOO_SRC has no odoo-bin."
   exit 0
 fi
-PY=${ODOO_PYTHON:-}
-if [ -z "$PY" ]; then
-  if /usr/bin/python3 -c 'import psycopg2, lxml, werkzeug' 2>/dev/null; then PY=/usr/bin/python3; else PY=python3; fi
-fi
-if ! "$PY" -c 'import psycopg2, lxml, werkzeug, babel' 2>/dev/null; then
-  say "SKIPPED: $PY cannot import Odoo's Python dependencies (psycopg2, lxml, werkzeug, babel)."
-  say "         Install them (Debian: the python3-* packages in Odoo's debian/control) or set ODOO_PYTHON."
+if ! PY=$(odoo_python 2>&1); then
+  say "SKIPPED: $PY"
   exit 0
 fi
 odoo_version=$("$PY" -c "import sys; sys.path.insert(0, '$ODOO_SRC'); import odoo.release as r; print(r.version)" 2>/dev/null || echo unknown)
@@ -81,7 +77,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 odoo_args=(--addons-path="$addons" --db_host="$PGHOST" --db_port="${PGPORT:-5432}" --db_user="${PGUSER:-odoo}"
            -d "$db" --without-demo=all --http-interface=127.0.0.1)
 [ -n "${PGPASSWORD:-}" ] && odoo_args+=(--db_password="$PGPASSWORD")
@@ -124,12 +119,7 @@ if [ "${ODOO_TIER_ONLY:-}" != "odoo" ]; then
       >"$work/odoo-server.log" 2>&1 &
   odoo_pid=$!
   url="http://127.0.0.1:$port"
-  for _ in $(seq 1 120); do
-    curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' -d '{}' "$url/web/webclient/version_info" && break
-    kill -0 "$odoo_pid" 2>/dev/null || break
-    sleep 1
-  done
-  if ! curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' -d '{}' "$url/web/webclient/version_info"; then
+  if ! wait_for_odoo "$url" 120 "$odoo_pid"; then
     say "FAILED: Odoo did not start"; tail -40 "$work/odoo-server.log"; record e2e 0 1; exit 1
   fi
   say "Odoo serving $db at $url; running end-to-end tests ..."
