@@ -19,11 +19,12 @@
 import os from 'node:os';
 import { startFake } from '../test/fakes/start.js';
 import {
-  create, createConfirmedOrders, createCustomers, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, resetTargets,
+  create, createConfirmedOrders, createCustomers, ensureProduct, ensureWarehouse, odooTestEnv,
   searchRead, serviceGateway, eventStates, type TestOrder,
 } from '../test/e2e/support/odoo-env.js';
 import { envInt, mappingsSubset, sleep, startSidecar, waitFor, type RunningSidecar } from '../test/e2e/support/sidecar.js';
 import { procStats } from '../test/e2e/support/proc.js';
+import { ensureShipBobReleaseTarget, shipbobSidecarConfig } from '../test/e2e/support/shipbob-setup.js';
 
 const ORDERS = envInt('BENCH_ORDERS', 500);
 const SAMPLES = envInt('BENCH_LATENCY_SAMPLES', 30);
@@ -40,29 +41,14 @@ async function main(): Promise<void> {
   // here to measure the bridge, not the vendor's quota.
   const fake = await startFake('shipbob', { rateLimit: { limit: 1_000_000 } });
   const warehouseId = await ensureWarehouse(env, 'BNCH');
-  await ensureTarget(env, TARGET, {
-    name: 'ShipBob (benchmark)', kind: 'wms', release_on: 'order_confirm', warehouse_ids: [[6, 0, [warehouseId]]],
-    trigger_order_release: true, trigger_order_cancel: false, trigger_order_amend: false, trigger_order_status: false,
-    trigger_partner_upsert: false, trigger_product_upsert: false,
-  });
-  await resetTargets(env, [TARGET]);
+  await ensureShipBobReleaseTarget(env, TARGET, 'ShipBob (benchmark)', warehouseId);
   const productId = await ensureProduct(env, 'WID-BENCH', 'Widget (benchmark)');
   const customers = await createCustomers(env, 25, `bench${Date.now() % 100000}`);
   const version = await env.admin.serverVersion().catch(() => '?');
-  const config = `
-odoo: { url: '${env.url}', db: '${env.db}', username: x, api_key: { env: ODOO_API_KEY } }
-worker: { batch_size: 50, concurrency: 32, poll_min_ms: 50, poll_max_ms: 500, lease_seconds: 60 }
-state: { path: '$STATE' }
-server: { port: 0, host: 127.0.0.1 }
-mappings: { dir: '$MAPPINGS' }
-targets:
-  ${TARGET}:
-    preset: shipbob
-    base_url: '${fake.baseUrl}/'
-    auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
-    concurrency: 16
-    options: { channel_id: ${fake.channels[0]!.id} }
-`;
+  const config = shipbobSidecarConfig(env, fake, TARGET, {
+    worker: 'batch_size: 50, concurrency: 32, poll_min_ms: 50, poll_max_ms: 500, lease_seconds: 60',
+    target: ['concurrency: 16'],
+  });
   const mappingsDir = mappingsSubset({ shipbob: ['order_release.yaml'] });
   const launch = (): RunningSidecar => startSidecar(env, config, { SHIPBOB_TOKEN: fake.tokens[0]!, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }, { mappingsDir });
   console.log(`bench:e2e  Odoo ${version} at ${env.url} (db ${env.db}), ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}, node ${process.version}`);

@@ -2,9 +2,10 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
 import {
-  createConfirmedOrders, createCustomers, ensureProduct, ensureTarget, ensureWarehouse, eventStates, odooTestEnv, resetTargets,
+  createConfirmedOrders, createCustomers, ensureProduct, ensureWarehouse, eventStates, odooTestEnv,
   searchRead, serviceGateway, syncStatuses, type TestOrder,
 } from './support/odoo-env.js';
+import { ensureShipBobReleaseTarget, shipbobSidecarConfig } from './support/shipbob-setup.js';
 import { envInt, mappingsSubset, sleep, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
 
 /**
@@ -38,12 +39,7 @@ describe('e2e crash: SIGKILL the sidecar at random moments while orders flow', f
     // long enough that random kills land on them (the test checks that some did).
     fake.faults.slow(150);
     warehouseId = await ensureWarehouse(env, 'CRSH');
-    await ensureTarget(env, TARGET, {
-      name: 'ShipBob (crash e2e)', kind: 'wms', release_on: 'order_confirm', warehouse_ids: [[6, 0, [warehouseId]]],
-      trigger_order_release: true, trigger_order_cancel: false, trigger_order_amend: false, trigger_order_status: false,
-      trigger_partner_upsert: false, trigger_product_upsert: false,
-    });
-    await resetTargets(env, [TARGET]);
+    await ensureShipBobReleaseTarget(env, TARGET, 'ShipBob (crash e2e)', warehouseId);
   });
 
   after(async function () {
@@ -59,20 +55,10 @@ describe('e2e crash: SIGKILL the sidecar at random moments while orders flow', f
     const productId = await ensureProduct(env, 'WID-CRASH', 'Widget (crash e2e)');
     const customers = await createCustomers(env, 20, `crash${SEED}`);
     const t0 = Date.now();
-    sidecar = startSidecar(env, `
-odoo: { url: '${env.url}', db: '${env.db}', username: x, api_key: { env: ODOO_API_KEY } }
-worker: { batch_size: 25, concurrency: 16, poll_min_ms: 50, poll_max_ms: 500, lease_seconds: 10, backoff_base_ms: 200, backoff_max_ms: 2000, max_attempts: 50 }
-state: { path: '$STATE' }
-server: { port: 0, host: 127.0.0.1 }
-mappings: { dir: '$MAPPINGS' }
-targets:
-  ${TARGET}:
-    preset: shipbob
-    base_url: '${fake.baseUrl}/'
-    auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
-    concurrency: 8
-    options: { channel_id: ${fake.channels[0]!.id} }
-`, { SHIPBOB_TOKEN: fake.tokens[0]! }, { mappingsDir: mappingsSubset({ shipbob: ['order_release.yaml'] }) });
+    sidecar = startSidecar(env, shipbobSidecarConfig(env, fake, TARGET, {
+      worker: 'batch_size: 25, concurrency: 16, poll_min_ms: 50, poll_max_ms: 500, lease_seconds: 10, backoff_base_ms: 200, backoff_max_ms: 2000, max_attempts: 50',
+      target: ['concurrency: 8'],
+    }), { SHIPBOB_TOKEN: fake.tokens[0]! }, { mappingsDir: mappingsSubset({ shipbob: ['order_release.yaml'] }) });
 
     let creating = true;
     const orders: TestOrder[] = [];

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
 import { create, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { shipbobSidecarConfig } from './support/shipbob-setup.js';
 import { mappingsSubset, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
 
 const cliPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bridge/cli.js');
@@ -44,19 +45,10 @@ describe('e2e: events replay --mapping-version sent|current on real Odoo', funct
     usId = await xmlId(env.admin, 'base.us');
     productId = await ensureProduct(env, 'WID-RPLY', 'Widget Replay', 12.5);
     mappingsDir = mappingsSubset({ shipbob: ['order_release.yaml'] });
-    sidecar = startSidecar(env, `
-odoo: { url: '${env.url}', db: '${env.db}', username: x, api_key: { env: ODOO_API_KEY } }
-worker: { batch_size: 20, poll_min_ms: 100, poll_max_ms: 500, lease_seconds: 60, backoff_base_ms: 500, backoff_max_ms: 2000 }
-state: { path: '$STATE', log_payloads: true }
-server: { port: 0, host: 127.0.0.1 }
-mappings: { dir: '$MAPPINGS' }
-targets:
-  ${TARGET}:
-    preset: shipbob
-    base_url: '${fake.baseUrl}/'
-    auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
-    options: { channel_id: ${fake.channels[0]!.id} }
-`, { SHIPBOB_TOKEN: fake.tokens[0]! }, { mappingsDir });
+    sidecar = startSidecar(env, shipbobSidecarConfig(env, fake, TARGET, {
+      worker: 'batch_size: 20, poll_min_ms: 100, poll_max_ms: 500, lease_seconds: 60, backoff_base_ms: 500, backoff_max_ms: 2000',
+      state: 'log_payloads: true',
+    }), { SHIPBOB_TOKEN: fake.tokens[0]! }, { mappingsDir });
   });
 
   after(async function () {

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
 import {
-  createConfirmedOrders, createCustomers, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, resetTargets,
+  createConfirmedOrders, createCustomers, ensureProduct, ensureWarehouse, odooTestEnv,
   searchRead, serviceGateway, syncStatuses, type TestOrder,
 } from './support/odoo-env.js';
+import { ensureShipBobReleaseTarget, shipbobSidecarConfig } from './support/shipbob-setup.js';
 import { mappingsSubset, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
 
 /**
@@ -23,31 +24,16 @@ describe('e2e shutdown: SIGTERM with deliveries landed but unanswered', function
   let sidecar: RunningSidecar | undefined;
   let warehouseId = 0;
 
-  const config = () => `
-odoo: { url: '${env.url}', db: '${env.db}', username: x, api_key: { env: ODOO_API_KEY } }
-worker: { batch_size: 10, concurrency: 8, poll_min_ms: 100, poll_max_ms: 500, lease_seconds: 60, backoff_base_ms: 200, backoff_max_ms: 1000, shutdown_grace_ms: 1000 }
-state: { path: '$STATE' }
-server: { port: 0, host: 127.0.0.1 }
-mappings: { dir: '$MAPPINGS' }
-targets:
-  ${TARGET}:
-    preset: shipbob
-    base_url: '${fake.baseUrl}/'
-    auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
-    timeout_ms: 60000
-    options: { channel_id: ${fake.channels[0]!.id} }
-`;
+  const config = () => shipbobSidecarConfig(env, fake, TARGET, {
+    worker: 'batch_size: 10, concurrency: 8, poll_min_ms: 100, poll_max_ms: 500, lease_seconds: 60, backoff_base_ms: 200, backoff_max_ms: 1000, shutdown_grace_ms: 1000',
+    target: ['timeout_ms: 60000'],
+  });
 
   before(async () => {
     await serviceGateway(env);
     fake = await startFake('shipbob', { rateLimit: { limit: 1_000_000 } });
     warehouseId = await ensureWarehouse(env, 'SIGT');
-    await ensureTarget(env, TARGET, {
-      name: 'ShipBob (shutdown e2e)', kind: 'wms', release_on: 'order_confirm', warehouse_ids: [[6, 0, [warehouseId]]],
-      trigger_order_release: true, trigger_order_cancel: false, trigger_order_amend: false, trigger_order_status: false,
-      trigger_partner_upsert: false, trigger_product_upsert: false,
-    });
-    await resetTargets(env, [TARGET]);
+    await ensureShipBobReleaseTarget(env, TARGET, 'ShipBob (shutdown e2e)', warehouseId);
   });
 
   after(async function () {
