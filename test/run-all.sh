@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (`npm test`): both tiers, one closing line "N passed, N failed".
-#   1. fast tier: TypeScript build (strict), mocha for the sidecar, Odoo-free addon checks;
+#   1. fast tier: TypeScript build (strict), mocha for the sidecar, Odoo-free addon checks,
+#      lint (eslint, type-aware: no floating or misused promises) counted as one check;
 #   2. real-Odoo tier: test/harness/odoo-tier.sh (skips, saying why, without an Odoo tree);
 #   3. JSON-2 tier: test/harness/odoo-json2-tier.sh, the gateway contract on Odoo 19+ (skips
 #      without an Odoo 19+ tree).
@@ -24,6 +25,9 @@ p=${p:-0}; f=${f:-0}
 [ "$p" = "0" ] && [ "$f" = "0" ] && f=1   # a run that executed nothing is a failure
 echo "fast $p $f" >>"$results"
 rm -f "$fastlog"
+
+echo "== lint (promises: none floating, none misused) =="
+if npx eslint .; then echo "lint 1 0" >>"$results"; else echo "lint 0 1" >>"$results"; fi
 
 echo "== real-Odoo tier =="
 TIER_RESULT="$results" bash test/harness/odoo-tier.sh

@@ -158,7 +158,7 @@ targets:
     await shipbob.faults.reset();
     await shipbob.faults.up();
     for (const killIt of [false, true]) {
-      await shipbob.faults.slow(3000); // deliveries take 3 s: time to cut Odoo off meanwhile
+      shipbob.faults.slow(3000); // deliveries take 3 s: time to cut Odoo off meanwhile
       const posts0 = shipbob.ledger.requestsTo('POST', '/2026-01/order').length;
       const orders = await createConfirmedOrders(env, { count: N, productId, partnerIds: customers, warehouseId, batch: N });
       // Cut Odoo off once the sidecar holds every claimed event: all N POSTs reached ShipBob

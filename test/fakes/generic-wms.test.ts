@@ -56,7 +56,7 @@ describe('fakes/generic-wms (profile v1)', () => {
 
   it('refuses to replace an order once picking started (409 order_locked), but accepts an identical retry', async () => {
     await put('SO-2', order());
-    await fake.sim.startPicking('SO-2');
+    fake.sim.startPicking('SO-2');
     expect((await put('SO-2', order())).status).to.equal(200);
     const r = await put('SO-2', order([{ line_ref: '11', sku: 'SKU-1', quantity: 5 }]));
     expect(r.status).to.equal(409);

@@ -36,8 +36,8 @@ describe('issue 8: ShipBob warehouse receiving orders (fake, connector, poll, in
   const auth = () => ({ authorization: `Bearer ${fake.tokens[0]}`, shipbob_channel_id: String(fake.channels[0]!.id) });
   before(async () => { fake = await startFake('shipbob'); });
   after(async () => fake?.close());
-  beforeEach(() => {
-    fake.reset();
+  beforeEach(async () => {
+    await fake.reset();
     fake.store.setInventory({ sku: 'BEANS', on_hand: 0 });
     fake.store.setInventory({ sku: 'CUP', on_hand: 5 });
   });
