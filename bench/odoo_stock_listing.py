@@ -93,6 +93,7 @@ def seed(env, n, tag):
         " LEFT JOIN bench_l l ON l.product_id = p.product_id WHERE src.id = %%s"
         % (", ".join(qcols), ", ".join(qover.get(c, "src.%s" % c) for c in qcols)), (quant.id,))
     cr.execute("ANALYZE stock_quant")
+    cr.execute("ANALYZE stock_lot")
     cr.execute("ANALYZE product_product")
     env.invalidate_all()
     return wh
