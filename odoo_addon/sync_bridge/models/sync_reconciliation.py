@@ -545,11 +545,14 @@ class SyncReconciliation(models.Model):
                  WHERE r.id = ANY(%(roots)s)
             ),
             quants AS (
-                SELECT q.product_id, q.location_id, COALESCE(lot.name, '') AS lot,
+                -- lot names looked up per quant (index), not joined: a hash join
+                -- would read every lot of the database on every page
+                SELECT q.product_id, q.location_id,
+                       COALESCE((SELECT lot.name FROM stock_lot lot WHERE lot.id = q.lot_id), '')
+                           AS lot,
                        q.quantity, q.reserved_quantity AS reserved, 0.0 AS in_flight,
                        0.0 AS in_flight_in
                   FROM stock_quant q
-             LEFT JOIN stock_lot lot ON lot.id = q.lot_id
                  WHERE q.product_id = ANY(%(window)s)
             ),
             moves AS (
@@ -574,10 +577,11 @@ class SyncReconciliation(models.Model):
                   JOIN moves ON moves.id = ml.move_id
             ),
             flight_out AS (
-                SELECT ml.product_id, ml.location_id, COALESCE(lot.name, '') AS lot,
+                SELECT ml.product_id, ml.location_id,
+                       COALESCE((SELECT lot.name FROM stock_lot lot WHERE lot.id = ml.lot_id), '')
+                           AS lot,
                        0.0 AS quantity, 0.0 AS reserved, ml.qty AS in_flight, 0.0 AS in_flight_in
                   FROM move_lines ml
-             LEFT JOIN stock_lot lot ON lot.id = ml.lot_id
                  UNION ALL
                 SELECT mv.product_id, mv.location_id, '', 0.0, 0.0,
                        GREATEST(mv.product_qty - COALESCE(
