@@ -128,6 +128,8 @@ export class Reconciler {
           const info = hubspotMappingInfo(config.mappings.dir, folder, model);
           if (!info) throw new ConfigError([`reconcile master-data: no outbound upsert mapping for ${model} in ${folder}`]);
           const nk = tc.master_data.natural_key_property[model] ?? (info.objectType === 'contacts' ? 'email' : info.objectType === 'products' ? 'hs_sku' : 'name');
+          // Companies carry no e-mail: their natural key is the name on both sides unless configured.
+          if (info.objectType === 'companies' && nk === 'name') odooNaturalKey ??= 'name';
           source = new HubSpotMasterSource(this.http(target), info, nk, Math.min(rc.target_page_size, 100));
         } else if (preset === 'shipbob' && model === 'product.product') {
           source = new ShipBobProductSource(this.http(target), Math.min(rc.target_page_size, 250));

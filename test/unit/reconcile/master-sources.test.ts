@@ -2,7 +2,10 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { createConnector } from '../../../bridge/connectors/index.js';
 import { BaseConnector } from '../../../bridge/connectors/base-connector.js';
-import { targetSchema, type TargetConfig } from '../../../bridge/config/schema.js';
+import { configSchema, targetSchema, type TargetConfig } from '../../../bridge/config/schema.js';
+import type { OdooContract } from '../../../bridge/odoo/contract.js';
+import { Reconciler } from '../../../bridge/reconcile/index.js';
+import { silentLog } from '../connectors/helpers.js';
 import type { ReconMasterItem } from '../../../bridge/odoo/contract.js';
 import type { OdooGateway } from '../../../bridge/odoo/odoo-gateway.js';
 import { MasterDataJob, normalKey } from '../../../bridge/reconcile/master-data.js';
@@ -149,5 +152,77 @@ describe('reconcile: master data against the generic WMS fake (GET /items, /cust
     expect(s.counts.drift ?? 0).to.equal(0);
     expect(port.byOutcome('duplicated')[0]).to.deep.include({ res_id: 12, key: 'master:res.partner:dup:c12@example.com' });
     expect(port.resends).to.deep.equal([]);
+  });
+});
+
+describe('reconcile: Reconciler wiring of master data for the generic WMS and Salesforce', function () {
+  this.timeout(30_000);
+  const KEY = 'wms-wiring-key';
+  let wms: GenericWmsFake;
+  before(async () => { wms = await startFake('generic-wms', { apiKeys: [KEY] }); });
+  after(async () => wms?.close());
+
+  /** A ReconPort + reconMaster from tables, recording the natural key Odoo is asked for. */
+  class Contract extends RecordingPort {
+    asked: Array<{ model: string; naturalKey?: string }> = [];
+    constructor(private readonly items: Record<string, ReconMasterItem[]>) { super(); }
+    async reconMaster(_t: string, model: string, after: number | false, limit: number, naturalKey?: string) {
+      const ask = { model, ...(naturalKey ? { naturalKey } : {}) };
+      if (after === false && !this.asked.some((a) => JSON.stringify(a) === JSON.stringify(ask))) this.asked.push(ask);
+      return pagesOf(this.items[model] ?? [], (i) => i.res_id)(after, limit);
+    }
+  }
+
+  function reconciler(raw: Obj, contract: Contract, records: Map<number, Obj>, secret = KEY) {
+    const config = configSchema.parse({ odoo: { url: 'http://127.0.0.1:9', db: 'x', username: 'x', api_key: { env: 'X' } }, mappings: { dir: mappingsDir }, ...raw });
+    const connectors = new Map(Object.entries(config.targets).map(([code, t]) => [code, createConnector(code, t, () => secret)]));
+    return new Reconciler({
+      config, odoo: odooOf(records), contract: contract as unknown as OdooContract, connectors, workerId: 't', log: silentLog,
+      mapper: () => new MappingRegistry(mappingsDir, config.targets),
+    });
+  }
+
+  it('generic WMS: items and customers listed through the configured paths, joined and compared', async () => {
+    const c = createConnector('wms_gen', targetSchema.parse({ preset: 'generic_wms', base_url: wms.baseUrl, auth: { type: 'api_key', header: 'X-API-Key', key: { env: 'K' } } }), () => KEY) as BaseConnector;
+    await c.http.request({ method: 'PUT', path: '/items/W-1', body: { name: 'Widget', uom: 'units', weight_kg: 0, lot_tracked: false, serial_tracked: false, active: true }, correlationId: 't' });
+    await c.http.request({ method: 'PUT', path: '/customers/ODOO-5', body: { name: 'Old name', email: 'five@example.com', address: { street: 'S', city: 'C', zip: 'Z', country: 'BE' } }, correlationId: 't' });
+    const records = new Map<number, Obj>([
+      [1, { id: 1, default_code: 'W-1', name: 'Widget', barcode: false, uom_id: { id: 1, name: 'Units' }, weight: 0, tracking: 'none', active: true }],
+      [5, { id: 5, name: 'New name', email: 'five@example.com', phone: false, is_company: true, commercial_company_name: false, street: 'S', street2: false, city: 'C', zip: 'Z', state_id: false, country_id: { id: 20, code: 'BE' } }],
+    ]);
+    const contract = new Contract({ 'product.product': [{ res_id: 1, natural_key: 'W-1', external_id: false }], 'res.partner': [{ res_id: 5, natural_key: 'five@example.com', external_id: 'ODOO-5' }] });
+    const r = reconciler({
+      targets: { wms_gen: { preset: 'generic_wms', base_url: wms.baseUrl, auth: { type: 'api_key', header: 'X-API-Key', key: { env: 'K' } } } },
+      reconcile: { target_page_size: 1, targets: { wms_gen: { master_data: { models: ['product.product', 'res.partner'] } } } },
+    }, contract, records);
+    const s = await r.run('master_data', 'wms_gen');
+    expect(s.counts).to.include({ matched: 1, drift: 1 });
+    expect(contract.byOutcome('drift')[0]).to.include({ res_id: 5, value_odoo: 'New name', value_target: 'Old name' });
+    expect(contract.asked).to.deep.equal([{ model: 'product.product' }, { model: 'res.partner' }]);
+    expect(wms.ledger.count('GET', /\/items$/)).to.be.greaterThanOrEqual(1);
+    // a WMS without the list endpoint: a clear configuration error naming the option
+    const off = reconciler({
+      targets: { wms_gen: { preset: 'generic_wms', base_url: wms.baseUrl, auth: { type: 'api_key', header: 'X-API-Key', key: { env: 'K' } }, options: { customers_list_path: null } } },
+      reconcile: { targets: { wms_gen: { master_data: { models: ['res.partner'] } } } },
+    }, new Contract({}), records);
+    try {
+      await off.run('master_data', 'wms_gen');
+      expect.fail('should refuse');
+    } catch (err) { expect(String((err as Error).message)).to.match(/customers_list_path/); }
+  });
+
+  it('Salesforce: Accounts are matched by Name against Odoo names (natural_key asked of Odoo)', async () => {
+    const sf = await startFake('salesforce');
+    try {
+      const contract = new Contract({ 'res.partner': [] });
+      const r = reconciler({
+        targets: { crm_sf: { preset: 'salesforce', base_url: `${sf.url}/services/data/v61.0/`, auth: { type: 'oauth2_client_credentials', token_url: `${sf.url}/services/oauth2/token`, client_id: sf.clientId, client_secret: { env: 'S' } } } },
+        reconcile: { targets: { crm_sf: { master_data: { models: ['res.partner'] } } } },
+      }, contract, new Map(), sf.clientSecret);
+      sf.store.insertRaw('Account', { Name: 'Lonely Co' });
+      const s = await r.run('master_data', 'crm_sf');
+      expect(contract.asked).to.deep.equal([{ model: 'res.partner', naturalKey: 'name' }]);
+      expect(s.counts).to.include({ missing_in_odoo: 1 });
+    } finally { await sf.close(); }
   });
 });
