@@ -9,7 +9,7 @@ import type { ReconRun } from './run.js';
  * Grain: per SKU (`level: sku`, all locations summed) or per SKU and WMS location
  * (`level: location`); with `lots: true` each lot is compared as well, as an extra line under
  * its SKU (and location). Both sides are brought to rows {key, qty} of that grain; the WMS
- * lists in its own order, and Odoo's key order is PostgreSQL's, so both are put through the
+ * lists in its own order, and Odoo lists by (product id, location, lot), so both are put through the
  * bounded external sort (external-sort.ts) by the same key, rows of an equal key summed, and
  * merge-joined (merge-join.ts). Memory: one sort chunk per side plus the in-flight maps.
  *
