@@ -147,7 +147,9 @@ export const reconcileTargetSchema = z.object({
     models: z.array(z.enum(['res.partner', 'product.product'])).optional(),
     /** Target property holding the natural key per model (HubSpot default: contacts email, companies name, products hs_sku). */
     natural_key_property: z.record(z.string(), z.string()).default({}),
-  }).strict().default({ natural_key_property: {} }),
+    /** Odoo field compared with that natural key per model (res.partner: email | name | vat | ref; product.product: default_code | barcode); default per preset (Salesforce Account: name). */
+    odoo_natural_key: z.partialRecord(z.enum(['res.partner', 'product.product']), z.enum(['email', 'name', 'vat', 'ref', 'default_code', 'barcode'])).default({}),
+  }).strict().default({ natural_key_property: {}, odoo_natural_key: {} }),
 }).strict();
 
 export const reconcileSchema = z.object({

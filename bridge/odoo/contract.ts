@@ -91,6 +91,8 @@ export interface ReconPage<T, K> { items: T[]; next: K | false }
 export interface ReconStockItem {
   key: string; sku: string; product_id: number; location: string | false; location_id: number | false; lot: string | false;
   quantity: number; reserved: number; in_flight: number;
+  /** Received by the WMS, not yet applied in Odoo (receipt messages held or being applied); absent from older addons. */
+  in_flight_in?: number;
   /** Not in the fixed contract; used when Odoo sends it (tolerance per category). */
   category?: string | false;
 }
@@ -193,8 +195,9 @@ export class OdooContract {
     return this.odoo.call<ReconPage<ReconOpenOrder, number>>({ model: CONTRACT_MODEL, method: 'sync_recon_open_orders', params: { target, after_id: afterId, limit } });
   }
 
-  reconMaster(target: string, model: string, afterId: number | false, limit: number): Promise<ReconPage<ReconMasterItem, number>> {
-    return this.odoo.call<ReconPage<ReconMasterItem, number>>({ model: CONTRACT_MODEL, method: 'sync_recon_master', params: { target, model, after_id: afterId, limit } });
+  /** `naturalKey`: which Odoo field is the natural key (res.partner: email | name | vat | ref; product.product: default_code | barcode); Odoo's default when absent. */
+  reconMaster(target: string, model: string, afterId: number | false, limit: number, naturalKey?: string): Promise<ReconPage<ReconMasterItem, number>> {
+    return this.odoo.call<ReconPage<ReconMasterItem, number>>({ model: CONTRACT_MODEL, method: 'sync_recon_master', params: { target, model, after_id: afterId, limit, ...(naturalKey ? { natural_key: naturalKey } : {}) } });
   }
 
   reconLines(runId: number, lines: ReconLine[]): Promise<{ created?: number; updated?: number; refused?: Array<{ index: number; key: string | false; reason: string }> }> {

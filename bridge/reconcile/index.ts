@@ -17,6 +17,10 @@ import { OpenOrdersJob, type WmsOrderSource } from './open-orders.js';
 import { withRun, type RunSummary } from './run.js';
 import { InboxInFlight } from './sources/inbox.js';
 import { HubSpotMasterSource, ShipBobProductSource, hubspotMappingInfo, odooMapper } from './sources/master.js';
+import { GenericWmsCustomerSource, GenericWmsItemSource } from './sources/generic-wms-master.js';
+import { SALESFORCE_NATURAL_KEYS, SalesforceMasterSource, salesforceMappingInfo } from './sources/salesforce-master.js';
+import { GenericWmsConnector } from '../connectors/generic-wms/index.js';
+import { SalesforceConnector } from '../connectors/salesforce/index.js';
 import { GenericWmsOrderSource, ShipBobOrderSource, inboxSink } from './sources/wms-orders.js';
 import { GenericWmsStockSource, ShipBobStockSource, findInboundMapping } from './sources/wms-stock.js';
 
@@ -112,29 +116,60 @@ export class Reconciler {
       return (run) => j.run(run);
     }
     // master data: one pass per model, in one run
-    const models = tc.master_data.models ?? (preset === 'hubspot' ? ['res.partner', 'product.product'] : preset === 'shipbob' ? ['product.product'] : []);
+    const models = tc.master_data.models ?? (preset === 'hubspot' || preset === 'salesforce' ? ['res.partner', 'product.product'] : preset === 'shipbob' || preset === 'generic_wms' ? ['product.product'] : []);
     if (models.length === 0) throw new ConfigError([`reconcile master-data: no models for target '${target}' (${preset}): set reconcile.targets.${target}.master_data.models`]);
     return async (run) => {
       const registry = this.deps.mapper?.();
       if (!registry) throw new ConfigError(['reconcile master-data needs the outbound mappings']);
       for (const model of models) {
         let source: MasterTargetSource;
+        let odooNaturalKey: string | undefined = tc.master_data.odoo_natural_key[model];
         if (preset === 'hubspot') {
           const info = hubspotMappingInfo(config.mappings.dir, folder, model);
           if (!info) throw new ConfigError([`reconcile master-data: no outbound upsert mapping for ${model} in ${folder}`]);
           const nk = tc.master_data.natural_key_property[model] ?? (info.objectType === 'contacts' ? 'email' : info.objectType === 'products' ? 'hs_sku' : 'name');
+          // Companies carry no e-mail: their natural key is the name on both sides unless configured.
+          if (info.objectType === 'companies' && nk === 'name') odooNaturalKey ??= 'name';
           source = new HubSpotMasterSource(this.http(target), info, nk, Math.min(rc.target_page_size, 100));
         } else if (preset === 'shipbob' && model === 'product.product') {
           source = new ShipBobProductSource(this.http(target), Math.min(rc.target_page_size, 250));
+        } else if (preset === 'generic_wms') {
+          source = this.genericWmsMaster(target, model);
+        } else if (preset === 'salesforce') {
+          const info = salesforceMappingInfo(config.mappings.dir, folder, model);
+          if (!info) throw new ConfigError([`reconcile master-data: no outbound upsert mapping for ${model} in ${folder}`]);
+          const c = this.deps.connectors.get(target);
+          const sfOptions = c instanceof SalesforceConnector ? c.options : undefined;
+          const nk = SALESFORCE_NATURAL_KEYS[info.sobject];
+          const naturalKeyField = tc.master_data.natural_key_property[model] ?? nk?.field;
+          if (!naturalKeyField) throw new ConfigError([`reconcile.targets.${target}.master_data.natural_key_property.${model}: the ${info.sobject} field holding the natural key`]);
+          odooNaturalKey ??= nk?.odoo;
+          source = new SalesforceMasterSource(this.http(target), {
+            info, naturalKeyField, externalIdField: sfOptions?.defaultExternalIdField ?? 'Odoo_Id__c', apiVersion: sfOptions?.apiVersion ?? 'v61.0',
+          });
         } else {
           throw new ConfigError([`reconcile master-data: ${model} on a ${preset} target is not supported`]);
         }
-        const j = new MasterDataJob({ odooPages: (after, limit) => contract.reconMaster(target, model, after, limit), target: source, mapOdoo: odooMapper(this.deps.odoo, registry, target, model) }, {
+        const j = new MasterDataJob({ odooPages: (after, limit) => contract.reconMaster(target, model, after, limit, odooNaturalKey), target: source, mapOdoo: odooMapper(this.deps.odoo, registry, target, model) }, {
           model, pageSize: Math.min(rc.page_size, 200), sortChunk: rc.sort_chunk, tmpDir: rc.tmp_dir,
         });
         await j.run(run);
       }
     };
+  }
+
+  /** Generic WMS items (product.product, by SKU) or customers (res.partner, by ref ODOO-<id>). */
+  private genericWmsMaster(target: string, model: string): MasterTargetSource {
+    const c = this.deps.connectors.get(target);
+    if (!(c instanceof GenericWmsConnector)) throw new ConfigError([`reconcile: target '${target}' is not configured (targets.${target})`]);
+    const o = c.options;
+    const pageSize = Math.min(this.deps.config.reconcile.target_page_size, 500);
+    const path = model === 'product.product' ? o.listPaths.items : o.listPaths.customers;
+    const option = model === 'product.product' ? 'items_list_path' : 'customers_list_path';
+    if (!path) throw new ConfigError([`reconcile master-data: targets.${target}.options.${option} is null: the WMS does not list ${model === 'product.product' ? 'items' : 'customers'}`]);
+    return model === 'product.product'
+      ? new GenericWmsItemSource(c.http, { path, skuField: o.skuField, pageSize })
+      : new GenericWmsCustomerSource(c.http, { path, refField: o.customerRefField, refPrefix: o.customerRefPrefix, pageSize });
   }
 
   /** product.product -> category complete name, read in one call per batch. */

@@ -9,7 +9,7 @@ import type { ReconRun } from './run.js';
  * Grain: per SKU (`level: sku`, all locations summed) or per SKU and WMS location
  * (`level: location`); with `lots: true` each lot is compared as well, as an extra line under
  * its SKU (and location). Both sides are brought to rows {key, qty} of that grain; the WMS
- * lists in its own order, and Odoo's key order is PostgreSQL's, so both are put through the
+ * lists in its own order, and Odoo lists by (product id, location, lot), so both are put through the
  * bounded external sort (external-sort.ts) by the same key, rows of an equal key summed, and
  * merge-joined (merge-join.ts). Memory: one sort chunk per side plus the in-flight maps.
  *
@@ -18,7 +18,9 @@ import type { ReconRun } from './run.js';
  * has no row). In flight:
  *   - Odoo higher: Odoo's `in_flight` of the quant (released, not yet confirmed shipped in Odoo)
  *     plus shipments the WMS made whose inbound message is still pending in the sidecar's inbox;
- *   - WMS higher: restocked returns still pending in the inbox.
+ *   - WMS higher: receipts the WMS reported that Odoo has not applied yet (Odoo's `in_flight_in`
+ *     of the quant: receipt messages held by an exception or being applied) plus receipts and
+ *     restocked returns still pending in the sidecar's inbox.
  * Tolerance: `absolute`, or the tolerance of the product's category (longest matching
  * category path, `All / Saleable` also covers `All / Saleable / Chairs`).
  */
@@ -38,7 +40,8 @@ export type OdooStockPages = (afterKey: string | false, limit: number) => Promis
 export interface InFlightSource {
   pending(): Promise<InFlightEntry[]>;
 }
-export interface InFlightEntry { sku: string; location?: string; lot?: string; quantity: number; direction: 'out' | 'in' }
+/** `lotOnly`: the quantity of one lot whose SKU total comes in another entry (counted on the lot row only). */
+export interface InFlightEntry { sku: string; location?: string; lot?: string; quantity: number; direction: 'out' | 'in'; lotOnly?: boolean }
 
 /** product_id -> category complete name (e.g. "All / Saleable"). */
 export type CategoryResolver = (productIds: number[]) => Promise<Map<number, string>>;
@@ -69,6 +72,8 @@ interface Row {
   lot: string;
   qty: number;
   inFlight: number;
+  /** Odoo's inward in-flight (receipts the WMS reported, not applied in Odoo yet). */
+  inFlightIn: number;
   pid: number;
   cat: string;
   /** Odoo location id when single. */
@@ -86,7 +91,7 @@ export class InventoryJob {
 
   private rowsOf(sku: string, location: string | undefined, lot: string | undefined, qty: number, extra: Partial<Row> = {}): Row[] {
     const loc = this.opts.level === 'location' ? (location ?? '') : '*';
-    const total: Row = { k: this.key(sku, loc, ''), sku, loc, lot: '', qty, inFlight: 0, pid: 0, cat: '', lid: 0, ...extra };
+    const total: Row = { k: this.key(sku, loc, ''), sku, loc, lot: '', qty, inFlight: 0, inFlightIn: 0, pid: 0, cat: '', lid: 0, ...extra };
     if (!lot || !this.opts.lots) return [total];
     return [total, { ...total, k: this.key(sku, loc, lot), lot }];
   }
@@ -94,7 +99,7 @@ export class InventoryJob {
   private odooRows(): AsyncIterable<Row> {
     const items = paged<ReconStockItem, string>((after) => this.deps.odooPages(after, this.opts.pageSize));
     return mapStream(items, (it) => this.rowsOf(it.sku || `#${it.product_id}`, it.location || undefined, it.lot || undefined, Number(it.quantity) || 0, {
-      inFlight: Number(it.in_flight) || 0, pid: it.product_id, cat: typeof it.category === 'string' ? it.category : '', lid: it.location_id || 0,
+      inFlight: Number(it.in_flight) || 0, inFlightIn: Number(it.in_flight_in) || 0, pid: it.product_id, cat: typeof it.category === 'string' ? it.category : '', lid: it.location_id || 0,
     }));
   }
 
@@ -105,14 +110,14 @@ export class InventoryJob {
       if (r.lot && !this.opts.lots) return undefined;
       const loc = r.location === undefined ? undefined : (map[r.location] ?? r.location);
       const k = this.key(r.sku, this.opts.level === 'location' ? (loc ?? '') : '*', r.lot ?? '');
-      return { k, sku: r.sku, loc: loc ?? '', lot: r.lot ?? '', qty: Number(r.on_hand) || 0, inFlight: 0, pid: 0, cat: '', lid: 0 };
+      return { k, sku: r.sku, loc: loc ?? '', lot: r.lot ?? '', qty: Number(r.on_hand) || 0, inFlight: 0, inFlightIn: 0, pid: 0, cat: '', lid: 0 };
     });
   }
 
   private sorted(rows: AsyncIterable<Row>): AsyncIterable<Row> {
     const s = externalSort(rows, { keyOf: (r) => r.k, chunkSize: this.opts.sortChunk, tmpDir: this.opts.tmpDir });
     return sumSorted(s, (r) => r.k, (a, b) => ({
-      ...a, qty: a.qty + b.qty, inFlight: a.inFlight + b.inFlight, pid: a.pid || b.pid, cat: a.cat || b.cat, lid: a.lid === b.lid ? a.lid : 0,
+      ...a, qty: a.qty + b.qty, inFlight: a.inFlight + b.inFlight, inFlightIn: a.inFlightIn + b.inFlightIn, pid: a.pid || b.pid, cat: a.cat || b.cat, lid: a.lid === b.lid ? a.lid : 0,
     }));
   }
 
@@ -122,6 +127,7 @@ export class InventoryJob {
     for (const e of (await this.deps.inFlight?.pending()) ?? []) {
       const loc = e.location === undefined ? undefined : (this.opts.locationMap[e.location] ?? e.location);
       for (const r of this.rowsOf(e.sku, loc, e.lot, e.quantity)) {
+        if (e.lotOnly && !r.lot) continue;
         const m = e.direction === 'out' ? out : inn;
         m.set(r.k, (m.get(r.k) ?? 0) + e.quantity);
       }
@@ -184,7 +190,7 @@ export class InventoryJob {
     const category = o?.cat || (o ? categoryOf(o.pid) : '');
     const tol = category ? this.toleranceFor(category) : this.opts.tolerance.absolute;
     const outFlight = (o?.inFlight ?? 0) + (flight.out.get(g.key) ?? 0);
-    const inFlight = flight.in.get(g.key) ?? 0;
+    const inFlight = (o?.inFlightIn ?? 0) + (flight.in.get(g.key) ?? 0);
     let outcome: ReconOutcome;
     if (Math.abs(diff) <= tol + 1e-9) outcome = 'matched';
     else if (diff > 0 && outFlight > 0 && diff <= outFlight + tol + 1e-9) outcome = 'in_flight_explained';

@@ -24,6 +24,10 @@ export interface GenericWmsOptions {
   notFoundStatuses: number[];
   /** Header carrying the event's idempotency key; '' disables it. */
   idempotencyHeader: string;
+  /** List endpoints (cursor pages) read by the master-data reconciliation; undefined = not offered. */
+  listPaths: { items?: string; customers?: string };
+  /** What precedes the Odoo partner id in a customer ref (customer_upsert.yaml: `ODOO-<id>`). */
+  customerRefPrefix: string;
 }
 
 export const GENERIC_DEFAULTS: Record<OperationName, Operation | undefined> = {
@@ -42,6 +46,16 @@ function statuses(v: unknown, key: string, dflt: number[], issues: string[]): nu
   if (v === undefined) return dflt;
   if (Array.isArray(v) && v.every((s) => Number.isInteger(s) && s >= 100 && s <= 599)) return v as number[];
   issues.push(`${key}: a list of HTTP statuses such as [409]`);
+  return dflt;
+}
+
+/** `<name>: null` disables a list endpoint; a string replaces the default path. */
+function listPath(o: Record<string, unknown>, name: string, dflt: string, issues: string[], key: (k: string) => string): string | undefined {
+  const v = o[name];
+  if (v === null) return undefined;
+  if (v === undefined) return dflt;
+  if (typeof v === 'string' && v.startsWith('/')) return v;
+  issues.push(`${key(name)}: a path such as ${dflt}, or null`);
   return dflt;
 }
 
@@ -79,6 +93,8 @@ export function readGenericOptions(target: string, o: Record<string, unknown>): 
     duplicateStatuses: statuses(o.duplicate_statuses, key('duplicate_statuses'), [409], issues),
     notFoundStatuses: statuses(o.not_found_statuses, key('not_found_statuses'), [404], issues),
     idempotencyHeader: idem === undefined ? 'Idempotency-Key' : typeof idem === 'string' ? idem : '',
+    listPaths: { items: listPath(o, 'items_list_path', '/items', issues, key), customers: listPath(o, 'customers_list_path', '/customers', issues, key) },
+    customerRefPrefix: typeof o.customer_ref_prefix === 'string' ? o.customer_ref_prefix : 'ODOO-',
   };
   if (issues.length) throw new ConfigError(issues);
   return out;

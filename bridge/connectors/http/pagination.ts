@@ -129,3 +129,26 @@ export async function* paginateNextRecordsUrl<T = Record<string, unknown>>(
     query = undefined;
   }
 }
+
+/**
+ * Opaque cursor in the body (generic WMS profile: `{items: [...], next_cursor: "..."}`, `null`
+ * on the last page), passed back as the `cursor` query parameter with `limit`.
+ */
+export async function* paginateNextCursor<T = Record<string, unknown>>(
+  client: TargetHttpClient,
+  opts: Common & { path: string; query?: Query; limit?: number; itemsKey?: string; nextKey?: string; cursorParam?: string },
+): AsyncGenerator<T> {
+  const seen = new Set<string>();
+  const maxPages = opts.maxPages ?? 10_000;
+  let cursor: string | undefined;
+  for (let pages = 0; ; pages++) {
+    const res = await client.request({
+      method: 'GET', path: opts.path, query: { ...opts.query, ...(opts.limit ? { limit: opts.limit } : {}), ...(cursor ? { [opts.cursorParam ?? 'cursor']: cursor } : {}) }, correlationId: opts.correlationId, log: opts.log,
+    });
+    for (const item of arrayAt(res.body, opts.itemsKey ?? 'items') as T[]) yield item;
+    const next = ((res.body ?? {}) as Record<string, unknown>)[opts.nextKey ?? 'next_cursor'];
+    if (typeof next !== 'string' || next === '') return;
+    guard(client.code, opts.path, seen, next, pages + 1, maxPages);
+    cursor = next;
+  }
+}

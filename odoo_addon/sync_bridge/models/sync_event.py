@@ -881,9 +881,10 @@ class SyncEvent(models.Model):
         return self.env["sync.reconciliation"].sudo()._recon_open_orders(target, after_id, limit)
 
     @api.model
-    def sync_recon_master(self, target, model, after_id=0, limit=500):
+    def sync_recon_master(self, target, model, after_id=0, limit=500, natural_key=False):
         self._check_service_access()
-        return self.env["sync.reconciliation"].sudo()._recon_master(target, model, after_id, limit)
+        return self.env["sync.reconciliation"].sudo()._recon_master(
+            target, model, after_id, limit, natural_key)
 
     @api.model
     def sync_recon_lines(self, run_id, lines):

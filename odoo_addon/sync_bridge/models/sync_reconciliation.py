@@ -36,6 +36,20 @@ ACCURATE = ("matched", "in_flight_explained")
 # outcomes compared (the denominator of the accuracy): all but repaired
 COMPARED = tuple(o for o in OUTCOME_KEYS if o != "repaired")
 MASTER_MODELS = ("res.partner", "product.product")
+# natural keys of sync_recon_master per model (the first is the default): SQL
+# over the model's table `r` (fixed expressions, never user input)
+NATURAL_KEYS = {
+    "res.partner": {
+        "email": "lower(NULLIF(trim(r.email), ''))",
+        "name": "lower(NULLIF(trim(r.name), ''))",
+        "vat": "upper(NULLIF(replace(r.vat, ' ', ''), ''))",
+        "ref": "NULLIF(trim(r.ref), '')",
+    },
+    "product.product": {
+        "default_code": "NULLIF(r.default_code, '')",
+        "barcode": "NULLIF(r.barcode, '')",
+    },
+}
 MAX_PAGE = 1000
 DEFAULT_STALE_MINUTES = 10
 
@@ -471,16 +485,55 @@ class SyncReconciliation(models.Model):
         names = {link.res_id: link.external_id for link in links}
         return {root: names.get(root.id) or root.complete_name for root in roots}
 
+    # Cursor of sync_recon_odoo_stock: the (product id, root id, lot name) of
+    # the last item returned, "p:<product>:<root>:<lot>".
+    _STOCK_CURSOR_START = (0, 0, "")
+
     @api.model
-    def _recon_odoo_stock(self, target, after_key=False, limit=500):
-        target = self._target(target)
-        limit = _page_limit(limit)
-        if after_key and not isinstance(after_key, str):
-            raise ValidationError(_("after_key must be a string (a key) or false."))
-        roots = self._recon_roots(target)
-        if not roots:
-            return {"items": [], "next": False}
-        self.env.flush_all()
+    def _recon_stock_cursor(self, after_key):
+        if not after_key:
+            return self._STOCK_CURSOR_START
+        parts = after_key.split(":", 3) if isinstance(after_key, str) else []
+        if len(parts) != 4 or parts[0] != "p" or not parts[1].isdigit() or not parts[2].isdigit():
+            raise ValidationError(_("after_key must be the `next` of the previous page "
+                                    "(\"p:<product>:<root>:<lot>\") or false."))
+        return int(parts[1]), int(parts[2]), parts[3]
+
+    @api.model
+    def _recon_stock_window(self, target, from_product, size):
+        """The next `size` product ids >= from_product that can have a row:
+        products with a quant (the index on stock_quant.product_id, stopping
+        after `size` distinct ids), plus the few with released moves or
+        receipts in flight. Cost: O(size) index entries, not O(quants)."""
+        self.env.cr.execute(
+            """
+            SELECT product_id FROM (
+                (SELECT DISTINCT q.product_id FROM stock_quant q
+                  WHERE q.product_id >= %(from)s ORDER BY q.product_id LIMIT %(size)s)
+                 UNION
+                (SELECT m.product_id FROM stock_move m
+                   JOIN stock_picking p ON p.id = m.picking_id
+                   JOIN stock_picking_type t ON t.id = p.picking_type_id
+                  WHERE t.code = 'outgoing' AND m.state NOT IN ('draft', 'done', 'cancel')
+                    AND m.product_id >= %(from)s)
+                 UNION
+                (SELECT pp.id FROM sync_inbound_message msg
+             CROSS JOIN LATERAL jsonb_array_elements(
+                        CASE WHEN jsonb_typeof(msg.payload::jsonb -> 'lines') = 'array'
+                             THEN msg.payload::jsonb -> 'lines' ELSE '[]'::jsonb END) line
+                   JOIN product_product pp ON pp.default_code = line ->> 'sku'
+                  WHERE msg.target_id = %(target)s AND msg.kind = 'receipt'
+                    AND msg.state IN ('received', 'exception') AND pp.id >= %(from)s)
+            ) w ORDER BY product_id LIMIT %(size)s
+            """,
+            {"from": from_product, "size": size, "target": target.id},
+        )
+        return [r[0] for r in self.env.cr.fetchall()]
+
+    @api.model
+    def _recon_stock_rows(self, target, roots, window, after, limit):
+        """The rows of the products of `window` after the cursor `after`, in
+        cursor order (product id, root id, lot name), at most `limit`."""
         self.env.cr.execute(
             """
             WITH roots AS (
@@ -492,21 +545,23 @@ class SyncReconciliation(models.Model):
                  WHERE r.id = ANY(%(roots)s)
             ),
             quants AS (
-                SELECT q.product_id, rr.root_id, q.lot_id,
-                       q.quantity, q.reserved_quantity AS reserved, 0.0 AS in_flight
+                -- lot names looked up per quant (index), not joined: a hash join
+                -- would read every lot of the database on every page
+                SELECT q.product_id, q.location_id,
+                       COALESCE((SELECT lot.name FROM stock_lot lot WHERE lot.id = q.lot_id), '')
+                           AS lot,
+                       q.quantity, q.reserved_quantity AS reserved, 0.0 AS in_flight,
+                       0.0 AS in_flight_in
                   FROM stock_quant q
-                  JOIN stock_location sl ON sl.id = q.location_id
-            CROSS JOIN LATERAL (
-                    SELECT root_id FROM roots
-                     WHERE sl.parent_path LIKE roots.root_path || '%%'
-                  ORDER BY length(roots.root_path) DESC LIMIT 1) rr
+                 WHERE q.product_id = ANY(%(window)s)
             ),
             moves AS (
                 SELECT m.id, m.product_id, m.location_id, m.product_qty
                   FROM stock_move m
                   JOIN stock_picking p ON p.id = m.picking_id
                   JOIN stock_picking_type t ON t.id = p.picking_type_id
-                 WHERE t.code = 'outgoing'
+                 WHERE m.product_id = ANY(%(window)s)
+                   AND t.code = 'outgoing'
                    AND m.state NOT IN ('draft', 'done', 'cancel')
                    AND EXISTS (
                         SELECT 1 FROM sync_event e
@@ -521,61 +576,135 @@ class SyncReconciliation(models.Model):
                   FROM stock_move_line ml
                   JOIN moves ON moves.id = ml.move_id
             ),
-            flight_raw AS (
-                SELECT product_id, location_id, lot_id, qty FROM move_lines
+            flight_out AS (
+                SELECT ml.product_id, ml.location_id,
+                       COALESCE((SELECT lot.name FROM stock_lot lot WHERE lot.id = ml.lot_id), '')
+                           AS lot,
+                       0.0 AS quantity, 0.0 AS reserved, ml.qty AS in_flight, 0.0 AS in_flight_in
+                  FROM move_lines ml
                  UNION ALL
-                SELECT mv.product_id, mv.location_id, NULL,
+                SELECT mv.product_id, mv.location_id, '', 0.0, 0.0,
                        GREATEST(mv.product_qty - COALESCE(
-                           (SELECT sum(qty) FROM move_lines WHERE move_lines.move_id = mv.id), 0), 0)
+                           (SELECT sum(qty) FROM move_lines WHERE move_lines.move_id = mv.id), 0), 0),
+                       0.0
                   FROM moves mv
             ),
-            flight AS (
-                SELECT f.product_id, rr.root_id, f.lot_id,
-                       0.0 AS quantity, 0.0 AS reserved, f.qty AS in_flight
-                  FROM flight_raw f
-                  JOIN stock_location sl ON sl.id = f.location_id
+            receipt_lines AS (
+                -- receipts the WMS reported that Odoo has not applied yet (being
+                -- applied, or held by an exception): into the receipt's
+                -- destination (its sync.link, else the incoming picking of that
+                -- name), else the first mapped location.
+                SELECT pp.id AS product_id, line,
+                       COALESCE(lp.location_dest_id, np.location_dest_id,
+                                (SELECT min(root_id) FROM roots)) AS location_id
+                  FROM sync_inbound_message msg
+            CROSS JOIN LATERAL jsonb_array_elements(
+                       CASE WHEN jsonb_typeof(msg.payload::jsonb -> 'lines') = 'array'
+                            THEN msg.payload::jsonb -> 'lines' ELSE '[]'::jsonb END) line
+                  JOIN product_product pp ON pp.default_code = line ->> 'sku'
+             LEFT JOIN sync_link sl ON sl.target_id = msg.target_id AND sl.model = 'stock.picking'
+                                   AND sl.external_id = msg.payload::jsonb ->> 'receipt_ref'
+             LEFT JOIN stock_picking lp ON lp.id = sl.res_id
+             LEFT JOIN LATERAL (
+                    SELECT p.location_dest_id FROM stock_picking p
+                      JOIN stock_picking_type t ON t.id = p.picking_type_id
+                     WHERE p.name = msg.payload::jsonb ->> 'receipt_ref' AND t.code = 'incoming'
+                     ORDER BY p.id LIMIT 1) np ON TRUE
+                 WHERE msg.target_id = %(target)s AND msg.kind = 'receipt'
+                   AND msg.state IN ('received', 'exception')
+                   AND pp.id = ANY(%(window)s)
+                   AND jsonb_typeof(line -> 'quantity') = 'number'
+            ),
+            flight_in AS (
+                SELECT product_id, location_id, '' AS lot, 0.0 AS quantity, 0.0 AS reserved,
+                       0.0 AS in_flight, (line ->> 'quantity')::numeric AS in_flight_in
+                  FROM receipt_lines
+                 UNION ALL
+                SELECT r.product_id, r.location_id, lots ->> 'lot', 0.0, 0.0, 0.0,
+                       (lots ->> 'quantity')::numeric
+                  FROM receipt_lines r
+            CROSS JOIN LATERAL jsonb_array_elements(
+                       CASE WHEN jsonb_typeof(r.line -> 'lots') = 'array'
+                            THEN r.line -> 'lots' ELSE '[]'::jsonb END) lots
+                 WHERE jsonb_typeof(lots -> 'quantity') = 'number'
+                   AND COALESCE(lots ->> 'lot', '') != ''
+            ),
+            rooted AS (
+                SELECT x.product_id, rr.root_id, x.lot, x.quantity, x.reserved,
+                       x.in_flight, x.in_flight_in
+                  FROM (SELECT * FROM quants UNION ALL SELECT * FROM flight_out
+                        UNION ALL SELECT * FROM flight_in) x
+                  JOIN stock_location sl ON sl.id = x.location_id
             CROSS JOIN LATERAL (
                     SELECT root_id FROM roots
                      WHERE sl.parent_path LIKE roots.root_path || '%%'
                   ORDER BY length(roots.root_path) DESC LIMIT 1) rr
             ),
             agg AS (
-                SELECT product_id, root_id, lot_id, sum(quantity) AS quantity,
-                       sum(reserved) AS reserved, sum(in_flight) AS in_flight
-                  FROM (SELECT * FROM quants UNION ALL SELECT * FROM flight) x
-              GROUP BY product_id, root_id, lot_id
+                SELECT product_id, root_id, lot, sum(quantity) AS quantity,
+                       sum(reserved) AS reserved, sum(in_flight) AS in_flight,
+                       sum(in_flight_in) AS in_flight_in
+                  FROM rooted
+              GROUP BY product_id, root_id, lot
                 HAVING sum(quantity) != 0 OR sum(reserved) != 0 OR sum(in_flight) != 0
-            ),
-            keyed AS (
-                SELECT ('inventory:' || COALESCE(NULLIF(pp.default_code, ''), '#' || pp.id)
-                        || ':' || roots.loc_name || ':' || COALESCE(lot.name, '')) AS key,
-                       NULLIF(pp.default_code, '') AS sku, pp.id AS product_id,
-                       roots.loc_name AS location, roots.root_id AS location_id,
-                       lot.name AS lot, agg.quantity, agg.reserved, agg.in_flight
-                  FROM agg
-                  JOIN product_product pp ON pp.id = agg.product_id
-                  JOIN roots ON roots.root_id = agg.root_id
-             LEFT JOIN stock_lot lot ON lot.id = agg.lot_id
+                       OR sum(in_flight_in) != 0
             )
-            SELECT key, sku, product_id, location, location_id, lot, quantity, reserved, in_flight
-              FROM keyed
-             WHERE %(after)s IS NULL OR key COLLATE "C" > %(after)s COLLATE "C"
-          ORDER BY key COLLATE "C"
+            SELECT ('inventory:' || COALESCE(NULLIF(pp.default_code, ''), '#' || pp.id)
+                    || ':' || roots.loc_name || ':' || agg.lot) AS key,
+                   NULLIF(pp.default_code, '') AS sku, pp.id AS product_id,
+                   roots.loc_name AS location, roots.root_id AS location_id,
+                   NULLIF(agg.lot, '') AS lot, agg.quantity, agg.reserved, agg.in_flight,
+                   agg.in_flight_in
+              FROM agg
+              JOIN product_product pp ON pp.id = agg.product_id
+              JOIN roots ON roots.root_id = agg.root_id
+             WHERE (agg.product_id, agg.root_id, agg.lot COLLATE "C")
+                   > (%(a_product)s, %(a_root)s, %(a_lot)s COLLATE "C")
+          ORDER BY agg.product_id, agg.root_id, agg.lot COLLATE "C"
              LIMIT %(limit)s
             """,
-            {"target": target.id, "roots": roots.ids, "after": after_key or None,
-             "limit": limit + 1},
+            {"target": target.id, "roots": roots.ids, "window": window,
+             "a_product": after[0], "a_root": after[1], "a_lot": after[2], "limit": limit},
         )
-        rows = self.env.cr.dictfetchall()
+        return self.env.cr.dictfetchall()
+
+    @api.model
+    def _recon_odoo_stock(self, target, after_key=False, limit=500):
+        """Pages of what Odoo has in the target's locations (see the contract).
+        Keyset pagination by (product id, root id, lot name): each page reads
+        the quants of a window of `limit` products found through the index on
+        stock_quant.product_id, so a page costs O(limit), not O(all quants),
+        and a full walk is linear in the number of quants."""
+        target = self._target(target)
+        limit = _page_limit(limit)
+        after = self._recon_stock_cursor(after_key)
+        roots = self._recon_roots(target)
+        if not roots:
+            return {"items": [], "next": False}
+        self.env.flush_all()
+        rows = []
+        cursor = after
+        while len(rows) <= limit:
+            window = self._recon_stock_window(target, cursor[0], limit)
+            if not window:
+                break
+            rows += self._recon_stock_rows(target, roots, window, cursor, limit + 1 - len(rows))
+            if len(window) < limit:
+                break
+            # the window's products are exhausted: go on after its last one
+            cursor = (window[-1] + 1, 0, "")
         more = len(rows) > limit
         rows = rows[:limit]
         precision = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         items = []
         for row in rows:
-            for fname in ("quantity", "reserved", "in_flight"):
+            for fname in ("quantity", "reserved", "in_flight", "in_flight_in"):
                 row[fname] = float_round(float(row[fname] or 0.0), precision_digits=precision)
             items.append(_json_safe(row))
-        return {"items": items, "next": items[-1]["key"] if more else False}
+        last = rows[-1] if rows else None
+        nxt = "p:%d:%d:%s" % (last["product_id"], last["location_id"], last["lot"] or "") \
+            if more else False
+        return {"items": items, "next": nxt}
 
     @api.model
     def _recon_open_orders(self, target, after_id=0, limit=500):
@@ -678,10 +807,15 @@ class SyncReconciliation(models.Model):
         return {"items": items, "next": items[-1]["order_id"] if more else False}
 
     @api.model
-    def _recon_master(self, target, model, after_id=0, limit=500):
+    def _recon_master(self, target, model, after_id=0, limit=500, natural_key=False):
         target = self._target(target)
         if model not in MASTER_MODELS:
             raise ValidationError(_("model must be one of %s.", ", ".join(MASTER_MODELS)))
+        keys = NATURAL_KEYS[model]
+        natural_key = natural_key or next(iter(keys))
+        if natural_key not in keys:
+            raise ValidationError(_("natural_key of %(model)s must be one of %(keys)s.",
+                                    model=model, keys=", ".join(keys)))
         limit = _page_limit(limit)
         after_id = int(after_id or 0)
         self.env.flush_all()
@@ -695,14 +829,13 @@ class SyncReconciliation(models.Model):
                 if model == "res.partner"
                 else "AND (pt.company_id IS NULL OR pt.company_id = %(company)s)"
             )
+        natural = keys[natural_key]
         if model == "res.partner":
             scope = "r.active AND (r.customer_rank > 0 OR l.id IS NOT NULL)"
-            natural = "lower(NULLIF(trim(r.email), ''))"
             join = ""
         else:
             scope = ("r.active AND pt.active AND pt.type = 'consu' "
                      "AND (NULLIF(r.default_code, '') IS NOT NULL OR l.id IS NOT NULL)")
-            natural = "NULLIF(r.default_code, '')"
             join = "JOIN product_template pt ON pt.id = r.product_tmpl_id"
         self.env.cr.execute(
             f"""

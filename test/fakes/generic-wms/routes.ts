@@ -6,7 +6,7 @@ import type { Ledger, LedgerRequest } from '../common/ledger.js';
 import { decodeCursor, encodeCursor } from '../common/pagination.js';
 import { validate } from '../common/validation.js';
 import { validationError, wmsError } from './errors.js';
-import { customerBody, itemBody, orderBody, refParam, stockQuery } from './schemas.js';
+import { customerBody, itemBody, listQuery, orderBody, refParam, stockQuery } from './schemas.js';
 import { canonical, type WmsStore } from './store.js';
 import type { WmsWebhooks } from './webhooks.js';
 
@@ -43,6 +43,7 @@ function refOf(req: Request, res: Response, name: string): string | undefined {
  *  GET  /orders/{reference}        200 | 404 not_found
  *  POST /orders/{reference}/cancel 200 (idempotent) | 404 | 409 order_not_cancellable
  *  PUT  /items/{sku}, PUT /customers/{ref}   201 created | 200 replaced
+ *  GET  /items?cursor=&limit=, GET /customers?cursor=&limit=  {items[], next_cursor} in key order
  *  GET  /stock?cursor=&limit=&sku= {items[], next_cursor}
  */
 export function mountWms(r: Router, ctx: WmsContext): void {
@@ -106,6 +107,28 @@ export function mountWms(r: Router, ctx: WmsContext): void {
       res.status(existed ? 200 : 201).json(rec);
     });
   };
+  const listMaster = (path: string, map: Map<string, unknown>) => {
+    r.get(path, (req, res) => {
+      const q = validate(listQuery, {
+        cursor: typeof req.query['cursor'] === 'string' ? req.query['cursor'] : undefined,
+        limit: typeof req.query['limit'] === 'string' ? req.query['limit'] : undefined,
+      });
+      if (!q.ok) return validationError(res, q.issues);
+      // Keyset cursor (the last key of the page): stable while records are added or replaced.
+      let after = '';
+      if (q.data.cursor) {
+        const c = decodeCursor<{ k: string }>(q.data.cursor);
+        if (!c || typeof c.k !== 'string') return wmsError(res, 400, 'invalid_cursor', 'cursor is invalid or expired', 'cursor');
+        after = c.k;
+      }
+      const limit = q.data.limit ?? 100;
+      const keys = [...map.keys()].filter((k) => k > after).sort();
+      const page = keys.slice(0, limit);
+      res.json({ items: page.map((k) => map.get(k)), next_cursor: keys.length > limit ? encodeCursor({ k: page[page.length - 1]! }) : null });
+    });
+  };
+  listMaster('/items', store.items as Map<string, unknown>);
+  listMaster('/customers', store.customers as Map<string, unknown>);
   putMaster('/items/:sku', 'item', itemBody, store.items as Map<string, unknown>, 'sku');
   putMaster('/customers/:ref', 'customer', customerBody, store.customers as Map<string, unknown>, 'ref');
 

@@ -72,4 +72,7 @@ export const stockQuery = z.object({
   sku: z.string().optional(),
 });
 
+/** GET /items, GET /customers: cursor pages in key order. */
+export const listQuery = stockQuery.omit({ sku: true });
+
 export const refParam = ref.regex(/^[A-Za-z0-9._:\-/]+$/, 'reference may contain letters, digits and . _ : - /');

@@ -53,6 +53,8 @@ export function defaultObjects(): Record<string, SObjectDef> {
         ...address('Billing'), ...address('Shipping'),
         ParentId: { type: 'reference', referenceTo: 'Account', relationshipName: 'Parent' },
         Odoo_Id__c: odooId(),
+        // The preset's setup creates it (docs/presets/salesforce.md): the VAT customer_upsert.yaml writes.
+        Odoo_Vat__c: { ...str(20), label: 'Odoo VAT' },
       },
     },
     Contact: {

@@ -85,6 +85,27 @@ describe('reconcile: inventory job', () => {
     expect(port.byOutcome('in_flight_explained').map((l) => l.sku)).to.deep.equal(['SKU1', 'SKU2', 'SKU3']);
   });
 
+  it('receipts in flight: received by the WMS, not applied in Odoo (Odoo in_flight_in, or pending in the inbox) explain WMS > Odoo, per lot too', async () => {
+    // SKU5: Odoo holds a receipt of 4 (in_flight_in); SKU6: generic WMS receipt.completed pending in
+    // the inbox, with lots; SKU7: ShipBob WRO pending in the inbox; SKU8: a receipt explains 2 of 5 -> mismatch.
+    const odoo = [q('SKU5', 10, { in_flight_in: 4 }), q('SKU6', 1), q('SKU6', 1, { key: 'inventory:SKU6:WH/Stock:L1', lot: 'L1' }), q('SKU7', 0), q('SKU8', 3, { in_flight_in: 2 })];
+    const wms = [
+      { sku: 'SKU5', location: '1', on_hand: 14 }, { sku: 'SKU6', location: '1', on_hand: 6 }, { sku: 'SKU6', location: '1', lot: 'L1', on_hand: 4 }, { sku: 'SKU6', location: '1', lot: 'L2', on_hand: 2 },
+      { sku: 'SKU7', location: '1', on_hand: 9 }, { sku: 'SKU8', location: '1', on_hand: 8 },
+    ];
+    const generic = { type: 'receipt.completed', data: { receipt_reference: 'WH/IN/00001', receipt_id: 'R1', received_at: '2026-01-01T00:00:00Z', lines: [{ sku: 'SKU6', quantity: 5, lots: [{ lot: 'L1', quantity: 3 }, { lot: 'L2', quantity: 2 }] }] } };
+    const wro = { type: 'receiving.completed', data: { id: 77, purchase_order_number: 'P00001', status: 'Completed', fulfillment_center: { id: 1 }, inventory_quantities: [{ sku: 'SKU7', received_quantity: 9 }], boxes: [] } };
+    const { port, summary } = await run(odoo, wms, {}, { inflight: [['generic_wms', 'receipt.completed', generic], ['shipbob', 'receiving.completed', wro]] });
+    const got = Object.fromEntries(port.lines.map((l) => [l.key, l.outcome]));
+    expect(got).to.deep.equal({
+      'inventory:SKU5::': 'in_flight_explained', 'inventory:SKU6::': 'in_flight_explained', 'inventory:SKU6::L1': 'in_flight_explained', 'inventory:SKU6::L2': 'in_flight_explained',
+      'inventory:SKU7::': 'in_flight_explained', 'inventory:SKU8::': 'mismatch',
+    });
+    expect(summary.discrepancies).to.equal(1);
+    expect(port.byOutcome('in_flight_explained').find((l) => l.key === 'inventory:SKU5::')!.details).to.deep.include({ in_flight_in: 4 });
+    expect(port.byOutcome('in_flight_explained').find((l) => l.key === 'inventory:SKU6::')!.details).to.deep.include({ in_flight_in: 5 });
+  });
+
   it('a failing source finishes the run as failed with the error', async () => {
     const port = new RecordingPort();
     const job = new InventoryJob({ target: 'wms', odooPages: pagesOf([q('SKU1', 1)], (x) => x.key), wms: { rows: async function* () { yield { sku: 'A', on_hand: 1 }; throw new Error('WMS down'); } } }, base);
