@@ -6,6 +6,8 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from markupsafe import Markup
+from psycopg2 import errorcodes
+from psycopg2.errors import SerializationFailure, UniqueViolation
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -36,6 +38,14 @@ def _json_safe(value):
     if isinstance(value, (list, tuple, set)):
         return [_json_safe(v) for v in value]
     return value
+
+
+class PendingSlotTaken(SerializationFailure):
+    """The pending slot of a record was taken by an event committed after this
+    transaction's snapshot. A serialization failure (SQLSTATE 40001): Odoo's
+    RPC layer retries the call with a fresh snapshot, which sees the twin."""
+
+    pgcode = errorcodes.SERIALIZATION_FAILURE
 
 
 def _parse_dt(value):
@@ -348,7 +358,27 @@ class SyncEvent(models.Model):
                     vals["first_tried_at"] = False
             if reset_attempts:
                 vals["attempts"] = 0
-            event.write(vals)
+            event._write_pending(vals)
+
+    def _write_pending(self, vals):
+        """Put one event back to pending. Under REPEATABLE READ a twin committed
+        after our snapshot is invisible to the search in _requeue, but the
+        partial unique index sync_event_pending_uniq still sees it: that is a
+        concurrency conflict, not bad data, so it is raised as a serialization
+        failure (retried by Odoo with a fresh snapshot, which merges into the
+        twin) instead of an IntegrityError (answered as a ValidationError)."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint(flush=True):
+                self.write(vals)
+        except UniqueViolation as e:
+            if e.diag.constraint_name != "sync_event_pending_uniq":
+                raise
+            raise PendingSlotTaken(
+                "sync.event %s: a newer pending event of %s,%s (%s) was committed "
+                "meanwhile; retry to merge into it" % (self.id, self.model, self.res_id,
+                                                      self.event_type)
+            ) from e
 
     # ------------------------------------------------------------------
     # UI actions
