@@ -9,6 +9,7 @@ type Obj = Record<string, unknown>;
  * prepare.ts's EVENTS.
  *
  *   shipbob      order.shipment.delivered|exception|on_hold -> shipment.delivered|exception|on_hold (shipbob/milestone.yaml)
+ *                order.shipment.accepted|picked|packed|shipped (poll) -> shipment.<same> (shipbob/milestone.yaml)
  *                receiving.completed (poll)                 -> receiving.completed (shipbob/receipt_completed.yaml)
  *   generic_wms  receipt.completed                          -> receipt.completed (generic_wms/receipt_completed.yaml)
  *                order.<milestone>                          -> order.<milestone> (generic_wms/milestone.yaml)
@@ -18,6 +19,7 @@ type Obj = Record<string, unknown>;
 export const O2C_EVENTS: Record<string, Record<string, string>> = {
   shipbob: {
     'order.shipment.delivered': 'shipment.delivered', 'order.shipment.exception': 'shipment.exception', 'order.shipment.on_hold': 'shipment.on_hold',
+    'order.shipment.accepted': 'shipment.accepted', 'order.shipment.picked': 'shipment.picked', 'order.shipment.packed': 'shipment.packed', 'order.shipment.shipped': 'shipment.shipped',
     'receiving.completed': 'receiving.completed',
   },
   generic_wms: {

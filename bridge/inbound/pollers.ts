@@ -4,6 +4,7 @@ import type { TargetHttpClient } from '../connectors/http/http-client.js';
 import { shipbobReads, salesforceReads } from '../connectors/index.js';
 import type { Logger } from '../log/logger.js';
 import type { InboxStore, NewInboxMessage } from '../state/inbox-store.js';
+import { pollShipBobMilestones } from './poll-milestones.js';
 import { pollShipBobReceiving } from './poll-receiving.js';
 
 type Obj = Record<string, unknown>;
@@ -120,13 +121,16 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
     if (!http) continue;
     let run: (() => Promise<PollReport>) | undefined;
     if (t.preset === 'shipbob') {
-      // Shipments, then (issue 8) completed warehouse receiving orders unless options.poll_receiving is false.
+      // Shipments, then (issue 8) completed warehouse receiving orders unless options.poll_receiving
+      // is false, and shipment milestones when options.poll_milestones is true.
       const receiving = t.options.poll_receiving !== false;
+      const milestones = t.options.poll_milestones === true;
       run = async () => {
-        const r = await pollShipBobShipments(code, http, store);
-        if (!receiving) return r;
-        const w = await pollShipBobReceiving(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes });
-        return { found: r.found + w.found, stored: r.stored + w.stored, duplicate: r.duplicate + w.duplicate, acknowledged: r.acknowledged };
+        const reports = [await pollShipBobShipments(code, http, store)];
+        if (receiving) reports.push(await pollShipBobReceiving(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes }));
+        if (milestones) reports.push(await pollShipBobMilestones(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes }));
+        const sum = (k: keyof PollReport) => reports.reduce((a, r) => a + r[k], 0);
+        return { found: sum('found'), stored: sum('stored'), duplicate: sum('duplicate'), acknowledged: sum('acknowledged') };
       };
     }
     else if (t.preset === 'salesforce') {
