@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.js';
 import type { InboxStore, NewInboxMessage } from '../state/inbox-store.js';
 import { pollShipBobMilestones } from './poll-milestones.js';
 import { pollShipBobReceiving } from './poll-receiving.js';
+import { pollSalesforceAccounts } from './poll-salesforce-accounts.js';
 
 type Obj = Record<string, unknown>;
 
@@ -135,7 +136,21 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
     }
     else if (t.preset === 'salesforce') {
       const extra = Array.isArray(t.options.opportunity_fields) ? (t.options.opportunity_fields as unknown[]).map(String) : undefined;
-      run = () => pollSalesforceOpportunities(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes, extraFields: extra });
+      // Opportunities, then (issue 8) Account changes for stewardship unless options.poll_accounts is false.
+      const accounts = t.options.poll_accounts !== false;
+      const o = t.options;
+      run = async () => {
+        const r = await pollSalesforceOpportunities(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes, extraFields: extra });
+        if (!accounts) return r;
+        const a = await pollSalesforceAccounts(code, http, store, {
+          lookbackMinutes: t.poll!.lookback_minutes,
+          apiVersion: typeof o.api_version === 'string' ? o.api_version : undefined,
+          integrationUserId: typeof o.integration_user_id === 'string' ? o.integration_user_id : undefined,
+          externalIdField: typeof o.external_id_field === 'string' ? o.external_id_field : undefined,
+          extraFields: Array.isArray(o.account_fields) ? (o.account_fields as unknown[]).map(String) : undefined,
+        });
+        return { found: r.found + a.found, stored: r.stored + a.stored, duplicate: r.duplicate + a.duplicate, acknowledged: 0 };
+      };
     } else {
       log.warn(`targets.${code}.poll: preset ${t.preset} has no poller (its messages come by webhook); ignored`);
       continue;
