@@ -74,6 +74,8 @@ class SyncEvent(models.Model):
             ("status", "Status"),
             ("upsert", "Upsert (master data)"),
             ("asn", "ASN (receipt announcement)"),
+            ("asn_amend", "ASN amendment"),
+            ("asn_cancel", "ASN cancellation"),
             ("atp", "Available to promise"),
         ],
         required=True,
@@ -262,32 +264,37 @@ class SyncEvent(models.Model):
         return event
 
     @api.model
-    def _release_state(self, target, record):
-        """State of the latest non-cancelled release of record for target, or False."""
+    def _release_state(self, target, record, release_type="release"):
+        """State of the latest non-cancelled release (or `release_type`, e.g.
+        'asn') of record for target, or False."""
         self.flush_model()
         self.env.cr.execute(
             """
             SELECT state FROM sync_event
              WHERE target_id = %s AND model = %s AND res_id = %s
-               AND event_type = 'release' AND state != 'cancelled'
+               AND event_type = %s AND state != 'cancelled'
           ORDER BY id DESC
              LIMIT 1
             """,
-            (target.id, record._name, record.id),
+            (target.id, record._name, record.id, release_type),
         )
         row = self.env.cr.fetchone()
         return row[0] if row else False
 
     @api.model
-    def _enqueue_amend(self, target, record, aggregate_key=None):
-        """Amend a released record. While the release is still pending it will
+    def _enqueue_amend(self, target, record, aggregate_key=None, release_type="release",
+                       amend_type="amend"):
+        """Amend a released record (an announced receipt: release_type 'asn',
+        amend_type 'asn_amend'). While the release is still pending it will
         carry the latest data anyway: no amend is needed."""
-        if self._release_state(target, record) in ("in_progress", "done", "failed", "dead"):
-            return self._enqueue(target, "amend", record, aggregate_key)
+        if self._release_state(target, record, release_type) in (
+                "in_progress", "done", "failed", "dead"):
+            return self._enqueue(target, amend_type, record, aggregate_key)
         return self.browse()
 
     @api.model
-    def _enqueue_cancel(self, target, record, aggregate_key=None):
+    def _enqueue_cancel(self, target, record, aggregate_key=None, release_type="release",
+                        amend_type="amend", cancel_type="cancel"):
         """Cancel a released record: if the release was never handed out,
         just drop the pending events; otherwise write a cancel event."""
         events = self.sudo().search(
@@ -295,7 +302,7 @@ class SyncEvent(models.Model):
                 ("target_id", "=", target.id),
                 ("model", "=", record._name),
                 ("res_id", "=", record.id),
-                ("event_type", "in", ("release", "amend")),
+                ("event_type", "in", (release_type, amend_type)),
                 ("state", "!=", "cancelled"),
             ]
         )
@@ -305,10 +312,10 @@ class SyncEvent(models.Model):
             events.write({"state": "cancelled", "done_at": fields.Datetime.now()})
             return self.browse()
         pending_amends = events.filtered(
-            lambda e: e.state == "pending" and e.event_type == "amend"
+            lambda e: e.state == "pending" and e.event_type == amend_type
         )
         pending_amends.write({"state": "cancelled", "done_at": fields.Datetime.now()})
-        return self._enqueue(target, "cancel", record, aggregate_key)
+        return self._enqueue(target, cancel_type, record, aggregate_key)
 
     def _requeue(self, next_attempt_at=None, uncount_attempt=False, reset_attempts=False):
         """Put events back to pending, merging into a newer pending twin if one
