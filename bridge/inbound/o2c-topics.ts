@@ -16,7 +16,7 @@ const digest = (v: unknown) => createHash('sha256').update(JSON.stringify(v ?? n
 
 /**
  * Milestones the ShipBob poller derives from shipment statuses (topics `order.shipment.<m>`):
- * accepted (the shipment exists), picked / packed (status Processing with status detail Picked /
+ * accepted (the order has a shipment: once per order, `shipbob:order:<order_id>:accepted`), picked / packed (status Processing with status detail Picked /
  * Packed or Labeled), shipped (status Completed).
  */
 export const SHIPBOB_POLLED_MILESTONES = ['accepted', 'picked', 'packed', 'shipped'] as const;
@@ -43,7 +43,11 @@ export const SHIPBOB_O2C_TOPICS: Record<string, { schema: z.ZodType; id: (data: 
   'order.shipment.on_hold': { schema: ShipBobShipmentStatus, id: (d) => `shipbob:shipment:${String(d.id)}:on_hold:${digest(d.status_details)}` },
   'receiving.completed': { schema: ShipBobWro, id: (d) => `shipbob:receiving:${String(d.id)}:completed` },
   // Polled shipment statuses (poll-milestones.ts; ShipBob has no webhook for these): once per shipment and milestone.
-  ...Object.fromEntries(SHIPBOB_POLLED_MILESTONES.map((m) => [`order.shipment.${m}`, { schema: ShipBobShipmentStatus, id: (d: Obj) => `shipbob:shipment:${String(d.id)}:${m}` }])),
+  // Accepted is the order's (once, whichever of its shipments shows it first); the others per shipment.
+  ...Object.fromEntries(SHIPBOB_POLLED_MILESTONES.map((m) => [`order.shipment.${m}`, {
+    schema: ShipBobShipmentStatus,
+    id: (d: Obj) => (m === 'accepted' && d.order_id != null ? `shipbob:order:${String(d.order_id)}:accepted` : `shipbob:shipment:${String(d.id)}:${m}`),
+  }])),
 };
 
 // ---------------------------------------------------------------- generic WMS

@@ -47,7 +47,8 @@ export function shipmentMilestones(s: Obj): ShipmentMilestone[] {
  * ShipBob sends no webhook for the steps before shipping: the shipments of orders updated since
  * the watermark (`GET /order?LastUpdateStartDate=<watermark - 10 min>&SortOrder=Oldest`, Page/Limit
  * pages) are read and each milestone they show becomes a message `order.shipment.<milestone>`
- * with id `shipbob:shipment:<id>:<milestone>` (exception / on_hold / delivered: the webhook's id),
+ * with id `shipbob:shipment:<id>:<milestone>` (accepted: `shipbob:order:<order_id>:accepted`,
+ * once per order; exception / on_hold / delivered: the webhook's id),
  * its data the shipment plus `milestone_at` (when the milestone happened, see shipmentMilestones).
  * A milestone seen again is the same message (a duplicate, dropped by the inbox). The watermark
  * (`shipment_status_updated`) advances to the poll's start in the transaction that stores the
