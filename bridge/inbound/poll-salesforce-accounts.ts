@@ -34,15 +34,21 @@ const soqlDatetime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 /** Salesforce datetimes (`2026-11-22T08:00:00.000+0000`) as ISO. */
 const isoOf = (v: unknown) => new Date(String(v).replace(/([+-]\d{2})(\d{2})$/, '$1:$2')).toISOString();
 
-/** The integration user's id: configured, or the user of the bridge's token (`GET /services/oauth2/userinfo`). */
+/** The token's user per client, read once (it does not change while the credentials stay). */
+const userOfClient = new WeakMap<TargetHttpClient, string>();
+
+/** The integration user's id: configured, or the user of the bridge's token (`GET /services/oauth2/userinfo`, once per client). */
 export async function integrationUserId(http: TargetHttpClient, configured: string | undefined, correlationId: string): Promise<string> {
   if (configured !== undefined) {
     if (!SF_ID.test(configured)) throw new PermanentError(`options.integration_user_id: '${configured}' is not a Salesforce user id (15 or 18 letters and digits)`, { category: 'internal' });
     return configured;
   }
+  const known = userOfClient.get(http);
+  if (known) return known;
   const res = await http.request<Obj>({ method: 'GET', path: '/services/oauth2/userinfo', correlationId });
   const id = res.body?.user_id;
   if (typeof id !== 'string' || !SF_ID.test(id)) throw new PermanentError('Salesforce /services/oauth2/userinfo gave no user_id: set options.integration_user_id', { category: 'internal' });
+  userOfClient.set(http, id);
   return id;
 }
 
