@@ -381,10 +381,12 @@ class SyncEvent(models.Model):
         except UniqueViolation as e:
             if e.diag.constraint_name != "sync_event_pending_uniq":
                 raise
+            # The text names PostgreSQL's own wording so that a caller seeing it
+            # after Odoo's retries ran out also knows it is worth retrying.
             raise PendingSlotTaken(
-                "sync.event %s: a newer pending event of %s,%s (%s) was committed "
-                "meanwhile; retry to merge into it" % (self.id, self.model, self.res_id,
-                                                      self.event_type)
+                "could not serialize access: sync.event %s, a newer pending event of "
+                "%s,%s (%s) was committed meanwhile; retry to merge into it"
+                % (self.id, self.model, self.res_id, self.event_type)
             ) from e
 
     # ------------------------------------------------------------------
