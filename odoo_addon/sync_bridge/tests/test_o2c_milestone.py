@@ -47,6 +47,8 @@ class TestO2cMilestone(InboundCase):
         self._milestone(order.name, "delivered", "2026-03-05 10:00:00")
         self._milestone(order.name, "shipped", "2026-03-05 10:00:00")
         self.assertEqual(order.sync_fulfilment_status, "delivered")
+        self.assertEqual(order.sync_milestone_ids.mapped("milestone"), ["delivered", "shipped"],
+                         "the timeline shows the later step first")
         self._milestone(order.name, "picked", "2026-03-05 10:00:01")
         self.assertEqual(order.sync_fulfilment_status, "picked", "a later time still wins")
 
