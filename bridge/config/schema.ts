@@ -85,8 +85,10 @@ const CRON = /^\s*(\S+\s+){4,5}\S+\s*$/;
 export const pollSchema = z.object({
   /**
    * node-cron expression (5 or 6 fields; 6 = with seconds) of this target's poller: ShipBob
-   * shipments with tracking not yet uploaded, Salesforce opportunities changed since the
-   * watermark. Polled messages go through the same inbox as webhooks.
+   * shipments with tracking not yet uploaded, completed receiving orders (options.poll_receiving)
+   * and shipment milestones (options.poll_milestones); Salesforce opportunities changed since
+   * the watermark and Account changes for stewardship (options.poll_accounts). Polled messages
+   * go through the same inbox as webhooks (docs/inbound.md#polling).
    */
   schedule: z.string().regex(CRON, "a cron expression such as '*/5 * * * *'"),
   /** First Salesforce poll: look this far back (the watermark is kept in the state file afterwards). */

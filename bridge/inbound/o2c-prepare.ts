@@ -9,21 +9,25 @@ type Obj = Record<string, unknown>;
  * prepare.ts's EVENTS.
  *
  *   shipbob      order.shipment.delivered|exception|on_hold -> shipment.delivered|exception|on_hold (shipbob/milestone.yaml)
+ *                order.shipment.accepted|picked|packed|shipped (poll) -> shipment.<same> (shipbob/milestone.yaml)
  *                receiving.completed (poll)                 -> receiving.completed (shipbob/receipt_completed.yaml)
  *   generic_wms  receipt.completed                          -> receipt.completed (generic_wms/receipt_completed.yaml)
  *                order.<milestone>                          -> order.<milestone> (generic_wms/milestone.yaml)
+ *   salesforce   account.changed|created (poll)             -> account.changed|created (salesforce/partner_change|partner_new.yaml)
  *   hubspot      company|contact.propertyChange             -> company|contact.changed (hubspot/partner_change.yaml)
  *                company|contact.creation                   -> company|contact.created (hubspot/partner_new.yaml)
  */
 export const O2C_EVENTS: Record<string, Record<string, string>> = {
   shipbob: {
     'order.shipment.delivered': 'shipment.delivered', 'order.shipment.exception': 'shipment.exception', 'order.shipment.on_hold': 'shipment.on_hold',
+    'order.shipment.accepted': 'shipment.accepted', 'order.shipment.picked': 'shipment.picked', 'order.shipment.packed': 'shipment.packed', 'order.shipment.shipped': 'shipment.shipped',
     'receiving.completed': 'receiving.completed',
   },
   generic_wms: {
     'receipt.completed': 'receipt.completed',
     ...Object.fromEntries(['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold'].map((m) => [`order.${m}`, `order.${m}`])),
   },
+  salesforce: { 'account.changed': 'account.changed', 'account.created': 'account.created' },
   hubspot: {
     'company.propertyChange': 'company.changed', 'contact.propertyChange': 'contact.changed',
     'company.creation': 'company.created', 'contact.creation': 'contact.created',

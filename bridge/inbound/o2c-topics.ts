@@ -14,6 +14,13 @@ const digest = (v: unknown) => createHash('sha256').update(JSON.stringify(v ?? n
 
 // ---------------------------------------------------------------- ShipBob
 
+/**
+ * Milestones the ShipBob poller derives from shipment statuses (topics `order.shipment.<m>`):
+ * accepted (the order has a shipment: once per order, `shipbob:order:<order_id>:accepted`), picked / packed (status Processing with status detail Picked /
+ * Packed or Labeled), shipped (status Completed).
+ */
+export const SHIPBOB_POLLED_MILESTONES = ['accepted', 'picked', 'packed', 'shipped'] as const;
+
 /** ShipBob shipment milestones (webhooks; the shipment object as data). */
 const ShipBobShipmentStatus = z.looseObject({ id: Id, reference_id: Text });
 
@@ -35,6 +42,12 @@ export const SHIPBOB_O2C_TOPICS: Record<string, { schema: z.ZodType; id: (data: 
   'order.shipment.exception': { schema: ShipBobShipmentStatus, id: (d) => `shipbob:shipment:${String(d.id)}:exception:${digest(d.status_details)}` },
   'order.shipment.on_hold': { schema: ShipBobShipmentStatus, id: (d) => `shipbob:shipment:${String(d.id)}:on_hold:${digest(d.status_details)}` },
   'receiving.completed': { schema: ShipBobWro, id: (d) => `shipbob:receiving:${String(d.id)}:completed` },
+  // Polled shipment statuses (poll-milestones.ts; ShipBob has no webhook for these): once per shipment and milestone.
+  // Accepted is the order's (once, whichever of its shipments shows it first); the others per shipment.
+  ...Object.fromEntries(SHIPBOB_POLLED_MILESTONES.map((m) => [`order.shipment.${m}`, {
+    schema: ShipBobShipmentStatus,
+    id: (d: Obj) => (m === 'accepted' && d.order_id != null ? `shipbob:order:${String(d.order_id)}:accepted` : `shipbob:shipment:${String(d.id)}:${m}`),
+  }])),
 };
 
 // ---------------------------------------------------------------- generic WMS

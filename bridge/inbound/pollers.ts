@@ -4,7 +4,9 @@ import type { TargetHttpClient } from '../connectors/http/http-client.js';
 import { shipbobReads, salesforceReads } from '../connectors/index.js';
 import type { Logger } from '../log/logger.js';
 import type { InboxStore, NewInboxMessage } from '../state/inbox-store.js';
+import { pollShipBobMilestones } from './poll-milestones.js';
 import { pollShipBobReceiving } from './poll-receiving.js';
+import { pollSalesforceAccounts } from './poll-salesforce-accounts.js';
 
 type Obj = Record<string, unknown>;
 
@@ -120,18 +122,35 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
     if (!http) continue;
     let run: (() => Promise<PollReport>) | undefined;
     if (t.preset === 'shipbob') {
-      // Shipments, then (issue 8) completed warehouse receiving orders unless options.poll_receiving is false.
+      // Shipments, then (issue 8) completed warehouse receiving orders unless options.poll_receiving
+      // is false, and shipment milestones when options.poll_milestones is true.
       const receiving = t.options.poll_receiving !== false;
+      const milestones = t.options.poll_milestones === true;
       run = async () => {
-        const r = await pollShipBobShipments(code, http, store);
-        if (!receiving) return r;
-        const w = await pollShipBobReceiving(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes });
-        return { found: r.found + w.found, stored: r.stored + w.stored, duplicate: r.duplicate + w.duplicate, acknowledged: r.acknowledged };
+        const reports = [await pollShipBobShipments(code, http, store)];
+        if (receiving) reports.push(await pollShipBobReceiving(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes }));
+        if (milestones) reports.push(await pollShipBobMilestones(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes }));
+        const sum = (k: keyof PollReport) => reports.reduce((a, r) => a + r[k], 0);
+        return { found: sum('found'), stored: sum('stored'), duplicate: sum('duplicate'), acknowledged: sum('acknowledged') };
       };
     }
     else if (t.preset === 'salesforce') {
       const extra = Array.isArray(t.options.opportunity_fields) ? (t.options.opportunity_fields as unknown[]).map(String) : undefined;
-      run = () => pollSalesforceOpportunities(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes, extraFields: extra });
+      // Opportunities, then (issue 8) Account changes for stewardship unless options.poll_accounts is false.
+      const accounts = t.options.poll_accounts !== false;
+      const o = t.options;
+      run = async () => {
+        const r = await pollSalesforceOpportunities(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes, extraFields: extra });
+        if (!accounts) return r;
+        const a = await pollSalesforceAccounts(code, http, store, {
+          lookbackMinutes: t.poll!.lookback_minutes,
+          apiVersion: typeof o.api_version === 'string' ? o.api_version : undefined,
+          integrationUserId: typeof o.integration_user_id === 'string' ? o.integration_user_id : undefined,
+          externalIdField: typeof o.external_id_field === 'string' ? o.external_id_field : undefined,
+          extraFields: Array.isArray(o.account_fields) ? (o.account_fields as unknown[]).map(String) : undefined,
+        });
+        return { found: r.found + a.found, stored: r.stored + a.stored, duplicate: r.duplicate + a.duplicate, acknowledged: 0 };
+      };
     } else {
       log.warn(`targets.${code}.poll: preset ${t.preset} has no poller (its messages come by webhook); ignored`);
       continue;

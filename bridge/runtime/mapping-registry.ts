@@ -9,7 +9,9 @@ import type { LinkSource, MappedOutbound, OutboundMapper, RecordSource } from '.
 
 /** The connector operation a mapped event stands for, from its model and event type. */
 export function kindOf(model: string, eventType: string): string {
-  if (eventType === 'asn') return 'receipt'; // inbound shipment announced to the WMS (issue 8)
+  // inbound shipment announced to the WMS, amended, cancelled (issue 8)
+  if (eventType === 'asn' || eventType === 'asn_amend') return 'receipt';
+  if (eventType === 'asn_cancel') return 'receipt_cancel';
   if (model === 'res.partner') return 'customer';
   if (model === 'product.product' || model === 'product.template') return 'product';
   if (eventType === 'cancel') return 'order_cancel';

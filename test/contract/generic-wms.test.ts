@@ -108,6 +108,37 @@ describe('contract: generic_wms mappings -> generic WMS connector -> generic WMS
         expect(fake.ledger.updatesFor(ref, 'receipt')).to.equal(0);
         return;
       }
+      if (src === 'stock.picking' && c.event === 'asn_amend') {
+        // Issue 8: the amendment is the same PUT with the current lines: the receipt is replaced.
+        const payload = mapCase(c);
+        const ref = String(payload.reference);
+        const before = clone(payload) as typeof payload;
+        for (const l of before.lines as Array<{ quantity: number }>) l.quantity += 5;
+        await deliver(connector, outbound(TARGET, { ...c, event: 'asn' }, before));
+        await deliver(connector, outbound(TARGET, c, payload));
+        expect(non2xx(fake.ledger.requests, 0)).to.deep.equal([]);
+        expect(fake.ledger.createsFor(ref, 'receipt')).to.equal(1);
+        expect(fake.ledger.updatesFor(ref, 'receipt')).to.equal(1);
+        expect(fake.receipts.receipts.get(ref)?.body).to.deep.equal(Object.fromEntries(Object.entries(payload).filter(([k]) => k !== 'reference')));
+        return;
+      }
+      if (src === 'stock.picking' && c.event === 'asn_cancel') {
+        const asn = casesFor(preset, 'stock.picking', 'asn')[0]!;
+        const payload = mapCase(c);
+        const ref = String(payload.reference);
+        // Never announced: 404, nothing to cancel.
+        const none = await deliver(connector, outbound(TARGET, c, payload));
+        expect(none.deduplicated).to.equal(true);
+        await deliver(connector, outbound(TARGET, asn, mapCase(asn, { input: { ...clone(asn.case.input as Record<string, unknown>), name: ref } })));
+        const from = fake.ledger.requests.length;
+        await deliver(connector, outbound(TARGET, c, payload));
+        expect(non2xx(fake.ledger.requests, from)).to.deep.equal([]);
+        expect(fake.ledger.cancelsFor(ref, 'receipt')).to.equal(1);
+        expect(fake.receipts.receipts.get(ref)?.status).to.equal('cancelled');
+        await deliver(connector, outbound(TARGET, c, payload, { attempts: 2 }));
+        expect(fake.ledger.cancelsFor(ref, 'receipt')).to.equal(1);
+        return;
+      }
       throw new Error(`no contract flow for ${src}/${c.event} (mapping ${c.mapping.file}); add one to test/contract/generic-wms.test.ts`);
     });
   }

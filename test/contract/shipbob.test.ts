@@ -121,6 +121,44 @@ describe('contract: shipbob mappings -> ShipBob connector -> ShipBob fake (API 2
           expect(fake.ledger.createsFor(po, 'receiving')).to.equal(1);
           return;
         }
+        case c.mapping.source === 'stock.picking' && c.event === 'asn_amend': {
+          // Issue 8: the WRO announced with other quantities is cancelled and replaced (WROs cannot be edited).
+          const payload = mapCase(c);
+          const po = String(payload.purchase_order_number);
+          const boxes = payload.boxes as Array<{ box_items: Array<{ sku: string; quantity: number }> }>;
+          for (const b of boxes) for (const it of b.box_items) if (!fake.store.inventoryBySku(it.sku)) fake.store.setInventory({ sku: it.sku, on_hand: 0 });
+          const before = clone(payload) as typeof payload;
+          for (const b of before.boxes as typeof boxes) for (const it of b.box_items) it.quantity += 5;
+          const first = await deliver(connector, outbound(TARGET, { ...c, event: 'asn' }, before));
+          const res = await deliver(connector, outbound(TARGET, c, payload));
+          expect(non2xx(fake.ledger.requests, 0)).to.deep.equal([]);
+          expect(fake.ledger.cancelsFor(po, 'receiving')).to.equal(1);
+          expect(fake.ledger.createsFor(po, 'receiving')).to.equal(2);
+          expect(res.externalRef).to.not.equal(first.externalRef);
+          const live = fake.receiving.wros.filter((w) => w.purchase_order_number === po && w.status !== 'Cancelled');
+          expect(live.map((w) => w.boxes[0]!.box_items.map((i) => i.quantity))).to.deep.equal([boxes[0]!.box_items.map((i) => i.quantity)]);
+          // The same amendment again (a retry): the live WRO already matches, nothing replaced.
+          const again = await deliver(connector, outbound(TARGET, c, payload, { attempts: 2 }));
+          expect(again.deduplicated).to.equal(true);
+          expect(fake.ledger.createsFor(po, 'receiving')).to.equal(2);
+          return;
+        }
+        case c.mapping.source === 'stock.picking' && c.event === 'asn_cancel': {
+          const asn = casesFor(preset, 'stock.picking', 'asn')[0]!;
+          const name = String((c.case.input as { name: string }).name);
+          const announced = mapCase(asn, { input: { ...clone(asn.case.input as Record<string, unknown>), name } });
+          for (const b of announced.boxes as Array<{ box_items: Array<{ sku: string }> }>) for (const it of b.box_items) if (!fake.store.inventoryBySku(it.sku)) fake.store.setInventory({ sku: it.sku, on_hand: 0 });
+          await deliver(connector, outbound(TARGET, asn, announced));
+          const payload = mapCase(c);
+          const res = await deliver(connector, outbound(TARGET, c, payload));
+          expect(non2xx(fake.ledger.requests, 0)).to.deep.equal([]);
+          expect(fake.ledger.cancelsFor(name, 'receiving')).to.equal(1);
+          expect(res.deduplicated).to.not.equal(true);
+          const again = await deliver(connector, outbound(TARGET, c, payload, { attempts: 2 }));
+          expect(again.deduplicated, 'nothing live left to cancel').to.equal(true);
+          expect(fake.ledger.cancelsFor(name, 'receiving')).to.equal(1);
+          return;
+        }
         default:
           throw new Error(`no contract flow for ${kind} (mapping ${c.mapping.file}); add one to test/contract/shipbob.test.ts`);
       }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
 import { create, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
-import { freePort, mappingsSubset, root, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
+import { freePort, mappingsSubset, root, sleep, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
 
 /** The browser: CHROMIUM_PATH (set by test/harness/odoo-tier.sh when /usr/bin/chromium exists) or Debian's /usr/bin/chromium. */
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -14,8 +14,8 @@ const ARTIFACTS = path.join(root, 'test-artifacts');
  * Issue 8 UI proof: a sale order synced through the real sidecar and the ShipBob fake, opened in
  * Odoo's web client in headless Chromium (playwright-core drives the system browser): the Sync
  * badge, the Sync Issues smart button while the WMS holds the order, then the fulfilment
- * timeline (on hold, shipped, delivered with proof of delivery). Screenshots go to
- * test-artifacts/. Skipped, with the reason, when Chromium or playwright-core is missing.
+ * timeline (accepted, on hold, picked, packed, shipped, delivered with proof of delivery; the
+ * steps before shipping polled from ShipBob shipment statuses). Screenshots go to test-artifacts/. Skipped, with the reason, when Chromium or playwright-core is missing.
  */
 describe('e2e UI: synced sale order in the Odoo web client (headless Chromium)', function () {
   this.timeout(600_000);
@@ -74,7 +74,8 @@ targets:
     base_url: '${sb.baseUrl}/'
     auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
     webhook_secret: { env: SHIPBOB_WEBHOOK_SECRET }
-    options: { channel_id: ${sb.channels[0]!.id} }
+    poll: { schedule: '*/1 * * * * *', lookback_minutes: 30 }
+    options: { channel_id: ${sb.channels[0]!.id}, poll_milestones: true }
 `, { SHIPBOB_TOKEN: sb.tokens[0]!, SHIPBOB_WEBHOOK_SECRET: sb.webhookSecret }, { mappingsDir: mappingsSubset({ shipbob: ['order_release.yaml', 'shipment_confirmed.yaml', 'milestone.yaml'] }) });
     await waitFor('sidecar listening', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 60_000);
 
@@ -132,10 +133,20 @@ targets:
       expect(await page.locator('.o_list_view').innerText()).to.match(/fulfil|AddressValidation|on.hold/i);
       await page.screenshot({ path: path.join(ARTIFACTS, 'ui-order-exceptions.png'), fullPage: true });
 
-      // Ship and deliver: the timeline fills, the exception is resolved.
+      // The warehouse picks and packs (seen by polling shipment statuses), ships and delivers:
+      // the timeline fills, the exception is resolved.
       sbOrder.shipments[0]!.status = 'Processing';
+      const milestone = (m: string) => waitFor(`${m} milestone`, async () => (await searchRead(env.admin, 'sync.milestone', [['order_id', '=', so], ['milestone', '=', m]], ['id']))[0], 60_000);
+      await milestone('accepted');
+      sb.sim.progress(sbOrder.shipments[0]!.id, 'Picked');
+      await milestone('picked');
+      await sleep(1100);
+      sb.sim.progress(sbOrder.shipments[0]!.id, 'Packed');
+      await milestone('packed');
+      await sleep(1100);
       const shipped = await sb.sim.ship(sbOrder.id, { carrier: 'USPS', tracking_number: '9400UI' });
       await sb.sim.deliver(shipped.shipment.id);
+      await milestone('shipped');
       await waitFor('delivered', async () => (await searchRead<{ sync_fulfilment_status: string }>(env.admin, 'sale.order', [['id', '=', so]], ['sync_fulfilment_status']))[0]?.sync_fulfilment_status === 'delivered', 60_000);
       await page.goto(`${env.url}/odoo/action-sale.action_orders/${so}`);
       await page.waitForSelector('.o_form_view .o_field_widget[name="sync_fulfilment_status"]', { timeout: 60_000 });
@@ -144,8 +155,7 @@ targets:
       const timeline = page.locator('.o_field_widget[name="sync_milestone_ids"]');
       await timeline.waitFor({ timeout: 30_000 });
       const text = await timeline.innerText();
-      expect(text).to.match(/On Hold/i);
-      expect(text).to.match(/Delivered/i);
+      for (const label of [/Accepted/i, /On Hold/i, /Picked/i, /Packed/i, /Shipped/i, /Delivered/i]) expect(text).to.match(label);
       const shot = path.join(ARTIFACTS, 'ui-order.png');
       await page.screenshot({ path: shot, fullPage: true });
       expect(fs.statSync(shot).size).to.be.greaterThan(10_000);

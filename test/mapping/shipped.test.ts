@@ -24,12 +24,12 @@ const rel = (p: string) => path.relative(ROOT, p);
 
 const EXPECTED = [
   'generic_wms/customer_upsert.yaml', 'generic_wms/inventory_levels.yaml', 'generic_wms/milestone.yaml', 'generic_wms/order_cancel.yaml', 'generic_wms/order_release.yaml',
-  'generic_wms/product_upsert.yaml', 'generic_wms/receipt_asn.yaml', 'generic_wms/receipt_completed.yaml', 'generic_wms/return_received.yaml', 'generic_wms/shipment_confirmed.yaml',
+  'generic_wms/product_upsert.yaml', 'generic_wms/receipt_asn.yaml', 'generic_wms/receipt_cancel.yaml', 'generic_wms/receipt_completed.yaml', 'generic_wms/return_received.yaml', 'generic_wms/shipment_confirmed.yaml',
   'hubspot/approved_quote.yaml', 'hubspot/customer_upsert.yaml', 'hubspot/order_status.yaml', 'hubspot/partner_change.yaml', 'hubspot/partner_new.yaml',
   'hubspot/product_atp.yaml', 'hubspot/product_upsert.yaml',
-  'salesforce/approved_quote.yaml', 'salesforce/customer_upsert.yaml', 'salesforce/order_status.yaml', 'salesforce/product_atp.yaml', 'salesforce/product_upsert.yaml',
+  'salesforce/approved_quote.yaml', 'salesforce/customer_upsert.yaml', 'salesforce/order_status.yaml', 'salesforce/partner_change.yaml', 'salesforce/partner_new.yaml', 'salesforce/product_atp.yaml', 'salesforce/product_upsert.yaml',
   'shipbob/inventory_levels.yaml', 'shipbob/milestone.yaml', 'shipbob/order_cancel.yaml', 'shipbob/order_release.yaml', 'shipbob/product_upsert.yaml',
-  'shipbob/receipt_asn.yaml', 'shipbob/receipt_completed.yaml', 'shipbob/return_received.yaml', 'shipbob/shipment_confirmed.yaml',
+  'shipbob/receipt_asn.yaml', 'shipbob/receipt_cancel.yaml', 'shipbob/receipt_completed.yaml', 'shipbob/return_received.yaml', 'shipbob/shipment_confirmed.yaml',
 ];
 
 describe('shipped mappings', () => {

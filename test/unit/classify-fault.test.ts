@@ -11,6 +11,7 @@ describe('Odoo fault classification', () => {
     ['serialization failure', { faultCode: 1, faultString: 'Traceback...\npsycopg2.errors.SerializationFailure: could not serialize access due to concurrent update' }, OdooUnavailableError, true],
     ['LockError (Odoo 19: only the message crosses XML-RPC)', { faultCode: 2, faultString: 'Cannot grab a lock on records' }, OdooUnavailableError, true],
     ['server bug', { faultCode: 1, faultString: 'Traceback (most recent call last):\n  File x\nKeyError: \'foo\'' }, OdooServerError, false],
+    ['pending slot taken (outbox requeue, retries exhausted)', { faultCode: 1, faultString: 'Traceback...\nodoo.addons.sync_bridge.models.sync_event.PendingSlotTaken: could not serialize access: sync.event 9, a newer pending event of product.product,3 (atp) was committed meanwhile; retry to merge into it' }, OdooUnavailableError, true],
   ];
   for (const [name, fault, type, retryable] of xmlCases) {
     it(`XML-RPC ${name}`, () => {

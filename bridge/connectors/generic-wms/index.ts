@@ -10,7 +10,7 @@ import { writeItem } from './item.js';
 import { readGenericOptions, type GenericWmsOptions } from './options.js';
 import { writeOrder } from './order.js';
 import { writeStatus } from './status.js';
-import { writeReceipt } from './receipt.js';
+import { cancelReceipt, writeReceipt } from './receipt.js';
 
 /** A REST WMS described entirely by target.options (see docs/connectors.md). */
 export class GenericWmsConnector extends BaseConnector {
@@ -37,6 +37,8 @@ export class GenericWmsConnector extends BaseConnector {
         return writeStatus(ctx);
       case 'receipt':
         return writeReceipt(ctx);
+      case 'receipt_cancel':
+        return cancelReceipt(ctx);
       default:
         throw unsupported(this.preset, req);
     }

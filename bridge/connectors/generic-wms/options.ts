@@ -1,7 +1,7 @@
 import { ConfigError } from '../../errors/index.js';
 import type { HttpMethod } from '../http/http-client.js';
 
-export type OperationName = 'order' | 'amend' | 'cancel' | 'item' | 'customer' | 'status' | 'receipt';
+export type OperationName = 'order' | 'amend' | 'cancel' | 'item' | 'customer' | 'status' | 'receipt' | 'receipt_cancel';
 
 export interface Operation {
   method: HttpMethod;
@@ -38,6 +38,7 @@ export const GENERIC_DEFAULTS: Record<OperationName, Operation | undefined> = {
   customer: { method: 'PUT', path: '/customers/{ref}' },
   status: undefined,
   receipt: { method: 'PUT', path: '/receipts/{reference}' },
+  receipt_cancel: { method: 'DELETE', path: '/receipts/{reference}' },
 };
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);

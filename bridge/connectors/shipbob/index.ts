@@ -9,7 +9,7 @@ import { readShipBobOptions, type ShipBobContext, type ShipBobOptions } from './
 import { shipBobErrorExtractor } from './errors.js';
 import { upsertProduct } from './product.js';
 import { releaseOrder } from './release.js';
-import { createReceivingOrder } from './receiving.js';
+import { amendReceivingOrder, cancelReceivingOrder, createReceivingOrder } from './receiving.js';
 
 export * as shipbobReads from './reads.js';
 export { amendReference } from './amend.js';
@@ -36,7 +36,9 @@ export class ShipBobConnector extends BaseConnector {
       if (req.eventType === 'release' || req.eventType === 'upsert') return releaseOrder(ctx);
     }
     if (req.kind === 'product' && req.eventType !== 'cancel') return upsertProduct(ctx);
+    if (req.kind === 'receipt' && req.eventType === 'asn_amend') return amendReceivingOrder(ctx);
     if (req.kind === 'receipt' && req.eventType !== 'cancel') return createReceivingOrder(ctx);
+    if (req.kind === 'receipt_cancel') return cancelReceivingOrder(ctx);
     throw unsupported(this.preset, req);
   }
 }

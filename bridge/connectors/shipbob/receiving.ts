@@ -88,3 +88,75 @@ function result(ctx: ShipBobContext, wro: Obj, po: string, deduplicated: boolean
     deduplicated: deduplicated || undefined,
   };
 }
+
+/** Expected quantity per inventory id of a WRO body (boxes) or of a WRO (inventory_quantities). */
+function expectedOfBody(body: Obj): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const box of asArray(body.boxes).filter(isObj)) {
+    for (const it of asArray(box.box_items).filter(isObj)) {
+      const k = String(it.inventory_id);
+      out.set(k, (out.get(k) ?? 0) + Number(it.quantity ?? 0));
+    }
+  }
+  return out;
+}
+
+function expectedOfWro(wro: Obj): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const q of asArray(wro.inventory_quantities).filter(isObj)) {
+    const k = String(q.inventory_id);
+    out.set(k, (out.get(k) ?? 0) + Number(q.expected_quantity ?? 0));
+  }
+  return out;
+}
+
+function sameDay(a: unknown, b: unknown): boolean {
+  if (!a || !b) return !a && !b;
+  return new Date(String(a)).toISOString().slice(0, 10) === new Date(String(b)).toISOString().slice(0, 10);
+}
+
+function unchanged(body: Obj, wro: Obj): boolean {
+  const a = expectedOfBody(body);
+  const b = expectedOfWro(wro);
+  return a.size === b.size && [...a].every(([k, q]) => b.get(k) === q) && sameDay(body.expected_arrival_date, wro.expected_arrival_date);
+}
+
+const notChangeable = (ctx: ShipBobContext, wro: Obj, po: string, what: string) => new PermanentError(
+  `${ctx.req.target}: ShipBob receiving order ${String(wro.id)} (${po}) is ${String(wro.status)}: ShipBob no longer accepts ${what}; settle the difference when it is received`,
+  { category: 'conflict', details: { receiving_order: wro.id, status: wro.status } },
+);
+
+/**
+ * ASN amendment (event `asn_amend`, kind 'receipt'): ShipBob receiving orders cannot be edited
+ * through the API, so a changed receipt replaces its WRO: the live WRO with this purchase order
+ * number is cancelled (`POST /receiving/{id}:cancel`, only while Awaiting) and a new one created
+ * with the current lines. Nothing live: created. Same quantities per inventory item and arrival
+ * day: nothing to do (a retry after the replacement lands here). Arrived / processing /
+ * completed: a `conflict` (the warehouse is already receiving it).
+ */
+export async function amendReceivingOrder(ctx: ShipBobContext): Promise<DeliveryResult> {
+  const po = requireStr(ctx.req.payload, 'purchase_order_number', 'ShipBob receiving order');
+  const existing = await findReceivingOrder(ctx, po);
+  if (!existing) return createReceivingOrder(ctx);
+  if (existing.status !== 'Awaiting') throw notChangeable(ctx, existing, po, 'changes');
+  const body = await resolveInventoryIds(ctx, ctx.req.payload);
+  if (unchanged(body, existing)) return { ...result(ctx, existing, po, true), summary: `ShipBob receiving order ${String(existing.id)} already matches ${po}` };
+  await ctx.call({ method: 'POST', path: `receiving/${encodeURIComponent(String(existing.id))}:cancel`, headers: channelHeader(ctx) });
+  const res = await ctx.call({ method: 'POST', path: 'receiving', body, headers: channelHeader(ctx) });
+  if (!isObj(res.body)) throw new TransientError(`${ctx.req.target}: ShipBob answered POST /receiving with no body`, { details: { inDoubt: true } });
+  return { ...result(ctx, res.body, po, false), summary: `ShipBob receiving order ${String(existing.id)} cancelled and replaced by ${String(res.body.id)} for ${po}` };
+}
+
+/**
+ * ASN cancellation (event `asn_cancel`, kind 'receipt_cancel'): the live WRO with this purchase
+ * order number is cancelled (`POST /receiving/{id}:cancel`). None (never created, or cancelled
+ * already): done. No longer Awaiting: a `conflict`.
+ */
+export async function cancelReceivingOrder(ctx: ShipBobContext): Promise<DeliveryResult> {
+  const po = requireStr(ctx.req.payload, 'purchase_order_number', 'ShipBob receiving order cancellation');
+  const existing = await findReceivingOrder(ctx, po);
+  if (!existing) return { externalRef: ctx.req.externalRef, summary: `ShipBob has no live receiving order for ${po}: nothing to cancel`, deduplicated: true };
+  if (existing.status !== 'Awaiting') throw notChangeable(ctx, existing, po, 'a cancellation');
+  await ctx.call({ method: 'POST', path: `receiving/${encodeURIComponent(String(existing.id))}:cancel`, headers: channelHeader(ctx) });
+  return { externalRef: str(existing.id), summary: `ShipBob receiving order ${String(existing.id)} cancelled for ${po}` };
+}

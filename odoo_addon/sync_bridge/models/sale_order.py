@@ -44,11 +44,13 @@ class SaleOrder(models.Model):
     sync_delivery_proof = fields.Char(
         string="Proof of Delivery", compute="_compute_sync_fulfilment", store=True)
 
-    @api.depends("sync_milestone_ids.milestone", "sync_milestone_ids.occurred_at")
+    @api.depends("sync_milestone_ids.milestone", "sync_milestone_ids.occurred_at", "sync_milestone_ids.step")
     def _compute_sync_fulfilment(self):
+        # Same time (WMS timestamps have seconds): the later step wins, not the later
+        # arrival (a polled "shipped" may come after the webhook's "delivered").
         for order in self:
             latest = order.sync_milestone_ids.sorted(
-                lambda m: (m.occurred_at, m.id), reverse=True)[:1]
+                lambda m: (m.occurred_at, m.step, m.id), reverse=True)[:1]
             order.sync_fulfilment_status = latest.milestone or False
             order.sync_fulfilment_at = latest.occurred_at or False
             delivered = order.sync_milestone_ids.filtered(

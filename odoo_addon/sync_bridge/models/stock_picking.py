@@ -79,12 +79,64 @@ class StockPicking(models.Model):
         ):
             for target in picking._sync_wms_targets("amend"):
                 Event._enqueue_amend(target, picking, picking._sync_aggregate_key())
+        self._sync_asn_amend()
 
     def _sync_cancel(self):
         Event = self.env["sync.event"].sudo()
         for picking in self._sync_outgoing():
             for target in picking._sync_wms_targets("cancel"):
                 Event._enqueue_cancel(target, picking, picking._sync_aggregate_key())
+        self._sync_asn_cancel()
+
+    # -- announced receipts (ASN) ------------------------------------------
+    def _sync_incoming(self):
+        return self.filtered(lambda p: p.picking_type_code == "incoming")
+
+    def _sync_asn_targets(self):
+        self.ensure_one()
+        return self.env["sync.target"]._get_for(
+            "asn", self.company_id, kinds=["wms"], warehouse=self.picking_type_id.warehouse_id)
+
+    def _sync_asn_key(self):
+        self.ensure_one()
+        if self.purchase_id:
+            return f"purchase.order,{self.purchase_id.id}"
+        return self._sync_aggregate_key()
+
+    def _sync_asn_amend(self):
+        """A receipt already announced to the WMS changed (lines, quantities,
+        date, supplier) before it was received: one coalesced 'asn_amend' per
+        receipt and target. While the 'asn' is still pending it carries the
+        latest data anyway."""
+        Event = self.env["sync.event"].sudo()
+        for picking in self._sync_incoming().filtered(
+            lambda p: p.state not in ("draft", "done", "cancel")
+        ):
+            for target in picking._sync_asn_targets():
+                Event._enqueue_amend(target, picking, picking._sync_asn_key(),
+                                     release_type="asn", amend_type="asn_amend")
+
+    def _sync_asn_cancel(self):
+        """A cancelled receipt: drop its ASN if it was never sent, else
+        'asn_cancel' (pending amendments are dropped)."""
+        Event = self.env["sync.event"].sudo()
+        for picking in self._sync_incoming():
+            for target in picking._sync_asn_targets():
+                Event._enqueue_cancel(target, picking, picking._sync_asn_key(),
+                                      release_type="asn", amend_type="asn_amend",
+                                      cancel_type="asn_cancel")
+
+    def _action_done(self):
+        res = super()._action_done()
+        # Validating a receipt splits its moves (backorders): that is the reception
+        # itself, not a change to announce. Drop amendments it left pending.
+        done = self._sync_incoming().filtered(lambda p: p.state == "done")
+        if done:
+            self.env["sync.event"].sudo().search([
+                ("model", "=", "stock.picking"), ("res_id", "in", done.ids),
+                ("event_type", "=", "asn_amend"), ("state", "=", "pending"),
+            ]).write({"state": "cancelled", "done_at": fields.Datetime.now()})
+        return res
 
     def write(self, vals):
         res = super().write(vals)

@@ -6,6 +6,8 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from markupsafe import Markup
+from psycopg2 import errorcodes
+from psycopg2.errors import SerializationFailure, UniqueViolation
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -38,6 +40,14 @@ def _json_safe(value):
     return value
 
 
+class PendingSlotTaken(SerializationFailure):
+    """The pending slot of a record was taken by an event committed after this
+    transaction's snapshot. A serialization failure (SQLSTATE 40001): Odoo's
+    RPC layer retries the call with a fresh snapshot, which sees the twin."""
+
+    pgcode = errorcodes.SERIALIZATION_FAILURE
+
+
 def _parse_dt(value):
     if not value:
         return False
@@ -64,6 +74,8 @@ class SyncEvent(models.Model):
             ("status", "Status"),
             ("upsert", "Upsert (master data)"),
             ("asn", "ASN (receipt announcement)"),
+            ("asn_amend", "ASN amendment"),
+            ("asn_cancel", "ASN cancellation"),
             ("atp", "Available to promise"),
         ],
         required=True,
@@ -252,32 +264,37 @@ class SyncEvent(models.Model):
         return event
 
     @api.model
-    def _release_state(self, target, record):
-        """State of the latest non-cancelled release of record for target, or False."""
+    def _release_state(self, target, record, release_type="release"):
+        """State of the latest non-cancelled release (or `release_type`, e.g.
+        'asn') of record for target, or False."""
         self.flush_model()
         self.env.cr.execute(
             """
             SELECT state FROM sync_event
              WHERE target_id = %s AND model = %s AND res_id = %s
-               AND event_type = 'release' AND state != 'cancelled'
+               AND event_type = %s AND state != 'cancelled'
           ORDER BY id DESC
              LIMIT 1
             """,
-            (target.id, record._name, record.id),
+            (target.id, record._name, record.id, release_type),
         )
         row = self.env.cr.fetchone()
         return row[0] if row else False
 
     @api.model
-    def _enqueue_amend(self, target, record, aggregate_key=None):
-        """Amend a released record. While the release is still pending it will
+    def _enqueue_amend(self, target, record, aggregate_key=None, release_type="release",
+                       amend_type="amend"):
+        """Amend a released record (an announced receipt: release_type 'asn',
+        amend_type 'asn_amend'). While the release is still pending it will
         carry the latest data anyway: no amend is needed."""
-        if self._release_state(target, record) in ("in_progress", "done", "failed", "dead"):
-            return self._enqueue(target, "amend", record, aggregate_key)
+        if self._release_state(target, record, release_type) in (
+                "in_progress", "done", "failed", "dead"):
+            return self._enqueue(target, amend_type, record, aggregate_key)
         return self.browse()
 
     @api.model
-    def _enqueue_cancel(self, target, record, aggregate_key=None):
+    def _enqueue_cancel(self, target, record, aggregate_key=None, release_type="release",
+                        amend_type="amend", cancel_type="cancel"):
         """Cancel a released record: if the release was never handed out,
         just drop the pending events; otherwise write a cancel event."""
         events = self.sudo().search(
@@ -285,7 +302,7 @@ class SyncEvent(models.Model):
                 ("target_id", "=", target.id),
                 ("model", "=", record._name),
                 ("res_id", "=", record.id),
-                ("event_type", "in", ("release", "amend")),
+                ("event_type", "in", (release_type, amend_type)),
                 ("state", "!=", "cancelled"),
             ]
         )
@@ -295,10 +312,10 @@ class SyncEvent(models.Model):
             events.write({"state": "cancelled", "done_at": fields.Datetime.now()})
             return self.browse()
         pending_amends = events.filtered(
-            lambda e: e.state == "pending" and e.event_type == "amend"
+            lambda e: e.state == "pending" and e.event_type == amend_type
         )
         pending_amends.write({"state": "cancelled", "done_at": fields.Datetime.now()})
-        return self._enqueue(target, "cancel", record, aggregate_key)
+        return self._enqueue(target, cancel_type, record, aggregate_key)
 
     def _requeue(self, next_attempt_at=None, uncount_attempt=False, reset_attempts=False):
         """Put events back to pending, merging into a newer pending twin if one
@@ -348,7 +365,29 @@ class SyncEvent(models.Model):
                     vals["first_tried_at"] = False
             if reset_attempts:
                 vals["attempts"] = 0
-            event.write(vals)
+            event._write_pending(vals)
+
+    def _write_pending(self, vals):
+        """Put one event back to pending. Under REPEATABLE READ a twin committed
+        after our snapshot is invisible to the search in _requeue, but the
+        partial unique index sync_event_pending_uniq still sees it: that is a
+        concurrency conflict, not bad data, so it is raised as a serialization
+        failure (retried by Odoo with a fresh snapshot, which merges into the
+        twin) instead of an IntegrityError (answered as a ValidationError)."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint(flush=True):
+                self.write(vals)
+        except UniqueViolation as e:
+            if e.diag.constraint_name != "sync_event_pending_uniq":
+                raise
+            # The text names PostgreSQL's own wording so that a caller seeing it
+            # after Odoo's retries ran out also knows it is worth retrying.
+            raise PendingSlotTaken(
+                "could not serialize access: sync.event %s, a newer pending event of "
+                "%s,%s (%s) was committed meanwhile; retry to merge into it"
+                % (self.id, self.model, self.res_id, self.event_type)
+            ) from e
 
     # ------------------------------------------------------------------
     # UI actions

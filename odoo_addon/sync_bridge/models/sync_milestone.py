@@ -20,7 +20,7 @@ class SyncMilestone(models.Model):
 
     _name = "sync.milestone"
     _description = "Sync Fulfilment Milestone"
-    _order = "occurred_at desc, id desc"
+    _order = "occurred_at desc, step desc, id desc"
     _rec_name = "milestone"
 
     order_id = fields.Many2one("sale.order", required=True, ondelete="cascade", index=True,
@@ -29,6 +29,10 @@ class SyncMilestone(models.Model):
                                  readonly=True)
     target_id = fields.Many2one("sync.target", required=True, ondelete="cascade", readonly=True)
     milestone = fields.Selection(MILESTONES, required=True, readonly=True)
+    step = fields.Integer(
+        compute="_compute_step", store=True,
+        help="Position of the milestone in the fulfilment sequence: at the same time, "
+        "the later step comes first in the timeline and sets the order's status.")
     occurred_at = fields.Datetime(required=True, readonly=True)
     source = fields.Char(readonly=True, help="System that reported the milestone.")
     message_id = fields.Char("Message ID", required=True, readonly=True)
@@ -50,6 +54,12 @@ class SyncMilestone(models.Model):
         ("target_message_uniq", "unique(target_id, message_id)",
          "A milestone message id can only be recorded once per target."),
     ]
+
+    @api.depends("milestone")
+    def _compute_step(self):
+        steps = {key: i for i, (key, _label) in enumerate(MILESTONES)}
+        for rec in self:
+            rec.step = steps.get(rec.milestone, -1)
 
     @api.depends("milestone", "occurred_at")
     def _compute_display_name(self):

@@ -188,3 +188,64 @@ class TestConcurrency(BaseCase):
         got2, _attempt = self._retrying(
             lambda env: [c["id"] for c in env["sync.event"].sync_claim("w2", ["conc_test"], 4, 60, {})])
         self.assertEqual(got2, ids[2:])
+
+    def _claimed(self, partner_id):
+        """A committed in-progress event for the partner; returns (id, lease token)."""
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            event_id = self._enqueue(env, partner_id)
+            claimed = env["sync.event"].sync_claim("w1", ["conc_test"], 50, 60, {})
+            token = next(c["lease_token"] for c in claimed if c["id"] == event_id)
+        return event_id, token
+
+    def _twin_after_snapshot(self, partner_id, call):
+        """Runs call(env) in a transaction whose snapshot predates a committed
+        new pending event of the same record (the twin). Returns (error, twin id)."""
+        stale = self.registry.cursor()
+        try:
+            stale.execute("SELECT 1")  # snapshot taken before the twin commits
+            with self.registry.cursor() as cr:
+                twin_id = self._enqueue(self._env(cr), partner_id)
+            try:
+                call(self._env(stale))
+                error = None
+            except Exception as e:  # noqa: BLE001 - the test inspects the class
+                error = e
+            stale.rollback()
+        finally:
+            stale.close()
+        return error, twin_id
+
+    @mute_logger("odoo.sql_db")
+    def test_requeue_while_twin_committed_after_snapshot(self):
+        """A retryable nack (or a release) of an in-progress event while a newer
+        pending event of the same record was committed after the transaction's
+        snapshot: the twin is invisible, so putting the event back to pending
+        hits the pending slot's unique index. It must be a serialization failure
+        (retried by Odoo's RPC layer with a fresh snapshot, which merges into
+        the twin), never an IntegrityError (Odoo answers it as a ValidationError
+        and the sidecar's outcome is lost)."""
+        for method in ("sync_nack", "sync_release"):
+            partner_id = self.partner_ids[1]
+            event_id, token = self._claimed(partner_id)
+            item = {"id": event_id, "lease_token": token, "retryable": True,
+                    "error_class": "RateLimited", "error_message": "429"}
+
+            def call(env, method=method, item=item):
+                if method == "sync_nack":
+                    result = env["sync.event"].sync_nack([item])
+                else:
+                    result = env["sync.event"].sync_release("w1", [item])
+                env.flush_all()  # as the RPC layer does before committing
+                return result
+
+            error, twin_id = self._twin_after_snapshot(partner_id, call)
+            self.assertIsInstance(error, SerializationFailure, "%s: %r" % (method, error))
+            result, _attempt = self._retrying(call)
+            self.assertEqual(result["ok"], [event_id], method)
+            with self.registry.cursor() as cr:
+                cr.execute("SELECT id, state, change_count FROM sync_event WHERE id IN %s ORDER BY id",
+                           ((event_id, twin_id),))
+                self.assertEqual(cr.fetchall(), [(event_id, "cancelled", 1), (twin_id, "pending", 2)],
+                                 method)
+                cr.execute("DELETE FROM sync_event WHERE target_id = %s", (self.target_id,))

@@ -40,6 +40,18 @@ class TestO2cMilestone(InboundCase):
         self.assertIn("sync_milestone_ids", form)
         self.assertIn("sync_fulfilment_status", form)
 
+    def test_same_second_later_step_wins(self):
+        """Two milestones with the same time arriving out of order (the polled
+        "shipped" after the webhook's "delivered"): the status is the later step."""
+        order, picking = self._confirmed_order([(self.product, 1)])
+        self._milestone(order.name, "delivered", "2026-03-05 10:00:00")
+        self._milestone(order.name, "shipped", "2026-03-05 10:00:00")
+        self.assertEqual(order.sync_fulfilment_status, "delivered")
+        self.assertEqual(order.sync_milestone_ids.mapped("milestone"), ["delivered", "shipped"],
+                         "the timeline shows the later step first")
+        self._milestone(order.name, "picked", "2026-03-05 10:00:01")
+        self.assertEqual(order.sync_fulfilment_status, "picked", "a later time still wins")
+
     def test_delivered_proof_and_crm_status(self):
         order, picking = self._confirmed_order([(self.product, 1)])
         self._milestone(order.name, "shipped", "2026-03-02 10:00:00", carrier="UPS",

@@ -129,3 +129,67 @@ class TestO2cReceipt(InboundCase):
         bad = self._apply("receipt", self._receipt(receipt.name, [{"sku": "SW-1", "quantity": -1}]))
         self.assertEqual(bad["status"], "rejected")
         self.assertIn("lines[0].quantity", bad["error"])
+
+    def _send_asn(self, receipt):
+        """Claim and acknowledge the receipt's ASN (the WMS has it now)."""
+        claimed = [c for c in self._claim([self.wms.code]) if c["res_id"] == receipt.id
+                   and c["model"] == "stock.picking"]
+        self.assertTrue(claimed)
+        res = self.svc.sync_ack([self._item(c, external_ref="WRO-1") for c in claimed])
+        self.assertEqual(sorted(res["ok"]), sorted(c["id"] for c in claimed), res)
+        return claimed
+
+    def test_asn_amend_coalesced_then_cancel(self):
+        po, receipt = self._po([(self.product, 10), (self.lot_product, 4)])
+        # still pending: the ASN will carry the change, no amendment
+        po.order_line[0].product_qty = 12
+        self.assertFalse(self._events(receipt, self.wms, event_type="asn_amend"))
+        self._send_asn(receipt)
+        # announced: quantity, a new line and the date change -> ONE pending amendment
+        po.order_line[0].product_qty = 8
+        po.write({"order_line": [Command.create({"product_id": self.product.id,
+                                                 "product_qty": 1, "price_unit": 3.0})]})
+        receipt.scheduled_date = "2026-12-01 10:00:00"
+        amend = self._events(receipt, self.wms, event_type="asn_amend")
+        self.assertEqual(len(amend), 1)
+        self.assertEqual(amend.state, "pending")
+        self.assertGreaterEqual(amend.change_count, 2)
+        self.assertEqual(amend.aggregate_key, f"purchase.order,{po.id}")
+        claimed = self._claim([self.wms.code], specs={"stock.picking": {"name": {}}})
+        self.assertEqual([(c["event_type"], c["res_id"]) for c in claimed],
+                         [("asn_amend", receipt.id)])
+        self.svc.sync_ack([self._item(claimed[0])])
+        # another change after the amendment was sent: a new one
+        po.order_line[1].product_qty = 3
+        pending = self._events(receipt, self.wms, event_type="asn_amend", state="pending")
+        self.assertEqual(len(pending), 1)
+        # the receipt is cancelled: the pending amendment is dropped, a cancellation queued
+        po.button_cancel()
+        self.assertEqual(receipt.state, "cancel")
+        self.assertEqual(pending.state, "cancelled")
+        cancel = self._events(receipt, self.wms, event_type="asn_cancel")
+        self.assertEqual(len(cancel), 1)
+        self.assertEqual(cancel.state, "pending")
+        self.assertEqual(cancel.aggregate_key, f"purchase.order,{po.id}")
+
+    def test_asn_cancel_before_sent_drops_it(self):
+        po, receipt = self._po([(self.product, 2)])
+        asn = self._events(receipt, self.wms, event_type="asn")
+        self.assertEqual(asn.state, "pending")
+        po.button_cancel()
+        self.assertEqual(asn.state, "cancelled")
+        self.assertFalse(self._events(receipt, self.wms, event_type="asn_cancel"))
+        self.assertFalse(self._events(receipt, self.wms, event_type="asn_amend"))
+
+    def test_reception_is_not_an_amendment(self):
+        _po, receipt = self._po([(self.product, 10)])
+        self._send_asn(receipt)
+        res = self._apply("receipt", self._receipt(receipt.name, [{"sku": "SW-1", "quantity": 6}]))
+        self.assertEqual(res["status"], "applied", res)
+        self.assertEqual(receipt.state, "done")
+        self.assertFalse(self._events(receipt, self.wms, event_type="asn_amend",
+                                      state="pending"))
+        self.assertFalse(self._events(receipt, self.wms, event_type="asn_cancel"))
+        # the backorder is a receipt of its own (its own ASN), not an amendment
+        self.assertTrue(receipt.backorder_ids)
+        self.assertFalse(self._events(receipt.backorder_ids, self.wms, event_type="asn_amend"))

@@ -122,6 +122,18 @@ export function mountReceipts(r: Router, ctx: WmsContext, receipts: ReceiptStore
     ctx.ledger.effect('update', 'receipt', reference, existing.receipt_id, seqOf(res));
     res.status(200).json(receiptJson(existing));
   });
+  r.delete('/receipts/:reference', (req, res) => {
+    const reference = refOf(req, res);
+    if (!reference) return;
+    const rec = receipts.receipts.get(reference);
+    if (!rec) return wmsError(res, 404, 'not_found', `Receipt ${reference} not found`);
+    if (rec.status === 'cancelled') return res.status(200).json(receiptJson(rec));
+    if (rec.status !== 'expected') return wmsError(res, 409, 'receipt_locked', `Receipt ${reference} is ${rec.status} and can no longer be cancelled`);
+    rec.status = 'cancelled';
+    rec.updated_at = ctx.clock.iso();
+    ctx.ledger.effect('cancel', 'receipt', reference, rec.receipt_id, seqOf(res));
+    res.status(200).json(receiptJson(rec));
+  });
   r.get('/receipts/:reference', (req, res) => {
     const reference = refOf(req, res);
     if (!reference) return;

@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { formBody } from '../common/body.js';
 import type { Clock } from '../common/clock.js';
 import { sfError } from './errors.js';
+import { INTEGRATION_USER_ID, INTEGRATION_USER_ID15 } from './ids.js';
 
 export interface SfAuthOptions {
   clientId: string;
@@ -31,7 +32,7 @@ interface TokenInfo {
 export class SalesforceAuth {
   readonly tokens = new Map<string, TokenInfo>();
   orgId = '00DDn00000SyncBr';
-  userId = '005Dn000000BotA';
+  userId = INTEGRATION_USER_ID15;
 
   constructor(
     readonly opts: SfAuthOptions,
@@ -63,6 +64,13 @@ export class SalesforceAuth {
   }
 
   mountTokenEndpoint(r: Router, instanceUrl: () => string): void {
+    // OpenID Connect userinfo: who the token's user is (the bridge learns its own user id here).
+    r.get('/services/oauth2/userinfo', this.middleware(), (_req, res) => {
+      res.json({
+        sub: `${instanceUrl()}/id/${this.orgId}/${INTEGRATION_USER_ID}`, user_id: INTEGRATION_USER_ID, organization_id: this.orgId,
+        preferred_username: 'integration@sync-bridge.example', name: 'Sync Bridge Integration', user_type: 'STANDARD', active: true,
+      });
+    });
     r.post('/services/oauth2/token', (req, res) => {
       const ct = req.header('content-type') ?? '';
       if (!ct.toLowerCase().startsWith('application/x-www-form-urlencoded'))

@@ -42,3 +42,7 @@ export function validId(id: string): boolean {
 export function to15(id: string): string {
   return id.slice(0, 15);
 }
+
+/** The user the bridge authenticates as (every token of the fake is this user's). */
+export const INTEGRATION_USER_ID15 = '005Dn000000BotA';
+export const INTEGRATION_USER_ID = INTEGRATION_USER_ID15 + caseSafeSuffix(INTEGRATION_USER_ID15);

@@ -1,6 +1,10 @@
 import type { SalesforceContext } from './context.js';
 import { SfFault } from './errors.js';
+import { caseSafeSuffix } from './ids.js';
 import type { SfRecord } from './store.js';
+
+/** A sales rep's user id (the fake's only other user). */
+export const SALES_REP_ID = `005Dn000000Rep1${caseSafeSuffix('005Dn000000Rep1')}`;
 
 export interface SimLineItem {
   /** Product2.ProductCode; the product and its standard price are created when missing. */
@@ -66,6 +70,26 @@ export class SalesforceSimulator {
     });
     if (input.win) this.winOpportunity(opp.Id);
     return { opportunity: opp, lineItems };
+  }
+
+  /**
+   * A Salesforce user (not the bridge) edits a record: validated like an API update, then
+   * LastModifiedById is that user's (SystemModstamp / LastModifiedDate move on).
+   */
+  editRecord(sobject: string, id: string, values: Record<string, unknown>, userId = SALES_REP_ID): SfRecord {
+    const existing = this.ctx.store.get(sobject, id);
+    if (!existing) throw SfFault.of(404, 'NOT_FOUND', `${sobject} ${id} not found`);
+    const rec = this.write(sobject, values, existing);
+    rec['LastModifiedById'] = userId;
+    return rec;
+  }
+
+  /** A Salesforce user creates a record (CreatedById / LastModifiedById are that user's). */
+  createRecord(sobject: string, values: Record<string, unknown>, userId = SALES_REP_ID): SfRecord {
+    const rec = this.write(sobject, values);
+    rec['CreatedById'] = userId;
+    rec['LastModifiedById'] = userId;
+    return rec;
   }
 
   winOpportunity(id: string): SfRecord {

@@ -222,13 +222,20 @@ export function parseSoql(q: string): Query {
   return query;
 }
 
+const SF_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
 /** Evaluates a condition; `get` resolves a (possibly dotted) field to its value. */
 export function evaluate(c: Cond, get: (field: string) => unknown): boolean {
   const norm = (v: unknown): unknown => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) ? Date.parse(v) : v);
   const eq = (a: unknown, b: Literal) => {
     if (a === undefined) a = null;
     if (b === null || a === null) return a === b;
-    if (typeof b === 'string' && typeof a === 'string') return /^\d{4}-\d{2}-\d{2}T/.test(b) ? Date.parse(a) === Date.parse(b) : a.toLowerCase() === b.toLowerCase();
+    if (typeof b === 'string' && typeof a === 'string') {
+      if (/^\d{4}-\d{2}-\d{2}T/.test(b)) return Date.parse(a) === Date.parse(b);
+      // Record ids: a 15-character id equals its 18-character form (case-sensitive part).
+      if (SF_ID.test(a) && SF_ID.test(b) && a.length !== b.length) return a.slice(0, 15) === b.slice(0, 15);
+      return a.toLowerCase() === b.toLowerCase();
+    }
     return a === b || String(a) === String(b);
   };
   switch (c.kind) {

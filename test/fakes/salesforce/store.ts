@@ -1,6 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import { SfFault } from './errors.js';
-import { SfIdFactory, to15, validId } from './ids.js';
+import { INTEGRATION_USER_ID, SfIdFactory, to15, validId } from './ids.js';
 import { canonicalField, type FieldDef, type SObjectDef } from './objects.js';
 
 export type SfRecord = Record<string, unknown> & { Id: string };
@@ -59,7 +59,7 @@ export class SalesforceStore {
   insertRaw(sobject: string, values: Record<string, unknown>): SfRecord {
     const def = this.objects[sobject]!;
     const now = this.clock.iso();
-    const rec: SfRecord = { Id: this.ids.next(def.keyPrefix), IsDeleted: false, CreatedDate: now, LastModifiedDate: now, SystemModstamp: now, CreatedById: '005Dn000000BotAIAE', LastModifiedById: '005Dn000000BotAIAE' };
+    const rec: SfRecord = { Id: this.ids.next(def.keyPrefix), IsDeleted: false, CreatedDate: now, LastModifiedDate: now, SystemModstamp: now, CreatedById: INTEGRATION_USER_ID, LastModifiedById: INTEGRATION_USER_ID };
     for (const f of Object.keys(def.fields)) if (!(f in rec)) rec[f] = null;
     Object.assign(rec, values);
     this.records.get(sobject)!.set(to15(rec.Id), rec);
@@ -201,6 +201,7 @@ export class SalesforceStore {
       const now = this.clock.iso();
       p.existing['LastModifiedDate'] = now;
       p.existing['SystemModstamp'] = now;
+      p.existing['LastModifiedById'] = INTEGRATION_USER_ID; // API writes are the bridge's (a user's edit: sim.editRecord)
       this.derive(p.sobject, p.existing);
       return { record: p.existing, created: false };
     }

@@ -9,7 +9,8 @@ import { orderJson, shipmentJson } from './serialize.js';
 /**
  * Orders and shipments:
  *  POST /order (shipbob_channel_id required; duplicate reference_id in the channel -> 422),
- *  GET /order (Page/Limit<=250, ReferenceIds, IDs, HasTracking, IsTrackingUploaded; headers
+ *  GET /order (Page/Limit<=250, ReferenceIds, IDs, HasTracking, IsTrackingUploaded, StartDate/EndDate
+ *  (created), LastUpdateStartDate/LastUpdateEndDate (the order or one of its shipments changed); headers
  *  Page-Number, Total-Count, Total-Pages, Next-Page, Prev-Page), GET /order/{id},
  *  POST /order/{id}:cancel, GET /order/{id}/shipment, GET /shipment/{id},
  *  POST /shipment:batchUpdateTrackingUpload.
@@ -46,6 +47,8 @@ export function mountOrders(r: Router, ctx: ShipBobContext): void {
       SortOrder: queryValue(queryCI(req.query, 'SortOrder')),
       StartDate: queryValue(queryCI(req.query, 'StartDate')),
       EndDate: queryValue(queryCI(req.query, 'EndDate')),
+      LastUpdateStartDate: queryValue(queryCI(req.query, 'LastUpdateStartDate')),
+      LastUpdateEndDate: queryValue(queryCI(req.query, 'LastUpdateEndDate')),
     });
     if (!q) return;
     const channel = channelId(req, res, store.channels, false);
@@ -65,6 +68,10 @@ export function mountOrders(r: Router, ctx: ShipBobContext): void {
       );
     if (q.StartDate) all = all.filter((o) => o.created_date >= new Date(q.StartDate!).toISOString());
     if (q.EndDate) all = all.filter((o) => o.created_date <= new Date(q.EndDate!).toISOString());
+    // An order's last update: its creation or the latest change of one of its shipments.
+    const updated = (o: (typeof all)[number]) => [o.created_date, ...o.shipments.map((s) => s.last_update_at)].sort().pop()!;
+    if (q.LastUpdateStartDate) all = all.filter((o) => updated(o) >= new Date(q.LastUpdateStartDate!).toISOString());
+    if (q.LastUpdateEndDate) all = all.filter((o) => updated(o) <= new Date(q.LastUpdateEndDate!).toISOString());
     all = [...all].sort((a, b) => (q.SortOrder === 'Oldest' ? a.id - b.id : b.id - a.id));
     const page = q.Page ?? 1;
     const limit = q.Limit ?? 50;

@@ -140,6 +140,8 @@ export const orderListQuery = z.object({
   SortOrder: z.enum(['Newest', 'Oldest']).optional(),
   StartDate: z.iso.datetime({ offset: true }).optional(),
   EndDate: z.iso.datetime({ offset: true }).optional(),
+  LastUpdateStartDate: z.iso.datetime({ offset: true }).optional(),
+  LastUpdateEndDate: z.iso.datetime({ offset: true }).optional(),
 });
 
 export const cursorQuery = z.object({

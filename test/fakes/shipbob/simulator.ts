@@ -57,6 +57,20 @@ export class ShipBobSimulator {
     return { shipment: json, deliveries: await this.maybeEmit('order.shipped', json, o) };
   }
 
+  /**
+   * The warehouse works on a shipment (ShipBob status reference: status Processing with status
+   * detail Picked 100 / Packed 101 / Labeled 102). ShipBob sends no webhook for these: the
+   * bridge sees them by polling the order's shipments.
+   */
+  progress(shipmentId: number, step: 'Picked' | 'Packed' | 'Labeled') {
+    const s = this.shipment(shipmentId);
+    if (s.status !== 'Processing') throw new ShipBobError(422, undefined, `shipment ${shipmentId} is ${s.status}`);
+    const text = { Picked: 'Picking Completed', Packed: 'Packing Completed', Labeled: 'Label Generated' }[step];
+    s.status_details = [{ name: step, description: text }];
+    s.last_update_at = this.ctx.clock.iso();
+    return shipmentJson(s);
+  }
+
   async deliver(shipmentId: number, o: EmitOptions = {}) {
     const s = this.shipment(shipmentId);
     s.delivery_date = this.ctx.clock.iso();
