@@ -15,8 +15,8 @@ describe('issue 8: ASN amendments and cancellations (connectors + fakes)', () =>
     let fake: ShipBobFake;
     before(async () => { fake = await startFake('shipbob'); });
     after(async () => fake?.close());
-    beforeEach(() => {
-      fake.reset();
+    beforeEach(async () => {
+      await fake.reset();
       fake.store.setInventory({ sku: 'BEANS', on_hand: 0 });
       fake.store.setInventory({ sku: 'CUP', on_hand: 0 });
     });

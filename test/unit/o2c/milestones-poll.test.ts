@@ -14,8 +14,8 @@ describe('issue 8: ShipBob shipment milestones by polling (accepted, picked, pac
   let fake: ShipBobFake;
   before(async () => { fake = await startFake('shipbob'); });
   after(async () => fake?.close());
-  beforeEach(() => {
-    fake.reset();
+  beforeEach(async () => {
+    await fake.reset();
     fake.store.setInventory({ sku: 'MUG', on_hand: 10 });
   });
 
