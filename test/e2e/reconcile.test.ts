@@ -220,7 +220,8 @@ targets:
     const setTarget = (vals: Record<string, unknown>) => env.admin.call({ model: 'sync.target', method: 'write', args: [[target!.id], vals] });
     await setTarget({ trigger_order_amend: true, trigger_receipt_asn: true });
     try {
-      // Amend: the WMS never acknowledges the amendment (ShipBob has no amend mapping: the event dies).
+      // Amend: the WMS never acknowledges the amendment (ShipBob cannot edit a released order: the
+      // connector refuses it as a conflict by default, see options.amend_strategy).
       await confirmOrder('o5', products.ord!, 1, { user_id: seller });
       const [line] = await searchRead<{ id: number }>(env.admin, 'sale.order.line', [['order_id', '=', orders.o5!.id]], ['id']);
       await env.admin.call({ model: 'sale.order.line', method: 'write', args: [[line!.id], { product_uom_qty: 2 }] });

@@ -249,6 +249,7 @@ class TestReconRun(ReconCase):
             lambda E: E.sync_recon_heartbeat(run.id),
             lambda E: E.sync_recon_odoo_stock(self.wms.code, False, 10),
             lambda E: E.sync_recon_open_orders(self.wms.code, 0, 10),
+            lambda E: E.sync_recon_open_receipts(self.wms.code, 0, 10),
             lambda E: E.sync_recon_master(self.wms.code, "product.product", 0, 10),
             lambda E: E.sync_recon_lines(run.id, []),
             lambda E: E.sync_recon_resend(run.id, "res.partner", []),
