@@ -136,14 +136,25 @@ export const reconcileTargetSchema = z.object({
     tolerance: reconTolerance.default(() => reconTolerance.parse({})),
   }).strict().default(() => ({ level: 'sku' as const, lots: true, location_map: {}, tolerance: { absolute: 0, by_category: {} } })),
   open_orders: z.object({
-    /** Hours after release per stage: no WMS acknowledgement (order unknown to the WMS); not shipped (unset: not checked). */
+    /**
+     * Stage SLAs in hours, per event type; each breach is a discrepancy (one Odoo exception, with
+     * the event's time, the deadline and the check's time in its details). `null` turns a stage off.
+     */
     sla_hours: z.object({
+      /** Release: the WMS has no order this long after the release was delivered. */
       acknowledge: z.number().positive().default(4),
-      ship: z.number().positive().optional(),
-    }).strict().default({ acknowledge: 4 }),
+      /** Amendment: not acknowledged (delivered to the WMS) this long after it was made. */
+      amend: z.number().positive().nullable().default(4),
+      /** Cancel: Odoo cancelled, the WMS order still open this long after the cancel was asked (null: at once). */
+      cancel: z.number().positive().nullable().default(4),
+      /** Released, not shipped this long after the release (unset: not checked). */
+      ship: z.number().positive().nullable().optional(),
+      /** Receipt (ASN delivered to the WMS): not received this long after its scheduled date. */
+      receive: z.number().positive().nullable().default(24),
+    }).strict().default({ acknowledge: 4, amend: 4, cancel: 4, receive: 24 }),
     /** Push shipments the WMS made but Odoo misses into the inbox (the inbound path). */
     push_missed_shipments: z.boolean().default(true),
-  }).strict().default({ sla_hours: { acknowledge: 4 }, push_missed_shipments: true }),
+  }).strict().default({ sla_hours: { acknowledge: 4, amend: 4, cancel: 4, receive: 24 }, push_missed_shipments: true }),
   master_data: z.object({
     /** Models compared (default per preset: hubspot res.partner + product.product; shipbob product.product). */
     models: z.array(z.enum(['res.partner', 'product.product'])).optional(),

@@ -101,6 +101,19 @@ export interface ReconOpenOrder {
   state: string; delivery_states: string[] | Record<string, string> | false; cancelled_in_odoo: boolean;
   /** Every released record of the order (the order and/or its deliveries), when Odoo sends them. */
   releases?: Array<{ model: string; res_id: number; ref_sent: string; external_id: string | false; released_at: string | false }>;
+  /** When Odoo asked the WMS to cancel (the first cancel event's creation), when Odoo sends it. */
+  cancel_requested_at?: string | false;
+  /** When the oldest amendment the WMS has not acknowledged (not delivered) was made; false: none. */
+  amend_pending_since?: string | false;
+  /** State of the order's last amend event (pending / in_progress / done / failed / dead / cancelled). */
+  amend_state?: string | false;
+}
+/** An incoming receipt announced to the WMS (ASN delivered) that Odoo still shows open (sync_recon_open_receipts). */
+export interface ReconOpenReceipt {
+  picking_id: number; name: string; origin: string | false; state: string; scheduled_date: string | false; sent_at: string | false;
+  external_id: string | false;
+  /** The WMS already reported a receipt for it (a receipt message received or held by an exception in Odoo). */
+  reported: boolean;
 }
 export interface ReconMasterItem { res_id: number; natural_key: string | false; external_id: string | false }
 export interface ReconLine {
@@ -196,6 +209,10 @@ export class OdooContract {
   }
 
   /** `naturalKey`: which Odoo field is the natural key (res.partner: email | name | vat | ref; product.product: default_code | barcode); Odoo's default when absent. */
+  reconOpenReceipts(target: string, afterId: number | false, limit: number): Promise<ReconPage<ReconOpenReceipt, number>> {
+    return this.odoo.call<ReconPage<ReconOpenReceipt, number>>({ model: CONTRACT_MODEL, method: 'sync_recon_open_receipts', params: { target, after_id: afterId, limit } });
+  }
+
   reconMaster(target: string, model: string, afterId: number | false, limit: number, naturalKey?: string): Promise<ReconPage<ReconMasterItem, number>> {
     return this.odoo.call<ReconPage<ReconMasterItem, number>>({ model: CONTRACT_MODEL, method: 'sync_recon_master', params: { target, model, after_id: afterId, limit, ...(naturalKey ? { natural_key: naturalKey } : {}) } });
   }

@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { OdooContract, ReconCounts, ReconJob } from '../odoo/contract.js';
 import type { OdooGateway } from '../odoo/odoo-gateway.js';
 import type { MappingRegistry } from '../runtime/mapping-registry.js';
+import { pollShipBobReceiving } from '../inbound/poll-receiving.js';
 import { InboxStore } from '../state/inbox-store.js';
 import type { DB } from '../state/state-store.js';
 import { InventoryJob, type CategoryResolver, type WmsStockSource } from './inventory.js';
@@ -100,6 +101,7 @@ export class Reconciler {
       const j = new InventoryJob({
         target, wms, odooPages: (after, limit) => contract.reconOdooStock(target, after, limit),
         inFlight: this.deps.db ? new InboxInFlight(this.deps.db, target) : undefined,
+        refreshInFlight: preset === 'shipbob' ? this.receivingPoll(target) : undefined,
         categories: this.categoryResolver(),
       }, { level: tc.inventory.level, lots: tc.inventory.lots, locationMap: tc.inventory.location_map, tolerance: tc.inventory.tolerance, pageSize: rc.page_size, sortChunk: rc.sort_chunk, tmpDir: rc.tmp_dir });
       return (run) => j.run(run);
@@ -110,8 +112,13 @@ export class Reconciler {
       else if (preset === 'generic_wms') wms = new GenericWmsOrderSource(this.http(target));
       else throw new ConfigError([`reconcile open-orders: target '${target}' (${preset}) is not a WMS`]);
       const inbox = this.deps.db ? inboxSink(new InboxStore(this.deps.db), target, preset, this.deps.onInboxStored) : undefined;
-      const j = new OpenOrdersJob({ odooPages: (after, limit) => contract.reconOpenOrders(target, after, limit), wms, inbox }, {
-        slaHours: tc.open_orders.sla_hours, pageSize: Math.min(rc.page_size, 200), pushMissedShipments: tc.open_orders.push_missed_shipments,
+      const sla = tc.open_orders.sla_hours;
+      const j = new OpenOrdersJob({
+        odooPages: (after, limit) => contract.reconOpenOrders(target, after, limit), wms, inbox,
+        odooReceipts: (after, limit) => contract.reconOpenReceipts(target, after, limit),
+      }, {
+        slaHours: { acknowledge: sla.acknowledge, amend: sla.amend ?? undefined, cancel: sla.cancel ?? undefined, ship: sla.ship ?? undefined, receive: sla.receive ?? undefined },
+        pageSize: Math.min(rc.page_size, 200), pushMissedShipments: tc.open_orders.push_missed_shipments,
       });
       return (run) => j.run(run);
     }
@@ -155,6 +162,28 @@ export class Reconciler {
         });
         await j.run(run);
       }
+    };
+  }
+
+  /**
+   * ShipBob sends no webhook for receiving: completed WROs reach the inbox by the poller only, so
+   * stock put away since its last run would show as a difference. The inventory job runs the
+   * receiving poll once first (same message ids and watermark as the poller: a WRO is stored
+   * once whoever sees it first) and wakes the inbox processor. Off when the target's
+   * options.poll_receiving is false or there is no state file.
+   */
+  private receivingPoll(target: string): (() => Promise<number>) | undefined {
+    const db = this.deps.db;
+    const t = this.deps.config.targets[target];
+    if (!db || !t || t.options.poll_receiving === false) return undefined;
+    const http = this.http(target);
+    return async () => {
+      const r = await pollShipBobReceiving(target, http, new InboxStore(db), { lookbackMinutes: t.poll?.lookback_minutes });
+      if (r.stored > 0) {
+        this.deps.log.info(`reconcile inventory ${target}: ${r.stored} completed receiving order(s) polled into the inbox before comparing`);
+        this.deps.onInboxStored?.();
+      }
+      return r.stored;
     };
   }
 

@@ -63,6 +63,12 @@ export interface InventoryDeps {
   wms: WmsStockSource;
   inFlight?: InFlightSource;
   categories?: CategoryResolver;
+  /**
+   * Brings what the WMS completed but has not reported yet into the inbox before anything is
+   * compared (ShipBob: one receiving poll), so the in-flight accounting sees it. Returns how many
+   * messages it stored.
+   */
+  refreshInFlight?: () => Promise<number>;
 }
 
 interface Row {
@@ -145,6 +151,7 @@ export class InventoryJob {
   }
 
   async run(run: ReconRun): Promise<void> {
+    if (this.deps.refreshInFlight) run.bump('receipts_polled', await this.deps.refreshInFlight());
     const flight = await this.inFlightMaps();
     run.bump('inbox_in_flight_keys', flight.out.size + flight.in.size);
     const hasCategories = Object.keys(this.opts.tolerance.by_category).length > 0;

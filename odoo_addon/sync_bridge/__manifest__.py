@@ -28,6 +28,7 @@
         "views/sync_milestone_views.xml",
         "views/sync_exception_rule_views.xml",
         "views/sync_change_proposal_views.xml",
+        "views/sync_stock_adjustment_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
         "views/res_partner_views.xml",

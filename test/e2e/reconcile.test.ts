@@ -52,8 +52,8 @@ describe('e2e: reconciliation (inventory, open orders, master data)', function (
       if (!/cannot marshal None/.test(String(err))) throw err;
     });
   };
-  const confirmOrder = async (name: string, productId: number, qty: number) => {
-    const id = await create(env.admin, 'sale.order', { partner_id: partners.ok, warehouse_id: warehouseId, order_line: [[0, 0, { product_id: productId, product_uom_qty: qty, price_unit: 5 }]] });
+  const confirmOrder = async (name: string, productId: number, qty: number, extra: Record<string, unknown> = {}) => {
+    const id = await create(env.admin, 'sale.order', { partner_id: partners.ok, warehouse_id: warehouseId, order_line: [[0, 0, { product_id: productId, product_uom_qty: qty, price_unit: 5 }]], ...extra });
     await env.admin.call({ model: 'sale.order', method: 'action_confirm', ids: [id] });
     const [o] = await searchRead<{ name: string }>(env.admin, 'sale.order', [['id', '=', id]], ['name']);
     orders[name] = { id, name: o!.name };
@@ -89,7 +89,7 @@ describe('e2e: reconciliation (inventory, open orders, master data)', function (
     await resetTargets(env, ['wms_recon', 'crm_recon']);
     const live = await searchRead<{ id: number }>(env.admin, 'sync.reconciliation', [['target_id.code', 'in', ['wms_recon', 'crm_recon']], ['state', '=', 'running']], ['id']);
     if (live.length) await env.admin.call({ model: 'sync.reconciliation', method: 'write', args: [live.map((r) => r.id), { state: 'failed', error: 'left running by an earlier e2e run' }] });
-    const mappings = mappingsSubset({ shipbob: ['order_release.yaml', 'order_cancel.yaml', 'shipment_confirmed.yaml', 'inventory_levels.yaml'], hubspot: ['customer_upsert.yaml'] });
+    const mappings = mappingsSubset({ shipbob: ['order_release.yaml', 'order_cancel.yaml', 'shipment_confirmed.yaml', 'inventory_levels.yaml', 'receipt_asn.yaml'], hubspot: ['customer_upsert.yaml'] });
     sidecar = startSidecar(env, `
 odoo: { url: '${env.url}', db: '${env.db}', username: x, api_key: { env: ODOO_API_KEY } }
 worker: { batch_size: 20, poll_min_ms: 100, poll_max_ms: 500, lease_seconds: 60, backoff_base_ms: 500, backoff_max_ms: 2000 }
@@ -105,7 +105,7 @@ reconcile:
   targets:
     wms_recon:
       inventory: { level: location, lots: true, location_map: { '${fc}': '${stockName}' }, tolerance: { absolute: 0 } }
-      open_orders: { sla_hours: { acknowledge: 0.0005 } }
+      open_orders: { sla_hours: { acknowledge: 0.0005, amend: 0.0005, cancel: 0.0005, receive: 0.0005 } }
     crm_recon:
       master_data: { models: [res.partner] }
 targets:
@@ -113,7 +113,7 @@ targets:
     preset: shipbob
     base_url: '${shipbob.baseUrl}/'
     auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
-    options: { channel_id: ${shipbob.channels[0]!.id} }
+    options: { channel_id: ${shipbob.channels[0]!.id}, vars: { shipbob_location_id: ${fc} } }
   crm_recon:
     preset: hubspot
     base_url: '${hubspot.baseUrl}'
@@ -211,6 +211,87 @@ targets:
     const mine = ['o1', 'o2', 'o3', 'o4'].map((k) => `order:${orders[k]!.id}`);
     expect(after.map((e) => e.recon_key).filter((k) => mine.includes(k)).sort()).to.deep.equal(['o2', 'o3', 'o4'].map((k) => `order:${orders[k]!.id}`).sort());
     expect(after.filter((e) => mine.includes(e.recon_key)).every((e) => e.occurrences === 2)).to.equal(true);
+  });
+
+  it('SLAs per event type: amend, cancel and receipt (ASN) breaches found once with both timestamps; an activity for the salesperson; closed when cleared', async () => {
+    const gid = await xmlId(env.admin, 'sales_team.group_sale_salesman');
+    const seller = await create(env.admin, 'res.users', { name: `Recon Seller ${tag}`, login: `recon.seller.${tag}`.toLowerCase(), groups_id: [[6, 0, [gid]]] });
+    const [target] = await searchRead<{ id: number }>(env.admin, 'sync.target', [['code', '=', 'wms_recon']], ['id']);
+    const setTarget = (vals: Record<string, unknown>) => env.admin.call({ model: 'sync.target', method: 'write', args: [[target!.id], vals] });
+    await setTarget({ trigger_order_amend: true, trigger_receipt_asn: true });
+    try {
+      // Amend: the WMS never acknowledges the amendment (ShipBob cannot edit a released order: the
+      // connector refuses it as a conflict by default, see options.amend_strategy).
+      await confirmOrder('o5', products.ord!, 1, { user_id: seller });
+      const [line] = await searchRead<{ id: number }>(env.admin, 'sale.order.line', [['order_id', '=', orders.o5!.id]], ['id']);
+      await env.admin.call({ model: 'sale.order.line', method: 'write', args: [[line!.id], { product_uom_qty: 2 }] });
+      await waitFor('amend of o5 refused by the sidecar', async () => ['failed', 'dead'].includes((await searchRead<{ state: string }>(env.admin, 'sync.event', [['model', '=', 'sale.order'], ['res_id', '=', orders.o5!.id], ['event_type', '=', 'amend']], ['state']))[0]?.state ?? ''), 60_000);
+      // Cancel: cancelled in Odoo, the cancel delivered, yet the WMS order is open again (the WMS lost it).
+      const o6 = await confirmOrder('o6', products.ord!, 1, { user_id: seller });
+      const saved = o6.shipments.map((x) => x.status);
+      await env.admin.call({ model: 'sale.order', method: 'action_cancel', ids: [orders.o6!.id], context: { disable_cancel_warning: true } }).catch((err: unknown) => {
+        if (!/cannot marshal None/.test(String(err))) throw err;
+      });
+      await waitFor('cancel of o6 delivered', async () => (await searchRead<{ state: string }>(env.admin, 'sync.event', [['model', '=', 'sale.order'], ['res_id', '=', orders.o6!.id], ['event_type', '=', 'cancel']], ['state']))[0]?.state === 'done', 60_000);
+      const wo6 = shipbob.store.orders.find((x) => x.reference_id === orders.o6!.name)!;
+      wo6.cancelled = false;
+      wo6.status = 'Processing';
+      wo6.shipments.forEach((x, i) => { x.status = saved[i]!; });
+      // Receipt: announced to ShipBob (a WRO), never received; its scheduled date is long past.
+      products.asn = await create(env.admin, 'product.product', { name: 'Recon asn', default_code: sku('ASN'), type: 'consu', is_storable: true, list_price: 5 });
+      shipbob.store.setInventory({ sku: sku('ASN'), location_id: fc, on_hand: 0 });
+      const [wh] = await searchRead<{ in_type_id: [number, string] }>(env.admin, 'stock.warehouse', [['id', '=', warehouseId]], ['in_type_id']);
+      const po = await create(env.admin, 'purchase.order', { partner_id: partners.ok, user_id: seller, picking_type_id: wh!.in_type_id[0], order_line: [[0, 0, { product_id: products.asn, product_qty: 5, price_unit: 2 }]] });
+      await env.admin.call({ model: 'purchase.order', method: 'button_confirm', ids: [po] });
+      const [receipt] = await searchRead<{ id: number; name: string }>(env.admin, 'stock.picking', [['purchase_id', '=', po]], ['name']);
+      await waitFor('asn delivered', async () => (await searchRead<{ state: string }>(env.admin, 'sync.event', [['model', '=', 'stock.picking'], ['res_id', '=', receipt!.id], ['event_type', '=', 'asn']], ['state']))[0]?.state === 'done', 60_000);
+      await env.admin.call({ model: 'stock.picking', method: 'write', args: [[receipt!.id], { scheduled_date: '2026-01-05 08:00:00' }] });
+      await sleep(2500); // past the (tiny) SLAs
+
+      const keys = { amend: `order:${orders.o5!.id}:amend`, cancel: `order:${orders.o6!.id}`, receipt: `receipt:${receipt!.id}` };
+      const r1 = await cli(['open-orders', '--target', 'wms_recon']);
+      expect(r1.code, r1.err + r1.out).to.equal(1);
+      const byKey = Object.fromEntries((await lines('open_orders')).map((l) => [l.key, { outcome: l.outcome, details: JSON.parse(l.details) as Record<string, string> }]));
+      expect(byKey[keys.amend]?.outcome).to.equal('mismatch');
+      expect(byKey[keys.amend]!.details.stage).to.equal('amend_not_acknowledged');
+      expect(byKey[keys.cancel]?.outcome).to.equal('mismatch');
+      expect(byKey[keys.cancel]!.details.stage).to.equal('cancel_not_applied');
+      expect(byKey[keys.cancel]!.details.sla_event).to.equal('cancel');
+      expect(byKey[keys.receipt]?.outcome).to.equal('mismatch');
+      expect(byKey[keys.receipt]!.details).to.include({ stage: 'asn_not_received', sla_event: 'receipt', since: '2026-01-05 08:00:00' });
+      type Exc = { id: number; recon_key: string; occurrences: number; details: string; user_id: [number, string] | false; activity_id: [number, string] | false; state: string };
+      const excs = async () => searchRead<Exc>(env.admin, 'sync.exception', [['target_id.code', '=', 'wms_recon'], ['recon_key', 'in', Object.values(keys)]], ['recon_key', 'occurrences', 'details', 'user_id', 'activity_id', 'state']);
+      const first = await excs();
+      expect(first.filter((e) => e.state === 'open').map((e) => e.recon_key).sort()).to.deep.equal(Object.values(keys).sort());
+      for (const e of first) {
+        const d = JSON.parse(e.details) as Record<string, string>;
+        expect(d.since, e.recon_key).to.be.a('string');
+        expect(d.checked_at, e.recon_key).to.be.a('string');
+        expect(d.deadline, e.recon_key).to.be.a('string');
+        // the salesperson (orders) / the buyer (the receipt) follows up, with one to-do each
+        expect(e.user_id && e.user_id[0], e.recon_key).to.equal(seller);
+        expect(e.activity_id, e.recon_key).to.not.equal(false);
+      }
+      const todos = async () => searchRead<{ res_model: string; res_id: number }>(env.admin, 'mail.activity', [['user_id', '=', seller]], ['res_model', 'res_id']);
+      const t1 = await todos();
+      expect(t1.map((a) => `${a.res_model},${a.res_id}`).sort()).to.deep.equal([`sale.order,${orders.o5!.id}`, `sale.order,${orders.o6!.id}`, `stock.picking,${receipt!.id}`].sort());
+      // A re-run: the same breaches, no second exception, no second to-do.
+      const r2 = await cli(['open-orders', '--target', 'wms_recon']);
+      expect(r2.code).to.equal(1);
+      const second = await excs();
+      expect(second.map((e) => e.id).sort()).to.deep.equal(first.map((e) => e.id).sort());
+      expect(second.every((e) => e.occurrences === 2 && e.state === 'open')).to.equal(true);
+      expect((await todos()).length).to.equal(3);
+      // Cleared: the WMS cancels o6, the receipt is cancelled in Odoo -> closed, to-dos done.
+      shipbob.store.cancelOrder(wo6);
+      await env.admin.call({ model: 'stock.picking', method: 'action_cancel', ids: [receipt!.id] });
+      await cli(['open-orders', '--target', 'wms_recon']);
+      const third = Object.fromEntries((await excs()).map((e) => [e.recon_key, e.state]));
+      expect(third).to.deep.equal({ [keys.amend]: 'open', [keys.cancel]: 'resolved', [keys.receipt]: 'resolved' });
+      expect((await todos()).map((a) => `${a.res_model},${a.res_id}`)).to.deep.equal([`sale.order,${orders.o5!.id}`]);
+    } finally {
+      await setTarget({ trigger_order_amend: false, trigger_receipt_asn: false });
+    }
   });
 
   it('master data: drift, missing and duplicate found; drift and missing repaired by re-send from Odoo', async () => {

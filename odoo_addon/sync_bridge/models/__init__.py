@@ -20,3 +20,4 @@ from . import sale_order_line
 from . import stock_picking
 from . import stock_move
 from . import stock_quant
+from . import sync_stock_adjustment_wizard

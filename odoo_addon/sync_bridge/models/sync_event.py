@@ -920,6 +920,11 @@ class SyncEvent(models.Model):
         return self.env["sync.reconciliation"].sudo()._recon_open_orders(target, after_id, limit)
 
     @api.model
+    def sync_recon_open_receipts(self, target, after_id=0, limit=500):
+        self._check_service_access()
+        return self.env["sync.reconciliation"].sudo()._recon_open_receipts(target, after_id, limit)
+
+    @api.model
     def sync_recon_master(self, target, model, after_id=0, limit=500, natural_key=False):
         self._check_service_access()
         return self.env["sync.reconciliation"].sudo()._recon_master(

@@ -1,6 +1,6 @@
 # Copyright 2026 Odoo Sync Bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 CATEGORIES = [
@@ -85,6 +85,11 @@ class SyncException(models.Model):
                               ondelete="set null")
     assigned_group_id = fields.Many2one("res.groups", string="Assigned Team", readonly=True,
                                         ondelete="set null")
+    activity_id = fields.Many2one(
+        "mail.activity", string="Follow-up Activity", readonly=True, ondelete="set null",
+        help="The to-do scheduled for the assignee (on the order / product / partner when it "
+        "takes activities, else on the exception); marked done when the exception is closed.",
+    )
 
     def init(self):
         # one open exception per record, target, category and discrepancy key
@@ -222,24 +227,75 @@ class SyncException(models.Model):
         records = super().create(vals_list)
         records.filtered("user_id")._schedule_activity()
         self.env["sync.exception.rule"].sudo()._route(records.filtered(lambda e: not e.user_id))
+        # reconciliation / SLA exceptions no rule routed: the default responsible
+        records.filtered(lambda e: not e.user_id and e.recon_key)._assign_default()
         return records
 
     def write(self, vals):
+        closing = self.filtered(lambda e: e.state == "open") if vals.get("state") in (
+            "resolved", "ignored") else self.browse()
         res = super().write(vals)
         if vals.get("user_id"):
             self._schedule_activity()
+        if closing:
+            closing._close_activity()
         return res
 
     def _schedule_activity(self):
+        """One to-do for the assignee per exception: a second assignment moves it."""
         for exc in self:
+            activity = exc.activity_id.sudo().exists()
+            if activity:
+                if activity.user_id != exc.user_id:
+                    activity.user_id = exc.user_id
+                continue
             record = exc._business_record()
             target = record if record and hasattr(record, "activity_schedule") else exc
-            target.sudo().activity_schedule(
+            activity = target.sudo().activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=exc.user_id.id,
                 summary=_("Sync exception: %s", exc.name),
                 note=exc.message or "",
             )
+            exc.sudo().activity_id = activity
+
+    def _close_activity(self):
+        """The exception is closed: its to-do is done (with how it was closed)."""
+        for exc in self:
+            activity = exc.activity_id.sudo().exists()
+            if not activity:
+                continue
+            states = dict(self._fields["state"].selection)
+            activity.action_feedback(feedback=_("Exception %(name)s %(state)s.", name=exc.name,
+                                                state=states.get(exc.state, exc.state).lower()))
+
+    def _default_responsible(self):
+        """(user, group) following up an exception no rule routed: the salesperson of
+        its sale order, else the buyer of its purchase (receipts), else the target's
+        responsible, else the least loaded member of the target's responsible team
+        (default: the Sync managers)."""
+        self.ensure_one()
+        Users = self.env["res.users"]
+        order = self._sale_order()
+        candidates = [order.user_id] if order else []
+        record = self._business_record()
+        if record and record._name == "stock.picking" and "purchase_id" in record._fields:
+            candidates.append(record.purchase_id.user_id)
+        candidates.append(self.target_id.responsible_user_id)
+        for user in candidates:
+            if user and user.active and not user.share:
+                return user, self.env["res.groups"]
+        group = self.target_id.responsible_group_id or self.env.ref(
+            "sync_bridge.group_sync_manager", raise_if_not_found=False)
+        if not group:
+            return Users, self.env["res.groups"]
+        return self.env["sync.exception.rule"]._least_loaded(group), group
+
+    def _assign_default(self):
+        for exc in self:
+            user, group = exc._default_responsible()
+            if user:
+                exc.sudo().write({"user_id": user.id, "assigned_group_id": group.id or False})
 
     def _check_manager(self):
         self.env["sync.event"]._check_manager()
@@ -279,23 +335,43 @@ class SyncException(models.Model):
         return True
 
     def action_apply_wms_quantity(self):
-        """Sync manager approves a reconciliation stock discrepancy: Odoo's on-hand
-        quantity in the mapped location becomes the WMS figure (inventory
-        adjustment), then the exception is resolved."""
+        """Sync manager approves a reconciliation stock discrepancy: opens the wizard
+        asking the reason of the inventory adjustment (sync.stock.adjustment.wizard)."""
         self._check_manager()
+        self._check_can_apply_wms_quantity()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Apply WMS quantity"),
+            "res_model": "sync.stock.adjustment.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_exception_ids": [Command.set(self.ids)]},
+        }
+
+    def _check_can_apply_wms_quantity(self):
         for exc in self:
             if not exc.can_apply_wms_quantity:
                 raise UserError(_("%s is not an open stock discrepancy found by an inventory "
                                   "reconciliation.", exc.name))
+
+    def _apply_wms_quantity(self, reason):
+        """Odoo's on-hand quantity in the mapped location becomes the WMS figure
+        (an inventory adjustment carrying the manager's `reason`), then the exception
+        is resolved."""
+        self._check_manager()
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(_("Give the reason of the inventory adjustment."))
+        self._check_can_apply_wms_quantity()
+        for exc in self:
             line = exc.recon_line_id
-            reason = _("WMS quantity from reconciliation %(run)s approved by %(user)s",
-                       run=line.run_id.name, user=self.env.user.name)
-            before, diff = line._apply_wms_quantity(reason)
+            before, diff = line._apply_wms_quantity(
+                _("%(reason)s (reconciliation %(run)s)", reason=reason, run=line.run_id.name))
             note = _("WMS quantity %(qty)s applied in %(loc)s%(lot)s by %(user)s (Odoo had "
-                     "%(before)s, adjustment %(diff)s).", qty=line.qty_target,
-                     loc=line.location_id.display_name,
+                     "%(before)s, adjustment %(diff)s). Reason: %(reason)s",
+                     qty=line.qty_target, loc=line.location_id.display_name,
                      lot=" / %s" % line.lot if line.lot else "", user=self.env.user.name,
-                     before=before, diff=diff)
+                     before=before, diff=diff, reason=reason)
             exc.sudo().write({"state": "resolved", "resolved_at": fields.Datetime.now(),
                               "resolved_by_id": self.env.uid,
                               "message": "%s\n%s" % (exc.message or "", note)})

@@ -103,10 +103,15 @@ class SyncExceptionRule(models.Model):
         self.ensure_one()
         if self.user_id:
             return self.user_id
-        users = self.group_id.users.filtered(lambda u: u.active and not u.share)
+        return self._least_loaded(self.group_id)
+
+    @api.model
+    def _least_loaded(self, group):
+        """The active internal member of `group` with the fewest open exceptions."""
+        users = group.users.filtered(lambda u: u.active and not u.share)
         if not users:
             return self.env["res.users"]
-        load = dict(self.env["sync.exception"]._read_group(
+        load = dict(self.env["sync.exception"].sudo()._read_group(
             [("state", "=", "open"), ("user_id", "in", users.ids)], ["user_id"], ["__count"]))
         return min(users, key=lambda u: (load.get(u, 0), u.id))
 

@@ -755,7 +755,7 @@ class SyncReconciliation(models.Model):
         pickings = orders.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
         Event = self.env["sync.event"].sudo()
         events = Event.search([
-            ("target_id", "=", target.id), ("event_type", "in", ("release", "cancel")),
+            ("target_id", "=", target.id), ("event_type", "in", ("release", "amend", "cancel")),
             "|", "&", ("model", "=", "sale.order"), ("res_id", "in", orders.ids),
             "&", ("model", "=", "stock.picking"), ("res_id", "in", pickings.ids),
         ], order="id")
@@ -787,6 +787,9 @@ class SyncReconciliation(models.Model):
             cancel = events.filtered(lambda e, o=order, d=deliveries: e.event_type == "cancel" and (
                 (e.model == "sale.order" and e.res_id == o.id)
                 or (e.model == "stock.picking" and e.res_id in d.ids)))
+            mine = events.filtered(lambda e, o=order, d=deliveries: (
+                (e.model == "sale.order" and e.res_id == o.id)
+                or (e.model == "stock.picking" and e.res_id in d.ids)))
             first = releases[0] if releases else {}
             items.append(_json_safe({
                 "order_id": order.id,
@@ -803,8 +806,78 @@ class SyncReconciliation(models.Model):
                                 if link_of.get(("stock.picking", p.id)) else False}
                                for p in deliveries],
                 "cancel_event_state": cancel[-1:].state or False,
+                "cancel_requested_at": cancel[:1].create_date or False,
+                "amend_pending_since": self._amend_pending_since(mine),
+                "amend_state": mine.filtered(lambda e: e.event_type == "amend")[-1:].state or False,
             }))
         return {"items": items, "next": items[-1]["order_id"] if more else False}
+
+    @api.model
+    def _amend_pending_since(self, events):
+        """When the oldest amendment the WMS has not acknowledged (delivered) was
+        made: amend events not done since the last delivered one (a later amendment
+        carries the whole order, so it supersedes a failed earlier one only once it
+        is delivered). False when every amendment was delivered (or cancelled)."""
+        amends = events.filtered(lambda e: e.event_type == "amend").sorted("id")
+        done = amends.filtered(lambda e: e.state == "done")
+        if done:
+            amends = amends.filtered(lambda e, last=done[-1]: e.id > last.id)
+        waiting = amends.filtered(lambda e: e.state in ("pending", "in_progress", "failed", "dead"))
+        return waiting[:1].create_date or False
+
+    @api.model
+    def _recon_open_receipts(self, target, after_id=0, limit=500):
+        """Receipts announced to the WMS (an 'asn' event delivered, or a link with an
+        external id) that Odoo still shows open, by picking id, with their scheduled
+        date and whether the WMS already reported a receipt for them (a receipt
+        message waiting in Odoo: received or held by an exception)."""
+        target = self._target(target)
+        limit = _page_limit(limit)
+        after_id = int(after_id or 0)
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            WITH announced AS (
+                SELECT e.res_id AS picking_id, min(e.done_at) AS sent_at
+                  FROM sync_event e
+                 WHERE e.target_id = %(target)s AND e.event_type = 'asn'
+                   AND e.state = 'done' AND e.model = 'stock.picking'
+              GROUP BY e.res_id
+                 UNION ALL
+                SELECT l.res_id, l.last_synced_at
+                  FROM sync_link l
+                 WHERE l.target_id = %(target)s AND l.model = 'stock.picking'
+                   AND l.external_id IS NOT NULL
+            )
+            SELECT p.id AS picking_id, p.name, p.origin, p.state, p.scheduled_date,
+                   min(a.sent_at) AS sent_at,
+                   (SELECT l.external_id FROM sync_link l
+                     WHERE l.target_id = %(target)s AND l.model = 'stock.picking'
+                       AND l.res_id = p.id LIMIT 1) AS external_id,
+                   EXISTS (
+                        SELECT 1 FROM sync_inbound_message m
+                         WHERE m.target_id = %(target)s AND m.kind = 'receipt'
+                           AND m.state IN ('received', 'exception')
+                           AND m.payload::jsonb ->> 'receipt_ref' IN (
+                                p.name, p.origin,
+                                (SELECT l.external_id FROM sync_link l
+                                  WHERE l.target_id = %(target)s AND l.model = 'stock.picking'
+                                    AND l.res_id = p.id LIMIT 1))) AS reported
+              FROM announced a
+              JOIN stock_picking p ON p.id = a.picking_id
+              JOIN stock_picking_type t ON t.id = p.picking_type_id
+             WHERE p.id > %(after)s AND t.code = 'incoming'
+               AND p.state NOT IN ('done', 'cancel')
+          GROUP BY p.id
+          ORDER BY p.id
+             LIMIT %(limit)s
+            """,
+            {"target": target.id, "after": after_id, "limit": limit + 1},
+        )
+        rows = self.env.cr.dictfetchall()
+        more = len(rows) > limit
+        items = [_json_safe(row) for row in rows[:limit]]
+        return {"items": items, "next": items[-1]["picking_id"] if more else False}
 
     @api.model
     def _recon_master(self, target, model, after_id=0, limit=500, natural_key=False):

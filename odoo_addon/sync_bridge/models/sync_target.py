@@ -151,6 +151,20 @@ class SyncTarget(models.Model):
         "of these fields from the CRM are applied directly; other fields become "
         "change proposals for a data steward.",
     )
+    # -- who follows up reconciliation and SLA exceptions -----------------
+    responsible_user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        domain="[('share', '=', False)]",
+        help="Gets an activity for reconciliation and SLA exceptions of this target that no "
+        "routing rule assigns and that concern no sale order with a salesperson.",
+    )
+    responsible_group_id = fields.Many2one(
+        "res.groups",
+        string="Responsible Team",
+        help="Without a responsible user: the member of this group with the fewest open "
+        "exceptions gets the activity. Default: the Sync managers.",
+    )
     inbound_message_ids = fields.One2many("sync.inbound.message", "target_id")
     mapping_version = fields.Char(
         help="Informative: mapping version last reported by the sidecar."

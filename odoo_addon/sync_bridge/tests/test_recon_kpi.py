@@ -67,15 +67,18 @@ class TestReconKpi(ReconCase):
         ship = Kpi.search([("kpi", "=", "shipment"), ("order_id", "=", order.id)])
         self.assertEqual(len(ship), 1)
         self.assertAlmostEqual(ship.ship_latency_minutes, 60.0, delta=2)
-        ret = Kpi.search([("kpi", "=", "return")])
+        ret = Kpi.search([("kpi", "=", "return"), ("order_id", "=", order.id)])
+        self.assertEqual(len(ret), 1)
         self.assertAlmostEqual(ret.return_time_hours, 2.0, delta=0.05)
-        inv = Kpi.search([("kpi", "=", "inventory"), ("is_last_run", "=", True)])
+        inv = Kpi.search([("kpi", "=", "inventory"), ("is_last_run", "=", True),
+                          ("target_id", "=", self.wms.id)])
+        self.assertEqual(len(inv), 1)
         self.assertAlmostEqual(inv.accuracy, 66.67, places=2)
-        groups = Kpi.read_group([("kpi", "=", "exception")], ["nbr:sum", "exception_age_days:avg"],
-                                ["category"])
+        groups = Kpi.read_group([("kpi", "=", "exception"), ("target_id", "=", self.wms.id)],
+                                ["nbr:sum", "exception_age_days:avg"], ["category"])
         self.assertIn("stock_discrepancy", [g["category"] for g in groups])
-        # pivot-like read over every KPI
-        groups = Kpi.read_group([], ["nbr:sum", "cycle_time_hours:avg", "fill_rate:avg",
+        # pivot-like read over the KPIs of this test's orders (the database may hold others)
+        groups = Kpi.read_group([("order_id", "in", (order | partial).ids)], ["nbr:sum", "cycle_time_hours:avg", "fill_rate:avg",
                                      "backorder_rate:avg", "ship_latency_minutes:avg"], ["kpi"])
         by_kpi = {g["kpi"]: g for g in groups}
         self.assertEqual(by_kpi["order"]["fill_rate"], 62.5)

@@ -2,8 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -206,14 +208,38 @@ class TestReconRun(ReconCase):
                                   groups="base.group_user,sync_bridge.group_sync_user")
         with self.assertRaises(AccessError), mute_logger("odoo.addons.base.models.ir_model"):
             exc.with_user(sync_user).action_apply_wms_quantity()
-        exc.with_user(self.manager).action_apply_wms_quantity()
+        # the button opens the wizard asking the reason; nothing is applied yet
+        action = exc.with_user(self.manager).action_apply_wms_quantity()
+        self.assertEqual(action["res_model"], "sync.stock.adjustment.wizard")
+        self.assertEqual(self.product.with_context(location=self.stock.id).qty_available, 100.0)
+        Wizard = self.env["sync.stock.adjustment.wizard"].with_user(self.manager).with_context(
+            action["context"])
+        # the reason is required
+        with self.assertRaises(psycopg2.errors.NotNullViolation), mute_logger("odoo.sql_db"), \
+                self.env.cr.savepoint():
+            Wizard.create({}).flush_recordset()
+        with self.assertRaises(UserError):
+            exc.with_user(self.manager)._apply_wms_quantity("  ")
+        with self.assertRaises(AccessError), mute_logger("odoo.addons.base.models.ir_model"):
+            self.env["sync.stock.adjustment.wizard"].with_user(sync_user).create(
+                {"exception_ids": [(6, 0, exc.ids)], "reason": "x"})
+        wizard = Wizard.create({"reason": "Cycle count: 7 broken units written off at the WMS"})
+        self.assertEqual(wizard.exception_ids, exc)
+        self.assertEqual(wizard.line_ids.qty_target, 93.0)
+        wizard.action_apply()
         self.assertEqual(self.product.with_context(location=self.stock.id).qty_available, 93.0)
         self.assertEqual(exc.state, "resolved")
         self.assertIn("93.0", exc.message)
+        self.assertIn("Cycle count: 7 broken units", exc.message)
         move = self.env["stock.move"].search([("product_id", "=", self.product.id),
                                               ("is_inventory", "=", True)], order="id desc", limit=1)
+        self.assertIn("Cycle count: 7 broken units written off at the WMS", move.name)
         self.assertIn(run.name, move.name)
         self.assertEqual(move.product_uom_qty, 7.0)
+        self.assertIn("Cycle count: 7 broken units", move.move_line_ids.reference or move.reference)
+        # a resolved exception cannot be applied twice
+        with self.assertRaises(UserError):
+            exc.with_user(self.manager).action_apply_wms_quantity()
 
     @mute_logger("odoo.addons.base.models.ir_model", "odoo.addons.base.models.ir_rule")
     def test_service_group_only(self):
@@ -223,6 +249,7 @@ class TestReconRun(ReconCase):
             lambda E: E.sync_recon_heartbeat(run.id),
             lambda E: E.sync_recon_odoo_stock(self.wms.code, False, 10),
             lambda E: E.sync_recon_open_orders(self.wms.code, 0, 10),
+            lambda E: E.sync_recon_open_receipts(self.wms.code, 0, 10),
             lambda E: E.sync_recon_master(self.wms.code, "product.product", 0, 10),
             lambda E: E.sync_recon_lines(run.id, []),
             lambda E: E.sync_recon_resend(run.id, "res.partner", []),
