@@ -6,6 +6,8 @@ PARTNER_SYNC_FIELDS = {
     "name", "street", "street2", "zip", "city", "state_id", "country_id",
     "email", "phone", "mobile", "vat", "ref", "is_company", "parent_id",
     "company_id", "lang", "active", "sync_credit_hold",
+    # the account manager (salesperson): the CRM record's owner
+    "user_id", "website",
 }
 
 
