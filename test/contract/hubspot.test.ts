@@ -1,47 +1,12 @@
 import { expect } from 'chai';
 import { createConnector, type Connector } from '../../bridge/connectors/index.js';
 import { PermanentError, TransientError } from '../../bridge/errors/index.js';
-import { DEAL_STAGES } from '../fakes/hubspot/properties.js';
+import { setUpOdooPortal as setUpPortal } from '../fakes/hubspot/portal.js';
 import { startFake, type HubSpotFake } from '../fakes/start.js';
 import { deliver, loadPreset, mapCase, non2xx, outbound, secrets, targetConfig, type ContractCase } from './helpers.js';
 
 const preset = loadPreset('hubspot');
 const TARGET = 'hubspot_contract';
-
-/** The owner the shipped fixtures name as account manager. */
-export const FIXTURE_OWNER = 'dana.reyes@example.com';
-
-/** The stages of the fulfilment pipeline the shipped order_status mapping maps to. */
-export const FULFILMENT_STAGES = ['odoo_quotation', 'odoo_confirmed', 'odoo_in_fulfilment', 'odoo_partially_shipped', 'odoo_shipped', 'odoo_delivered', 'odoo_on_hold', 'odoo_cancelled'];
-
-/**
- * The portal set up as the shipped mappings document in their headers: unique-value custom
- * properties `odoo_partner_id` (contacts and companies), `odoo_product_id` (products),
- * `odoo_order_id` (deals), `odoo_line_id` (line items); the deal properties `odoo_order_ref`,
- * `odoo_order_status` (dropdown), `odoo_last_update` (date-time) and the fulfilment ones; a deal
- * pipeline `odoo_fulfilment` (and the fixtures' own `776655`) with the stages of the value map;
- * the fixtures' account manager as a HubSpot user. `odoo_id` (the preset's default id property)
- * exists on every object in the fake already.
- */
-export function setUpPortal(fake: HubSpotFake): void {
-  fake.schema.contacts['odoo_partner_id'] = { type: 'string', unique: true };
-  fake.schema.companies['odoo_partner_id'] = { type: 'string', unique: true };
-  fake.schema.products['odoo_product_id'] = { type: 'string', unique: true };
-  fake.schema.deals['odoo_order_id'] = { type: 'string', unique: true };
-  fake.schema.line_items['odoo_line_id'] = { type: 'string', unique: true };
-  fake.schema.deals['odoo_order_ref'] = { type: 'string' };
-  fake.schema.deals['odoo_order_status'] = { type: 'enumeration', options: ['quotation', 'confirmed', 'picking', 'partially_shipped', 'shipped', 'cancelled'] };
-  fake.schema.deals['odoo_last_update'] = { type: 'datetime' };
-  fake.schema.deals['pipeline'] = { type: 'enumeration', options: ['default', 'odoo_fulfilment', '776655'] };
-  fake.schema.deals['dealstage'] = { type: 'enumeration', options: [...DEAL_STAGES, ...FULFILMENT_STAGES] };
-  // Issue 8: fulfilment milestone and proof of delivery on deals, available to promise on products.
-  fake.schema.deals['odoo_fulfilment_status'] = { type: 'enumeration', options: ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold'] };
-  fake.schema.deals['odoo_delivered_at'] = { type: 'datetime' };
-  fake.schema.deals['odoo_delivery_proof'] = { type: 'string' };
-  fake.schema.products['odoo_atp'] = { type: 'number' };
-  fake.schema.products['odoo_atp_updated_at'] = { type: 'datetime' };
-  if (!fake.owners.all().some((o) => o.email === FIXTURE_OWNER)) fake.owners.add({ email: FIXTURE_OWNER, firstName: 'Dana', lastName: 'Reyes' });
-}
 
 type Link = { system: string; model: string; id: number; external_id: string };
 

@@ -22,6 +22,13 @@ class ResPartner(models.Model):
         "a Sync manager approves them.",
     )
 
+    sync_account_manager_email = fields.Char(
+        related="user_id.email",
+        string="Account Manager Email (Sync)",
+        help="Email of the salesperson: the CRM record's owner. Readable by the sync "
+        "service user, which has no access to users.",
+    )
+
     sync_proposal_ids = fields.One2many("sync.change.proposal", "partner_id")
     sync_proposal_count = fields.Integer(compute="_compute_sync_proposal_count",
                                          string="Change Proposals")

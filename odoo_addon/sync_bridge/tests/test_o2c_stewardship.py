@@ -116,9 +116,19 @@ class TestO2cStewardship(InboundCase):
         self.assertEqual(self.customer.user_id, rep)
 
     def test_salesperson_change_sent_to_crm(self):
-        """Odoo's salesperson is the CRM owner: changing it writes a partner upsert event."""
+        """Odoo's salesperson is the CRM owner: changing it writes a partner upsert event, and
+        a service user without access to users reads the account manager's email."""
+        self.manager.email = "account.manager@example.com"
         self.customer.user_id = self.manager
         self.assertEqual(len(self._upserts(self.crm)), 1)
+        bot = self.env["res.users"].create({
+            "name": "Sync bot (service only)", "login": "sync_bot_service_only",
+            "groups_id": [(6, 0, [self.env.ref("sync_bridge.group_sync_service").id])]})
+        partner = self.customer.with_user(bot)
+        with self.assertRaises(AccessError):
+            partner.web_read({"user_id": {"fields": {"email": {}}}})
+        self.assertEqual(partner.web_read({"sync_account_manager_email": {}})[0]
+                         ["sync_account_manager_email"], "account.manager@example.com")
 
     def test_duplicate_company_link_proposal(self):
         count = self.env["res.partner"].search_count([])
