@@ -420,6 +420,12 @@ export async function runDemo(opts: DemoOptions, reporter: DemoReporter): Promis
     const code = sidecar ? await sidecar.stop() : 0;
     exitCode = code;
     await Promise.allSettled([sb.close(), hs.close()]);
+    // The targets stay (their events, links and messages are what Odoo shows), but with nobody
+    // delivering them: the CRM target's order-status trigger (every order of the company) is
+    // switched off so later orders do not queue events for a HubSpot that is gone.
+    await odoo.write('sync.target', [s.crmTargetId], { trigger_order_status: false }).catch((err: unknown) => {
+      reporter.progress(`could not switch off the order status trigger of ${s.crmCode}: ${err instanceof Error ? err.message : String(err)}`);
+    });
     if (code !== 0 && sidecar) reporter.progress(`sidecar exited with code ${String(code)}; log: ${sidecar.log}`);
   };
   activeCleanup = cleanup;
@@ -473,8 +479,16 @@ export async function runDemo(opts: DemoOptions, reporter: DemoReporter): Promis
         orderRef: d.properties['odoo_order_ref'] ?? null, companies: hs.store.associatedIds(d, 'companies'), lineItems: hs.store.associatedIds(d, 'line_items').length,
       };
     };
-    /** The order status reaches the deal: its stage in the fulfilment pipeline. */
-    const dealStage = (stage: string) => waitFor(`HubSpot deal ${dealId} at stage ${stage}`, async () => dealOf!()?.dealstage === stage, timeout);
+    /** The order's status events to HubSpot acknowledged in Odoo (done). */
+    const statusDone = () => expectIn(`the order status events of ${orderName} done`, async () => {
+      const ev = await odoo.searchRead<{ state: string }>('sync.event', [['target_id', '=', s.crmTargetId], ['model', '=', 'sale.order'], ['res_id', '=', orderId], ['event_type', '=', 'status']], ['state']);
+      return ev.length > 0 && ev.every((e) => e.state === 'done');
+    });
+    /** The order status reaches the deal (its stage in the fulfilment pipeline) and is acknowledged in Odoo. */
+    const dealStage = async (stage: string) => {
+      await waitFor(`HubSpot deal ${dealId} at stage ${stage}`, async () => dealOf!()?.dealstage === stage, timeout);
+      await statusDone();
+    };
     reporter.progress(`waiting for the order status of ${orderName} to reach HubSpot deal ${dealId}`);
     await dealStage('odoo_confirmed');
     await report('quote', `HubSpot deal ${won.deal.id} closed-won -> webhook -> sale order ${orderName} created and confirmed in Odoo`);
@@ -486,6 +500,7 @@ export async function runDemo(opts: DemoOptions, reporter: DemoReporter): Promis
       const ev = await odoo.searchRead<{ state: string }>('sync.event', [['target_id', '=', s.wmsTargetId], ['model', '=', 'sale.order'], ['res_id', '=', orderId], ['event_type', '=', 'release']], ['state']);
       return ev.length > 0 && ev.every((e) => e.state === 'done');
     });
+    await statusDone();
     await report('release', `Released: ShipBob order ${sbOrder.id} (${sbOrder.status}) created with reference ${orderName}`, [
       `ShipBob lines: ${sbOrder.products.map((p) => `${p.reference_id} ×${p.quantity}`).join(', ')}`,
     ]);
@@ -561,10 +576,7 @@ export async function runDemo(opts: DemoOptions, reporter: DemoReporter): Promis
       const v = await readOdoo(odoo, orderId, [s.wmsTargetId, s.crmTargetId]);
       throw new Error(`${err instanceof Error ? err.message : String(err)}\n${formatView(v).join('\n')}`);
     });
-    await expectIn(`the order status events of ${orderName} done`, async () => {
-      const ev = await odoo.searchRead<{ state: string }>('sync.event', [['target_id', '=', s.crmTargetId], ['model', '=', 'sale.order'], ['res_id', '=', orderId], ['event_type', '=', 'status']], ['state']);
-      return ev.length > 0 && ev.every((e) => e.state === 'done');
-    });
+    await statusDone();
     await report('return', `Return ${created.return.id} (RMA): return picking(s) validated in Odoo, cups to stock, jug to scrap`);
 
     const orderUrl = `${opts.url.replace(/\/$/, '')}/odoo/orders/${orderId}`;

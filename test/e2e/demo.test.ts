@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { formatView, runDemo, TOTAL_STEPS, type DealView, type DemoResult, type DemoStep, type OdooView, type PickingView } from '../../demo/demo.js';
-import { odooTestEnv } from './support/odoo-env.js';
+import { odooTestEnv, searchRead } from './support/odoo-env.js';
 
 /**
  * Issue 4 proof: `npm run demo`'s walk (demo/demo.ts) against the real Odoo of the tier —
@@ -43,6 +43,11 @@ describe('e2e: npm run demo (quote -> order -> release -> partial shipment -> ba
     expect(result.steps.map((s) => s.key)).to.deep.equal(['seed', 'quote', 'release', 'partial', 'backorder_done', 'return']);
     expect(result.sidecarExitCode, 'sidecar exit code after SIGTERM').to.equal(0);
     expect(result.orderUrl).to.equal(`${env.url.replace(/\/$/, '')}/odoo/orders/${result.orderId}`);
+  });
+
+  it('leaves the HubSpot target without its order-status trigger (nobody delivers its events any more)', async () => {
+    const [t] = await searchRead<{ trigger_order_status: boolean }>(env.admin, 'sync.target', [['code', '=', result.crmTarget]], ['trigger_order_status']);
+    expect(t!.trigger_order_status).to.equal(false);
   });
 
   it('1. seed: nothing of this run in Odoo yet', () => {
