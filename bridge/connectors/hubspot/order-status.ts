@@ -57,7 +57,7 @@ async function writeDeal(ctx: HubSpotContext): Promise<DeliveryResult> {
   return {
     externalRef: w.id,
     links: [{ model: ctx.req.model, res_id: ctx.req.resId, external_id: w.id }],
-    summary: `HubSpot deal ${w.id} ${verb(w)} (${[`${w.input.idProperty}=${w.input.id}`, ...shown].join(', ')}); ${notes.join('; ')}`,
+    summary: `HubSpot deal ${w.id} ${verb(w)} (${[`${w.input.idProperty}=${w.input.id}`, ...shown].join(', ')})${notes.length ? `; ${notes.join('; ')}` : ''}`,
   };
 }
 
