@@ -17,6 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setUpOdooPortal } from '../test/fakes/hubspot/portal.js';
 import { startFake, type HubSpotFake, type ShipBobFake } from '../test/fakes/start.js';
 import { OdooAdmin, waitFor } from './odoo.js';
 
@@ -51,7 +52,13 @@ export interface OdooView {
   inbound: Array<{ target: string; kind: string; state: string; messageId: string }>;
 }
 
-export interface DemoStep { n: number; key: StepKey; title: string; odoo: OdooView; notes: string[] }
+/** The HubSpot deal of the order, read from the HubSpot fake after a step (order status pushed by the sidecar). */
+export interface DealView {
+  id: string; dealstage: string | null; pipeline: string | null; orderStatus: string | null; orderRef: string | null;
+  companies: string[]; lineItems: number;
+}
+
+export interface DemoStep { n: number; key: StepKey; title: string; odoo: OdooView; notes: string[]; deal?: DealView }
 export type StepKey = 'seed' | 'quote' | 'release' | 'partial' | 'backorder_done' | 'return';
 
 export interface DemoReporter {
@@ -190,7 +197,8 @@ async function seed(odoo: OdooAdmin, uid: number, run: string, progress: (m: str
   });
   const crmTargetId = await odoo.create('sync.target', {
     code: crmCode, name: `HubSpot (demo ${stamp})`, kind: 'crm', confirm_crm_orders: true, customer_policy: 'create',
-    trigger_order_release: false, trigger_order_amend: false, trigger_order_cancel: false, trigger_order_status: false,
+    // Order status -> the deal's stage in the fulfilment pipeline (mappings/hubspot/order_status.yaml).
+    trigger_order_release: false, trigger_order_amend: false, trigger_order_cancel: false, trigger_order_status: true,
     trigger_partner_upsert: false, trigger_product_upsert: false,
   });
 
@@ -370,9 +378,12 @@ export async function runDemo(opts: DemoOptions, reporter: DemoReporter): Promis
   const run = Date.now().toString(36);
   let seedData: Seed | undefined;
   let orderId: number | undefined;
+  let dealOf: (() => DealView | undefined) | undefined;
   const report = async (key: StepKey, title: string, notes: string[] = []) => {
     const odooView = await readOdoo(odoo, orderId, seedData ? [seedData.wmsTargetId, seedData.crmTargetId] : []);
-    const step: DemoStep = { n: steps.length + 1, key, title, odoo: odooView, notes };
+    const deal = dealOf?.();
+    if (deal) notes.push(`HubSpot deal ${deal.id}: dealstage=${deal.dealstage ?? '-'} (pipeline ${deal.pipeline ?? '-'}), odoo_order_status=${deal.orderStatus ?? '-'}, ${deal.lineItems} line items, companies ${deal.companies.join(', ') || '-'}`);
+    const step: DemoStep = { n: steps.length + 1, key, title, odoo: odooView, notes, ...(deal ? { deal } : {}) };
     steps.push(step);
     reporter.step(step);
     return step;
@@ -397,6 +408,9 @@ export async function runDemo(opts: DemoOptions, reporter: DemoReporter): Promis
   const port = await freePort();
   const sb = await startFake('shipbob');
   const hs = await startFake('hubspot');
+  // The HubSpot portal as docs/presets/hubspot.md sets it up: unique Odoo-id properties, the order
+  // properties and the fulfilment pipeline whose stages the order status moves the deal through.
+  setUpOdooPortal(hs, [{ email: 'dana.reyes@example.com', firstName: 'Dana', lastName: 'Reyes' }]);
   let sidecar: Sidecar | undefined;
   let cleaned = false;
   let exitCode: number | null = 0;
@@ -406,6 +420,12 @@ export async function runDemo(opts: DemoOptions, reporter: DemoReporter): Promis
     const code = sidecar ? await sidecar.stop() : 0;
     exitCode = code;
     await Promise.allSettled([sb.close(), hs.close()]);
+    // The targets stay (their events, links and messages are what Odoo shows), but with nobody
+    // delivering them: the CRM target's order-status trigger (every order of the company) is
+    // switched off so later orders do not queue events for a HubSpot that is gone.
+    await odoo.write('sync.target', [s.crmTargetId], { trigger_order_status: false }).catch((err: unknown) => {
+      reporter.progress(`could not switch off the order status trigger of ${s.crmCode}: ${err instanceof Error ? err.message : String(err)}`);
+    });
     if (code !== 0 && sidecar) reporter.progress(`sidecar exited with code ${String(code)}; log: ${sidecar.log}`);
   };
   activeCleanup = cleanup;
@@ -450,6 +470,27 @@ export async function runDemo(opts: DemoOptions, reporter: DemoReporter): Promis
     });
     const [so] = await odoo.searchRead<{ name: string }>('sale.order', [['id', '=', orderId]], ['name']);
     const orderName = so!.name;
+    const dealId = won.deal.id;
+    dealOf = () => {
+      const d = hs.store.get('deals', dealId);
+      if (!d) return undefined;
+      return {
+        id: d.id, dealstage: d.properties['dealstage'] ?? null, pipeline: d.properties['pipeline'] ?? null, orderStatus: d.properties['odoo_order_status'] ?? null,
+        orderRef: d.properties['odoo_order_ref'] ?? null, companies: hs.store.associatedIds(d, 'companies'), lineItems: hs.store.associatedIds(d, 'line_items').length,
+      };
+    };
+    /** The order's status events to HubSpot acknowledged in Odoo (done). */
+    const statusDone = () => expectIn(`the order status events of ${orderName} done`, async () => {
+      const ev = await odoo.searchRead<{ state: string }>('sync.event', [['target_id', '=', s.crmTargetId], ['model', '=', 'sale.order'], ['res_id', '=', orderId], ['event_type', '=', 'status']], ['state']);
+      return ev.length > 0 && ev.every((e) => e.state === 'done');
+    });
+    /** The order status reaches the deal (its stage in the fulfilment pipeline) and is acknowledged in Odoo. */
+    const dealStage = async (stage: string) => {
+      await waitFor(`HubSpot deal ${dealId} at stage ${stage}`, async () => dealOf!()?.dealstage === stage, timeout);
+      await statusDone();
+    };
+    reporter.progress(`waiting for the order status of ${orderName} to reach HubSpot deal ${dealId}`);
+    await dealStage('odoo_confirmed');
     await report('quote', `HubSpot deal ${won.deal.id} closed-won -> webhook -> sale order ${orderName} created and confirmed in Odoo`);
 
     // 4. Release: the order's release event is delivered to ShipBob.
@@ -459,6 +500,7 @@ export async function runDemo(opts: DemoOptions, reporter: DemoReporter): Promis
       const ev = await odoo.searchRead<{ state: string }>('sync.event', [['target_id', '=', s.wmsTargetId], ['model', '=', 'sale.order'], ['res_id', '=', orderId], ['event_type', '=', 'release']], ['state']);
       return ev.length > 0 && ev.every((e) => e.state === 'done');
     });
+    await statusDone();
     await report('release', `Released: ShipBob order ${sbOrder.id} (${sbOrder.status}) created with reference ${orderName}`, [
       `ShipBob lines: ${sbOrder.products.map((p) => `${p.reference_id} ×${p.quantity}`).join(', ')}`,
     ]);
@@ -486,6 +528,7 @@ export async function runDemo(opts: DemoOptions, reporter: DemoReporter): Promis
       const bo = v.pickings.find((p) => p.backorderOf === out1.name && p.state !== 'done' && p.state !== 'cancel');
       return done && bo ? v : undefined;
     });
+    await dealStage('odoo_partially_shipped');
     await report('partial', `Partial shipment ${ship1.shipment.id}: ${out1.name} validated with lots/serial, backorder created for the rest`);
 
     // 6. The rest ships: the backorder is validated.
@@ -506,6 +549,7 @@ export async function runDemo(opts: DemoOptions, reporter: DemoReporter): Promis
       const outs = v.pickings.filter((p) => p.type === 'outgoing');
       return outs.length >= 2 && outs.every((p) => p.state === 'done' || p.state === 'cancel') && v.order && v.order.deliveryStatus === 'full';
     });
+    await dealStage('odoo_shipped');
     await report('backorder_done', `Second shipment ${ship2.shipment.id}: backorder ${bo.name} validated, ${orderName} fully delivered`);
 
     // 7. A return: two cups back to stock, one (broken) milk jug scrapped. One action per
@@ -532,6 +576,7 @@ export async function runDemo(opts: DemoOptions, reporter: DemoReporter): Promis
       const v = await readOdoo(odoo, orderId, [s.wmsTargetId, s.crmTargetId]);
       throw new Error(`${err instanceof Error ? err.message : String(err)}\n${formatView(v).join('\n')}`);
     });
+    await statusDone();
     await report('return', `Return ${created.return.id} (RMA): return picking(s) validated in Odoo, cups to stock, jug to scrap`);
 
     const orderUrl = `${opts.url.replace(/\/$/, '')}/odoo/orders/${orderId}`;

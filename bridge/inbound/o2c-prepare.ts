@@ -100,15 +100,17 @@ async function shipbobReceiving(ctx: O2CPrepareContext): Promise<Obj> {
   };
 }
 
-const COMPANY_PROPS = ['name', 'domain', 'website', 'phone', 'address', 'address2', 'city', 'zip', 'state', 'country', 'vat_number', 'hs_lastmodifieddate', 'createdate'];
-const CONTACT_PROPS = ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'address', 'city', 'zip', 'state', 'country', 'company', 'hs_lastmodifieddate', 'createdate'];
+const COMPANY_PROPS = ['name', 'domain', 'website', 'phone', 'address', 'address2', 'city', 'zip', 'state', 'country', 'vat_number', 'hubspot_owner_id', 'hs_lastmodifieddate', 'createdate'];
+const CONTACT_PROPS = ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'address', 'city', 'zip', 'state', 'country', 'company', 'hubspot_owner_id', 'hs_lastmodifieddate', 'createdate'];
 
 /**
  * HubSpot sends only the changed property (or, on creation, only the id): read the object
  * (`GET /crm/v3/objects/{companies|contacts}/{id}`, with a contact's company association) so the
  * mapping can propose a whole address when one part of it changed, and create a partner with
- * all its data. Message: {event, object_type, object: {id, properties}, company_id?}.
- * A 404 (deleted since) rejects the message.
+ * all its data. Message: {event, object_type, object: {id, properties}, company_id?, owner?}.
+ * A 404 (deleted since) rejects the message. An owner change (`hubspot_owner_id`) also reads the
+ * owner the record has now (`GET /crm/v3/owners/{id}`): `owner: {id, email}`, or null when it
+ * has none; an owner id HubSpot does not know (404) rejects the message.
  */
 async function hubspotPartner(row: InboxRow, ev: Obj, ctx: O2CPrepareContext): Promise<Obj> {
   const type = row.topic.startsWith('company') ? 'company' : 'contact';
@@ -122,5 +124,16 @@ async function hubspotPartner(row: InboxRow, ev: Obj, ctx: O2CPrepareContext): P
   const obj = res.body;
   const assoc = (obj.associations ?? {}) as Record<string, { results?: Array<{ id: string }> }>;
   const companyId = assoc.companies?.results?.[0]?.id;
-  return { event: ev, object_type: type, object: { id: obj.id, properties: obj.properties ?? {} }, ...(companyId ? { company_id: String(companyId) } : {}) };
+  const message: Obj = { event: ev, object_type: type, object: { id: obj.id, properties: obj.properties ?? {} }, ...(companyId ? { company_id: String(companyId) } : {}) };
+  if (ev.propertyName === 'hubspot_owner_id') message.owner = await hubspotOwner(((obj.properties ?? {}) as Obj).hubspot_owner_id, ctx);
+  return message;
+}
+
+/** The owner a record has now (its current hubspot_owner_id, not the event's value, which may be stale): {id, email} or null. */
+async function hubspotOwner(ownerId: unknown, ctx: O2CPrepareContext): Promise<Obj | null> {
+  const id = typeof ownerId === 'string' || typeof ownerId === 'number' ? String(ownerId).trim() : '';
+  if (!id) return null;
+  const res = await ctx.client().request<Obj>({ method: 'GET', path: `/crm/v3/owners/${encodeURIComponent(id)}`, accept: [404], correlationId: ctx.correlationId });
+  if (res.status === 404 || !res.body) throw reject(`HubSpot owner ${id} does not exist (or is archived): cannot tell Odoo who the account manager is`);
+  return { id: String(res.body.id ?? id), email: res.body.email ?? null };
 }

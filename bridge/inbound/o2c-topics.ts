@@ -68,8 +68,8 @@ export const WMS_O2C_TOPICS: Record<string, z.ZodType> = {
 
 /** HubSpot properties whose change becomes a partner proposal, per object type (options.partner_properties overrides). */
 export const HUBSPOT_PARTNER_PROPERTIES: Record<'company' | 'contact', string[]> = {
-  company: ['name', 'domain', 'website', 'phone', 'address', 'address2', 'city', 'zip', 'state', 'country', 'vat_number'],
-  contact: ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'address', 'city', 'zip', 'state', 'country'],
+  company: ['name', 'domain', 'website', 'phone', 'address', 'address2', 'city', 'zip', 'state', 'country', 'vat_number', 'hubspot_owner_id'],
+  contact: ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'address', 'city', 'zip', 'state', 'country', 'hubspot_owner_id'],
 };
 
 /** Change sources that are the bridge's own writes echoed back (options.ignore_change_sources). */

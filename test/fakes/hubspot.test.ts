@@ -210,6 +210,38 @@ describe('fakes/hubspot (CRM v3)', () => {
     });
   });
 
+  describe('owners (read-only, hubspot_owner_id)', () => {
+    it('lists owners by email (case-insensitive), pages with after/limit (1..500), gets one by id or userId, 404 otherwise', async () => {
+      for (let i = 0; i < 3; i++) fake.owners.add({ email: `rep${i}@example.com`, firstName: `Rep${i}` });
+      const byEmail = await call(u('/crm/v3/owners?email=REP1@example.com'), { headers: auth });
+      expect(byEmail.status).to.equal(200);
+      expect(byEmail.json.results.map((o: { email: string }) => o.email)).to.deep.equal(['rep1@example.com']);
+      const owner = byEmail.json.results[0] as { id: string; userId: number; type: string; archived: boolean };
+      expect(owner).to.include({ type: 'PERSON', archived: false });
+      const p1 = await call(u('/crm/v3/owners?limit=2'), { headers: auth });
+      expect(p1.json.results).to.have.length(2);
+      const p2 = await call(u(`/crm/v3/owners?limit=2&after=${p1.json.paging.next.after as string}`), { headers: auth });
+      expect(p2.json.results).to.have.length(1);
+      expect(p2.json.paging).to.equal(undefined);
+      expect((await call(u('/crm/v3/owners?limit=501'), { headers: auth })).status).to.equal(400);
+      expect((await call(u(`/crm/v3/owners/${owner.id}`), { headers: auth })).json.email).to.equal('rep1@example.com');
+      expect((await call(u(`/crm/v3/owners/${owner.userId}?idProperty=userId`), { headers: auth })).json.id).to.equal(owner.id);
+      const missing = await call(u('/crm/v3/owners/1'), { headers: auth });
+      expect(missing.status).to.equal(404);
+      expect(missing.json).to.include({ status: 'error', category: 'OBJECT_NOT_FOUND' });
+      expect((await call(u('/crm/v3/owners'))).status, 'auth').to.equal(401);
+    });
+
+    it('hubspot_owner_id accepts only owner ids (a userId or unknown id is INVALID_OPTION)', async () => {
+      const o = fake.owners.add({ email: 'rep@example.com' });
+      const ok = await call(u('/crm/v3/objects/companies'), { method: 'POST', headers: auth, body: { properties: { name: 'A', hubspot_owner_id: o.id } } });
+      expect(ok.status).to.equal(201);
+      const bad = await call(u('/crm/v3/objects/companies'), { method: 'POST', headers: auth, body: { properties: { name: 'B', hubspot_owner_id: String(o.userId) } } });
+      expect(bad.status).to.equal(400);
+      expect(bad.json.message).to.contain('INVALID_OPTION');
+    });
+  });
+
   describe('rate limits', () => {
     it('answers 429 with the ten-secondly policy and X-HubSpot-RateLimit headers', async () => {
       await fake.close();

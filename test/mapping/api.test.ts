@@ -53,7 +53,9 @@ describe('mapping API for the sidecar', () => {
   describe('lookups', () => {
     it('declares the cross references a mapping needs', () => {
       expect(shipped('hubspot/order_status.yaml').lookups).to.deep.equal([
-        { kind: 'to_external', model: 'sale.order', system: 'hubspot', of: 'id', construct: 'fields.id' },
+        { kind: 'to_external', model: 'sale.order', system: 'hubspot', of: 'id', construct: 'fields.hubspot_id' },
+        { kind: 'to_external', model: 'res.partner', system: 'hubspot', of: 'partner_id.commercial_partner_id', construct: 'fields.associations.list[0].hubspot_id' },
+        { kind: 'to_external', model: 'res.partner', system: 'hubspot', of: 'partner_id', construct: 'fields.associations.list[1].hubspot_id' },
       ]);
     });
     it('collects the concrete keys of one record in one batch, skipping filtered lines', () => {

@@ -1,6 +1,7 @@
 import type { Logger } from '../../log/logger.js';
 import type { EventCall } from '../base-connector.js';
 import type { OutboundRequest } from '../connector.js';
+import type { OwnerDirectory } from './owners.js';
 
 export interface HubSpotOptions {
   /** Unique-value custom property holding the Odoo id (default odoo_id). */
@@ -11,6 +12,10 @@ export interface HubSpotOptions {
   orderStatusMethod: 'patch' | 'upsert';
   /** Object type that kind 'order' writes to (default deals). */
   orderObject: string;
+  /** How long an owner lookup by email is reused (options.owner_cache_ttl_seconds, default 600). */
+  ownerCacheTtlMs: number;
+  /** Unique property of line items holding the Odoo order line id (default odoo_line_id). */
+  lineItemIdProperty: string;
 }
 
 export interface HubSpotContext {
@@ -18,6 +23,8 @@ export interface HubSpotContext {
   call: EventCall;
   log: Logger;
   options: HubSpotOptions;
+  /** Owners by email, cached per connector. */
+  owners: OwnerDirectory;
 }
 
 export function readHubSpotOptions(o: Record<string, unknown>): HubSpotOptions {
@@ -28,5 +35,7 @@ export function readHubSpotOptions(o: Record<string, unknown>): HubSpotOptions {
     dealIdProperty: s('deal_id_property', idProperty),
     orderStatusMethod: o.order_status_method === 'upsert' ? 'upsert' : 'patch',
     orderObject: s('order_object', 'deals'),
+    lineItemIdProperty: s('line_item_id_property', 'odoo_line_id'),
+    ownerCacheTtlMs: (typeof o.owner_cache_ttl_seconds === 'number' && o.owner_cache_ttl_seconds >= 0 ? o.owner_cache_ttl_seconds : 600) * 1000,
   };
 }

@@ -2,7 +2,10 @@ import { PermanentError } from '../../errors/index.js';
 import { isObj, str, type Obj } from '../payload.js';
 import type { UpsertInput } from './batch-upsert.js';
 
-const CONTROL = new Set(['object_type', 'contacts', 'id', 'id_property', 'idProperty', 'properties', 'res_id', 'model']);
+const CONTROL = new Set([
+  'object_type', 'contacts', 'id', 'id_property', 'idProperty', 'properties', 'res_id', 'model',
+  'hubspot_id', 'create_properties', 'owner', 'associations', 'line_items',
+]);
 
 /**
  * One upsert input from a mapped record: `{properties: {...}, id?, id_property? | idProperty?}` or a flat

@@ -24,7 +24,8 @@ export function hubspotMappingInfo(dir: string, folder: string, model: string): 
     const constOf = (f: unknown) => (f && typeof f === 'object' ? (f as Obj).const : undefined);
     const props = ((fields.properties as Obj | undefined)?.fields ?? {}) as Obj;
     const idProperty = String(constOf(fields.idProperty) ?? (model === 'res.partner' ? 'odoo_partner_id' : 'odoo_product_id'));
-    const objectType = String(constOf(fields.object_type) ?? (model === 'res.partner' ? 'companies' : 'products'));
+    // hubspot/customer_upsert.yaml chooses companies or contacts with if/then/else: its `else` (contacts) is the listed type.
+    const objectType = String(constOf(fields.object_type) ?? constOf((fields.object_type as Obj | undefined)?.else) ?? (model === 'res.partner' ? 'companies' : 'products'));
     return { objectType, idProperty, properties: Object.keys(props) };
   }
   return undefined;

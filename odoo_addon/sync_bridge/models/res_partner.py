@@ -6,6 +6,8 @@ PARTNER_SYNC_FIELDS = {
     "name", "street", "street2", "zip", "city", "state_id", "country_id",
     "email", "phone", "mobile", "vat", "ref", "is_company", "parent_id",
     "company_id", "lang", "active", "sync_credit_hold",
+    # the account manager (salesperson): the CRM record's owner
+    "user_id", "website",
 }
 
 
@@ -18,6 +20,13 @@ class ResPartner(models.Model):
         tracking=True,
         help="Orders of this customer are not released to the warehouse until "
         "a Sync manager approves them.",
+    )
+
+    sync_account_manager_email = fields.Char(
+        related="user_id.email",
+        string="Account Manager Email (Sync)",
+        help="Email of the salesperson: the CRM record's owner. Readable by the sync "
+        "service user, which has no access to users.",
     )
 
     sync_proposal_ids = fields.One2many("sync.change.proposal", "partner_id")

@@ -154,7 +154,12 @@ class SyncChangeProposal(models.Model):
             except UserError:
                 return False
             return vals["state_id"] == partner.state_id.id
-        if key in ("email", "user_id", "country_code"):
+        if key == "user_id":
+            # the CRM names the account manager by email; Odoo's user may log in with another name
+            user = partner.user_id
+            names = {(user.login or "").lower(), (user.email or "").lower()} - {""}
+            return (value or "").lower() in names if value else not user
+        if key in ("email", "country_code"):
             return (current or "").lower() == (value or "").lower()
         return (current or "") == (value or "")
 

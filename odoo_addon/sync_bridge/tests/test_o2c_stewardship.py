@@ -23,10 +23,10 @@ class TestO2cStewardship(InboundCase):
                          "res_id": cls.customer.id, "external_id": "HS-100"})
         cls.Event.search([]).write({"state": "done"})
 
-    def _change(self, changes, external_id="HS-100"):
+    def _change(self, changes, external_id="HS-100", changed_at="2026-03-01 10:00:00"):
         return self._apply("partner_change", {
             "message_id": uuid.uuid4().hex, "source": "hubspot", "object_type": "company",
-            "external_id": external_id, "changed_at": "2026-03-01 10:00:00",
+            "external_id": external_id, "changed_at": changed_at,
             "changes": changes, "changed_by": "rep@example.com"}, target=self.crm)
 
     def _new(self, **data):
@@ -85,6 +85,50 @@ class TestO2cStewardship(InboundCase):
         self.assertEqual(res["status"], "exception")
         res = self._change({"favourite_colour": "blue"})
         self.assertEqual(res["status"], "rejected")
+
+    def test_crm_owner_change_by_email(self):
+        """HubSpot owner change (hubspot_owner_id -> the owner's email): user_id resolved by
+        email when the login differs; the same manager again changes nothing; cleared owner."""
+        rep = self.env["res.users"].create({
+            "name": "Sam Lee", "login": "slee", "email": "Sam.Lee@example.com",
+            "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])]})
+        res = self._change({"user_id": "sam.lee@example.com"})
+        self.assertEqual(res["status"], "applied", res)
+        self.assertEqual(self.customer.user_id, rep)
+        self.assertFalse(self._upserts(self.crm), "no echo to the CRM that sent it")
+        self.assertEqual(len(self._upserts(self.wms)), 1, "the change reaches the other targets")
+        res = self._change({"user_id": "SAM.LEE@example.com"}, changed_at="2026-03-01 10:01:00")
+        self.assertEqual(res["status"], "applied", res)
+        self.assertEqual(self.customer.user_id, rep)
+        self.assertFalse(self.Proposal.search([("partner_id", "=", self.customer.id)]))
+        res = self._change({"user_id": False}, changed_at="2026-03-01 10:02:00")
+        self.assertEqual(res["status"], "applied", res)
+        self.assertFalse(self.customer.user_id)
+        # Not CRM-owned: a proposal for the data steward, accepted -> applied.
+        self.crm.crm_owned_fields = "phone"
+        res = self._change({"user_id": "sam.lee@example.com"}, changed_at="2026-03-01 10:03:00")
+        self.assertEqual(res["status"], "applied", res)
+        proposal = self.Proposal.search([("partner_id", "=", self.customer.id),
+                                         ("field_name", "=", "user_id")])
+        self.assertEqual(len(proposal), 1)
+        self.assertFalse(self.customer.user_id)
+        proposal.with_user(self.manager).action_accept()
+        self.assertEqual(self.customer.user_id, rep)
+
+    def test_salesperson_change_sent_to_crm(self):
+        """Odoo's salesperson is the CRM owner: changing it writes a partner upsert event, and
+        a service user without access to users reads the account manager's email."""
+        self.manager.email = "account.manager@example.com"
+        self.customer.user_id = self.manager
+        self.assertEqual(len(self._upserts(self.crm)), 1)
+        bot = self.env["res.users"].create({
+            "name": "Sync bot (service only)", "login": "sync_bot_service_only",
+            "groups_id": [(6, 0, [self.env.ref("sync_bridge.group_sync_service").id])]})
+        partner = self.customer.with_user(bot)
+        with self.assertRaises(AccessError):
+            partner.web_read({"user_id": {"fields": {"email": {}}}})
+        self.assertEqual(partner.web_read({"sync_account_manager_email": {}})[0]
+                         ["sync_account_manager_email"], "account.manager@example.com")
 
     def test_duplicate_company_link_proposal(self):
         count = self.env["res.partner"].search_count([])

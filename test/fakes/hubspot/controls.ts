@@ -4,6 +4,7 @@ import { OBJECT_TYPES, type ObjectType, type PropertyDef } from './properties.js
 import { objectJson } from './serialize.js';
 import { HubSpotSimError, type HubSpotSimulator } from './simulator.js';
 import type { HubSpotWebhooks } from './webhooks.js';
+import type { HubSpotOwners } from './owners.js';
 
 /**
  * HubSpot test controls (under /__control/):
@@ -12,8 +13,10 @@ import type { HubSpotWebhooks } from './webhooks.js';
  *  POST /webhooks/emit {events[{subscriptionType, objectId, propertyName?, propertyValue?}], duplicates?}
  *  GET  /objects/:type ; PUT /properties/:type/:name {type, unique?, options?}
  *  PUT  /forced-failures {ids[], message} (upsert inputs that fail with 207) ; GET /app-secret
+ *  POST /owners {email, firstName?, lastName?} (a user added to the portal) ; GET /owners
+ *  GET  /associations/:type/:id/:toType (ids associated with a record)
  */
-export function mountHubSpotControls(r: Router, ctx: HubSpotContext, sim: HubSpotSimulator, hooks: HubSpotWebhooks): void {
+export function mountHubSpotControls(r: Router, ctx: HubSpotContext, sim: HubSpotSimulator, hooks: HubSpotWebhooks, owners: HubSpotOwners): void {
   const run = (fn: (req: Request) => Promise<unknown> | unknown) => async (req: Request, res: Response) => {
     try {
       res.json(await fn(req));
@@ -58,6 +61,18 @@ export function mountHubSpotControls(r: Router, ctx: HubSpotContext, sim: HubSpo
       ctx.forcedFailures.clear();
       for (const id of (b(req)['ids'] as string[]) ?? []) ctx.forcedFailures.set(id, String(b(req)['message'] ?? 'Forced failure'));
       return { ids: [...ctx.forcedFailures.keys()] };
+    }),
+  );
+  r.post('/owners', run((req) => owners.add(b(req) as { email: string })));
+  r.get('/owners', run(() => owners.all()));
+  r.get(
+    '/associations/:type/:id/:toType',
+    run((req) => {
+      const rec = ctx.store.get(type(req), String(req.params['id']));
+      if (!rec) throw new HubSpotSimError(`${String(req.params['type'])} ${String(req.params['id'])} not found`);
+      const to = String(req.params['toType']);
+      if (!(OBJECT_TYPES as readonly string[]).includes(to)) throw new HubSpotSimError(`unknown object type ${to}`);
+      return ctx.store.associatedIds(rec, to as ObjectType);
     }),
   );
   r.get('/app-secret', (_req, res) => {

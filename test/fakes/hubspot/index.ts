@@ -11,6 +11,8 @@ import { defaultSchema, type ObjectType, type PropertyDef, type PropertySchema }
 import { rateLimit, send429, type HubSpotLimiters } from './rate-limit.js';
 import { mountBatch } from './routes-batch.js';
 import { mountObjects } from './routes-objects.js';
+import { mountAssociations } from './routes-associations.js';
+import { HubSpotOwners, mountOwners } from './owners.js';
 import { mountSearch } from './routes-search.js';
 import { HubSpotSimulator } from './simulator.js';
 import { HubSpotStore } from './store.js';
@@ -29,6 +31,8 @@ export interface HubSpotFakeOptions extends BaseFakeOptions {
   properties?: Partial<Record<ObjectType, Record<string, PropertyDef>>>;
   /** Automatic retries after a failed webhook delivery (default 3). */
   webhookRetries?: number;
+  /** Users of the portal (owners API; `hubspot_owner_id` accepts their ids). */
+  owners?: Array<{ email: string; firstName?: string; lastName?: string }>;
 }
 
 export interface HubSpotFake extends BaseFake {
@@ -43,6 +47,8 @@ export interface HubSpotFake extends BaseFake {
   limiters: HubSpotLimiters;
   /** Upsert inputs with these ids fail (207) with the message. */
   forcedFailures: Map<string, string>;
+  /** The portal's owners (users): `owners.add({email, firstName, lastName})`. */
+  owners: HubSpotOwners;
 }
 
 export async function startHubSpotFake(opts: HubSpotFakeOptions = {}): Promise<HubSpotFake> {
@@ -55,6 +61,11 @@ export async function startHubSpotFake(opts: HubSpotFakeOptions = {}): Promise<H
   for (const [t, defs] of Object.entries(opts.properties ?? {})) Object.assign(schema[t as ObjectType], defs);
   const store = new HubSpotStore(clock);
   const ctx: HubSpotContext = { store, schema, ledger, clock, portalId, forcedFailures: new Map() };
+  const owners = new HubSpotOwners(clock, schema);
+  const seedOwners = () => {
+    for (const o of opts.owners ?? []) owners.add(o);
+  };
+  seedOwners();
   const hooks = new HubSpotWebhooks(opts.appSecret ?? 'hubspot-app-secret', portalId, opts.appId ?? 1160452, outbox, clock);
   if (opts.webhookRetries !== undefined) hooks.maxRetries = opts.webhookRetries;
   const sim = new HubSpotSimulator(ctx, hooks);
@@ -81,15 +92,19 @@ export async function startHubSpotFake(opts: HubSpotFakeOptions = {}): Promise<H
         r.use(rateLimit(limiters));
         mountBatch(r, ctx);
         mountSearch(r, ctx);
+        mountOwners(r, owners);
+        mountAssociations(r, ctx);
         mountObjects(r, ctx);
       },
-      mountControl: (r) => mountHubSpotControls(r, ctx, sim, hooks),
+      mountControl: (r) => mountHubSpotControls(r, ctx, sim, hooks, owners),
       resetState() {
         store.reset();
         limiters.burst.reset();
         limiters.daily.reset();
         limiters.search?.reset();
         ctx.forcedFailures.clear();
+        owners.reset();
+        seedOwners();
       },
       onError: (_err, res) => hsError(res, 500, 'INTERNAL_ERROR', 'internal error'),
       notFound: (req, res) => hsError(res, 404, 'OBJECT_NOT_FOUND', `No route for ${req.method} ${req.path}`),
@@ -108,5 +123,6 @@ export async function startHubSpotFake(opts: HubSpotFakeOptions = {}): Promise<H
     tokens,
     limiters,
     forcedFailures: ctx.forcedFailures,
+    owners,
   });
 }

@@ -4,7 +4,7 @@ import { hsError, hsErrorBody, propertyError, type HubSpotErrorBody } from './er
 import { checkProperties } from './properties.js';
 import { batchRead, batchUpsert } from './schemas.js';
 import { objectJson, writeJson } from './serialize.js';
-import { uniqueConflict } from './routes-objects.js';
+import { conflictMessage, uniqueConflict } from './routes-objects.js';
 
 export const MAX_BATCH = 100;
 
@@ -77,7 +77,7 @@ export function mountBatch(r: Router, ctx: HubSpotContext): void {
       const existing = store.findBy(type, i.idProperty, i.id);
       const conflict = uniqueConflict(ctx, type, values, existing);
       if (conflict) {
-        errors.push(withoutCorrelation(hsErrorBody('CONFLICT', `A ${type} with ${conflict.prop} "${conflict.value}" already exists. Existing ID: ${conflict.existing.id}`, { context: { ids: [i.id] } })));
+        errors.push(withoutCorrelation(hsErrorBody('CONFLICT', conflictMessage(type, conflict), { context: { ids: [i.id] } })));
         continue;
       }
       if (existing) {

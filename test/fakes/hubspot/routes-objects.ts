@@ -1,14 +1,23 @@
 import type { Router } from 'express';
 import { queryValue } from '../common/body.js';
 import { decodeCursor, encodeCursor } from '../common/pagination.js';
-import { assocType, defaultAssocType } from './associations.js';
+import { assocType } from './associations.js';
 import { type HubSpotContext, listParam, objectType, parseBody, requestSeq } from './context.js';
 import { hsError, notFound, propertyError } from './errors.js';
-import { checkProperties, OBJECT_TYPES, type ObjectType } from './properties.js';
+import { checkProperties, OBJECT_TYPES, SINGULAR, type ObjectType } from './properties.js';
 import { createInput, listQuery, updateInput } from './schemas.js';
 import { validate } from '../common/validation.js';
 import { objectJson, writeJson } from './serialize.js';
 import type { HsRecord } from './store.js';
+
+/**
+ * HubSpot's conflict message: "Contact already exists. Existing ID: <id>" for a contact's email
+ * (the documented case); the same "Existing ID" form for a custom unique-value property (assumed).
+ */
+export function conflictMessage(type: ObjectType, c: { prop: string; value: string; existing: HsRecord }): string {
+  if (type === 'contacts' && c.prop === 'email') return `Contact already exists. Existing ID: ${c.existing.id}`;
+  return `A ${SINGULAR[type]} with ${c.prop} "${c.value}" already exists. Existing ID: ${c.existing.id}`;
+}
 
 /** Another record already holding one of the unique values being written. */
 export function uniqueConflict(ctx: HubSpotContext, type: ObjectType, values: Record<string, string | null>, self?: HsRecord): { prop: string; value: string; existing: HsRecord } | undefined {
@@ -44,9 +53,7 @@ export function mountObjects(r: Router, ctx: HubSpotContext): void {
     if (problems.length) return propertyError(res, problems, ctx.portalId);
     const conflict = uniqueConflict(ctx, type, values);
     if (conflict)
-      return hsError(res, 409, 'CONFLICT', `A ${type} with ${conflict.prop} "${conflict.value}" already exists. Existing ID: ${conflict.existing.id}`, {
-        context: { id: [conflict.existing.id] },
-      });
+      return hsError(res, 409, 'CONFLICT', conflictMessage(type, conflict));
     const targets: Array<{ rec: HsRecord; typeId: number }> = [];
     for (const a of input.associations ?? []) {
       for (const t of a.types) {
@@ -59,32 +66,13 @@ export function mountObjects(r: Router, ctx: HubSpotContext): void {
       }
     }
     const rec = store.create(type, values);
-    for (const t of targets) store.associate(rec, t.rec, t.typeId);
     const key = values['odoo_id'] ?? rec.id;
     ledger.effect('create', type, key ?? rec.id, rec.id, requestSeq(res));
+    for (const t of targets) {
+      store.associate(rec, t.rec, t.typeId);
+      ledger.effect('create', 'associations', `${rec.type}:${rec.id}->${t.rec.type}:${t.rec.id}`, String(t.typeId), requestSeq(res));
+    }
     res.status(201).json(writeJson(rec, Object.keys(values)));
-  });
-
-  // v4 "create default association": PUT /crm/v4/objects/{from}/{fromId}/associations/default/{to}/{toId}
-  r.put('/crm/v4/objects/:type/:id/associations/default/:toType/:toId', (req, res) => {
-    const type = objectType(req, res);
-    if (!type) return;
-    const toType = String(req.params['toType']);
-    if (!(OBJECT_TYPES as readonly string[]).includes(toType)) return hsError(res, 400, 'VALIDATION_ERROR', `Unable to infer object type from: ${toType}`);
-    const from = store.get(type, String(req.params['id']));
-    const to = store.get(toType as ObjectType, String(req.params['toId']));
-    if (!from || !to) return notFound(res, `No ${!from ? type : toType} with id ${!from ? String(req.params['id']) : String(req.params['toId'])}`);
-    const at = defaultAssocType(type, toType as ObjectType);
-    if (!at) return hsError(res, 400, 'VALIDATION_ERROR', `${type} cannot be associated with ${toType}.`);
-    store.associate(from, to, at.id);
-    ledger.effect('update', `${type}->${toType}`, `${from.id}->${to.id}`, from.id, requestSeq(res));
-    const now = ctx.clock.iso();
-    res.json({
-      status: 'COMPLETE',
-      results: [{ from: { id: from.id }, to: { id: to.id }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: at.id } }],
-      startedAt: now,
-      completedAt: now,
-    });
   });
 
   r.get('/crm/v3/objects/:type/:id', (req, res) => {
@@ -108,7 +96,7 @@ export function mountObjects(r: Router, ctx: HubSpotContext): void {
     const { problems, values } = checkProperties(schema[type], input.properties);
     if (problems.length) return propertyError(res, problems, ctx.portalId);
     const conflict = uniqueConflict(ctx, type, values, rec);
-    if (conflict) return hsError(res, 409, 'CONFLICT', `A ${type} with ${conflict.prop} "${conflict.value}" already exists. Existing ID: ${conflict.existing.id}`);
+    if (conflict) return hsError(res, 409, 'CONFLICT', conflictMessage(type, conflict));
     store.update(rec, values);
     ledger.effect('update', type, rec.properties['odoo_id'] ?? rec.id, rec.id, requestSeq(res));
     res.json(writeJson(rec, Object.keys(values)));

@@ -40,6 +40,11 @@ export const upsertInput = z.strictObject({
 
 export const batchUpsert = z.strictObject({ inputs: z.array(upsertInput) });
 
+const objectId = z.strictObject({ id: z.union([z.string().min(1), z.number()]).transform(String) });
+
+/** POST /crm/v4/associations/{from}/{to}/batch/associate/default */
+export const batchAssociateDefault = z.strictObject({ inputs: z.array(z.strictObject({ from: objectId, to: objectId })) });
+
 export const batchRead = z.strictObject({
   inputs: z.array(z.strictObject({ id: z.union([z.string(), z.number()]).transform(String) })),
   properties: z.array(z.string()).optional(),

@@ -77,14 +77,23 @@ export class HubSpotStore {
     if (rec.type === 'deals') rec.properties['hs_is_closed_won'] = String(rec.properties['dealstage'] === 'closedwon');
   }
 
-  associate(from: HsRecord, to: HsRecord, typeId: number): void {
+  /** Associates both ways (the type and its inverse); false when the pair was already associated with this type. */
+  associate(from: HsRecord, to: HsRecord, typeId: number): boolean {
     const t = assocType(typeId)!;
-    const add = (a: HsRecord, b: HsRecord, id: number) => {
+    const add = (a: HsRecord, b: HsRecord, id: number): boolean => {
       const list = a.associations.get(b.type) ?? [];
-      if (!list.some((x) => x.id === b.id && x.typeId === id)) list.push({ id: b.id, typeId: id });
       a.associations.set(b.type, list);
+      if (list.some((x) => x.id === b.id && x.typeId === id)) return false;
+      list.push({ id: b.id, typeId: id });
+      return true;
     };
-    add(from, to, typeId);
+    const added = add(from, to, typeId);
     add(to, from, t.inverse);
+    return added;
+  }
+
+  /** Ids of the records of `toType` associated with `rec` (any association type). */
+  associatedIds(rec: HsRecord, toType: ObjectType): string[] {
+    return [...new Set((rec.associations.get(toType) ?? []).map((x) => x.id))];
   }
 }

@@ -33,6 +33,7 @@ export const DEFAULT_SUBSCRIPTIONS: HubSpotSubscription[] = [
   { id: 1001, subscriptionType: 'deal.propertyChange', propertyName: 'dealstage' },
   { id: 1002, subscriptionType: 'deal.creation' },
   { id: 1003, subscriptionType: 'company.propertyChange', propertyName: 'name' },
+  { id: 1006, subscriptionType: 'company.propertyChange', propertyName: 'hubspot_owner_id' },
   { id: 1004, subscriptionType: 'contact.propertyChange', propertyName: 'email' },
   { id: 1005, subscriptionType: 'line_item.creation' },
 ];

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createConnector } from '../../../bridge/connectors/index.js';
 import { PermanentError, TransientError } from '../../../bridge/errors/index.js';
-import { rejects, request, secret, silentLog, startServer, target, type TestServer } from './helpers.js';
+import { FakeClock, rejects, request, secret, silentLog, startServer, target, type TestServer } from './helpers.js';
 
 type Input = { id: string; idProperty: string; properties: Record<string, unknown> };
 
@@ -134,6 +134,43 @@ describe('connectors/hubspot', () => {
       expect(err.retryAfterMs).to.equal(1000);
     } finally {
       await lim.close();
+    }
+  });
+
+  it('owners: follows paging.next.after to find the email, caches it for the TTL, looks it up again after', async () => {
+    const owners = Array.from({ length: 3 }, (_, i) => ({ id: String(700 + i), email: `rep${i}@acme.test`, archived: false }));
+    let calls = 0;
+    const own = await startServer((app) => {
+      // A server that ignores the email filter and pages two by two: the connector must still find the owner.
+      app.get('/crm/v3/owners', (req, res) => {
+        calls++;
+        const from = Number(req.query.after ?? 0);
+        const page = owners.slice(from, from + 2);
+        res.json({ results: page, ...(from + 2 < owners.length ? { paging: { next: { after: String(from + 2) } } } : {}) });
+      });
+      app.post('/crm/v3/objects/:type/batch/upsert', (req, res) => {
+        const i = (req.body as { inputs: Input[] }).inputs[0]!;
+        res.json({ status: 'COMPLETE', results: [{ id: '1', properties: { ...i.properties, [i.idProperty]: i.id }, new: true }] });
+      });
+    });
+    try {
+      const clock = new FakeClock();
+      const c = createConnector('crm', target({ preset: 'hubspot', base_url: own.url, options: { owner_cache_ttl_seconds: 60 } }), secret, { now: clock.now, sleep: clock.sleep });
+      const deliverWith = (email: string) => c.deliver(customer({ owner: { email }, properties: { name: 'ACME' } }), silentLog);
+      await deliverWith('REP2@acme.test');
+      expect(calls, 'two pages').to.equal(2);
+      const upsert = own.requests.find((r) => r.path.endsWith('/batch/upsert'))!;
+      expect((upsert.body as { inputs: Input[] }).inputs[0]!.properties.hubspot_owner_id).to.equal('702');
+      await deliverWith('rep2@acme.test');
+      expect(calls, 'cached').to.equal(2);
+      clock.advance(61_000);
+      await deliverWith('rep2@acme.test');
+      expect(calls, 'looked up again after the TTL').to.equal(4);
+      const err = await rejects(() => deliverWith('gone@acme.test'));
+      expect(err).to.be.instanceOf(PermanentError);
+      expect(err.message).to.contain('gone@acme.test');
+    } finally {
+      await own.close();
     }
   });
 });

@@ -246,6 +246,28 @@ describe('issue 8: ShipBob shipment milestones and HubSpot partner flows (routin
     const gone = await rejects(() => prep.prepare(row('hubspot', 'company.creation', { eventId: 11, subscriptionType: 'company.creation', objectId: 99999999, occurredAt: 1795168800000 }, 'crm_hs', '11')));
     expect(gone.message).to.match(/no longer exists/);
   });
+
+  it('HubSpot: an owner change becomes user_id = the current owner\'s email (owners API); removed owner -> false; unknown owner rejected', async () => {
+    const sam = hs.owners.add({ email: 'Sam.Lee@example.com', firstName: 'Sam' });
+    const company = hs.store.create('companies', { name: 'Northwind', hubspot_owner_id: sam.id });
+    const p = parseWebhook('hubspot', Buffer.from(JSON.stringify([{ eventId: 20, subscriptionId: 1, portalId: 1, occurredAt: 1795168800000, subscriptionType: 'company.propertyChange', attemptNumber: 0, objectId: Number(company.id), propertyName: 'hubspot_owner_id', propertyValue: sam.id, changeSource: 'CRM_UI' }])), {}, { options: {} });
+    expect(p.kind === 'messages' && p.messages.map((m) => m.topic)).to.deep.equal(['company.propertyChange']);
+    const conn = createConnector('crm_hs', inTarget('hubspot', { base_url: hs.url }), () => 'hubspot-test-token') as BaseConnector;
+    const prep = new InboundPreparer(MAPPINGS, { crm_hs: inTarget('hubspot') }, () => conn.http);
+    const ev = (id: number, value: string) => row('hubspot', 'company.propertyChange', { eventId: id, subscriptionType: 'company.propertyChange', objectId: Number(company.id), propertyName: 'hubspot_owner_id', propertyValue: value, occurredAt: 1795168800000 + id }, 'crm_hs', String(id));
+    const changed = await prep.prepare(ev(21, sam.id));
+    expect(changed.item.kind).to.equal('partner_change');
+    expect(changed.item.payload.changes).to.deep.equal({ user_id: 'sam.lee@example.com' });
+    expect(hs.ledger.requestsTo('GET', `/crm/v3/owners/${sam.id}`)).to.have.length(1);
+    hs.store.update(company, { hubspot_owner_id: '' });
+    const removed = await prep.prepare(ev(22, ''));
+    expect(removed.item.payload.changes).to.deep.equal({ user_id: false });
+    hs.schema.companies['hubspot_owner_id'] = { type: 'string' };
+    hs.store.update(company, { hubspot_owner_id: '999' });
+    const unknown = await rejects(() => prep.prepare(ev(23, '999')));
+    expect(unknown.message).to.contain('HubSpot owner 999 does not exist');
+    hs.owners.sync();
+  });
 });
 
 describe('issue 8: ATP figures for atp events (sync_atp, batched per tick)', () => {
