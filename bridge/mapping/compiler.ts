@@ -35,7 +35,9 @@ import {
   fastPath,
   internalize,
   type FastPath,
-  fastRead,
+  scopeRead,
+  isRecord,
+  Prefixes,
   type Cond,
   type Node,
   type Rt,
@@ -257,7 +259,7 @@ class PlainField {
 
 function runPlain(pf: PlainField, s: Scope, rt: Rt): unknown {
   const fp = pf.fp;
-  let v = fp === undefined ? MISS : fastRead(s.v, fp);
+  let v = fp === undefined ? MISS : scopeRead(s, fp);
   if (isMiss(v)) v = pf.read(s, rt, pf.rsite);
   if (v === undefined || v === null || (pf.fa && v === false)) return pf.absent(s, rt);
   if (isFail(v)) return FAIL;
@@ -320,6 +322,8 @@ class Compiler {
   readonly plain = new WeakMap<Node, PlainField>();
   /** Conditions compiled to plain data (see conds.ts), by their closure, for each's where. */
   readonly condPlans = new WeakMap<Cond, CondPlan>();
+  /** Fast paths read in each scope, by the scope stack of their frame (see Prefixes). */
+  readonly scopePaths = new WeakMap<object, FastPath[]>();
   /** Output objects (see ObjectPlan), by their node, for each's fields. */
   readonly objects = new WeakMap<Node, ObjectPlan>();
   readonly issues: MappingIssue[] = [];
@@ -466,6 +470,13 @@ class Compiler {
     return p;
   }
 
+  /** The FastPath of a path read in frame f, noted for its each's Prefixes. */
+  fastPath(p: ParsedPath, f: Frame): FastPath | undefined {
+    const fp = fastPath(p);
+    if (fp) this.scopePaths.get(f.scopes)?.push(fp);
+    return fp;
+  }
+
   recordBase(p: ParsedPath, f: Frame): string[] | null {
     if (p.root === 'root') return [];
     if (p.root === 'scope') return f.scopes[f.scopes.length - 1] ?? null;
@@ -541,7 +552,7 @@ class Compiler {
     const falseAbsent = this.direction === 'outbound';
     const site = this.site(f, explainDisplay(this.displayOf(p, f), p));
     // Property-name paths are read inline by fastRead; the full reader answers otherwise.
-    const c = new Compare(op, arg, fastPath(p), full, site, falseAbsent);
+    const c = new Compare(op, arg, this.fastPath(p, f), full, site, falseAbsent);
     const node: Cond = (s, rt) => evalCompare(c, s, rt);
     this.condPlans.set(node, c);
     return node;
@@ -738,7 +749,7 @@ class Compiler {
               const v = read(s, rt, site);
               return v === null ? undefined : v;
             };
-        return { get, explain: (s, rt) => explainPath(p, s, rt), data, read, readSite: site, falseAbsent, names: fastPath(p) };
+        return { get, explain: (s, rt) => explainPath(p, s, rt), data, read, readSite: site, falseAbsent, names: this.fastPath(p, f) };
       }
       case 'const': {
         if (!this.constantOk(raw['const'], [...f.ypath, 'const'], `${f.construct}.const`)) return undefined;
@@ -854,6 +865,7 @@ class Compiler {
       scopeDisplay: [...f.scopeDisplay, disp],
       lenient: false,
     };
+    this.scopePaths.set(inner.scopes, []);
     let where: Cond | undefined;
     if ('where' in raw) {
       where = this.cond(raw['where'], { ...inner, ypath: [...f.ypath, 'where'], construct: `${f.construct}.where` });
@@ -863,6 +875,7 @@ class Compiler {
       ? this.fieldsObject(raw['fields'], { ...inner, ypath: [...f.ypath, 'fields'] })
       : this.expr(raw['value'], { ...inner, ypath: [...f.ypath, 'value'], construct: `${f.construct}.each.value` });
     if (!body) return undefined;
+    const prefixes = new Prefixes(this.scopePaths.get(inner.scopes)!);
     const read = readPath(p);
     const data = explainDisplay(this.displayOf(p, f), p);
     const site = this.site(f, data);
@@ -886,9 +899,14 @@ class Compiler {
       let failed = false;
       // One scope object per list, moved from item to item: nothing keeps a scope after its
       // item is done (error messages render the data path when the error is recorded).
-      const item: Scope = { v: undefined, p: s, i: 0, from, seg: segText };
+      const item: Scope = { v: undefined, rec: undefined, c0: undefined, c1: undefined, p: s, i: 0, from, seg: segText };
       for (let i = 0; i < n; i++) {
-        item.v = arr[i];
+        const v0 = arr[i];
+        item.v = v0;
+        if (isRecord(v0)) {
+          item.rec = v0;
+          prefixes.load(item, v0);
+        } else item.rec = undefined;
         item.i = i;
         if (wp !== undefined ? !evalPlan(wp, item, rt) : w && !w(item, rt)) continue;
         const v = bp !== undefined ? buildObject(bp, item, rt) : body(item, rt);
@@ -1021,7 +1039,7 @@ class Compiler {
         const read = readPath(p);
         const d = explainDisplay(this.displayOf(p, f), p);
         const s2 = this.site(f, d);
-        return { read, site: s2, display: d, fp: fastPath(p) };
+        return { read, site: s2, display: d, fp: this.fastPath(p, f) };
       },
     });
     if (typeof r === 'string') {

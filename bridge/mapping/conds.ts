@@ -8,7 +8,7 @@
  * give the same answers and report the same errors.
  */
 import { describe } from './path.js';
-import { fastRead, isFail, isMiss, MISS, type FastPath, type Reader, type Rt, type Scope, type Site } from './runtime.js';
+import { isFail, isMiss, MISS, scopeRead, type FastPath, type Reader, type Rt, type Scope, type Site } from './runtime.js';
 
 /** Comparator codes. */
 export const enum Op {
@@ -70,7 +70,7 @@ export type CondPlan = Compare | CondList;
 /** Evaluates a comparison. A read that fails (wrong shape) records its error; the run fails whatever this gives. */
 export function evalCompare(c: Compare, s: Scope, rt: Rt): boolean {
   const fp = c.fp;
-  let v = fp === undefined ? MISS : fastRead(s.v, fp);
+  let v = fp === undefined ? MISS : scopeRead(s, fp);
   if (isMiss(v)) v = c.full(s, rt, c.site);
   switch (c.op) {
     case Op.Eq:

@@ -12,7 +12,7 @@
  */
 import { odooUtcToIso } from './datetime.js';
 import { convertUomRecords, floatRound, type RoundMethod } from './numeric.js';
-import { fastRead, isRecord, MISS, type FastPath, type Scope } from './runtime.js';
+import { isRecord, MISS, scopeRead, type FastPath, type Scope } from './runtime.js';
 import type { StepFn } from './steps.js';
 
 export const enum FastOp {
@@ -83,8 +83,8 @@ export function runFastStep(f: FastStep, v: unknown, s: Scope): unknown {
 /** uom when the quantity is a number and both units are records that convert without error. */
 function uom(f: FastStep, v: unknown, s: Scope): unknown {
   if (typeof v !== 'number' || !Number.isFinite(v)) return MISS;
-  const fu = fastRead(s.v, f.from!);
-  const tu = fastRead(s.v, f.to!);
+  const fu = scopeRead(s, f.from!);
+  const tu = scopeRead(s, f.to!);
   if (!isRecord(fu) || !isRecord(tu)) return MISS;
   const r = convertUomRecords(v, fu, tu, f.round, f.method);
   return typeof r === 'number' ? r : MISS;

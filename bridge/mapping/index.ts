@@ -32,7 +32,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 function start(m: CompiledMapping, input: unknown, ctx: MappingContext): { rt: Rt; root: Scope } {
-  const root: Scope = { v: input, p: null, i: -1, from: null, seg: '' };
+  const root: Scope = { v: input, rec: isPlainObject(input) ? input : undefined, c0: undefined, c1: undefined, p: null, i: -1, from: null, seg: '' };
   return { rt: new Rt(m.file, ctx, root, m.limits.maxErrors), root };
 }
 

@@ -20,6 +20,11 @@ export function isFail(v: unknown): v is typeof FAIL {
 /** Where a list item sits: value, enclosing scope, index, and the scope its list path was read from. */
 export interface Scope {
   v: unknown;
+  /** `v` when it is a plain object (checked once per item, for the fast path reads), else undefined. */
+  rec: Record<string, unknown> | undefined;
+  /** Relations read once per item for the paths that share them (see Prefixes), else undefined. */
+  c0: unknown;
+  c1: unknown;
   p: Scope | null;
   i: number;
   from: Scope | null;
@@ -155,6 +160,12 @@ export function internalize(k: string): string {
  * names (nearly all paths in mappings) without a loop or array reads.
  */
 export class FastPath {
+  /**
+   * 0: read from the scope's value; 1 or 2: the first name was read once for the item into the
+   * scope's c0 or c1 (Prefixes), the read starts there. Set when the each that owns the scope
+   * is compiled, before any run.
+   */
+  reg = 0;
   readonly n: number;
   readonly k0: string;
   readonly s0: number;
@@ -201,16 +212,89 @@ export function isRecord(o: unknown): o is Record<string, unknown> {
  * inline it into the compiled closures. Paths of one to three names are read without a loop.
  */
 export function fastRead(o: unknown, fp: FastPath): unknown {
+  return isRecord(o) ? fastReadFrom(o, fp) : MISS;
+}
+
+/**
+ * fastRead of a scope's value: the scope has checked once whether its value is a plain object,
+ * and may hold the path's first relation already (FastPath.reg).
+ */
+export function scopeRead(s: Scope, fp: FastPath): unknown {
+  const o = s.rec;
+  if (o === undefined) return MISS;
+  switch (fp.reg) {
+    case 0:
+      return fastReadFrom(o, fp);
+    case 1:
+      return fromFirst(s.c0, fp);
+    default:
+      return fromFirst(s.c1, fp);
+  }
+}
+
+/** fastRead after the first name, from its value `a` (paths of two names or more). */
+function fromFirst(a: unknown, fp: FastPath): unknown {
+  if (!isRecord(a)) return MISS;
+  switch (fp.n) {
+    case 2:
+      return getSlot(a, fp.s1, fp.k1);
+    case 3: {
+      const b = getSlot(a, fp.s1, fp.k1);
+      return isRecord(b) ? getSlot(b, fp.s2, fp.k2) : MISS;
+    }
+    default: {
+      const names = fp.names;
+      const slots = fp.slots;
+      let o: unknown = a;
+      for (let i = 1; i < names.length; i++) {
+        if (!isRecord(o)) return MISS;
+        o = getSlot(o, slots[i]!, names[i]!);
+      }
+      return o;
+    }
+  }
+}
+
+/**
+ * The relations read once per item of an each: the first name of the paths (two names or more)
+ * that two or more of them share, at most two (product_id for product_id.default_code,
+ * product_id.name and product_id.uom_id). Their paths then read from the scope's c0 / c1.
+ */
+export class Prefixes {
+  readonly n: number;
+  readonly k0: string;
+  readonly s0: number;
+  readonly k1: string;
+  readonly s1: number;
+  constructor(paths: readonly FastPath[]) {
+    const uses = new Map<string, number>();
+    for (const fp of paths) if (fp.n >= 2) uses.set(fp.k0, (uses.get(fp.k0) ?? 0) + 1);
+    const shared = [...uses].filter(([, n]) => n >= 2).sort((a, b) => b[1] - a[1]).slice(0, 2).map(([k]) => k);
+    for (const fp of paths) if (fp.n >= 2 && shared.includes(fp.k0)) fp.reg = shared.indexOf(fp.k0) + 1;
+    this.n = shared.length;
+    this.k0 = shared[0] ?? '';
+    this.s0 = slotOf(this.k0);
+    this.k1 = shared[1] ?? '';
+    this.s1 = slotOf(this.k1);
+  }
+
+  /** Reads the shared relations of an item (a plain object) into its scope. */
+  load(s: Scope, o: Record<string, unknown>): void {
+    if (this.n > 0) s.c0 = getSlot(o, this.s0, this.k0);
+    if (this.n > 1) s.c1 = getSlot(o, this.s1, this.k1);
+  }
+}
+
+/** fastRead from a plain object. */
+function fastReadFrom(o: Record<string, unknown>, fp: FastPath): unknown {
   switch (fp.n) {
     case 1:
-      return isRecord(o) ? getSlot(o, fp.s0, fp.k0) : MISS;
+      return getSlot(o, fp.s0, fp.k0);
     case 2: {
-      if (!isRecord(o)) return MISS;
       const a = getSlot(o, fp.s0, fp.k0);
       return isRecord(a) ? getSlot(a, fp.s1, fp.k1) : MISS;
     }
     case 3: {
-      if (!isRecord(o)) return MISS;
       const a = getSlot(o, fp.s0, fp.k0);
       if (!isRecord(a)) return MISS;
       const b = getSlot(a, fp.s1, fp.k1);
@@ -250,7 +334,7 @@ export function readPath(p: ParsedPath): Reader {
     const slow = readPathSlow(p, segs, get, onBad, names);
     if (p.root === 'scope') {
       return (s, rt, site) => {
-        const v = fastRead(s.v, fp);
+        const v = scopeRead(s, fp);
         return isMiss(v) ? slow(s, rt, site) : v;
       };
     }

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { fastStepOf, runFastStep } from '../../bridge/mapping/fast-steps.js';
 import { compileMapping, formatRunIssue, runMapping } from '../../bridge/mapping/index.js';
-import { fastRead, fastReadLoop, makeFastPath, MISS, Rt, type Scope, type Site } from '../../bridge/mapping/runtime.js';
+import { fastRead, fastReadLoop, makeFastPath, MISS, Prefixes, Rt, scopeRead, type Scope, type Site } from '../../bridge/mapping/runtime.js';
 import { compileStep, type StepFn } from '../../bridge/mapping/steps.js';
 import { mappingText } from './helpers.js';
 
@@ -57,6 +57,85 @@ describe('fastRead per path length', () => {
       }
     });
   }
+});
+
+describe('relations read once per item (Prefixes)', () => {
+  it('a path reading from c0 / c1 gives what it gives reading from the item, for every shape', () => {
+    const texts = ['a.b', 'a.b.c', 'a.b.c.d.e', 'a.x', 'b.c', 'b.d', 'c', 'e.f'];
+    const paths = texts.map((t) => makeFastPath(t.split('.'))!);
+    const p = new Prefixes(paths);
+    // 'a' (4 paths) and 'b' (2 paths) are shared; 'c' has one name, 'e' one path.
+    expect([p.n, p.k0, p.k1]).to.deep.equal([2, 'a', 'b']);
+    expect(paths.map((fp) => fp.reg)).to.deep.equal([1, 1, 1, 1, 2, 2, 0, 0]);
+    const items = [...SHAPES, { a: { x: 1, b: { c: 2 } }, b: { c: 'bc', d: false }, c: 3, e: { f: 4 } }, { b: [1], a: 'x' }];
+    for (const v of items) {
+      const s: Scope = { v, rec: undefined, c0: undefined, c1: undefined, p: null, i: 0, from: null, seg: '' };
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        s.rec = v as Record<string, unknown>;
+        p.load(s, s.rec);
+      }
+      texts.forEach((t, i) => {
+        expect(scopeRead(s, paths[i]!), `${t} of ${JSON.stringify(v)}`).to.equal(fastRead(v, makeFastPath(t.split('.'))!));
+      });
+    }
+  });
+
+  it('fields sharing a relation in an each map like the same fields one at a time', () => {
+    const fields = {
+      code: { path: 'product_id.default_code', optional: true, type: 'any' },
+      uom: { path: 'product_id.uom_id.name', optional: true, type: 'any' },
+      name: { path: 'product_id.name', optional: true, type: 'any' },
+    };
+    const items = [
+      { product_id: { default_code: 'A', name: 'n', uom_id: { name: 'Units' } } },
+      { product_id: false },
+      { product_id: { default_code: false, uom_id: false } },
+      { product_id: { uom_id: { name: null } } },
+      {},
+    ];
+    const runWith = (f: Record<string, unknown>) => {
+      const c = compileMapping(mappingText({ lines: { each: 'items', fields: f } }), 'x.yaml');
+      if (!c.ok) throw new Error('did not compile');
+      const r = runMapping(c.mapping, { items });
+      if (!r.ok) throw new Error(r.errors.map(formatRunIssue).join('\n'));
+      return (r.value as { lines: Record<string, unknown>[] }).lines;
+    };
+    const together = runWith(fields);
+    const alone = Object.entries(fields).map(([k, v]) => runWith({ [k]: v }));
+    expect(together).to.deep.equal(items.map((_, i) => Object.assign({}, ...alone.map((a) => a[i]))));
+  });
+});
+
+describe('relations read once per item: errors', () => {
+  it('report what the engine reported before the cache (lines produced by the previous engine)', () => {
+    const fields = {
+      code: 'product_id.default_code',
+      uom: { path: 'product_id.uom_id.name', type: 'string' },
+      q: { path: 'qty', pipe: [{ uom: { from: 'product_id.uom_id', to: 'product_id.uom_id' } }] },
+    };
+    const c = compileMapping(mappingText({ lines: { each: 'items', fields } }), 'x.yaml');
+    if (!c.ok) throw new Error('did not compile');
+    const units = { name: 'U', factor: 1, rounding: 1, category_id: 1 };
+    const items = [
+      { product_id: { default_code: 'A', uom_id: units }, qty: 2 },
+      { product_id: false, qty: 1 },
+      { product_id: { default_code: 'B', uom_id: { name: 3 } }, qty: 1 },
+      { product_id: [1], qty: 'x' },
+    ];
+    const r = runMapping(c.mapping, { items });
+    expect(r.ok).to.equal(false);
+    if (r.ok) return;
+    expect(r.errors.map(formatRunIssue)).to.deep.equal([
+      'x.yaml:11:13 fields.lines.each.code: items[1].product_id.default_code: missing (items[1].product_id is false) (add optional: true to allow)',
+      'x.yaml:13:9 fields.lines.each.uom: items[1].product_id.uom_id.name: missing (items[1].product_id is false) (add optional: true to allow)',
+      'x.yaml:18:13 fields.lines.each.q.pipe[0]: items[1].product_id.uom_id: uom: missing unit of measure',
+      'x.yaml:13:9 fields.lines.each.uom: items[2].product_id.uom_id.name: expected a string, got number 3',
+      'x.yaml:18:13 fields.lines.each.q.pipe[0]: items[2].qty: uom: unit of measure has no positive factor',
+      "x.yaml:11:13 fields.lines.each.code: items[3].product_id: expected an object to read 'default_code' from, got a list (use each: to map a list)",
+      "x.yaml:13:9 fields.lines.each.uom: items[3].product_id: expected an object to read 'uom_id' from, got a list (use each: to map a list)",
+      'x.yaml:18:13 fields.lines.each.q.pipe[0]: items[3].qty: uom: expected a quantity, got string "x"',
+    ]);
+  });
 });
 
 describe('path reads: the fast readers give the values and errors of the general reader', () => {
@@ -232,7 +311,7 @@ describe('fast paths of the pipe functions', () => {
       expect(fast, 'has a fast path').to.not.equal(undefined);
       let answered = 0;
       for (const data of SCOPES) {
-        const s: Scope = { v: data, p: null, i: -1, from: null, seg: '' };
+        const s: Scope = { v: data, rec: data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined, c0: undefined, c1: undefined, p: null, i: -1, from: null, seg: '' };
         for (const v of VALUES) {
           const r = runFastStep(fast!, v, s);
           if (r === MISS) continue;
