@@ -24,7 +24,6 @@ import {
 } from './schema.js';
 import { isForbiddenKey, parsePath, renderSegs, type ParsedPath } from './path.js';
 import { compileStep, type StepFn } from './steps.js';
-import { fastStepOf, runFastStep, type FastStep } from './fast-steps.js';
 import { Compare, CondList, evalCompare, evalList, evalPlan, type CondPlan } from './conds.js';
 import { setSlot, slotOf } from './slots.js';
 import {
@@ -235,8 +234,6 @@ function simpleTypeError(code: number, v: unknown): string | undefined {
  */
 class PlainField {
   readonly nsteps: number;
-  /** The fast path of each step, when it has one. */
-  readonly fast: readonly (FastStep | undefined)[];
   constructor(
     /** Property names read inline, when the path is made only of them. */
     readonly fp: FastPath | undefined,
@@ -253,7 +250,6 @@ class PlainField {
     readonly site: Site,
   ) {
     this.nsteps = steps.length;
-    this.fast = steps.map(fastStepOf);
   }
 }
 
@@ -264,16 +260,13 @@ function runPlain(pf: PlainField, s: Scope, rt: Rt): unknown {
   if (v === undefined || v === null || (pf.fa && v === false)) return pf.absent(s, rt);
   if (isFail(v)) return FAIL;
   const nsteps = pf.nsteps;
-  for (let i = 0; i < nsteps; i++) {
-    // The step's common case inline (fast-steps.ts), else its closure (the same answer, or the error).
-    const fast = pf.fast[i];
-    let r = fast === undefined ? MISS : runFastStep(fast, v, s);
-    if (isMiss(r)) {
-      r = pf.steps[i]!(v, s, rt);
-      if (isFail(r)) return FAIL;
+  if (nsteps > 0) {
+    const steps = pf.steps;
+    for (let i = 0; i < nsteps; i++) {
+      v = steps[i]!(v, s, rt);
+      if (isFail(v)) return FAIL;
+      if (v === undefined) return pf.absent(s, rt, pf.stepNames[i]);
     }
-    if (r === undefined) return pf.absent(s, rt, pf.stepNames[i]);
-    v = r;
   }
   // The common outcomes of the type check without a call; the rest (and every error) in simpleTypeError.
   const simple = pf.simple;
@@ -1039,7 +1032,7 @@ class Compiler {
         const read = readPath(p);
         const d = explainDisplay(this.displayOf(p, f), p);
         const s2 = this.site(f, d);
-        return { read, site: s2, display: d, fp: this.fastPath(p, f) };
+        return { read, site: s2, display: d };
       },
     });
     if (typeof r === 'string') {

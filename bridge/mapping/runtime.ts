@@ -242,16 +242,8 @@ function fromFirst(a: unknown, fp: FastPath): unknown {
       const b = getSlot(a, fp.s1, fp.k1);
       return isRecord(b) ? getSlot(b, fp.s2, fp.k2) : MISS;
     }
-    default: {
-      const names = fp.names;
-      const slots = fp.slots;
-      let o: unknown = a;
-      for (let i = 1; i < names.length; i++) {
-        if (!isRecord(o)) return MISS;
-        o = getSlot(o, slots[i]!, names[i]!);
-      }
-      return o;
-    }
+    default:
+      return readNames(a, fp, 1);
   }
 }
 
@@ -287,30 +279,20 @@ export class Prefixes {
 
 /** fastRead from a plain object. */
 function fastReadFrom(o: Record<string, unknown>, fp: FastPath): unknown {
-  switch (fp.n) {
-    case 1:
-      return getSlot(o, fp.s0, fp.k0);
-    case 2: {
-      const a = getSlot(o, fp.s0, fp.k0);
-      return isRecord(a) ? getSlot(a, fp.s1, fp.k1) : MISS;
-    }
-    case 3: {
-      const a = getSlot(o, fp.s0, fp.k0);
-      if (!isRecord(a)) return MISS;
-      const b = getSlot(a, fp.s1, fp.k1);
-      return isRecord(b) ? getSlot(b, fp.s2, fp.k2) : MISS;
-    }
-    default:
-      return fastReadLoop(o, fp);
-  }
+  const a = getSlot(o, fp.s0, fp.k0);
+  return fp.n === 1 ? a : fromFirst(a, fp);
 }
 
-/** fastRead of a path of any length (four names or more). */
+/** fastRead of a path of any length, by a loop (paths of four names or more). */
 export function fastReadLoop(o: unknown, fp: FastPath): unknown {
+  return readNames(o, fp, 0);
+}
+
+/** Follows the names of a path from the `start`-th on. */
+function readNames(o: unknown, fp: FastPath, start: number): unknown {
   const names = fp.names;
   const slots = fp.slots;
-  const n = names.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < names.length; i++) {
     if (!isRecord(o)) return MISS;
     o = getSlot(o, slots[i]!, names[i]!);
   }

@@ -2,8 +2,7 @@
 import { compileDatePattern, formatInstant, isValidTimeZone, odooUtcToIso, parseInstant } from './datetime.js';
 import { convertUomRecords, floatRound, roundDigits, type RoundMethod } from './numeric.js';
 import { describe } from './path.js';
-import { FastOp, FastStep, withFast } from './fast-steps.js';
-import { FAIL, isFail, type FastPath, type Rt, type Scope, type Site } from './runtime.js';
+import { FAIL, isFail, type Rt, type Scope, type Site } from './runtime.js';
 
 export type StepFn = (v: unknown, s: Scope, rt: Rt) => unknown;
 
@@ -11,11 +10,7 @@ export interface StepHelpers {
   site: Site;
   limits: { maxItems: number };
   /** Compiles a path argument (relative to the field's scope); records it for requiredSpec. */
-  path(
-    text: unknown,
-    key: string,
-    leafFields?: string[],
-  ): { read: (s: Scope, rt: Rt, site: Site) => unknown; site: Site; display: (s: Scope) => string; fp: FastPath | undefined } | undefined;
+  path(text: unknown, key: string, leafFields?: string[]): { read: (s: Scope, rt: Rt, site: Site) => unknown; site: Site; display: (s: Scope) => string } | undefined;
 }
 
 const UOM_FIELDS = ['factor', 'rounding', 'category_id', 'name'];
@@ -33,11 +28,11 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
   switch (name) {
     // The common string and number steps are written out as single closures (no inner call).
     case 'trim':
-      return withFast((v, s, rt) => (typeof v === 'string' ? v.trim() : notString(v, s, rt)), new FastStep(FastOp.Trim));
+      return (v, s, rt) => (typeof v === 'string' ? v.trim() : notString(v, s, rt));
     case 'upper':
-      return withFast((v, s, rt) => (typeof v === 'string' ? v.toUpperCase() : notString(v, s, rt)), new FastStep(FastOp.Upper));
+      return (v, s, rt) => (typeof v === 'string' ? v.toUpperCase() : notString(v, s, rt));
     case 'lower':
-      return withFast((v, s, rt) => (typeof v === 'string' ? v.toLowerCase() : notString(v, s, rt)), new FastStep(FastOp.Lower));
+      return (v, s, rt) => (typeof v === 'string' ? v.toLowerCase() : notString(v, s, rt));
     case 'nonempty':
       return (v) => (v === '' || (Array.isArray(v) && v.length === 0) ? undefined : v);
     case 'string':
@@ -72,7 +67,7 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
       });
     case 'truncate': {
       const n = arg as number;
-      const fn: StepFn = (v, s, rt) => {
+      return (v, s, rt) => {
         if (typeof v !== 'string') return notString(v, s, rt);
         if (v.length <= n) return v;
         let cut = v.slice(0, n);
@@ -80,7 +75,6 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
         if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
         return cut;
       };
-      return withFast(fn, new FastStep(FastOp.Truncate, n));
     }
     case 'prefix': {
       const a = arg as string;
@@ -146,8 +140,7 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
       const digits = typeof a === 'number' ? a : a.digits;
       const method = typeof a === 'number' ? 'HALF-UP' : (a.method ?? 'HALF-UP');
       const rounding = 10 ** -digits;
-      const fn: StepFn = (v, s, rt) => (typeof v === 'number' && Number.isFinite(v) ? floatRound(v, rounding, method) : notNumber(v, s, rt));
-      return withFast(fn, new FastStep(FastOp.Round, rounding, method));
+      return (v, s, rt) => (typeof v === 'number' && Number.isFinite(v) ? floatRound(v, rounding, method) : notNumber(v, s, rt));
     }
     case 'fixed': {
       const d = arg as number;
@@ -180,7 +173,7 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
       const keep = a.keep_unmatched === true;
       const keys = [...table.keys()];
       const listed = keys.slice(0, 12).map((k) => JSON.stringify(k)).join(', ') + (keys.length > 12 ? ', …' : '');
-      const fn: StepFn = (v, s, rt) => {
+      return (v, s, rt) => {
         if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return bad(rt, s, `expected a string, number or boolean to look up, got ${describe(v)}`);
         const k = String(v);
         if (table.has(k)) return table.get(k);
@@ -188,7 +181,6 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
         if (keep) return v;
         return bad(rt, s, `no entry for ${JSON.stringify(k)} (expected one of: ${listed}; add fallback: or keep_unmatched: true to allow others)`);
       };
-      return withFast(fn, new FastStep(FastOp.Lookup, 0, 'HALF-UP', table));
     }
     case 'uom': {
       const a = arg as { from: string; to: string; round?: boolean; method?: RoundMethod };
@@ -197,8 +189,7 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
       if (!from || !to) return 'invalid unit path';
       const round = a.round !== false;
       const method = a.method ?? 'UP';
-      const fast = from.fp && to.fp ? new FastStep(FastOp.Uom, 0, method, undefined, from.fp, to.fp, round) : undefined;
-      return withFast((v, s, rt) => {
+      return (v, s, rt) => {
         if (typeof v !== 'number' || !Number.isFinite(v)) return bad(rt, s, `expected a quantity, got ${describe(v)}`);
         const fu = from.read(s, rt, from.site);
         const tu = to.read(s, rt, to.site);
@@ -207,7 +198,7 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
         if (tu == null || tu === false) return rt.fail(site, to.display(s), 'uom: missing unit of measure');
         const r = convertUomRecords(v, fu, tu, round, method);
         return typeof r === 'string' ? bad(rt, s, r) : r;
-      }, fast);
+      };
     }
     case 'format_date': {
       const a = arg as { format: string; tz?: string; input_tz?: string };
@@ -217,7 +208,7 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
       const inputTz = a.input_tz ?? 'UTC';
       for (const z of [tz, inputTz]) if (!isValidTimeZone(z)) return `unknown time zone '${z}' (expected an IANA name such as Europe/Brussels or UTC)`;
       const isoUtc = a.format === 'iso' && tz === 'UTC' && inputTz === 'UTC';
-      const fn: StepFn = (v, s, rt) => {
+      return (v, s, rt) => {
         if (isoUtc) {
           const fast = odooUtcToIso(v);
           if (fast !== undefined) return fast;
@@ -226,7 +217,6 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
         if (typeof inst === 'string') return bad(rt, s, inst);
         return formatInstant(inst, pattern, tz);
       };
-      return withFast(fn, isoUtc ? new FastStep(FastOp.IsoDate) : undefined);
     }
     default:
       return `unknown function '${name}'`;

@@ -1,13 +1,11 @@
 /**
  * The run-time specialisations give the same answers as the general code they shortcut:
  * fastRead per path length (1, 2, 3 names unrolled, longer ones looped), conditions run as plain
- * data (conds.ts), and the fast paths of the hot pipe functions (fast-steps.ts).
+ * data (conds.ts), and relations read once per item (Prefixes).
  */
 import { expect } from 'chai';
-import { fastStepOf, runFastStep } from '../../bridge/mapping/fast-steps.js';
 import { compileMapping, formatRunIssue, runMapping } from '../../bridge/mapping/index.js';
-import { fastRead, fastReadLoop, makeFastPath, MISS, Prefixes, Rt, scopeRead, type Scope, type Site } from '../../bridge/mapping/runtime.js';
-import { compileStep, type StepFn } from '../../bridge/mapping/steps.js';
+import { fastRead, fastReadLoop, makeFastPath, MISS, Prefixes, scopeRead, type Scope } from '../../bridge/mapping/runtime.js';
 import { mappingText } from './helpers.js';
 
 const SHAPES: unknown[] = [
@@ -251,84 +249,5 @@ describe('conditions as plain data', () => {
       'l.yaml:14:11 fields.all.where.all[1]: items[3].b: cannot compare string "nan" with number 1 (gt)',
       'l.yaml:24:11 fields.any.where.any[1]: items[1].b: cannot compare string "not a number" with number 1 (lte)',
     ]);
-  });
-});
-
-describe('fast paths of the pipe functions', () => {
-  const site: Site = { construct: 'f', line: 1, col: 1, data: () => '' };
-  const helpers = {
-    site,
-    limits: { maxItems: 100 },
-    path: (text: unknown) => {
-      const names = String(text).split('.');
-      const fp = makeFastPath(names);
-      return {
-        read: (s: Scope) => {
-          let o = s.v;
-          for (const k of names) o = o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined;
-          return o;
-        },
-        site,
-        display: () => String(text),
-        fp,
-      };
-    },
-  };
-  const UNITS = { factor: 1, rounding: 1, category_id: 1, name: 'Units' };
-  const DOZENS = { factor: 1 / 12, rounding: 1, category_id: 1, name: 'Dozens' };
-  const GRAMS = { factor: 1000, rounding: 0.01, category_id: [2, 'Weight'], name: 'g' };
-  const KG = { factor: 1, rounding: 0.001, category_id: 2, name: 'kg' };
-  const STEPS: [string, unknown][] = [
-    ['trim', undefined],
-    ['lower', undefined],
-    ['upper', undefined],
-    ['truncate', 3],
-    ['round', 2],
-    ['round', { digits: 0, method: 'DOWN' }],
-    ['map', { table: { a: 'A', b: null }, keep_unmatched: true }],
-    ['map', { table: { a: 'A' }, fallback: 'F' }],
-    ['uom', { from: 'f', to: 't' }],
-    ['uom', { from: 'f', to: 't', round: false }],
-    ['format_date', { format: 'iso' }],
-  ];
-  const VALUES: unknown[] = ['', ' Ab ', 'abcdef', 'ab\ud83d\ude00', 'a', 'b', 'c', 1, 2.675, -1.005, 0, NaN, Infinity, true, null, {}, [],
-    '2026-01-31 12:00:00', '2026-02-30 12:00:00', '2026-01-31T12:00:00', '0999-01-01 00:00:00'];
-  const SCOPES: unknown[] = [
-    { f: UNITS, t: UNITS },
-    { f: DOZENS, t: UNITS },
-    { f: KG, t: GRAMS },
-    { f: UNITS, t: KG },
-    { f: UNITS, t: false },
-    { f: { factor: 0, rounding: 1, category_id: 1 }, t: UNITS },
-    { f: [UNITS], t: UNITS },
-  ];
-
-  for (const [name, arg] of STEPS) {
-    it(`${name} ${JSON.stringify(arg) ?? ''}: when the fast path answers, it answers like the function`, () => {
-      const fn = compileStep(name, arg, helpers) as StepFn;
-      expect(typeof fn).to.equal('function');
-      const fast = fastStepOf(fn);
-      expect(fast, 'has a fast path').to.not.equal(undefined);
-      let answered = 0;
-      for (const data of SCOPES) {
-        const s: Scope = { v: data, rec: data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined, c0: undefined, c1: undefined, p: null, i: -1, from: null, seg: '' };
-        for (const v of VALUES) {
-          const r = runFastStep(fast!, v, s);
-          if (r === MISS) continue;
-          answered++;
-          const rt = new Rt('t.yaml', {}, s, 50);
-          expect(r, `${name}(${String(v)})`).to.deep.equal(fn(v, s, rt));
-          expect(rt.errors, `${name}(${String(v)}) has no error`).to.equal(undefined);
-        }
-      }
-      expect(answered, 'the fast path answers some inputs').to.be.greaterThan(0);
-    });
-  }
-
-  it('other pipe functions have no fast path (their closure runs)', () => {
-    const fn = compileStep('prefix', 'x', helpers) as StepFn;
-    expect(fastStepOf(fn)).to.equal(undefined);
-    const local = compileStep('format_date', { format: 'iso', tz: 'Europe/Brussels' }, helpers) as StepFn;
-    expect(fastStepOf(local)).to.equal(undefined);
   });
 });
