@@ -24,14 +24,19 @@ import {
 } from './schema.js';
 import { isForbiddenKey, parsePath, renderSegs, type ParsedPath } from './path.js';
 import { compileStep, type StepFn } from './steps.js';
+import { Compare, CondList, evalCompare, evalList, evalPlan, type CondPlan } from './conds.js';
 import { setSlot, slotOf } from './slots.js';
 import {
   FAIL,
+  isFail,
+  isMiss,
   MISS,
   fastPath,
   internalize,
   type FastPath,
-  fastRead,
+  scopeRead,
+  isRecord,
+  Prefixes,
   type Cond,
   type Node,
   type Rt,
@@ -228,7 +233,6 @@ function simpleTypeError(code: number, v: unknown): string | undefined {
  * per field through one shared, megamorphic call site.
  */
 class PlainField {
-  readonly s0: StepFn | undefined;
   readonly nsteps: number;
   constructor(
     /** Property names read inline, when the path is made only of them. */
@@ -245,33 +249,22 @@ class PlainField {
     readonly absent: (s: Scope, rt: Rt, after?: string) => unknown,
     readonly site: Site,
   ) {
-    this.s0 = steps[0];
     this.nsteps = steps.length;
   }
 }
 
-/** A path read: fastRead when the path allows, else (or when it cannot decide) the full reader. */
-function readInline(fp: FastPath | undefined, full: (s: Scope, rt: Rt, site: Site) => unknown, s: Scope, rt: Rt, site: Site): unknown {
-  const v = fp === undefined ? MISS : fastRead(s.v, fp);
-  return v === MISS ? full(s, rt, site) : v;
-}
-
 function runPlain(pf: PlainField, s: Scope, rt: Rt): unknown {
   const fp = pf.fp;
-  let v = fp === undefined ? MISS : fastRead(s.v, fp);
-  if (v === MISS) v = pf.read(s, rt, pf.rsite);
+  let v = fp === undefined ? MISS : scopeRead(s, fp);
+  if (isMiss(v)) v = pf.read(s, rt, pf.rsite);
   if (v === undefined || v === null || (pf.fa && v === false)) return pf.absent(s, rt);
-  if (v === FAIL) return FAIL;
+  if (isFail(v)) return FAIL;
   const nsteps = pf.nsteps;
-  if (nsteps === 1) {
-    v = pf.s0!(v, s, rt);
-    if (v === FAIL) return FAIL;
-    if (v === undefined) return pf.absent(s, rt, pf.stepNames[0]);
-  } else if (nsteps > 1) {
+  if (nsteps > 0) {
     const steps = pf.steps;
     for (let i = 0; i < nsteps; i++) {
       v = steps[i]!(v, s, rt);
-      if (v === FAIL) return FAIL;
+      if (isFail(v)) return FAIL;
       if (v === undefined) return pf.absent(s, rt, pf.stepNames[i]);
     }
   }
@@ -288,9 +281,44 @@ function runPlain(pf: PlainField, s: Scope, rt: Rt): unknown {
   return err === undefined ? v : rt.fail(pf.site, pf.site.data(s), err);
 }
 
+/** An output object: its field names in order and how each value is computed. */
+class ObjectPlan {
+  readonly len: number;
+  readonly slots: readonly number[];
+  constructor(
+    readonly names: readonly string[],
+    readonly nodes: readonly Node[],
+    /** The PlainField of each field that has one (evaluated by runPlain, not its closure). */
+    readonly plain: readonly (PlainField | undefined)[],
+  ) {
+    this.len = names.length;
+    this.slots = names.map(slotOf);
+  }
+}
+
+/** Builds an output object; absent values leave their key out; FAIL when a field failed. */
+function buildObject(op: ObjectPlan, s: Scope, rt: Rt): unknown {
+  const o: Record<string, unknown> = {};
+  let failed = false;
+  const len = op.len;
+  for (let i = 0; i < len; i++) {
+    const pf = op.plain[i];
+    const v = pf !== undefined ? runPlain(pf, s, rt) : op.nodes[i]!(s, rt);
+    if (isFail(v)) failed = true;
+    else if (v !== undefined) setSlot(o, op.slots[i]!, op.names[i]!, v);
+  }
+  return failed ? FAIL : o;
+}
+
 class Compiler {
   /** Plain path fields (see PlainField), by their node, for fieldsObject. */
   readonly plain = new WeakMap<Node, PlainField>();
+  /** Conditions compiled to plain data (see conds.ts), by their closure, for each's where. */
+  readonly condPlans = new WeakMap<Cond, CondPlan>();
+  /** Fast paths read in each scope, by the scope stack of their frame (see Prefixes). */
+  readonly scopePaths = new WeakMap<object, FastPath[]>();
+  /** Output objects (see ObjectPlan), by their node, for each's fields. */
+  readonly objects = new WeakMap<Node, ObjectPlan>();
   readonly issues: MappingIssue[] = [];
   readonly lookups: LookupDecl[] = [];
   readonly paths: PathUse[] = [];
@@ -435,6 +463,13 @@ class Compiler {
     return p;
   }
 
+  /** The FastPath of a path read in frame f, noted for its each's Prefixes. */
+  fastPath(p: ParsedPath, f: Frame): FastPath | undefined {
+    const fp = fastPath(p);
+    if (fp) this.scopePaths.get(f.scopes)?.push(fp);
+    return fp;
+  }
+
   recordBase(p: ParsedPath, f: Frame): string[] | null {
     if (p.root === 'root') return [];
     if (p.root === 'scope') return f.scopes[f.scopes.length - 1] ?? null;
@@ -469,6 +504,13 @@ class Compiler {
       );
       if (list.some((c) => !c)) return undefined;
       const cs = list as Cond[];
+      const plans = cs.map((c) => this.condPlans.get(c));
+      if (plans.every((x) => x instanceof Compare)) {
+        const l = new CondList(k === 'all', plans as Compare[]);
+        const node: Cond = (s, rt) => evalList(l, s, rt);
+        this.condPlans.set(node, l);
+        return node;
+      }
       return k === 'all'
         ? (s, rt) => {
             for (const c of cs) if (!c(s, rt)) return false;
@@ -502,43 +544,11 @@ class Compiler {
     const full = readPath(p);
     const falseAbsent = this.direction === 'outbound';
     const site = this.site(f, explainDisplay(this.displayOf(p, f), p));
-    // Property-name paths are read by fastRead (readInline is a static function the optimiser can
-    // inline into each comparator below); the full reader answers otherwise.
-    const fp = fastPath(p);
-    switch (op) {
-      case 'eq':
-        return arg === null ? (s, rt) => readInline(fp, full, s, rt, site) == null : (s, rt) => readInline(fp, full, s, rt, site) === arg;
-      case 'ne':
-        return arg === null ? (s, rt) => readInline(fp, full, s, rt, site) != null : (s, rt) => readInline(fp, full, s, rt, site) !== arg;
-      case 'in': {
-        const set = new Set(arg as unknown[]);
-        return (s, rt) => set.has(readInline(fp, full, s, rt, site) ?? null);
-      }
-      case 'not_in': {
-        const set = new Set(arg as unknown[]);
-        return (s, rt) => !set.has(readInline(fp, full, s, rt, site) ?? null);
-      }
-      case 'exists':
-        return arg
-          ? (s, rt) => { const v = readInline(fp, full, s, rt, site); return v != null && !(falseAbsent && v === false); }
-          : (s, rt) => { const v = readInline(fp, full, s, rt, site); return v == null || (falseAbsent && v === false); };
-      case 'starts_with':
-        return (s, rt) => { const v = readInline(fp, full, s, rt, site); return typeof v === 'string' && v.startsWith(arg as string); };
-      default: {
-        const want = typeof arg;
-        const cmp = op;
-        return (s, rt) => {
-          const v = readInline(fp, full, s, rt, site);
-          if (v == null || v === false || v === FAIL) return false;
-          if (typeof v !== want) {
-            rt.fail(site, site.data(s), `cannot compare ${describe(v)} with ${want} ${String(arg)} (${cmp})`);
-            return false;
-          }
-          const a = v as number, b = arg as number;
-          return cmp === 'gt' ? a > b : cmp === 'gte' ? a >= b : cmp === 'lt' ? a < b : a <= b;
-        };
-      }
-    }
+    // Property-name paths are read inline by fastRead; the full reader answers otherwise.
+    const c = new Compare(op, arg, this.fastPath(p, f), full, site, falseAbsent);
+    const node: Cond = (s, rt) => evalCompare(c, s, rt);
+    this.condPlans.set(node, c);
+    return node;
   }
 
   // ---- expressions ---------------------------------------------------------------------------
@@ -566,21 +576,10 @@ class Compiler {
       }
     }
     if (!ok) return undefined;
-    const len = keys.length;
-    const names = keys.map(internalize);
-    const slots = names.map(slotOf);
-    const plan = nodes.map((n) => this.plain.get(n));
-    return (s, rt) => {
-      const o: Record<string, unknown> = {};
-      let failed = false;
-      for (let i = 0; i < len; i++) {
-        const pf = plan[i];
-        const v = pf !== undefined ? runPlain(pf, s, rt) : nodes[i]!(s, rt);
-        if (v === FAIL) failed = true;
-        else if (v !== undefined) setSlot(o, slots[i]!, names[i]!, v);
-      }
-      return failed ? FAIL : o;
-    };
+    const op = new ObjectPlan(keys.map(internalize), nodes, nodes.map((n) => this.plain.get(n)));
+    const node: Node = (s, rt) => buildObject(op, s, rt);
+    this.objects.set(node, op);
+    return node;
   }
 
   expr(raw: unknown, f: Frame): Node | undefined {
@@ -682,11 +681,11 @@ class Compiler {
     } else {
       node = (s, rt) => {
         let v = get(s, rt);
-        if (v === FAIL) return FAIL;
+        if (isFail(v)) return FAIL;
         if (v === undefined) return absent(s, rt);
         for (let i = 0; i < nsteps; i++) {
           v = steps[i]!(v, s, rt);
-          if (v === FAIL) return FAIL;
+          if (isFail(v)) return FAIL;
           if (v === undefined) return absent(s, rt, stepNames[i]);
         }
         return finish(v, s, rt);
@@ -743,7 +742,7 @@ class Compiler {
               const v = read(s, rt, site);
               return v === null ? undefined : v;
             };
-        return { get, explain: (s, rt) => explainPath(p, s, rt), data, read, readSite: site, falseAbsent, names: fastPath(p) };
+        return { get, explain: (s, rt) => explainPath(p, s, rt), data, read, readSite: site, falseAbsent, names: this.fastPath(p, f) };
       }
       case 'const': {
         if (!this.constantOk(raw['const'], [...f.ypath, 'const'], `${f.construct}.const`)) return undefined;
@@ -761,7 +760,7 @@ class Compiler {
             let failed = false;
             for (const p of ps) {
               const v = p(s, rt);
-              if (v === FAIL) failed = true;
+              if (isFail(v)) failed = true;
               else if (v !== undefined) out.push(v);
             }
             return failed ? FAIL : out;
@@ -799,7 +798,7 @@ class Compiler {
             let any = false;
             for (let i = 0; i < ps.length; i++) {
               const v = ps[i]!(s, rt);
-              if (v === FAIL) return FAIL;
+              if (isFail(v)) return FAIL;
               if (v === undefined || v === '') continue;
               if (typeof v !== 'string' && typeof v !== 'number') return rt.fail(site, scopePath(s), `concat part ${i + 1}: expected a string or number, got ${describe(v)}`);
               out = any ? out + sep + v : String(v);
@@ -859,6 +858,7 @@ class Compiler {
       scopeDisplay: [...f.scopeDisplay, disp],
       lenient: false,
     };
+    this.scopePaths.set(inner.scopes, []);
     let where: Cond | undefined;
     if ('where' in raw) {
       where = this.cond(raw['where'], { ...inner, ypath: [...f.ypath, 'where'], construct: `${f.construct}.where` });
@@ -868,6 +868,7 @@ class Compiler {
       ? this.fieldsObject(raw['fields'], { ...inner, ypath: [...f.ypath, 'fields'] })
       : this.expr(raw['value'], { ...inner, ypath: [...f.ypath, 'value'], construct: `${f.construct}.each.value` });
     if (!body) return undefined;
+    const prefixes = new Prefixes(this.scopePaths.get(inner.scopes)!);
     const read = readPath(p);
     const data = explainDisplay(this.displayOf(p, f), p);
     const site = this.site(f, data);
@@ -875,10 +876,12 @@ class Compiler {
     const rootKind = p.root;
     const limits = this.limits;
     const w = where;
+    const wp = where ? this.condPlans.get(where) : undefined;
+    const bp = this.objects.get(body);
     const get: Node = (s, rt) => {
       const arr = read(s, rt, site);
       if (arr === undefined || arr === null || arr === false) return undefined;
-      if (arr === FAIL) return FAIL;
+      if (isFail(arr)) return FAIL;
       if (!Array.isArray(arr)) return rt.fail(site, site.data(s), `expected a list, got ${describe(arr)}`);
       const n = arr.length;
       if (n > limits.maxItems) return rt.fail(site, site.data(s), `list too long (${n} items, at most ${limits.maxItems})`);
@@ -889,13 +892,18 @@ class Compiler {
       let failed = false;
       // One scope object per list, moved from item to item: nothing keeps a scope after its
       // item is done (error messages render the data path when the error is recorded).
-      const item: Scope = { v: undefined, p: s, i: 0, from, seg: segText };
+      const item: Scope = { v: undefined, rec: undefined, c0: undefined, c1: undefined, p: s, i: 0, from, seg: segText };
       for (let i = 0; i < n; i++) {
-        item.v = arr[i];
+        const v0 = arr[i];
+        item.v = v0;
+        if (isRecord(v0)) {
+          item.rec = v0;
+          prefixes.load(item, v0);
+        } else item.rec = undefined;
         item.i = i;
-        if (w && !w(item, rt)) continue;
-        const v = body(item, rt);
-        if (v === FAIL) failed = true;
+        if (wp !== undefined ? !evalPlan(wp, item, rt) : w && !w(item, rt)) continue;
+        const v = bp !== undefined ? buildObject(bp, item, rt) : body(item, rt);
+        if (isFail(v)) failed = true;
         else if (v !== undefined) out.push(v);
       }
       if (failed) return FAIL;
@@ -949,7 +957,7 @@ class Compiler {
       return {
         get: (s, rt) => {
           const v = key(s, rt);
-          if (v === undefined || v === FAIL) return v;
+          if (v === undefined || isFail(v)) return v;
           const id = idOf(v);
           if (id === undefined) return rt.fail(site, site.data(s), `expected a record or an id, got ${describe(v)}`);
           return rt.xref('to_external', model, system, id);
@@ -965,7 +973,7 @@ class Compiler {
     return {
       get: (s, rt) => {
         const v = key(s, rt);
-        if (v === undefined || v === FAIL) return v;
+        if (v === undefined || isFail(v)) return v;
         if (typeof v !== 'string' && typeof v !== 'number') return rt.fail(site, site.data(s), `expected a string or number key, got ${describe(v)}`);
         return by ? rt.byKey(model, by, v) : rt.xref('from_external', model, system, String(v));
       },

@@ -32,7 +32,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 function start(m: CompiledMapping, input: unknown, ctx: MappingContext): { rt: Rt; root: Scope } {
-  const root: Scope = { v: input, p: null, i: -1, from: null, seg: '' };
+  const root: Scope = { v: input, rec: isPlainObject(input) ? input : undefined, c0: undefined, c1: undefined, p: null, i: -1, from: null, seg: '' };
   return { rt: new Rt(m.file, ctx, root, m.limits.maxErrors), root };
 }
 
@@ -43,14 +43,14 @@ export function runMapping(m: CompiledMapping, input: unknown, ctx: MappingConte
   const { rt, root } = start(m, input, ctx);
   if (!isPlainObject(input)) {
     rt.fail(TOP, '', `expected ${m.direction === 'outbound' ? `a ${m.source} record` : `a ${m.source} message`} (an object), got ${Array.isArray(input) ? 'a list' : input === null ? 'null' : typeof input}`);
-    return { ok: false, errors: rt.errors, dropped: 0 };
+    return { ok: false, errors: rt.errors ?? [], dropped: 0 };
   }
   if (ctx.event !== undefined && !m.events.includes(ctx.event)) {
     rt.fail({ ...TOP, construct: 'events' }, '', `event '${ctx.event}' is not served by this mapping (events: ${m.events.join(', ')})`);
-    return { ok: false, errors: rt.errors, dropped: 0 };
+    return { ok: false, errors: rt.errors ?? [], dropped: 0 };
   }
   const value = m.root(root, rt);
-  if (rt.errors.length > 0) return { ok: false, errors: rt.errors, dropped: rt.dropped };
+  if (rt.errors !== undefined) return { ok: false, errors: rt.errors, dropped: rt.dropped };
   if (m.outputSchema) {
     const r = m.outputSchema.safeParse(value);
     if (!r.success) {
@@ -58,7 +58,7 @@ export function runMapping(m: CompiledMapping, input: unknown, ctx: MappingConte
         const path = iss.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
         rt.fail({ ...TOP, construct: `output ${m.output}` }, path, iss.message.replace(/^Invalid input: /, ''));
       }
-      return { ok: false, errors: rt.errors, dropped: Math.max(0, r.error.issues.length - m.limits.maxErrors) };
+      return { ok: false, errors: rt.errors ?? [], dropped: Math.max(0, r.error.issues.length - m.limits.maxErrors) };
     }
     return { ok: true, value: r.data };
   }

@@ -6,9 +6,25 @@ import { BAD_SHAPE, describe, diagnose, isForbiddenKey, makeGetter, renderSegs, 
 /** Returned by a node that failed (its error is already recorded); distinct from absent (undefined). */
 export const FAIL: unique symbol = Symbol('mapping-fail');
 
+/*
+ * isFail / isMiss: the sentinels are tested with typeof first. A plain `v === FAIL` on a value
+ * that may be a string, a number or an object has no type the optimiser can use and becomes a
+ * call to the generic comparison; after the typeof test it is one pointer comparison.
+ */
+
+/** True for FAIL. */
+export function isFail(v: unknown): v is typeof FAIL {
+  return typeof v === 'symbol' && v === FAIL;
+}
+
 /** Where a list item sits: value, enclosing scope, index, and the scope its list path was read from. */
 export interface Scope {
   v: unknown;
+  /** `v` when it is a plain object (checked once per item, for the fast path reads), else undefined. */
+  rec: Record<string, unknown> | undefined;
+  /** Relations read once per item for the paths that share them (see Prefixes), else undefined. */
+  c0: unknown;
+  c1: unknown;
   p: Scope | null;
   i: number;
   from: Scope | null;
@@ -52,7 +68,8 @@ export type LookupRequest =
   | { kind: 'by_key'; model: string; field: string; value: string | number };
 
 export class Rt {
-  readonly errors: MappingRunIssue[] = [];
+  /** The errors found so far; allocated by the first one (a run without errors allocates none). */
+  errors: MappingRunIssue[] | undefined;
   dropped = 0;
   items = 0;
   nowValue: string | undefined;
@@ -67,8 +84,9 @@ export class Rt {
   ) {}
 
   fail(site: Site, dataPath: string, message: string): typeof FAIL {
-    if (this.errors.length < this.maxErrors) {
-      this.errors.push({ mapping: this.mapping, line: site.line, col: site.col, field: site.construct, dataPath, message });
+    const errors = (this.errors ??= []);
+    if (errors.length < this.maxErrors) {
+      errors.push({ mapping: this.mapping, line: site.line, col: site.col, field: site.construct, dataPath, message });
     } else this.dropped++;
     return FAIL;
   }
@@ -121,6 +139,11 @@ export type Reader = (s: Scope, rt: Rt, site: Site) => unknown;
 /** Returned by fastRead when the value is not on the common path; the full reader decides. */
 export const MISS: unique symbol = Symbol('mapping-miss');
 
+/** True for MISS (see isFail). */
+export function isMiss(v: unknown): v is typeof MISS {
+  return typeof v === 'symbol' && v === MISS;
+}
+
 /**
  * Returns the property name as V8's internalized string (names sliced out of the YAML text are
  * not): keyed loads and stores with an internalized key skip a string-table lookup.
@@ -131,34 +154,147 @@ export function internalize(k: string): string {
   return Object.keys(o)[0]!;
 }
 
-/** A scope-relative path made only of property names, read inline by the compiled nodes. */
+/**
+ * A path made only of property names, read inline by the compiled nodes. The first three names
+ * and their slots are also kept in fields, so that fastRead can read paths of one, two or three
+ * names (nearly all paths in mappings) without a loop or array reads.
+ */
 export class FastPath {
+  /**
+   * 0: read from the scope's value; 1 or 2: the first name was read once for the item into the
+   * scope's c0 or c1 (Prefixes), the read starts there. Set when the each that owns the scope
+   * is compiled, before any run.
+   */
+  reg = 0;
+  readonly n: number;
+  readonly k0: string;
+  readonly s0: number;
+  readonly k1: string;
+  readonly s1: number;
+  readonly k2: string;
+  readonly s2: number;
   constructor(
     readonly names: readonly string[],
     readonly slots: readonly number[],
-  ) {}
+  ) {
+    this.n = names.length;
+    this.k0 = names[0] ?? '';
+    this.s0 = slots[0] ?? 0;
+    this.k1 = names[1] ?? '';
+    this.s1 = slots[1] ?? 0;
+    this.k2 = names[2] ?? '';
+    this.s2 = slots[2] ?? 0;
+  }
+}
+
+/** The FastPath of property names (internalized here), or undefined for an empty path. */
+export function makeFastPath(names: readonly string[]): FastPath | undefined {
+  if (names.length === 0) return undefined;
+  const ks = names.map(internalize);
+  return new FastPath(Object.freeze(ks), Object.freeze(ks.map(slotOf)));
 }
 
 /** The FastPath of a parsed path, or undefined when it starts elsewhere or takes list indexes. */
 export function fastPath(p: ParsedPath): FastPath | undefined {
-  if (p.root !== 'scope' || p.segs.length === 0 || !p.segs.every((x) => typeof x === 'string')) return undefined;
-  const names = p.segs.map((x) => internalize(x as string));
-  return new FastPath(Object.freeze(names), Object.freeze(names.map(slotOf)));
+  if (p.root !== 'scope' || !p.segs.every((x) => typeof x === 'string')) return undefined;
+  return makeFastPath(p.segs as string[]);
+}
+
+/** True when `o` can be read by name on the fast path: a plain object (not absent, a list or a scalar). */
+export function isRecord(o: unknown): o is Record<string, unknown> {
+  return o !== null && typeof o === 'object' && !Array.isArray(o);
 }
 
 /**
  * The hot path of a path read: follows the names through plain objects. Returns MISS as soon as a
  * value on the way is not a plain object (absent, false, a list, a scalar): the full reader then
  * gives the same answer as always, including its error. A static function: the optimiser can
- * inline it into the compiled closures.
+ * inline it into the compiled closures. Paths of one to three names are read without a loop.
  */
 export function fastRead(o: unknown, fp: FastPath): unknown {
+  return isRecord(o) ? fastReadFrom(o, fp) : MISS;
+}
+
+/**
+ * fastRead of a scope's value: the scope has checked once whether its value is a plain object,
+ * and may hold the path's first relation already (FastPath.reg).
+ */
+export function scopeRead(s: Scope, fp: FastPath): unknown {
+  const o = s.rec;
+  if (o === undefined) return MISS;
+  switch (fp.reg) {
+    case 0:
+      return fastReadFrom(o, fp);
+    case 1:
+      return fromFirst(s.c0, fp);
+    default:
+      return fromFirst(s.c1, fp);
+  }
+}
+
+/** fastRead after the first name, from its value `a` (paths of two names or more). */
+function fromFirst(a: unknown, fp: FastPath): unknown {
+  if (!isRecord(a)) return MISS;
+  switch (fp.n) {
+    case 2:
+      return getSlot(a, fp.s1, fp.k1);
+    case 3: {
+      const b = getSlot(a, fp.s1, fp.k1);
+      return isRecord(b) ? getSlot(b, fp.s2, fp.k2) : MISS;
+    }
+    default:
+      return readNames(a, fp, 1);
+  }
+}
+
+/**
+ * The relations read once per item of an each: the first name of the paths (two names or more)
+ * that two or more of them share, at most two (product_id for product_id.default_code,
+ * product_id.name and product_id.uom_id). Their paths then read from the scope's c0 / c1.
+ */
+export class Prefixes {
+  readonly n: number;
+  readonly k0: string;
+  readonly s0: number;
+  readonly k1: string;
+  readonly s1: number;
+  constructor(paths: readonly FastPath[]) {
+    const uses = new Map<string, number>();
+    for (const fp of paths) if (fp.n >= 2) uses.set(fp.k0, (uses.get(fp.k0) ?? 0) + 1);
+    const shared = [...uses].filter(([, n]) => n >= 2).sort((a, b) => b[1] - a[1]).slice(0, 2).map(([k]) => k);
+    for (const fp of paths) if (fp.n >= 2 && shared.includes(fp.k0)) fp.reg = shared.indexOf(fp.k0) + 1;
+    this.n = shared.length;
+    this.k0 = shared[0] ?? '';
+    this.s0 = slotOf(this.k0);
+    this.k1 = shared[1] ?? '';
+    this.s1 = slotOf(this.k1);
+  }
+
+  /** Reads the shared relations of an item (a plain object) into its scope. */
+  load(s: Scope, o: Record<string, unknown>): void {
+    if (this.n > 0) s.c0 = getSlot(o, this.s0, this.k0);
+    if (this.n > 1) s.c1 = getSlot(o, this.s1, this.k1);
+  }
+}
+
+/** fastRead from a plain object. */
+function fastReadFrom(o: Record<string, unknown>, fp: FastPath): unknown {
+  const a = getSlot(o, fp.s0, fp.k0);
+  return fp.n === 1 ? a : fromFirst(a, fp);
+}
+
+/** fastRead of a path of any length, by a loop (paths of four names or more). */
+export function fastReadLoop(o: unknown, fp: FastPath): unknown {
+  return readNames(o, fp, 0);
+}
+
+/** Follows the names of a path from the `start`-th on. */
+function readNames(o: unknown, fp: FastPath, start: number): unknown {
   const names = fp.names;
   const slots = fp.slots;
-  const n = names.length;
-  for (let i = 0; i < n; i++) {
-    if (o === null || typeof o !== 'object' || Array.isArray(o)) return MISS;
-    o = getSlot(o as Record<string, unknown>, slots[i]!, names[i]!);
+  for (let i = start; i < names.length; i++) {
+    if (!isRecord(o)) return MISS;
+    o = getSlot(o, slots[i]!, names[i]!);
   }
   return o;
 }
@@ -175,19 +311,19 @@ export function readPath(p: ParsedPath): Reader {
   const names = segs.every((x) => typeof x === 'string') ? (segs as string[]) : undefined;
   // Property-name paths go through fastRead (one access site per name, see slots.ts); the
   // readers below answer when it cannot decide (absent or wrong-shaped values on the way).
-  const fp = names && names.length > 0 ? new FastPath(Object.freeze(names), Object.freeze(names.map(slotOf))) : undefined;
+  const fp = names ? makeFastPath(names) : undefined;
   if (fp && (p.root === 'scope' || p.root === 'vars' || p.root === 'meta')) {
     const slow = readPathSlow(p, segs, get, onBad, names);
     if (p.root === 'scope') {
       return (s, rt, site) => {
-        const v = fastRead(s.v, fp);
-        return v === MISS ? slow(s, rt, site) : v;
+        const v = scopeRead(s, fp);
+        return isMiss(v) ? slow(s, rt, site) : v;
       };
     }
     const key = p.root;
     return (s, rt, site) => {
       const v = fastRead(rt.ctx[key], fp);
-      return v === MISS ? slow(s, rt, site) : v;
+      return isMiss(v) ? slow(s, rt, site) : v;
     };
   }
   return readPathSlow(p, segs, get, onBad, names);

@@ -2,7 +2,7 @@
 import { compileDatePattern, formatInstant, isValidTimeZone, odooUtcToIso, parseInstant } from './datetime.js';
 import { convertUomRecords, floatRound, roundDigits, type RoundMethod } from './numeric.js';
 import { describe } from './path.js';
-import { FAIL, type Rt, type Scope, type Site } from './runtime.js';
+import { FAIL, isFail, type Rt, type Scope, type Site } from './runtime.js';
 
 export type StepFn = (v: unknown, s: Scope, rt: Rt) => unknown;
 
@@ -193,7 +193,7 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
         if (typeof v !== 'number' || !Number.isFinite(v)) return bad(rt, s, `expected a quantity, got ${describe(v)}`);
         const fu = from.read(s, rt, from.site);
         const tu = to.read(s, rt, to.site);
-        if (fu === FAIL || tu === FAIL) return FAIL;
+        if (isFail(fu) || isFail(tu)) return FAIL;
         if (fu == null || fu === false) return rt.fail(site, from.display(s), 'uom: missing unit of measure');
         if (tu == null || tu === false) return rt.fail(site, to.display(s), 'uom: missing unit of measure');
         const r = convertUomRecords(v, fu, tu, round, method);
