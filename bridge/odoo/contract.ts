@@ -40,6 +40,8 @@ export interface ClaimedEvent {
   replay_mapping_version?: string | false;
   /** The business record read with the caller's web_read spec; false when it was deleted. */
   record: Record<string, unknown> | false;
+  /** Why `record` is false although the record exists (e.g. "AccessError: ..." for the service user). */
+  record_error?: string | false;
 }
 
 export interface LeaseRef { id: number; lease_token: string }

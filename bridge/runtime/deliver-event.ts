@@ -45,6 +45,10 @@ export async function deliverEvent(event: ClaimedEvent, deps: DeliverDeps): Prom
   try {
     const connector = deps.connectors.get(event.target);
     if (!connector) throw new PermanentError(`no connector is configured for target '${event.target}'`, { category: 'internal' });
+    if (event.record === false && event.record_error) {
+      // The record exists but the service user may not read it: a set-up problem, not a deleted record.
+      throw new PermanentError(`${event.model},${event.res_id}: Odoo did not let the service user read it (${event.record_error}); grant it read access to ${event.model}`, { category: 'internal' });
+    }
     if (event.record === false && event.event_type !== 'cancel') {
       throw new PermanentError(`${event.model},${event.res_id} no longer exists in Odoo`, { category: 'validation' });
     }

@@ -100,6 +100,34 @@ describe('contract: salesforce mappings -> Salesforce connector -> Salesforce fa
     });
   }
 
+  it('a customer linked to an existing Account (e.g. created from it) updates that Account and stamps Odoo_Id__c, never creating a second one', async () => {
+    const c = preset.cases.find((x) => x.mapping.source === 'res.partner' && x.event === 'upsert')!;
+    const payload = mapCase(c);
+    const key = String(payload.Odoo_Id__c);
+    const existing = fake.sim.createRecord('Account', { Name: 'Created in Salesforce' });
+    const from = fake.ledger.requests.length;
+    const res = await deliver(connector, outbound(TARGET, c, payload, { externalRef: existing.Id }));
+    expect(non2xx(fake.ledger.requests, from)).to.deep.equal([]);
+    expect(res.externalRef).to.equal(existing.Id);
+    expect(fake.store.all('Account')).to.have.length(1);
+    expect(fake.store.findBy('Account', 'Odoo_Id__c', key).map((r) => r.Id)).to.deep.equal([existing.Id]);
+    expect(fake.store.get('Account', existing.Id)!['Name']).to.equal(payload.Name);
+    // Later upserts by the Odoo id find the same Account.
+    const again = await deliver(connector, outbound(TARGET, c, payload));
+    expect(again.externalRef).to.equal(existing.Id);
+    expect(fake.store.all('Account')).to.have.length(1);
+  });
+
+  it('a customer whose linked Account was deleted in Salesforce is upserted by Odoo_Id__c again', async () => {
+    const c = preset.cases.find((x) => x.mapping.source === 'res.partner' && x.event === 'upsert')!;
+    const payload = mapCase(c);
+    const gone = fake.sim.createRecord('Account', { Name: 'Deleted later' });
+    fake.store.delete('Account', gone.Id);
+    const res = await deliver(connector, outbound(TARGET, c, payload, { externalRef: gone.Id }));
+    expect(res.externalRef).not.to.equal(gone.Id);
+    expect(fake.store.findBy('Account', 'Odoo_Id__c', String(payload.Odoo_Id__c)).map((r) => r.Id)).to.deep.equal([res.externalRef]);
+  });
+
   it('negative: a new product without Name is rejected by Salesforce (PermanentError with its message)', async () => {
     const c = preset.cases.find((x) => x.mapping.source === 'product.product' && x.event === 'upsert')!;
     const payload = mapCase(c);

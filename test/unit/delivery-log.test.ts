@@ -139,6 +139,18 @@ describe('delivery log (one row per delivery attempt)', () => {
     expect(await deliverEvent(event({ id: 10, attempts: 30 }), d)).to.equal('dead');
   });
 
+  it('a record the service user may not read fails as a set-up problem naming the access error, not as deleted', async () => {
+    const d = deps(new DeliveryLog(db, {}, () => clock));
+    const lines: string[] = [];
+    const seen = new PassThrough();
+    seen.on('data', (c: Buffer) => { lines.push(c.toString()); });
+    const log = createLogger({ level: 'error', format: 'json', redactor: d.redactor, stream: seen });
+    expect(await deliverEvent(event({ id: 11, record: false, record_error: 'AccessError: You are not allowed to access Contact' }), { ...d, log })).to.equal('failed');
+    expect(lines.join('')).to.contain('did not let the service user read it').and.contain('AccessError').and.not.contain('no longer exists');
+    expect(await deliverEvent(event({ id: 12, record: false }), { ...d, log })).to.equal('failed');
+    expect(lines.join('')).to.contain('no longer exists in Odoo');
+  });
+
   it('purges attempts older than the retention', () => {
     const log = new DeliveryLog(db, {}, () => clock);
     const row = { event_id: 1, attempt: 1, target: 'wms', event_type: 'release', model: 'sale.order', res_id: 1, idempotency_key: 'k', correlation_id: 'c', outcome: 'sent' as const };

@@ -18,6 +18,8 @@ export async function upsertByExternalId(ctx: SalesforceContext): Promise<Delive
   const fields = fieldsOf(ctx.req.payload);
   const value = str(ctx.req.payload.external_id) ?? str(fields[externalIdField]) ?? String(ctx.req.resId);
   delete fields[externalIdField];
+  const linked = await updateLinkedRecord(ctx, sobject, externalIdField, value, fields);
+  if (linked) return linked;
   const path = dataPath(ctx, `sobjects/${sobject}/${externalIdField}/${encodeURIComponent(value)}`);
   const res = await ctx.call({ method: 'PATCH', path, body: fields });
   let id = isObj(res.body) ? str(res.body.id) : undefined;
@@ -34,5 +36,32 @@ export async function upsertByExternalId(ctx: SalesforceContext): Promise<Delive
     externalRef: id,
     links: [{ model: ctx.req.model, res_id: ctx.req.resId, external_id: id }],
     summary: `Salesforce ${sobject} ${id} ${created ? 'created' : 'updated'} (${externalIdField}=${value}, HTTP ${res.status})`,
+  };
+}
+
+/** A Salesforce record Id (15 or 18 case-sensitive alphanumerics). */
+const SF_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
+/**
+ * The Odoo record is already linked to a Salesforce record (sync.link: an Account the partner
+ * was created or linked from, or one this bridge created): update that record by its Id and
+ * stamp the external id field on it. Upserting by the external id alone would create a second
+ * Account when the linked one does not carry the Odoo id yet. Undefined when there is no link,
+ * or the linked record is gone (404: deleted or merged away), so the caller upserts instead.
+ */
+async function updateLinkedRecord(ctx: SalesforceContext, sobject: string, externalIdField: string, value: string, fields: Record<string, unknown>): Promise<DeliveryResult | undefined> {
+  const id = ctx.req.externalRef;
+  // A mapping keyed by Id already writes the linked record (PATCH .../Id/<Id>).
+  if (!id || !SF_ID.test(id) || externalIdField === 'Id') return undefined;
+  const path = dataPath(ctx, `sobjects/${sobject}/${encodeURIComponent(id)}`);
+  const res = await ctx.call({ method: 'PATCH', path, body: { ...fields, [externalIdField]: value }, accept: [404] });
+  if (res.status === 404) {
+    ctx.log.info('linked Salesforce record not found (deleted or merged); upserting by external id', { sobject, id });
+    return undefined;
+  }
+  return {
+    externalRef: id,
+    links: [{ model: ctx.req.model, res_id: ctx.req.resId, external_id: id }],
+    summary: `Salesforce ${sobject} ${id} updated (linked record, ${externalIdField}=${value}, HTTP ${res.status})`,
   };
 }
