@@ -5,13 +5,16 @@ receipt, milestone, partner_change, partner_new."""
 import json
 from collections import defaultdict
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
 from .sync_change_proposal import name_words, normalize_name, normalize_vat
 
 HOLD_MILESTONES = ("exception", "on_hold")
+# partner_new fields a whole-record partner_change can carry (see _change_as_new).
+NEW_PARTNER_KEYS = ("name", "email", "phone", "website", "vat", "street", "street2", "city",
+                    "zip", "state", "country_code")
 
 
 class SyncInboundMessage(models.Model):
@@ -243,6 +246,12 @@ class SyncInboundMessage(models.Model):
         self._crm_only(apply, _("customer changes"))
         target = apply.target
         partner = self._linked_partner(target, data["external_id"])
+        if not partner and (data.get("changes") or {}).get("name"):
+            # A CRM record the bridge never linked, sent whole (Salesforce sends the Account's
+            # current values), e.g. an Account created before the bridge and edited now: it is
+            # a customer new to Odoo, handled like partner_new (duplicate check, then a link
+            # proposal or a new linked partner), not rejected.
+            return self._apply_partner_new(self._change_as_new(data), apply)
         if not partner:
             apply.problem("validation", _("external_id: no partner linked to %(ext)s in "
                                           "%(target)s.", ext=data["external_id"],
@@ -358,6 +367,15 @@ class SyncInboundMessage(models.Model):
                                              "res_id": partner.id,
                                              "external_id": data["external_id"]})
         return partner
+
+    @api.model
+    def _change_as_new(self, data):
+        """partner_new data from a whole-record partner_change of an unlinked CRM record."""
+        new = {key: value for key, value in data["changes"].items()
+               if key in NEW_PARTNER_KEYS and value is not False}
+        new.update(external_id=data["external_id"], object_type=data["object_type"],
+                   created_at=data["changed_at"], source=data.get("source"))
+        return new
 
     def _apply_partner_new(self, data, apply):
         self._crm_only(apply, _("new customers"))

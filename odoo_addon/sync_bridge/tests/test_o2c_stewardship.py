@@ -181,6 +181,29 @@ class TestO2cStewardship(InboundCase):
         self.assertFalse(self._events(partner, self.crm, event_type="upsert"))
         self.assertTrue(self._events(partner, self.wms, event_type="upsert"))
 
+    def test_change_of_an_unlinked_record_is_a_new_customer(self):
+        # A whole-record change (Salesforce sends the Account's values) of a CRM record the
+        # bridge never linked: duplicate check like partner_new, not a rejection.
+        count = self.env["res.partner"].search_count([])
+        res = self._change({"name": "Sync Customer", "city": "Oldtown", "phone": False},
+                           external_id="SF-001")
+        self.assertEqual(res["status"], "applied", res)
+        proposal = self.Proposal.search([("proposal_type", "=", "link"),
+                                         ("external_id", "=", "SF-001")])
+        self.assertEqual((proposal.partner_id, proposal.match_reason), (self.customer, "name"))
+        self.assertEqual(self.env["res.partner"].search_count([]), count)
+        res = self._change({"name": "Unheard Of BV", "city": "Brugge", "country_code": "BE"},
+                           external_id="SF-002")
+        self.assertEqual(res["status"], "applied", res)
+        link = self.Link.search([("target_id", "=", self.crm.id), ("external_id", "=", "SF-002")])
+        partner = self.env["res.partner"].browse(link.res_id)
+        self.assertEqual((partner.name, partner.city, partner.country_id.code),
+                         ("Unheard Of BV", "Brugge", "BE"))
+        # a partial change (HubSpot: one property) of an unlinked record is still refused
+        res = self._change({"city": "Nowhere"}, external_id="HS-999")
+        self.assertNotEqual(res["status"], "applied", res)
+        self.assertIn("no partner linked", str(res))
+
     def test_views(self):
         for model in ("sync.milestone", "sync.exception.rule", "sync.change.proposal"):
             res = self.env[model].with_user(self.manager).get_views(
