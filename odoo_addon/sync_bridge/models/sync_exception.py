@@ -241,9 +241,58 @@ class SyncException(models.Model):
             closing._close_activity()
         return res
 
+    def _grouped_follow_up(self):
+        """Stock discrepancies of a reconciliation run share one to-do per assignee and
+        target: a first inventory run can report hundreds of them."""
+        self.ensure_one()
+        return self.category == "stock_discrepancy" and bool(self.recon_key) and bool(self.target_id)
+
+    def _open_sharing(self, activity):
+        """Open exceptions (other than these) whose to-do is `activity`."""
+        return self.sudo().search([("activity_id", "=", activity.id), ("state", "=", "open"),
+                                   ("id", "not in", self.ids)])
+
+    def _schedule_grouped_activity(self):
+        self.ensure_one()
+        current = self.activity_id.sudo().exists()
+        if current and current.user_id == self.user_id:
+            return
+        if current:  # reassigned: leave the group of the previous assignee
+            self.sudo().activity_id = False
+            self._refresh_group(current)
+        peer = self.sudo().search([("id", "!=", self.id), ("state", "=", "open"),
+                                   ("category", "=", "stock_discrepancy"),
+                                   ("recon_key", "!=", False),
+                                   ("target_id", "=", self.target_id.id),
+                                   ("user_id", "=", self.user_id.id),
+                                   ("activity_id", "!=", False)], limit=1)
+        activity = peer.activity_id.sudo().exists()
+        if not activity:
+            activity = self.target_id.sudo().activity_schedule(
+                "mail.mail_activity_data_todo", user_id=self.user_id.id,
+                summary=_("Stock discrepancies to review (%s)", self.target_id.name))
+        self.sudo().activity_id = activity
+        self._refresh_group(activity)
+
+    def _refresh_group(self, activity):
+        """Keep a shared to-do's note current; done when its last exception closed."""
+        open_excs = self.browse()._open_sharing(activity)
+        if not open_excs:
+            activity.action_feedback(feedback=_("All stock discrepancies of this to-do are closed."))
+            return
+        activity.note = _(
+            "%(count)s open stock discrepancies of %(target)s are assigned to you "
+            "(Integration > Exceptions, category Stock discrepancy): %(names)s",
+            count=len(open_excs), target=open_excs[0].target_id.name,
+            names=", ".join(open_excs[:20].mapped("name")) + (" …" if len(open_excs) > 20 else ""))
+
     def _schedule_activity(self):
-        """One to-do for the assignee per exception: a second assignment moves it."""
+        """One to-do for the assignee per exception (a second assignment moves it); stock
+        discrepancies share one per assignee and target."""
         for exc in self:
+            if exc._grouped_follow_up():
+                exc._schedule_grouped_activity()
+                continue
             activity = exc.activity_id.sudo().exists()
             if activity:
                 if activity.user_id != exc.user_id:
@@ -264,6 +313,9 @@ class SyncException(models.Model):
         for exc in self:
             activity = exc.activity_id.sudo().exists()
             if not activity:
+                continue
+            if exc._grouped_follow_up():
+                exc._refresh_group(activity)
                 continue
             states = dict(self._fields["state"].selection)
             activity.action_feedback(feedback=_("Exception %(name)s %(state)s.", name=exc.name,

@@ -17,6 +17,7 @@ TRIGGER_FIELDS = {
 
 class SyncTarget(models.Model):
     _name = "sync.target"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Sync Target (external system)"
     _order = "sequence, code"
 

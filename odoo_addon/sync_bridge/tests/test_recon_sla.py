@@ -192,14 +192,15 @@ class TestReconSla(ReconCase):
         self.assertIn(exc.user_id, managers)
         self.assertEqual(exc.assigned_group_id, self.env.ref("sync_bridge.group_sync_manager"))
         self.assertEqual(exc.activity_id.user_id, exc.user_id)
-        self.assertEqual(exc.activity_id.res_model, "product.product")
+        self.assertEqual((exc.activity_id.res_model, exc.activity_id.res_id),
+                         ("sync.target", self.wms.id))
         # the target's responsible, when set
         self.wms.responsible_user_id = self.keeper
         line_b = dict(line, key=self._key("SG-2"), res_id=self.product_b.id, sku="SG-2")
         self._run_lines([line, line_b], job="inventory")
         exc_b = self._exc(self._key("SG-2"))
         self.assertEqual(exc_b.user_id, self.keeper)
-        self.assertEqual(self._todo(self.product_b, self.keeper), exc_b.activity_id)
+        self.assertEqual(self._todo(self.wms, self.keeper), exc_b.activity_id)
         # an order without salesperson -> the target's responsible
         order, _p = self._released_order()
         self._run_lines([self._sla_line(order, "unacknowledged", outcome="missing_in_target")])
@@ -224,6 +225,32 @@ class TestReconSla(ReconCase):
         self.assertTrue(exc3.rule_id)
         self.assertEqual(self._todo(order3), exc3.activity_id)
         self.assertFalse(self._todo(order3, self.seller))
+
+    def test_stock_discrepancies_share_one_todo_per_assignee(self):
+        # a first inventory run with many differences: one to-do for the responsible, not one each
+        self.wms.responsible_user_id = self.keeper
+        products = self.env["product.product"].create(
+            [{"name": "Bulk %s" % i, "default_code": "BULK-%s" % i, "is_storable": True}
+             for i in range(5)])
+        lines = [{"key": self._key(p.default_code), "outcome": "mismatch", "model": "product.product",
+                  "res_id": p.id, "sku": p.default_code, "location": self.loc_name,
+                  "qty_odoo": 10.0, "qty_target": 7.0} for p in products]
+        self._run_lines(lines, job="inventory")
+        excs = self.Exc.browse([self._exc(line["key"]).id for line in lines])
+        self.assertEqual(len(excs), 5)
+        todo = self._todo(self.wms, self.keeper)
+        self.assertEqual(len(todo), 1)
+        self.assertEqual(excs.activity_id, todo)
+        self.assertIn("5 open stock discrepancies", todo.note)
+        # a re-run adds none
+        self._run_lines(lines, job="inventory")
+        self.assertEqual(len(self._todo(self.wms, self.keeper)), 1)
+        # resolving some keeps the to-do (with the count left); the last one closes it
+        excs[:3].with_user(self.manager).action_resolve()
+        self.assertEqual(self._todo(self.wms, self.keeper), todo)
+        self.assertIn("2 open stock discrepancies", todo.note)
+        excs[3:].with_user(self.manager).action_resolve()
+        self.assertFalse(self._todo(self.wms, self.keeper))
 
     def test_dry_run_raises_nothing(self):
         order, _picking = self._released_order(user=self.seller)
