@@ -215,8 +215,12 @@ export class OdooContract {
     return this.odoo.call<ReconPage<ReconOpenReceipt, number>>({ model: CONTRACT_MODEL, method: 'sync_recon_open_receipts', params: { target, after_id: afterId, limit } });
   }
 
-  reconMaster(target: string, model: string, afterId: number | false, limit: number, naturalKey?: string): Promise<ReconPage<ReconMasterItem, number>> {
-    return this.odoo.call<ReconPage<ReconMasterItem, number>>({ model: CONTRACT_MODEL, method: 'sync_recon_master', params: { target, model, after_id: afterId, limit, ...(naturalKey ? { natural_key: naturalKey } : {}) } });
+  /** partnerKind: only companies or only persons (a CRM keeping them as separate objects). */
+  reconMaster(target: string, model: string, afterId: number | false, limit: number, naturalKey?: string, partnerKind?: 'company' | 'person'): Promise<ReconPage<ReconMasterItem, number>> {
+    return this.odoo.call<ReconPage<ReconMasterItem, number>>({
+      model: CONTRACT_MODEL, method: 'sync_recon_master',
+      params: { target, model, after_id: afterId, limit, ...(naturalKey ? { natural_key: naturalKey } : {}), ...(partnerKind ? { partner_kind: partnerKind } : {}) },
+    });
   }
 
   reconLines(runId: number, lines: ReconLine[]): Promise<{ created?: number; updated?: number; refused?: Array<{ index: number; key: string | false; reason: string }> }> {

@@ -129,15 +129,26 @@ export class Reconciler {
       const registry = this.deps.mapper?.();
       if (!registry) throw new ConfigError(['reconcile master-data needs the outbound mappings']);
       for (const model of models) {
+        const job = (source: MasterTargetSource, odooNaturalKey: string | undefined, pass: { partnerKind?: 'company' | 'person'; keyScope?: string } = {}) => new MasterDataJob({
+          odooPages: (after, limit) => contract.reconMaster(target, model, after, limit, odooNaturalKey, pass.partnerKind),
+          target: source, mapOdoo: odooMapper(this.deps.odoo, registry, target, model),
+        }, { model, pageSize: Math.min(rc.page_size, 200), sortChunk: rc.sort_chunk, tmpDir: rc.tmp_dir, keyScope: pass.keyScope });
         let source: MasterTargetSource;
         let odooNaturalKey: string | undefined = tc.master_data.odoo_natural_key[model];
         if (preset === 'hubspot') {
           const info = hubspotMappingInfo(config.mappings.dir, folder, model);
           if (!info) throw new ConfigError([`reconcile master-data: no outbound upsert mapping for ${model} in ${folder}`]);
-          const nk = tc.master_data.natural_key_property[model] ?? (info.objectType === 'contacts' ? 'email' : info.objectType === 'products' ? 'hs_sku' : 'name');
-          // Companies carry no e-mail: their natural key is the name on both sides unless configured.
-          if (info.objectType === 'companies' && nk === 'name') odooNaturalKey ??= 'name';
-          source = new HubSpotMasterSource(this.http(target), info, nk, Math.min(rc.target_page_size, 100));
+          // One pass per HubSpot object the mapping writes (partners: companies, then contacts).
+          const split = info.objects.length > 1;
+          for (const { objectType, partnerKind } of info.objects) {
+            const nk = tc.master_data.natural_key_property[model] ?? (objectType === 'contacts' ? 'email' : objectType === 'products' ? 'hs_sku' : 'name');
+            // Companies carry no e-mail: their natural key is the name on both sides unless configured.
+            const odooNk = objectType === 'companies' && nk === 'name' ? (odooNaturalKey ?? 'name') : odooNaturalKey;
+            const src = new HubSpotMasterSource(this.http(target), { ...info, objectType }, nk, Math.min(rc.target_page_size, 100));
+            // Contacts keep the unscoped keys (master:res.partner:...); companies get their own.
+            await job(src, odooNk, split ? { partnerKind, keyScope: objectType === 'contacts' ? undefined : objectType } : {}).run(run);
+          }
+          continue;
         } else if (preset === 'shipbob' && model === 'product.product') {
           source = new ShipBobProductSource(this.http(target), Math.min(rc.target_page_size, 250));
         } else if (preset === 'generic_wms') {
@@ -157,10 +168,7 @@ export class Reconciler {
         } else {
           throw new ConfigError([`reconcile master-data: ${model} on a ${preset} target is not supported`]);
         }
-        const j = new MasterDataJob({ odooPages: (after, limit) => contract.reconMaster(target, model, after, limit, odooNaturalKey), target: source, mapOdoo: odooMapper(this.deps.odoo, registry, target, model) }, {
-          model, pageSize: Math.min(rc.page_size, 200), sortChunk: rc.sort_chunk, tmpDir: rc.tmp_dir,
-        });
-        await j.run(run);
+        await job(source, odooNaturalKey).run(run);
       }
     };
   }

@@ -50,6 +50,11 @@ export type OdooMapper = (ids: number[]) => Promise<Map<number, { payload?: Obj;
 
 export interface MasterDataOptions {
   model: string;
+  /**
+   * Part of the line keys after the model when one model is reconciled in several passes (HubSpot
+   * partners: contacts and companies are separate objects whose ids may collide).
+   */
+  keyScope?: string;
   pageSize: number;
   sortChunk: number;
   tmpDir?: string;
@@ -94,6 +99,11 @@ export function driftOf(payload: Obj, view: Obj): Record<string, { odoo: string;
 export class MasterDataJob {
   constructor(private readonly deps: { odooPages: OdooMasterPages; target: MasterTargetSource; mapOdoo: OdooMapper }, private readonly opts: MasterDataOptions) {}
 
+  /** `master:<model>` (or `master:<model>:<keyScope>`): the start of every line key of this pass. */
+  private keyBase(): string {
+    return this.opts.keyScope ? `master:${this.opts.model}:${this.opts.keyScope}` : `master:${this.opts.model}`;
+  }
+
   private odoo(): AsyncIterable<ReconMasterItem> {
     return paged<ReconMasterItem, number>((after) => this.deps.odooPages(after, this.opts.pageSize));
   }
@@ -124,7 +134,7 @@ export class MasterDataJob {
   private line(o: ReconMasterItem | undefined, t: TargetMasterRecord | undefined, outcome: ReconLine['outcome'], details: Obj = {}): ReconLine {
     const { model } = this.opts;
     const line: ReconLine = {
-      key: o ? `master:${model}:${o.res_id}` : `master:${model}:target:${t!.id}`, outcome, model,
+      key: o ? `${this.keyBase()}:${o.res_id}` : `${this.keyBase()}:target:${t!.id}`, outcome, model,
       details: { ...(t ? { target_id: t.id } : {}), ...details },
     };
     if (o) line.res_id = o.res_id;
@@ -138,10 +148,10 @@ export class MasterDataJob {
     const { model } = this.opts;
     const o = g.odoo[0];
     if (g.odoo.length > 1) {
-      await run.line({ key: `master:${model}:odoo-dup:${g.key}`, outcome: 'duplicated', model, res_id: o!.res_id, ref: String(o!.natural_key || ''), details: { side: 'odoo', res_ids: g.odoo.map((x) => x.res_id) } });
+      await run.line({ key: `${this.keyBase()}:odoo-dup:${g.key}`, outcome: 'duplicated', model, res_id: o!.res_id, ref: String(o!.natural_key || ''), details: { side: 'odoo', res_ids: g.odoo.map((x) => x.res_id) } });
     }
     if (g.target.length > 1) {
-      await run.line({ ...this.line(o, g.target[0], 'duplicated', { side: 'target', target_ids: g.target.map((x) => x.id) }), key: `master:${model}:dup:${g.key}` });
+      await run.line({ ...this.line(o, g.target[0], 'duplicated', { side: 'target', target_ids: g.target.map((x) => x.id) }), key: `${this.keyBase()}:dup:${g.key}` });
     }
     if (!o) {
       for (const t of g.target) await run.line(this.line(undefined, t, 'missing_in_odoo'));
@@ -191,7 +201,7 @@ export class MasterDataJob {
       if (g.target.length > 1) {
         const o = g.odoo[0];
         await run.line({
-          key: `master:${model}:dup:${g.key}`, outcome: 'duplicated', model, ref: g.key,
+          key: `${this.keyBase()}:dup:${g.key}`, outcome: 'duplicated', model, ref: g.key,
           ...(o ? { res_id: o.res_id } : g.target.find((t) => t.odooId) ? { res_id: g.target.find((t) => t.odooId)!.odooId! } : {}),
           details: { side: 'target', natural_key: g.key, target_ids: g.target.map((t) => t.id), linked: g.target.filter((t) => t.odooId).map((t) => t.id) },
         });

@@ -12,7 +12,16 @@ import type { MasterTargetSource, OdooMapper, TargetMasterRecord } from '../mast
 type Obj = Record<string, unknown>;
 
 /** What the outbound upsert mapping of `model` tells about the HubSpot object (read from its YAML). */
-export interface HubSpotMappingInfo { objectType: string; idProperty: string; properties: string[] }
+export interface HubSpotMappingInfo {
+  objectType: string;
+  idProperty: string;
+  properties: string[];
+  /**
+   * Every object the mapping writes: one, or for a mapping choosing companies or contacts on
+   * `is_company` (hubspot/customer_upsert.yaml) both, with the kind of partner each holds.
+   */
+  objects: Array<{ objectType: string; partnerKind?: 'company' | 'person' }>;
+}
 
 export function hubspotMappingInfo(dir: string, folder: string, model: string): HubSpotMappingInfo | undefined {
   const full = path.join(dir, folder);
@@ -24,11 +33,23 @@ export function hubspotMappingInfo(dir: string, folder: string, model: string): 
     const constOf = (f: unknown) => (f && typeof f === 'object' ? (f as Obj).const : undefined);
     const props = ((fields.properties as Obj | undefined)?.fields ?? {}) as Obj;
     const idProperty = String(constOf(fields.idProperty) ?? (model === 'res.partner' ? 'odoo_partner_id' : 'odoo_product_id'));
-    // hubspot/customer_upsert.yaml chooses companies or contacts with if/then/else: its `else` (contacts) is the listed type.
-    const objectType = String(constOf(fields.object_type) ?? constOf((fields.object_type as Obj | undefined)?.else) ?? (model === 'res.partner' ? 'companies' : 'products'));
-    return { objectType, idProperty, properties: Object.keys(props) };
+    const choice = fields.object_type as Obj | undefined;
+    const objects = byIsCompany(choice, constOf);
+    const objectType = String(constOf(choice) ?? objects[0]?.objectType ?? (model === 'res.partner' ? 'companies' : 'products'));
+    return { objectType, idProperty, properties: Object.keys(props), objects: objects.length > 0 ? objects : [{ objectType }] };
   }
   return undefined;
+}
+
+/** `object_type: {if: {path: is_company, eq: true}, then: {const: A}, else: {const: B}}` -> A for companies, B for persons. */
+function byIsCompany(choice: Obj | undefined, constOf: (f: unknown) => unknown): Array<{ objectType: string; partnerKind: 'company' | 'person' }> {
+  const cond = choice?.if as Obj | undefined;
+  const yes = constOf(choice?.then);
+  const no = constOf(choice?.else);
+  if (!cond || cond.path !== 'is_company' || typeof yes !== 'string' || typeof no !== 'string') return [];
+  const companiesFirst = cond.eq === true || cond.ne === false;
+  const [forCompany, forPerson] = companiesFirst ? [yes, no] : [no, yes];
+  return [{ objectType: forCompany, partnerKind: 'company' }, { objectType: forPerson, partnerKind: 'person' }];
 }
 
 /**

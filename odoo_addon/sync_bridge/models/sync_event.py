@@ -925,10 +925,11 @@ class SyncEvent(models.Model):
         return self.env["sync.reconciliation"].sudo()._recon_open_receipts(target, after_id, limit)
 
     @api.model
-    def sync_recon_master(self, target, model, after_id=0, limit=500, natural_key=False):
+    def sync_recon_master(self, target, model, after_id=0, limit=500, natural_key=False,
+                          partner_kind=False):
         self._check_service_access()
         return self.env["sync.reconciliation"].sudo()._recon_master(
-            target, model, after_id, limit, natural_key)
+            target, model, after_id, limit, natural_key, partner_kind)
 
     @api.model
     def sync_recon_lines(self, run_id, lines):

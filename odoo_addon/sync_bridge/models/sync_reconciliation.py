@@ -880,10 +880,15 @@ class SyncReconciliation(models.Model):
         return {"items": items, "next": items[-1]["picking_id"] if more else False}
 
     @api.model
-    def _recon_master(self, target, model, after_id=0, limit=500, natural_key=False):
+    def _recon_master(self, target, model, after_id=0, limit=500, natural_key=False,
+                      partner_kind=False):
         target = self._target(target)
         if model not in MASTER_MODELS:
             raise ValidationError(_("model must be one of %s.", ", ".join(MASTER_MODELS)))
+        if partner_kind not in (False, "company", "person") or (
+                partner_kind and model != "res.partner"):
+            raise ValidationError(_("partner_kind must be 'company' or 'person', and only for "
+                                    "res.partner."))
         keys = NATURAL_KEYS[model]
         natural_key = natural_key or next(iter(keys))
         if natural_key not in keys:
@@ -906,6 +911,9 @@ class SyncReconciliation(models.Model):
         if model == "res.partner":
             scope = "r.active AND (r.customer_rank > 0 OR l.id IS NOT NULL)"
             join = ""
+            if partner_kind:  # the CRM keeps companies and persons apart (HubSpot)
+                company_sql += " AND r.is_company" if partner_kind == "company" \
+                    else " AND NOT r.is_company"
         else:
             scope = ("r.active AND pt.active AND pt.type = 'consu' "
                      "AND (NULLIF(r.default_code, '') IS NOT NULL OR l.id IS NOT NULL)")

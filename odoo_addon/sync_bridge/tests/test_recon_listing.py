@@ -170,3 +170,17 @@ class TestReconListing(ReconCase):
         page = self.svc.sync_recon_master(self.wms.code, "product.product", 0, 1)
         self.assertEqual(len(page["items"]), 1)
         self.assertEqual(page["next"], page["items"][0]["res_id"])
+        # companies and persons apart (a CRM keeping them as separate objects)
+        company = self.env["res.partner"].create({"name": "Kind Test Co", "is_company": True,
+                                                  "customer_rank": 1})
+        companies = {i["res_id"] for i in self.svc.sync_recon_master(
+            self.crm.code, "res.partner", 0, 500, "name", "company")["items"]}
+        persons = {i["res_id"] for i in self.svc.sync_recon_master(
+            self.crm.code, "res.partner", 0, 500, False, "person")["items"]}
+        self.assertIn(company.id, companies)
+        self.assertNotIn(company.id, persons)
+        self.assertFalse(companies & persons)
+        self.assertEqual(companies | persons, {i["res_id"] for i in self.svc.sync_recon_master(
+            self.crm.code, "res.partner", 0, 500)["items"]})
+        with self.assertRaises(ValidationError):
+            self.svc.sync_recon_master(self.wms.code, "product.product", 0, 500, False, "company")

@@ -14,6 +14,8 @@ import { odooMapper } from '../../../bridge/reconcile/sources/master.js';
 import { GenericWmsCustomerSource, GenericWmsItemSource } from '../../../bridge/reconcile/sources/generic-wms-master.js';
 import { SalesforceMasterSource, odooIdOf, salesforceMappingInfo } from '../../../bridge/reconcile/sources/salesforce-master.js';
 import { MappingRegistry } from '../../../bridge/runtime/mapping-registry.js';
+import type { LinkSource } from '../../../bridge/runtime/ports.js';
+import { setUpOdooPortal } from '../../fakes/hubspot/portal.js';
 import { startFake, type GenericWmsFake, type SalesforceFake } from '../../fakes/start.js';
 import { collect, pagesOf, RecordingPort, runOpts } from './helpers.js';
 
@@ -166,19 +168,19 @@ describe('reconcile: Reconciler wiring of master data for the generic WMS and Sa
   class Contract extends RecordingPort {
     asked: Array<{ model: string; naturalKey?: string }> = [];
     constructor(private readonly items: Record<string, ReconMasterItem[]>) { super(); }
-    async reconMaster(_t: string, model: string, after: number | false, limit: number, naturalKey?: string) {
-      const ask = { model, ...(naturalKey ? { naturalKey } : {}) };
+    async reconMaster(_t: string, model: string, after: number | false, limit: number, naturalKey?: string, partnerKind?: string) {
+      const ask = { model, ...(naturalKey ? { naturalKey } : {}), ...(partnerKind ? { partnerKind } : {}) };
       if (after === false && !this.asked.some((a) => JSON.stringify(a) === JSON.stringify(ask))) this.asked.push(ask);
-      return pagesOf(this.items[model] ?? [], (i) => i.res_id)(after, limit);
+      return pagesOf(this.items[partnerKind ? `${model}/${partnerKind}` : model] ?? [], (i) => i.res_id)(after, limit);
     }
   }
 
-  function reconciler(raw: Obj, contract: Contract, records: Map<number, Obj>, secret = KEY) {
+  function reconciler(raw: Obj, contract: Contract, records: Map<number, Obj>, secret = KEY, links?: LinkSource) {
     const config = configSchema.parse({ odoo: { url: 'http://127.0.0.1:9', db: 'x', username: 'x', api_key: { env: 'X' } }, mappings: { dir: mappingsDir }, ...raw });
     const connectors = new Map(Object.entries(config.targets).map(([code, t]) => [code, createConnector(code, t, () => secret)]));
     return new Reconciler({
       config, odoo: odooOf(records), contract: contract as unknown as OdooContract, connectors, workerId: 't', log: silentLog,
-      mapper: () => new MappingRegistry(mappingsDir, config.targets),
+      mapper: () => new MappingRegistry(mappingsDir, config.targets, links),
     });
   }
 
@@ -209,6 +211,34 @@ describe('reconcile: Reconciler wiring of master data for the generic WMS and Sa
       await off.run('master_data', 'wms_gen');
       expect.fail('should refuse');
     } catch (err) { expect(String((err as Error).message)).to.match(/customers_list_path/); }
+  });
+
+  it('HubSpot: partners in two passes, companies (by name) and contacts (by e-mail); company drift found, scoped keys', async () => {
+    const hs = await startFake('hubspot');
+    try {
+      setUpOdooPortal(hs);
+      hs.store.create('companies', { odoo_partner_id: '7', name: 'Old Co' });
+      hs.store.create('contacts', { odoo_partner_id: '8', firstname: 'Ada', lastname: 'Lovelace', email: 'ada@example.com' });
+      const base = { phone: false, street: false, street2: false, city: false, zip: false, state_id: false, country_id: false, parent_id: false, sync_account_manager_email: false };
+      const records = new Map<number, Obj>([
+        [7, { ...base, id: 7, name: 'New Co', is_company: true, email: false, commercial_company_name: 'New Co', commercial_partner_id: { id: 7, is_company: true } }],
+        [8, { ...base, id: 8, name: 'Ada Lovelace', is_company: false, email: 'ada@example.com', commercial_company_name: false, commercial_partner_id: { id: 8, is_company: false } }],
+      ]);
+      const contract = new Contract({
+        'res.partner/company': [{ res_id: 7, natural_key: 'new co', external_id: false }],
+        'res.partner/person': [{ res_id: 8, natural_key: 'ada@example.com', external_id: false }],
+      });
+      const r = reconciler({
+        targets: { crm_hs: { preset: 'hubspot', base_url: hs.baseUrl, auth: { type: 'bearer', token: { env: 'T' } } } },
+        reconcile: { targets: { crm_hs: { master_data: { models: ['res.partner'] } } } },
+      }, contract, records, hs.tokens[0]!, { links: async () => [] });
+      const s = await r.run('master_data', 'crm_hs');
+      expect(contract.asked).to.deep.equal([{ model: 'res.partner', naturalKey: 'name', partnerKind: 'company' }, { model: 'res.partner', partnerKind: 'person' }]);
+      expect(s.counts).to.include({ drift: 1 });
+      expect(contract.byOutcome('missing_in_target'), 'nothing missing: each partner compared with its own object type').to.deep.equal([]);
+      const drift = contract.byOutcome('drift')[0]!;
+      expect(drift).to.include({ res_id: 7, key: 'master:res.partner:companies:7', value_odoo: 'New Co', value_target: 'Old Co' });
+    } finally { await hs.close(); }
   });
 
   it('Salesforce: Accounts are matched by Name against Odoo names (natural_key asked of Odoo)', async () => {
