@@ -23,13 +23,21 @@ export interface HubSpotMappingInfo {
   objects: Array<{ objectType: string; partnerKind?: 'company' | 'person' }>;
 }
 
-export function hubspotMappingInfo(dir: string, folder: string, model: string): HubSpotMappingInfo | undefined {
+/** The `fields` of the first outbound upsert mapping of `model` in `dir/folder` (file name order), if any. */
+export function outboundUpsertFields(dir: string, folder: string, model: string): Obj | undefined {
   const full = path.join(dir, folder);
   if (!fs.existsSync(full)) return undefined;
   for (const name of fs.readdirSync(full).filter((n) => /\.ya?ml$/.test(n)).sort()) {
     const doc = YAML.parse(fs.readFileSync(path.join(full, name), 'utf8')) as Obj | null;
     if (!doc || doc.direction !== 'outbound' || doc.source !== model || !(doc.events as unknown[] | undefined)?.includes('upsert')) continue;
-    const fields = (doc.fields ?? {}) as Obj;
+    return (doc.fields ?? {}) as Obj;
+  }
+  return undefined;
+}
+
+export function hubspotMappingInfo(dir: string, folder: string, model: string): HubSpotMappingInfo | undefined {
+  const fields = outboundUpsertFields(dir, folder, model);
+  if (fields) {
     const constOf = (f: unknown) => (f && typeof f === 'object' ? (f as Obj).const : undefined);
     const props = ((fields.properties as Obj | undefined)?.fields ?? {}) as Obj;
     const idProperty = String(constOf(fields.idProperty) ?? (model === 'res.partner' ? 'odoo_partner_id' : 'odoo_product_id'));

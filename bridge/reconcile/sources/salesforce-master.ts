@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import YAML from 'yaml';
 import type { TargetHttpClient } from '../../connectors/http/http-client.js';
 import { query } from '../../connectors/salesforce/reads.js';
 import type { MasterTargetSource, TargetMasterRecord } from '../master-data.js';
+import { outboundUpsertFields } from './master.js';
 
 type Obj = Record<string, unknown>;
 
@@ -25,12 +23,8 @@ export const SALESFORCE_NATURAL_KEYS: Record<string, { field: string; odoo: stri
 };
 
 export function salesforceMappingInfo(dir: string, folder: string, model: string): SalesforceMappingInfo | undefined {
-  const full = path.join(dir, folder);
-  if (!fs.existsSync(full)) return undefined;
-  for (const name of fs.readdirSync(full).filter((n) => /\.ya?ml$/.test(n)).sort()) {
-    const doc = YAML.parse(fs.readFileSync(path.join(full, name), 'utf8')) as Obj | null;
-    if (!doc || doc.direction !== 'outbound' || doc.source !== model || !(doc.events as unknown[] | undefined)?.includes('upsert')) continue;
-    const fields = (doc.fields ?? {}) as Obj;
+  const fields = outboundUpsertFields(dir, folder, model);
+  if (fields) {
     const attrs = (fields.attributes as Obj | undefined)?.const as Obj | undefined;
     const sobjectConst = (fields.sobject as Obj | undefined)?.const;
     const sobject = String(attrs?.type ?? sobjectConst ?? (model === 'res.partner' ? 'Account' : 'Product2'));
