@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PRESET_OPTIONS } from './preset-options.js';
 
 /**
  * The sidecar's configuration: a YAML file (BRIDGE_CONFIG, default ./bridge.config.yaml) with
@@ -221,9 +222,13 @@ export const targetSchema = z.object({
   webhook_secret: secretRef.optional(),
   /** Polling of inbound messages (ShipBob and Salesforce presets), on a cron schedule. */
   poll: pollSchema.optional(),
-  /** Preset-specific settings (e.g. shipbob channel_id, hubspot id_property). */
+  /** Preset-specific settings (e.g. shipbob channel_id, hubspot id_property): preset-options.ts. */
   options: z.record(z.string(), z.unknown()).default({}),
-}).strict();
+}).strict().superRefine((t, ctx) => {
+  const parsed = PRESET_OPTIONS[t.preset]?.safeParse(t.options);
+  if (!parsed || parsed.success) return;
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ['options', ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
+});
 
 export const configSchema = z.object({
   odoo: odooSchema,

@@ -40,6 +40,42 @@ describe('config loading', () => {
     }
   });
 
+  it('checks each preset\'s options: a typo or a wrong value names targets.<code>.options.<key>', () => {
+    const file = tmpFile([
+      'odoo: { url: "http://o", db: d, username: u, api_key: { env: K } }',
+      'targets:',
+      '  wms_main:',
+      '    preset: shipbob',
+      '    base_url: http://x',
+      '    auth: { type: bearer, token: { env: T } }',
+      '    options: { chanel_id: 5, amend_strategy: recreate, poll_milestones: "yes" }',
+      '  crm_sf:',
+      '    preset: salesforce',
+      '    base_url: http://x',
+      '    auth: { type: bearer, token: { env: T } }',
+      '    options: { integration_user_id: "005-bad", account_fields: ["Odoo Vat"] }',
+      '  wms_gen:',
+      '    preset: generic_wms',
+      '    base_url: http://x',
+      '    auth: { type: bearer, token: { env: T } }',
+      '    options: { orders_path: "/o/{reference}", vars: { a: 1 } }',
+      '',
+    ].join('\n'));
+    try {
+      loadConfig({ file, env: {} });
+      expect.fail('should have thrown');
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      const issues = (err as ConfigError).issues.join('\n');
+      expect(issues).to.match(/targets\.wms_main\.options.*chanel_id/);
+      expect(issues).to.match(/targets\.wms_main\.options\.amend_strategy: .*cancel_recreate/);
+      expect(issues).to.match(/targets\.wms_main\.options\.poll_milestones/);
+      expect(issues).to.match(/targets\.crm_sf\.options\.integration_user_id: .*Salesforce user Id/);
+      expect(issues).to.match(/targets\.crm_sf\.options\.account_fields\.0: .*API name/);
+      expect(issues).not.to.match(/wms_gen/);
+    }
+  });
+
   it('refuses literal secrets: a secret must be an env or secrets-file reference', () => {
     const file = tmpFile(`odoo: { url: 'http://o', db: d, username: u, api_key: 'plain-text-key' }\n`);
     expect(() => loadConfig({ file, env: {} })).to.throw(ConfigError, /odoo\.api_key/);
