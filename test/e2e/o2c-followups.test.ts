@@ -24,6 +24,7 @@ describe('e2e: issue 8 follow-ups (ShipBob milestones, Salesforce stewardship, A
   let gw: GenericWmsFake;
   let sidecar: RunningSidecar | undefined;
   let warehouseId: number;
+  let genericWarehouseId: number;
   let usId: number;
   let hasAddon = true;
 
@@ -42,6 +43,7 @@ describe('e2e: issue 8 follow-ups (ShipBob milestones, Salesforce stewardship, A
     gw = await startFake('generic-wms');
     sf.store.objects['Account']!.fields['Odoo_Vat__c'] = { type: 'string', length: 40 };
     warehouseId = await ensureWarehouse(env, 'O2CF');
+    genericWarehouseId = await ensureWarehouse(env, 'O2CG');
     usId = await xmlId(env.admin, 'base.us');
     const stale = await searchRead<{ id: number }>(env.admin, 'sync.target', ['|', '|', ['code', '=like', 'wms_f_%'], ['code', '=like', 'crm_f_%'], ['code', '=like', 'wmsg_f_%']], ['id']);
     if (stale.length) await env.admin.call({ model: 'sync.target', method: 'write', args: [stale.map((t) => t.id), { active: false }] });
@@ -51,13 +53,16 @@ describe('e2e: issue 8 follow-ups (ShipBob milestones, Salesforce stewardship, A
       ...off, trigger_order_release: true, trigger_partner_upsert: false, trigger_receipt_asn: true, receipt_backorder_policy: 'backorder',
     });
     await ensureTarget(env, CRM, { name: 'Salesforce follow-ups (e2e)', kind: 'crm', ...off, trigger_partner_upsert: true });
-    await ensureTarget(env, WMSG, { name: 'Generic WMS follow-ups (e2e)', kind: 'wms', ...off, trigger_partner_upsert: true, trigger_receipt_asn: false });
+    await ensureTarget(env, WMSG, {
+      name: 'Generic WMS follow-ups (e2e)', kind: 'wms', ...off, trigger_partner_upsert: true, trigger_receipt_asn: true,
+      warehouse_ids: [[6, 0, [genericWarehouseId]]],
+    });
     const port = await freePort();
     sb.setWebhookTarget(`http://127.0.0.1:${port}/webhooks/${WMS}`);
     const mappings = mappingsSubset({
       shipbob: ['order_release.yaml', 'shipment_confirmed.yaml', 'milestone.yaml', 'receipt_asn.yaml', 'receipt_cancel.yaml'],
       salesforce: ['customer_upsert.yaml', 'partner_change.yaml', 'partner_new.yaml'],
-      generic_wms: ['customer_upsert.yaml'],
+      generic_wms: ['customer_upsert.yaml', 'receipt_asn.yaml', 'receipt_cancel.yaml'],
     });
     sidecar = startSidecar(env, `
 odoo: { url: '${env.url}', db: '${env.db}', username: x, api_key: { env: ODOO_API_KEY } }
@@ -194,6 +199,20 @@ targets:
     expect((await proposals('rejected')).map((p) => p.new_value)).to.deep.equal(['Elsewhere']);
   });
 
+  it('Salesforce: an Account created there becomes a linked Odoo partner; an Odoo edit updates that Account (stamped with the Odoo id), never a second one', async () => {
+    const name = `Born in SF ${RUN}`;
+    const account = sf.sim.createRecord('Account', { Name: name, BillingCity: 'Chicago', BillingCountry: 'United States' });
+    const link = await waitFor('partner created in Odoo and linked to the Account', async () => (await searchRead<{ res_id: number }>(env.admin, 'sync.link',
+      [['target_id.code', '=', CRM], ['model', '=', 'res.partner'], ['external_id', '=', account.Id]], ['res_id']))[0], 60_000);
+    const [partner] = await searchRead<{ name: string; city: string }>(env.admin, 'res.partner', [['id', '=', link.res_id]], ['name', 'city']);
+    expect(partner).to.deep.include({ name, city: 'Chicago' });
+    // An edit in Odoo (the system of record) flows out to the Account it came from.
+    await env.admin.call({ model: 'res.partner', method: 'write', args: [[link.res_id], { phone: '+1 312 555 0100' }] });
+    await waitFor('the Account updated by the bridge', async () => sf.store.get('Account', account.Id)?.['Phone'] === '+1 312 555 0100', 60_000);
+    expect(sf.store.get('Account', account.Id)?.['Odoo_Id__c'], 'stamped with the Odoo id').to.match(new RegExp(`${link.res_id}$`));
+    expect(sf.store.all('Account').filter((a) => a['Name'] === name), 'one Account').to.have.length(1);
+  });
+
   it('ASN changes: a changed receipt replaces its ShipBob WRO, a cancelled one cancels it', async () => {
     const beans = await storable(`BEANSF-${RUN}`);
     const cups = await storable(`CUPSF-${RUN}`);
@@ -231,5 +250,34 @@ targets:
     console.log(`      ${receipt!.name}: events ${events.map((e) => `${e.event_type}:${e.state}`).join(', ')}; WROs ${wros().map((w) => `${w.id}:${w.status}`).join(', ')}`);
     expect(sb.ledger.cancelsFor(receipt!.name, 'receiving')).to.equal(2);
     expect(sb.ledger.createsFor(receipt!.name, 'receiving')).to.equal(2);
+  });
+
+  it('ASN changes on the generic WMS: a changed receipt is PUT again (replaced in place), a cancelled one DELETEd', async () => {
+    const nuts = await storable(`NUTSG-${RUN}`);
+    const vendor = await create(env.admin, 'res.partner', { name: `Nuts ${RUN}`, supplier_rank: 1 });
+    const [wh] = await searchRead<{ in_type_id: [number, string] }>(env.admin, 'stock.warehouse', [['id', '=', genericWarehouseId]], ['in_type_id']);
+    const po = await create(env.admin, 'purchase.order', {
+      partner_id: vendor, picking_type_id: wh!.in_type_id[0], order_line: [[0, 0, { product_id: nuts, product_qty: 30, price_unit: 2 }]],
+    });
+    await call('purchase.order', 'button_confirm', [po]);
+    const [receipt] = await searchRead<{ id: number; name: string }>(env.admin, 'stock.picking', [['purchase_id', '=', po]], ['name']);
+    const stored = () => gw.receipts.receipts.get(receipt!.name);
+    const done = (type: string) => waitFor(`${type} done`, async () => (await searchRead<{ state: string }>(env.admin, 'sync.event',
+      [['model', '=', 'stock.picking'], ['res_id', '=', receipt!.id], ['event_type', '=', type]], ['state'])).some((e) => e.state === 'done'), 60_000);
+    await waitFor('receipt announced to the generic WMS', async () => stored() !== undefined, 60_000);
+    await done('asn');
+    expect(stored()!.body.lines.map((l) => [l.sku, l.quantity])).to.deep.equal([[`NUTSG-${RUN}`, 30]]);
+    // 30 -> 22: the same reference is PUT again with the new quantity (one receipt, version 2).
+    const [line] = await searchRead<{ id: number }>(env.admin, 'purchase.order.line', [['order_id', '=', po]], ['id']);
+    await env.admin.call({ model: 'purchase.order.line', method: 'write', args: [[line!.id], { product_qty: 22 }] });
+    await done('asn_amend');
+    expect(stored()!.body.lines.map((l) => l.quantity)).to.deep.equal([22]);
+    expect(stored()!.version).to.equal(2);
+    expect(gw.ledger.createsFor(receipt!.name, 'receipt')).to.equal(1);
+    // The purchase is cancelled: DELETE /receipts/{reference}.
+    await call('purchase.order', 'button_cancel', [po]);
+    await done('asn_cancel');
+    expect(stored()!.status).to.equal('cancelled');
+    expect(gw.ledger.cancelsFor(receipt!.name, 'receipt')).to.equal(1);
   });
 });
