@@ -531,6 +531,23 @@ class SyncInboundMessage(models.Model):
             return None
         return [(1.0, serial, None) for serial in units]
 
+    @api.model
+    def _spread(self, pieces, moves, remaining, rounding):
+        """Spread reported (quantity, lot, expiration) pieces over `moves` in order, each
+        taking at most what it still expects (`remaining`, updated). Yields (move, quantity,
+        lot, expiration). Shipments and receipts alike."""
+        for qty, lot_name, expiration in pieces:
+            left = qty
+            for move in moves:
+                if float_is_zero(left, precision_rounding=rounding):
+                    break
+                take = min(left, remaining[move.id])
+                if float_is_zero(take, precision_rounding=rounding):
+                    continue
+                remaining[move.id] -= take
+                left -= take
+                yield move, take, lot_name, expiration
+
     def _add_move_lines(self, move, pieces, location_dest=None):
         product = move.product_id
         vals = []
@@ -638,20 +655,12 @@ class SyncInboundMessage(models.Model):
                     "%(path)s.quantity: %(qty)s %(sku)s shipped, only %(open)s still to ship.",
                     path=path, qty=line["quantity"], sku=ordered.default_code, open=open_qty))
                 continue
-            for qty, lot_name, expiration in pieces:
-                left = qty
-                for move in candidates:
-                    if float_is_zero(left, precision_rounding=rounding):
-                        break
-                    take = min(left, remaining[move.id])
-                    if float_is_zero(take, precision_rounding=rounding):
-                        continue
-                    remaining[move.id] -= take
-                    left -= take
-                    if product == ordered:
-                        allocations[move.id].append((take, lot_name, expiration))
-                    else:
-                        substitutions.append((move, take, product, [(take, lot_name, expiration)]))
+            for move, take, lot_name, expiration in self._spread(pieces, candidates, remaining,
+                                                                 rounding):
+                if product == ordered:
+                    allocations[move.id].append((take, lot_name, expiration))
+                else:
+                    substitutions.append((move, take, product, [(take, lot_name, expiration)]))
         apply.check()
         # apply: what the warehouse shipped replaces the reservations
         moves.move_line_ids.unlink()

@@ -99,17 +99,9 @@ class SyncInboundMessage(models.Model):
                     "expected.", path=path, qty=line["quantity"], sku=line["sku"],
                     open=open_qty), reason_code="over_receipt")
                 continue
-            for qty, lot_name, expiration in pieces:
-                left = qty
-                for move in candidates:
-                    if float_is_zero(left, precision_rounding=rounding):
-                        break
-                    take = min(left, remaining[move.id])
-                    if float_is_zero(take, precision_rounding=rounding):
-                        continue
-                    remaining[move.id] -= take
-                    left -= take
-                    allocations[move.id].append((take, lot_name, expiration))
+            for move, take, lot_name, expiration in self._spread(pieces, candidates, remaining,
+                                                                 rounding):
+                allocations[move.id].append((take, lot_name, expiration))
         apply.check()
         close = target.receipt_backorder_policy == "cancel"
         moves.move_line_ids.unlink()
