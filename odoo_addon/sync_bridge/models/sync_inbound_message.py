@@ -532,6 +532,14 @@ class SyncInboundMessage(models.Model):
         return [(1.0, serial, None) for serial in units]
 
     @api.model
+    def _open_moves(self, pickings):
+        """The moves of `pickings` still to do, in picking then move order, and the quantity
+        each still expects (move id -> quantity, in the product's unit)."""
+        moves = pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel")).sorted(
+            lambda m: (pickings.ids.index(m.picking_id.id), m.id))
+        return moves, {move.id: move.product_qty for move in moves}
+
+    @api.model
     def _spread(self, pieces, moves, remaining, rounding):
         """Spread reported (quantity, lot, expiration) pieces over `moves` in order, each
         taking at most what it still expects (`remaining`, updated). Yields (move, quantity,
@@ -611,9 +619,7 @@ class SyncInboundMessage(models.Model):
             apply.problem("conflict", _("order_ref: %s has no open delivery to ship.",
                                         record.display_name))
             apply.check()
-        moves = pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel")).sorted(
-            lambda m: (pickings.ids.index(m.picking_id.id), m.id))
-        remaining = {move.id: move.product_qty for move in moves}
+        moves, remaining = self._open_moves(pickings)
         allocations = defaultdict(list)  # move id -> pieces
         substitutions = []  # (ordered move, qty, product, pieces)
         target = apply.target

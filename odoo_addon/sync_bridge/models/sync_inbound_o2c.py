@@ -66,9 +66,7 @@ class SyncInboundMessage(models.Model):
             apply.problem("conflict", _("receipt_ref: %s has no open receipt.",
                                         ", ".join(found.mapped("name"))))
             apply.check()
-        moves = pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel")).sorted(
-            lambda m: (pickings.ids.index(m.picking_id.id), m.id))
-        remaining = {move.id: move.product_qty for move in moves}
+        moves, remaining = self._open_moves(pickings)
         allocations = defaultdict(list)
         for i, line in enumerate(data["lines"]):
             path = f"lines[{i}]"
