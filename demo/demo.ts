@@ -13,11 +13,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setUpOdooPortal } from '../test/fakes/hubspot/portal.js';
+import { freePort } from '../test/e2e/support/ports.js';
 import { startFake, type HubSpotFake, type ShipBobFake } from '../test/fakes/start.js';
 import { OdooAdmin, waitFor } from './odoo.js';
 
@@ -286,17 +286,6 @@ export function formatView(v: OdooView): string[] {
 // ---------------------------------------------------------------------------------------------
 // Processes
 // ---------------------------------------------------------------------------------------------
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Sidecar { proc: ChildProcess; port: number; log: string; tail: () => string; stop: () => Promise<number | null> }
 

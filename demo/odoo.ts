@@ -1,5 +1,6 @@
 import { XmlRpcTransport } from '../bridge/odoo/xmlrpc-transport.js';
 import type { OdooGateway } from '../bridge/odoo/odoo-gateway.js';
+import { poll } from '../test/e2e/support/wait.js';
 
 /** A small admin client over the bridge's own XML-RPC transport (the demo reads Odoo as admin). */
 export class OdooAdmin {
@@ -71,14 +72,8 @@ export class OdooAdmin {
 
 /** Polls `fn` until it returns something other than undefined/false. */
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 90_000, everyMs = 400): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) { last = err; }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+  const r = await poll(fn, timeoutMs, everyMs);
+  if (r.done) return r.value;
+  const last = r.lastError;
   throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? ` (last error: ${last instanceof Error ? last.message : String(last)})` : ''}`);
 }

@@ -1,8 +1,11 @@
 import { expect } from 'chai';
 import { OdooAdmin } from '../../demo/odoo.js';
 import { startFake, type HubSpotFake, type ShipBobFake } from '../fakes/start.js';
-import { create, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
-import { freePort, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
+import { create, ensureProduct, ensureStorableProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { shipbobWebhookTarget } from './support/shipbob-setup.js';
+import { adminServer, configHead, FAST_INBOUND, FAST_WORKER } from './support/sidecar-config.js';
+import { freePort, startSidecar, stopSidecarExpectingZero, waitFor, waitListening, type RunningSidecar } from './support/sidecar.js';
+import { archiveTargets, codesLike } from './support/targets.js';
 
 type M2o = [number, string] | false;
 interface InboundRow { id: number; state: string; error: string | false; trace_id: string | false; exception_ids: number[] }
@@ -42,11 +45,7 @@ describe('e2e: inbound scenarios (substitution, unknown SKU, lots/serials, HubSp
     return (await r.json()) as T;
   };
 
-  async function trackedProduct(sku: string, tracking: 'lot' | 'serial'): Promise<number> {
-    const found = await searchRead<{ id: number }>(env.admin, 'product.product', [['default_code', '=', sku]], ['id']);
-    if (found[0]) return found[0].id;
-    return create(env.admin, 'product.product', { name: `Inbound scenarios ${tracking}`, default_code: sku, type: 'consu', is_storable: true, tracking, list_price: 20 });
-  }
+  const trackedProduct = (sku: string, tracking: 'lot' | 'serial') => ensureStorableProduct(env, sku, { name: `Inbound scenarios ${tracking}`, tracking, list_price: 20 });
 
   /** On-hand quantity of a (new) lot in the suite's warehouse: an inventory adjustment. */
   async function stockLot(productId: number, lot: string, qty: number): Promise<void> {
@@ -67,8 +66,7 @@ describe('e2e: inbound scenarios (substitution, unknown SKU, lots/serials, HubSp
     const [wh] = await searchRead<{ lot_stock_id: M2o; company_id: M2o }>(env.admin, 'stock.warehouse', [['id', '=', warehouseId]], ['lot_stock_id', 'company_id']);
     stockLocationId = (wh!.lot_stock_id as [number, string])[0];
     companyId = (wh!.company_id as [number, string])[0];
-    const stale = await searchRead<{ id: number }>(env.admin, 'sync.target', ['|', ['code', '=like', 'wms_ins_%'], ['code', '=like', 'crm_ins_%']], ['id']);
-    if (stale.length) await env.admin.call({ model: 'sync.target', method: 'write', args: [stale.map((t) => t.id), { active: false }] });
+    await archiveTargets(env, codesLike(['wms_ins_%', 'crm_ins_%']));
     const quiet = { trigger_order_cancel: false, trigger_order_amend: false, trigger_order_status: false, trigger_partner_upsert: false, trigger_product_upsert: false };
     wmsTargetId = await ensureTarget(env, WMS, { name: 'ShipBob inbound scenarios (e2e)', kind: 'wms', release_on: 'order_confirm', warehouse_ids: [[6, 0, [warehouseId]]], trigger_order_release: true, allow_substitution: true, ...quiet });
     await ensureTarget(env, CRM, { name: 'HubSpot inbound scenarios (e2e)', kind: 'crm', confirm_crm_orders: true, customer_policy: 'create', trigger_order_release: false, ...quiet });
@@ -94,38 +92,21 @@ describe('e2e: inbound scenarios (substitution, unknown SKU, lots/serials, HubSp
     port = await freePort();
     sb.setWebhookTarget(`http://127.0.0.1:${port}/webhooks/${WMS}`);
     hs.setWebhookTarget(`http://127.0.0.1:${port}/webhooks/${CRM}`);
-    sidecar = startSidecar(env, `
-odoo: { url: '${env.url}', db: '${env.db}', username: x, api_key: { env: ODOO_API_KEY } }
-worker: { batch_size: 20, poll_min_ms: 100, poll_max_ms: 500, lease_seconds: 60, backoff_base_ms: 500, backoff_max_ms: 2000 }
-state: { path: '$STATE' }
-server: { port: ${port}, host: 127.0.0.1, admin_token: { env: BRIDGE_ADMIN_TOKEN } }
-inbound: { poll_ms: 200, backoff_base_ms: 500, backoff_max_ms: 2000 }
-mappings: { dir: '$MAPPINGS' }
-targets:
-  ${WMS}:
-    preset: shipbob
-    base_url: '${sb.baseUrl}/'
-    auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
-    webhook_secret: { env: SHIPBOB_WEBHOOK_SECRET }
-    options: { channel_id: ${sb.channels[0]!.id} }
-  ${CRM}:
+    sidecar = startSidecar(env, `${configHead(env, { worker: FAST_WORKER, server: adminServer(port), inbound: FAST_INBOUND })}targets:
+${shipbobWebhookTarget(WMS, sb)}  ${CRM}:
     preset: hubspot
     base_url: '${hs.url}'
     auth: { type: bearer, token: { env: HUBSPOT_TOKEN } }
     webhook_secret: { env: HUBSPOT_APP_SECRET }
 `, { SHIPBOB_TOKEN: sb.tokens[0]!, SHIPBOB_WEBHOOK_SECRET: sb.webhookSecret, HUBSPOT_TOKEN: hs.tokens[0]!, HUBSPOT_APP_SECRET: hs.appSecret, BRIDGE_ADMIN_TOKEN: ADMIN });
-    await waitFor('sidecar listening', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000);
+    await waitListening(port);
   });
 
   after(async function () {
     await sb?.close();
     await hs?.close();
-    const mine = await searchRead<{ id: number }>(env.admin, 'sync.target', [['code', 'in', [WMS, CRM]]], ['id']);
-    if (mine.length) await env.admin.call({ model: 'sync.target', method: 'write', args: [mine.map((t) => t.id), { active: false }] });
-    if (!sidecar) return;
-    const code = await sidecar.stop();
-    if (this.currentTest?.state === 'failed' || process.env.E2E_VERBOSE || code !== 0) console.log(sidecar.output().slice(-8000));
-    expect(code, 'sidecar exits 0 on SIGTERM').to.equal(0);
+    await archiveTargets(env, [['code', 'in', [WMS, CRM]]]);
+    await stopSidecarExpectingZero(sidecar, this, 8000);
   });
 
   const setSubstitution = (on: boolean) => env.admin.call({ model: 'sync.target', method: 'write', args: [[wmsTargetId], { allow_substitution: on }] });

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
 import { create, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
-import { freePort, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
+import { shipbobWebhookTarget } from './support/shipbob-setup.js';
+import { adminServer, configHead, FAST_INBOUND, FAST_WORKER } from './support/sidecar-config.js';
+import { freePort, startSidecar, stopSidecarExpectingZero, waitFor, waitListening, type RunningSidecar } from './support/sidecar.js';
+import { archiveTargets, codesLike } from './support/targets.js';
 
 /**
  * Issue 6 proof: an order released by the sidecar to the ShipBob fake is shipped there; the
@@ -31,8 +34,7 @@ describe('e2e: ShipBob shipment webhook -> sidecar inbox -> sync_apply -> Odoo d
     await serviceGateway(env);
     fake = await startFake('shipbob');
     warehouseId = await ensureWarehouse(env, 'INB');
-    const stale = await searchRead<{ id: number }>(env.admin, 'sync.target', [['code', '=like', 'wms_inb_%']], ['id']);
-    if (stale.length) await env.admin.call({ model: 'sync.target', method: 'write', args: [stale.map((t) => t.id), { active: false }] });
+    await archiveTargets(env, codesLike(['wms_inb_%']));
     await ensureTarget(env, CODE, {
       name: 'ShipBob inbound (e2e)', kind: 'wms', release_on: 'order_confirm', warehouse_ids: [[6, 0, [warehouseId]]],
       trigger_order_release: true, trigger_order_cancel: false, trigger_order_amend: false, trigger_order_status: false,
@@ -42,32 +44,15 @@ describe('e2e: ShipBob shipment webhook -> sidecar inbox -> sync_apply -> Odoo d
     fake.store.setInventory({ sku: 'WID-INB', on_hand: 1000 });
     port = await freePort();
     fake.setWebhookTarget(`http://127.0.0.1:${port}/webhooks/${CODE}`);
-    sidecar = startSidecar(env, `
-odoo: { url: '${env.url}', db: '${env.db}', username: x, api_key: { env: ODOO_API_KEY } }
-worker: { batch_size: 20, poll_min_ms: 100, poll_max_ms: 500, lease_seconds: 60, backoff_base_ms: 500, backoff_max_ms: 2000 }
-state: { path: '$STATE' }
-server: { port: ${port}, host: 127.0.0.1, admin_token: { env: BRIDGE_ADMIN_TOKEN } }
-inbound: { poll_ms: 200, backoff_base_ms: 500, backoff_max_ms: 2000 }
-mappings: { dir: '$MAPPINGS' }
-targets:
-  ${CODE}:
-    preset: shipbob
-    base_url: '${fake.baseUrl}/'
-    auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
-    webhook_secret: { env: SHIPBOB_WEBHOOK_SECRET }
-    options: { channel_id: ${fake.channels[0]!.id} }
-`, { SHIPBOB_TOKEN: fake.tokens[0]!, SHIPBOB_WEBHOOK_SECRET: fake.webhookSecret, BRIDGE_ADMIN_TOKEN: ADMIN });
-    await waitFor('sidecar listening', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000);
+    sidecar = startSidecar(env, `${configHead(env, { worker: FAST_WORKER, server: adminServer(port), inbound: FAST_INBOUND })}targets:
+${shipbobWebhookTarget(CODE, fake)}`, { SHIPBOB_TOKEN: fake.tokens[0]!, SHIPBOB_WEBHOOK_SECRET: fake.webhookSecret, BRIDGE_ADMIN_TOKEN: ADMIN });
+    await waitListening(port);
   });
 
   after(async function () {
     await fake?.close();
-    const mine = await searchRead<{ id: number }>(env.admin, 'sync.target', [['code', '=', CODE]], ['id']);
-    if (mine.length) await env.admin.call({ model: 'sync.target', method: 'write', args: [mine.map((t) => t.id), { active: false }] });
-    if (!sidecar) return;
-    const code = await sidecar.stop();
-    if (this.currentTest?.state === 'failed' || process.env.E2E_VERBOSE || code !== 0) console.log(sidecar.output().slice(-6000));
-    expect(code, 'sidecar exits 0 on SIGTERM').to.equal(0);
+    await archiveTargets(env, [['code', '=', CODE]]);
+    await stopSidecarExpectingZero(sidecar, this, 6000);
   });
 
   async function releasedOrder(tag: string): Promise<{ id: number; name: string; shipbobId: number }> {

@@ -1,8 +1,11 @@
 import { expect } from 'chai';
 import { INTEGRATION_USER_ID } from '../fakes/salesforce/ids.js';
 import { startFake, type GenericWmsFake, type SalesforceFake, type ShipBobFake } from '../fakes/start.js';
-import { create, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
-import { freePort, mappingsSubset, sleep, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
+import { callReturningNone, create, ensureStorableProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { shipbobWebhookTarget } from './support/shipbob-setup.js';
+import { BATCH_WORKER, configHead, FAST_INBOUND, publicServer } from './support/sidecar-config.js';
+import { freePort, mappingsSubset, sleep, startSidecar, stopSidecarExpectingZero, waitFor, waitListening, type RunningSidecar } from './support/sidecar.js';
+import { archiveTargets, codesLike } from './support/targets.js';
 
 /**
  * Issue 8 follow-ups on real Odoo 18: ShipBob milestones by polling (accepted -> picked ->
@@ -28,11 +31,7 @@ describe('e2e: issue 8 follow-ups (ShipBob milestones, Salesforce stewardship, A
   let usId: number;
   let hasAddon = true;
 
-  const call = <T = unknown>(model: string, method: string, ids: number[]) => env.admin.call<T>({ model, method, ids }).catch((err: Error) => {
-    // Methods returning None: Odoo committed, XML-RPC cannot marshal the answer.
-    if (!/cannot marshal None/.test(err.message)) throw err;
-    return undefined;
-  });
+  const call = (model: string, method: string, ids: number[]) => callReturningNone(env.admin, { model, method, ids });
 
   before(async function () {
     await serviceGateway(env);
@@ -45,8 +44,7 @@ describe('e2e: issue 8 follow-ups (ShipBob milestones, Salesforce stewardship, A
     warehouseId = await ensureWarehouse(env, 'O2CF');
     genericWarehouseId = await ensureWarehouse(env, 'O2CG');
     usId = await xmlId(env.admin, 'base.us');
-    const stale = await searchRead<{ id: number }>(env.admin, 'sync.target', ['|', '|', ['code', '=like', 'wms_f_%'], ['code', '=like', 'crm_f_%'], ['code', '=like', 'wmsg_f_%']], ['id']);
-    if (stale.length) await env.admin.call({ model: 'sync.target', method: 'write', args: [stale.map((t) => t.id), { active: false }] });
+    await archiveTargets(env, codesLike(['wms_f_%', 'crm_f_%', 'wmsg_f_%']));
     const off = { trigger_order_release: false, trigger_order_cancel: false, trigger_order_amend: false, trigger_order_status: false, trigger_product_upsert: false };
     await ensureTarget(env, WMS, {
       name: 'ShipBob follow-ups (e2e)', kind: 'wms', release_on: 'order_confirm', warehouse_ids: [[6, 0, [warehouseId]]],
@@ -64,22 +62,8 @@ describe('e2e: issue 8 follow-ups (ShipBob milestones, Salesforce stewardship, A
       salesforce: ['customer_upsert.yaml', 'partner_change.yaml', 'partner_new.yaml'],
       generic_wms: ['customer_upsert.yaml', 'receipt_asn.yaml', 'receipt_cancel.yaml'],
     });
-    sidecar = startSidecar(env, `
-odoo: { url: '${env.url}', db: '${env.db}', username: x, api_key: { env: ODOO_API_KEY } }
-worker: { batch_size: 50, poll_min_ms: 200, poll_max_ms: 1000, lease_seconds: 60, backoff_base_ms: 500, backoff_max_ms: 2000 }
-state: { path: '$STATE' }
-server: { port: ${port}, host: 127.0.0.1, public_url: 'http://127.0.0.1:${port}' }
-inbound: { poll_ms: 200, backoff_base_ms: 500, backoff_max_ms: 2000 }
-mappings: { dir: '$MAPPINGS' }
-targets:
-  ${WMS}:
-    preset: shipbob
-    base_url: '${sb.baseUrl}/'
-    auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
-    webhook_secret: { env: SHIPBOB_WEBHOOK_SECRET }
-    poll: { schedule: '*/1 * * * * *', lookback_minutes: 30 }
-    options: { channel_id: ${sb.channels[0]!.id}, poll_milestones: true, vars: { shipbob_location_id: 1 } }
-  ${CRM}:
+    sidecar = startSidecar(env, `${configHead(env, { worker: BATCH_WORKER, server: publicServer(port), inbound: FAST_INBOUND })}targets:
+${shipbobWebhookTarget(WMS, sb, { poll: "schedule: '*/1 * * * * *', lookback_minutes: 30", options: 'poll_milestones: true, vars: { shipbob_location_id: 1 }' })}  ${CRM}:
     preset: salesforce
     base_url: '${sf.url}/services/data/v61.0/'
     auth: { type: oauth2_client_credentials, token_url: '${sf.url}/services/oauth2/token', client_id: '${sf.clientId}', client_secret: { env: SF_SECRET } }
@@ -90,7 +74,7 @@ targets:
     base_url: '${gw.baseUrl}/'
     auth: { type: api_key, header: X-API-Key, key: { env: WMS_KEY } }
 `, { SHIPBOB_TOKEN: sb.tokens[0]!, SHIPBOB_WEBHOOK_SECRET: sb.webhookSecret, SF_SECRET: sf.clientSecret, WMS_KEY: 'wms-test-key' }, { mappingsDir: mappings });
-    await waitFor('sidecar listening', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 60_000);
+    await waitListening(port);
   });
 
   after(async function () {
@@ -98,19 +82,11 @@ targets:
     await sf?.close();
     await gw?.close();
     if (!hasAddon) return;
-    const mine = await searchRead<{ id: number }>(env.admin, 'sync.target', [['code', 'in', [WMS, CRM, WMSG]]], ['id']);
-    if (mine.length) await env.admin.call({ model: 'sync.target', method: 'write', args: [mine.map((t) => t.id), { active: false }] });
-    if (!sidecar) return;
-    const code = await sidecar.stop();
-    if (this.currentTest?.state === 'failed' || process.env.E2E_VERBOSE || code !== 0) console.log(sidecar.output().slice(-12000));
-    expect(code, 'sidecar exits 0 on SIGTERM').to.equal(0);
+    await archiveTargets(env, [['code', 'in', [WMS, CRM, WMSG]]]);
+    await stopSidecarExpectingZero(sidecar, this, 12000);
   });
 
-  async function storable(sku: string): Promise<number> {
-    const found = await searchRead<{ id: number }>(env.admin, 'product.product', [['default_code', '=', sku]], ['id']);
-    if (found[0]) return found[0].id;
-    return create(env.admin, 'product.product', { name: sku, default_code: sku, type: 'consu', is_storable: true, list_price: 10, standard_price: 4 });
-  }
+  const storable = (sku: string) => ensureStorableProduct(env, sku, { list_price: 10, standard_price: 4 });
 
   type Milestone = { id: number; milestone: string; occurred_at: string; message_id: string };
   const milestones = (so: number) => searchRead<Milestone>(env.admin, 'sync.milestone', [['order_id', '=', so]], ['milestone', 'occurred_at', 'message_id'], { order: 'occurred_at, id' });

@@ -1,11 +1,12 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { expect } from 'chai';
 import { startFake, type GenericWmsFake, type SalesforceFake } from '../fakes/start.js';
 import { InboxStore } from '../../bridge/state/inbox-store.js';
 import { openStateStore } from '../../bridge/state/state-store.js';
-import { create, ensureTarget, ensureWarehouse, odooTestEnv, resetTargets, searchRead, serviceGateway, SERVICE_LOGIN, SERVICE_PASSWORD, xmlId } from './support/odoo-env.js';
-import { mappingsSubset, root, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
+import { create, ensureTarget, ensureWarehouse, odooTestEnv, resetTargets, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { failLeftoverRuns, latestReconLines, openReconExceptions, runReconcile } from './support/reconcile.js';
+import { configHead, FAST_WORKER } from './support/sidecar-config.js';
+import { mappingsSubset, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
+import { setOnHand, warehouseStock } from './support/stock.js';
 
 /**
  * Issue 7, on real Odoo 18: master data against Salesforce (Accounts by Odoo_Id__c, duplicates
@@ -27,29 +28,11 @@ describe('e2e: reconciliation of Salesforce master data and receipts in flight (
   const sku = (s: string) => `RM-${s}-${tag}`;
   const name = (k: string) => `Recon SF ${k} ${tag}`;
 
-  const cli = (args: string[]) => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const p = spawn(process.execPath, [path.join(root, 'dist/bridge/cli.js'), 'reconcile', ...args, '--config', path.join(sidecar.dir, 'bridge.config.yaml')], {
-      env: { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ODOO_USERNAME: SERVICE_LOGIN, ODOO_API_KEY: SERVICE_PASSWORD, SF_SECRET: sf.clientSecret, WMS_KEY: 'wms-recon-key', LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    p.once('exit', (code) => resolve({ code, out, err }));
-  });
-  const lines = async (target: string, job: string) => {
-    const runs = await searchRead<{ id: number }>(env.admin, 'sync.reconciliation', [['target_id.code', '=', target], ['job', '=', job]], ['id'], { order: 'id desc', limit: 1 });
-    return searchRead<{ key: string; outcome: string; res_id: number; details: string; qty_odoo: number; qty_target: number }>(env.admin, 'sync.reconciliation.line', [['run_id', '=', runs[0]!.id]], ['key', 'outcome', 'res_id', 'details', 'qty_odoo', 'qty_target']);
-  };
-  const openExceptions = (target: string, job: string) => searchRead<{ recon_key: string; occurrences: number }>(env.admin, 'sync.exception', [['recon_job', '=', job], ['state', '=', 'open'], ['target_id.code', '=', target]], ['recon_key', 'occurrences']);
+  const cli = (args: string[]) => runReconcile(env, sidecar.dir, args, { SF_SECRET: sf.clientSecret, WMS_KEY: 'wms-recon-key' });
+  const lines = (target: string, job: string) => latestReconLines(env, target, job);
+  const openExceptions = (target: string, job: string) => openReconExceptions(env, job, [target]);
   const account = (id: number) => sf.store.findBy('Account', 'Odoo_Id__c', String(id))[0];
-  const setQuant = async (productId: number, qty: number) => {
-    const id = await create(env.admin, 'stock.quant', { product_id: productId, location_id: stockLocationId, inventory_quantity: qty }, { inventory_mode: true });
-    await env.admin.call({ model: 'stock.quant', method: 'action_apply_inventory', ids: [id] }).catch((err: unknown) => {
-      if (!/cannot marshal None/.test(String(err))) throw err;
-    });
-  };
+  const setQuant = (productId: number, qty: number) => setOnHand(env, productId, stockLocationId, qty);
   const mine = <T extends { res_id: number }>(ls: T[]): T[] => ls.filter((l) => Object.values(partners).includes(l.res_id));
 
   before(async () => {
@@ -57,8 +40,7 @@ describe('e2e: reconciliation of Salesforce master data and receipts in flight (
     sf = await startFake('salesforce', { queryBatchSize: 200 });
     wms = await startFake('generic-wms', { apiKeys: ['wms-recon-key'] });
     warehouseId = await ensureWarehouse(env, `M${tag.slice(-4)}`);
-    const [wh] = await searchRead<{ lot_stock_id: [number, string] }>(env.admin, 'stock.warehouse', [['id', '=', warehouseId]], ['lot_stock_id']);
-    stockLocationId = wh!.lot_stock_id[0];
+    stockLocationId = (await warehouseStock(env, warehouseId)).id;
     await ensureTarget(env, 'crm_sf_recon', {
       name: 'Salesforce (recon e2e)', kind: 'crm', trigger_order_release: false, trigger_order_cancel: false, trigger_order_amend: false, trigger_order_status: false,
       trigger_partner_upsert: true, trigger_product_upsert: false,
@@ -68,17 +50,9 @@ describe('e2e: reconciliation of Salesforce master data and receipts in flight (
       trigger_order_release: false, trigger_order_cancel: false, trigger_order_amend: false, trigger_order_status: false, trigger_partner_upsert: false, trigger_product_upsert: true,
     });
     await resetTargets(env, ['crm_sf_recon', 'wms_gen_recon']);
-    const live = await searchRead<{ id: number }>(env.admin, 'sync.reconciliation', [['target_id.code', 'in', ['crm_sf_recon', 'wms_gen_recon']], ['state', '=', 'running']], ['id']);
-    if (live.length) await env.admin.call({ model: 'sync.reconciliation', method: 'write', args: [live.map((r) => r.id), { state: 'failed', error: 'left running by an earlier e2e run' }] });
+    await failLeftoverRuns(env, ['crm_sf_recon', 'wms_gen_recon']);
     const mappings = mappingsSubset({ salesforce: ['customer_upsert.yaml'], generic_wms: ['inventory_levels.yaml', 'receipt_completed.yaml', 'product_upsert.yaml'] });
-    sidecar = startSidecar(env, `
-odoo: { url: '${env.url}', db: '${env.db}', username: x, api_key: { env: ODOO_API_KEY } }
-worker: { batch_size: 50, poll_min_ms: 100, poll_max_ms: 500, lease_seconds: 60, backoff_base_ms: 500, backoff_max_ms: 2000 }
-state: { path: '$STATE' }
-server: { port: 0, host: 127.0.0.1 }
-inbound: { poll_ms: 200 }
-mappings: { dir: '$MAPPINGS' }
-reconcile:
+    sidecar = startSidecar(env, `${configHead(env, { worker: { ...FAST_WORKER, batch_size: 50 }, inbound: { poll_ms: 200 } })}reconcile:
   page_size: 50
   line_batch: 7
   heartbeat_seconds: 2

@@ -1,7 +1,7 @@
-import net from 'node:net';
 import { expect } from 'chai';
 import { BridgeError } from '../../bridge/errors/index.js';
 import type { OdooGateway } from '../../bridge/odoo/odoo-gateway.js';
+import { freePort } from '../e2e/support/ports.js';
 import {
   OdooAccessError, OdooAuthError, OdooMissingError, OdooUnavailableError, OdooValidationError,
 } from '../../bridge/odoo/odoo-errors.js';
@@ -31,16 +31,7 @@ export interface GatewayUnderTest {
 }
 
 /** A port nobody listens on (taken from the OS, then closed). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const closedPort = freePort;
 
 async function failure(p: Promise<unknown>): Promise<BridgeError> {
   const err = await p.then(() => { throw new Error('expected the call to fail'); }, (e: unknown) => e);

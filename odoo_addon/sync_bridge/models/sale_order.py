@@ -154,7 +154,9 @@ class SaleOrder(models.Model):
                     "resolved_by_id": self.env.uid})
 
     # -- events -------------------------------------------------------------
-    def _sync_release_now(self):
+    def _sync_enqueue_release(self):
+        """Release events of the confirmed orders for the WMS targets that
+        have not had them yet, when the orders' credit allows a release."""
         Event = self.env["sync.event"].sudo()
         for order in self.filtered(lambda o: o.state == "sale"):
             targets = order._sync_wms_targets("release").filtered(
@@ -163,6 +165,10 @@ class SaleOrder(models.Model):
             if targets and order._sync_credit_allows_release(targets):
                 for target in targets:
                     Event._enqueue(target, "release", order)
+
+    def _sync_release_now(self):
+        for order in self.filtered(lambda o: o.state == "sale"):
+            order._sync_enqueue_release()
             order.picking_ids._sync_release_ready()
 
     def _sync_amend(self):
@@ -184,14 +190,7 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         res = super().action_confirm()
-        Event = self.env["sync.event"].sudo()
-        for order in self.filtered(lambda o: o.state == "sale"):
-            targets = order._sync_wms_targets("release").filtered(
-                lambda t: not Event._release_state(t, order)
-            )
-            if targets and order._sync_credit_allows_release(targets):
-                for target in targets:
-                    Event._enqueue(target, "release", order)
+        self._sync_enqueue_release()
         return res
 
     def _action_cancel(self):

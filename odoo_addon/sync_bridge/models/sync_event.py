@@ -192,11 +192,16 @@ class SyncEvent(models.Model):
     @api.depends("model", "res_id")
     def _compute_record_ref(self):
         for event in self:
-            ref = False
-            if event.model in self.env and event.res_id:
-                if self.env[event.model].browse(event.res_id).exists():
-                    ref = f"{event.model},{event.res_id}"
-            event.record_ref = ref
+            event.record_ref = self._record_ref_value(event.model, event.res_id)
+
+    @api.model
+    def _record_ref_value(self, model, res_id):
+        """Value of a Reference field to the record (model, res_id), or False
+        when the model is not installed or the record no longer exists. Shared
+        by the sync models that point at a business record this way."""
+        if model in self.env and res_id and self.env[model].browse(res_id).exists():
+            return f"{model},{res_id}"
+        return False
 
     @api.depends("target_id", "event_type", "model", "res_id")
     def _compute_display_name(self):

@@ -121,12 +121,9 @@ class SyncException(models.Model):
 
     @api.depends("model", "res_id")
     def _compute_record_ref(self):
+        Event = self.env["sync.event"]
         for exc in self:
-            ref = False
-            if exc.model in self.env and exc.res_id:
-                if self.env[exc.model].browse(exc.res_id).exists():
-                    ref = f"{exc.model},{exc.res_id}"
-            exc.record_ref = ref
+            exc.record_ref = Event._record_ref_value(exc.model, exc.res_id)
 
     @api.depends("category", "model", "res_id", "target_id")
     def _compute_name(self):

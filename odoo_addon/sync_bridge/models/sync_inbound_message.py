@@ -453,6 +453,34 @@ class SyncInboundMessage(models.Model):
             [("default_code", "=", sku), ("company_id", "in", [False, company.id])], limit=1
         )
 
+    def _line_product(self, line, path, apply):
+        """The product of a payload line's SKU; an empty recordset, with a
+        validation problem recorded at `path`, when Odoo does not know it."""
+        product = self._product(line["sku"])
+        if not product:
+            apply.problem("validation", _("%(path)s.sku: unknown SKU %(sku)s.",
+                                          path=path, sku=line["sku"]))
+        return product
+
+    def _order_ref_record(self, data, apply):
+        """The delivery or sale order of the payload's order_ref (see
+        _resolve_order_ref); the apply fails (validation) without one."""
+        record = self._resolve_order_ref(data["order_ref"], apply)
+        if not record:
+            apply.problem("validation", _("order_ref: no delivery or sale order %s.",
+                                          data["order_ref"]))
+            apply.check()
+        return record
+
+    @api.model
+    def _with_backorders(self, pickings):
+        """`pickings` and their backorders, down to the end of each chain."""
+        chain = pickings
+        while chain.backorder_ids:
+            chain = chain.backorder_ids
+            pickings |= chain
+        return pickings
+
     def _resolve_order_ref(self, ref, apply):
         """The record released under `ref`: a sync.link of the target (the
         WMS's own id), else a delivery or sale order of that name (the name
@@ -597,20 +625,13 @@ class SyncInboundMessage(models.Model):
     # Shipment
     # ------------------------------------------------------------------
     def _apply_shipment(self, data, apply):
-        record = self._resolve_order_ref(data["order_ref"], apply)
-        if not record:
-            apply.problem("validation", _("order_ref: no delivery or sale order %s.",
-                                          data["order_ref"]))
-            apply.check()
+        record = self._order_ref_record(data, apply)
         if record._name == "sale.order":
             order, pickings = record, record.picking_ids
         else:
             order, pickings = record.sale_id, record.sale_id.picking_ids or record
             if not record.sale_id:
-                chain = record
-                while chain.backorder_ids:
-                    chain = chain.backorder_ids
-                    pickings |= chain
+                pickings = self._with_backorders(record)
         apply.anchor = order or record
         pickings = pickings.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel", "draft")
@@ -625,10 +646,8 @@ class SyncInboundMessage(models.Model):
         target = apply.target
         for i, line in enumerate(data["lines"]):
             path = f"lines[{i}]"
-            product = self._product(line["sku"])
+            product = self._line_product(line, path, apply)
             if not product:
-                apply.problem("validation", _("%(path)s.sku: unknown SKU %(sku)s.",
-                                              path=path, sku=line["sku"]))
                 continue
             ordered = product
             if line.get("substituted_for_sku"):
@@ -782,11 +801,7 @@ class SyncInboundMessage(models.Model):
             order="company_id", limit=1)
 
     def _apply_return(self, data, apply):
-        record = self._resolve_order_ref(data["order_ref"], apply)
-        if not record:
-            apply.problem("validation", _("order_ref: no delivery or sale order %s.",
-                                          data["order_ref"]))
-            apply.check()
+        record = self._order_ref_record(data, apply)
         order = record if record._name == "sale.order" else record.sale_id
         apply.anchor = order or record
         deliveries = (order.picking_ids if order else record | record.backorder_ids).filtered(
@@ -803,10 +818,8 @@ class SyncInboundMessage(models.Model):
         allocations = defaultdict(list)  # move id -> [(qty, lot, disposition)]
         for i, line in enumerate(data["lines"]):
             path = f"lines[{i}]"
-            product = self._product(line["sku"])
+            product = self._line_product(line, path, apply)
             if not product:
-                apply.problem("validation", _("%(path)s.sku: unknown SKU %(sku)s.",
-                                              path=path, sku=line["sku"]))
                 continue
             lot = line.get("lot")
             if product.tracking == "none" and lot:
@@ -938,10 +951,8 @@ class SyncInboundMessage(models.Model):
         applied = unchanged = 0
         for i, line in enumerate(data["lines"]):
             path = f"lines[{i}]"
-            product = self._product(line["sku"])
+            product = self._line_product(line, path, apply)
             if not product:
-                apply.problem("validation", _("%(path)s.sku: unknown SKU %(sku)s.",
-                                              path=path, sku=line["sku"]))
                 continue
             if not product.is_storable:
                 apply.problem("validation", _("%(path)s.sku: %(sku)s is not a storable product.",

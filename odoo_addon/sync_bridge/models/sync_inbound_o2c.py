@@ -54,12 +54,7 @@ class SyncInboundMessage(models.Model):
                                           data["receipt_ref"]))
             apply.check()
         apply.anchor = found[:1] if len(found) == 1 else found.purchase_id[:1] or found[:1]
-        pickings = found
-        chain = found
-        while chain.backorder_ids:
-            chain = chain.backorder_ids
-            pickings |= chain
-        pickings = pickings.filtered(
+        pickings = self._with_backorders(found).filtered(
             lambda p: p.picking_type_code == "incoming" and p.state not in ("done", "cancel", "draft")
         ).sorted(lambda p: (p not in found, p.id))
         if not pickings:
@@ -70,10 +65,8 @@ class SyncInboundMessage(models.Model):
         allocations = defaultdict(list)
         for i, line in enumerate(data["lines"]):
             path = f"lines[{i}]"
-            product = self._product(line["sku"])
+            product = self._line_product(line, path, apply)
             if not product:
-                apply.problem("validation", _("%(path)s.sku: unknown SKU %(sku)s.",
-                                              path=path, sku=line["sku"]))
                 continue
             rounding = product.uom_id.rounding
             if float_is_zero(line["quantity"], precision_rounding=rounding):

@@ -28,9 +28,6 @@ class SyncInboundRecord(models.Model):
 
     @api.depends("model", "res_id")
     def _compute_record_ref(self):
+        Event = self.env["sync.event"]
         for rec in self:
-            ref = False
-            if rec.model in self.env and rec.res_id:
-                if self.env[rec.model].browse(rec.res_id).exists():
-                    ref = f"{rec.model},{rec.res_id}"
-            rec.record_ref = ref
+            rec.record_ref = Event._record_ref_value(rec.model, rec.res_id)

@@ -45,12 +45,9 @@ class SyncLink(models.Model):
 
     @api.depends("model", "res_id")
     def _compute_record_ref(self):
+        Event = self.env["sync.event"]
         for link in self:
-            ref = False
-            if link.model in self.env and link.res_id:
-                if self.env[link.model].browse(link.res_id).exists():
-                    ref = f"{link.model},{link.res_id}"
-            link.record_ref = ref
+            link.record_ref = Event._record_ref_value(link.model, link.res_id)
 
     @api.model
     def _get(self, target, model, res_id):

@@ -68,12 +68,9 @@ class SyncReconciliationLine(models.Model):
 
     @api.depends("model", "res_id")
     def _compute_record_ref(self):
+        Event = self.env["sync.event"]
         for line in self:
-            ref = False
-            if line.model in self.env and line.res_id:
-                if self.env[line.model].browse(line.res_id).exists():
-                    ref = f"{line.model},{line.res_id}"
-            line.record_ref = ref
+            line.record_ref = Event._record_ref_value(line.model, line.res_id)
 
     # ------------------------------------------------------------------
     # From the sidecar

@@ -1,5 +1,6 @@
 import type { ShipBobFake } from '../../fakes/start.js';
 import { ensureTarget, resetTargets, type OdooTestEnv } from './odoo-env.js';
+import { configHead, flow, type FlowMapping } from './sidecar-config.js';
 
 /**
  * A ShipBob WMS target in Odoo that releases orders of one warehouse on confirmation and
@@ -21,17 +22,29 @@ export async function ensureShipBobReleaseTarget(env: OdooTestEnv, code: string,
  * lines to the target (e.g. `concurrency: 8`).
  */
 export function shipbobSidecarConfig(env: OdooTestEnv, fake: ShipBobFake, code: string, opts: { worker: string; state?: string; target?: string[] }): string {
-  return `
-odoo: { url: '${env.url}', db: '${env.db}', username: x, api_key: { env: ODOO_API_KEY } }
-worker: { ${opts.worker} }
-state: { path: '$STATE'${opts.state ? `, ${opts.state}` : ''} }
-server: { port: 0, host: 127.0.0.1 }
-mappings: { dir: '$MAPPINGS' }
-targets:
+  return `${configHead(env, { worker: opts.worker, ...(opts.state ? { state: opts.state } : {}) })}targets:
   ${code}:
     preset: shipbob
     base_url: '${fake.baseUrl}/'
     auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
 ${(opts.target ?? []).map((l) => `    ${l}\n`).join('')}    options: { channel_id: ${fake.channels[0]!.id} }
 `;
+}
+
+/**
+ * A ShipBob target for a sidecar config (an entry under `targets:`) pointing at the fake, with
+ * its token from SHIPBOB_TOKEN and its webhook secret from SHIPBOB_WEBHOOK_SECRET. `poll` and
+ * `options` are flow mappings' insides; the options always name the fake's channel first.
+ */
+export function shipbobWebhookTarget(code: string, fake: ShipBobFake, opts: { poll?: FlowMapping; options?: FlowMapping } = {}): string {
+  const options = [`channel_id: ${fake.channels[0]!.id}`, ...(opts.options ? [flow(opts.options)] : [])].join(', ');
+  return [
+    `  ${code}:`,
+    '    preset: shipbob',
+    `    base_url: '${fake.baseUrl}/'`,
+    '    auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }',
+    '    webhook_secret: { env: SHIPBOB_WEBHOOK_SECRET }',
+    ...(opts.poll ? [`    poll: { ${flow(opts.poll)} }`] : []),
+    `    options: { ${options} }`,
+  ].join('\n') + '\n';
 }

@@ -1,10 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
 import { SERVICE_LOGIN, SERVICE_PASSWORD, type OdooTestEnv } from './odoo-env.js';
+import { waitFor } from './wait.js';
+
+// Re-exported: most suites take these from here with the sidecar itself.
+export { freePort } from './ports.js';
+export { sleep, waitFor } from './wait.js';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -79,38 +84,27 @@ export function mappingsSubset(files: Record<string, string[]>, patches: Record<
   return dir;
 }
 
-/** A TCP port free right now on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** GET /readyz of a sidecar listening on `port` (status code and body). */
 export async function readyz(port: number): Promise<{ status: number; body: { ready: boolean; odoo: string; targets: Record<string, string> } }> {
   const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(5_000) });
   return { status: res.status, body: (await res.json()) as { ready: boolean; odoo: string; targets: Record<string, string> } };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 300): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) { last = err; }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+/** Waits until a sidecar serves GET /healthz on `port`. */
+export async function waitListening(port: number, timeoutMs = 60_000): Promise<void> {
+  await waitFor('sidecar listening', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, timeoutMs);
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => { setTimeout(r, ms); });
+/**
+ * A suite's `after`: stops its sidecar (SIGTERM), prints the last `tailChars` of its output when
+ * the test failed, E2E_VERBOSE is set or the exit code is not 0, and expects exit code 0.
+ */
+export async function stopSidecarExpectingZero(sidecar: RunningSidecar | undefined, ctx: Mocha.Context, tailChars: number): Promise<void> {
+  if (!sidecar) return;
+  const code = await sidecar.stop();
+  if (ctx.currentTest?.state === 'failed' || process.env.E2E_VERBOSE || code !== 0) console.log(sidecar.output().slice(-tailChars));
+  expect(code, 'sidecar exits 0 on SIGTERM').to.equal(0);
+}
 
 /** Integer from the environment (for suite sizes), else the default. */
 export function envInt(name: string, dflt: number): number {
