@@ -25,7 +25,7 @@ import {
 import { isForbiddenKey, parsePath, renderSegs, type ParsedPath } from './path.js';
 import { compileStep, type StepFn } from './steps.js';
 import { Compare, CondList, evalCompare, evalList, evalPlan, type CondPlan } from './conds.js';
-import { setSlot, slotOf } from './slots.js';
+import { setSlot, slotOf, withSlotOwner } from './slots.js';
 import {
   FAIL,
   isFail,
@@ -1064,6 +1064,11 @@ export interface CompileOptions {
 
 /** Compiles mapping text. Never throws for a bad mapping: all issues come back with positions. */
 export function compileMapping(text: string, file: string, options: CompileOptions = {}): CompileResult {
+  // The property slots of this file's names (see slots.ts).
+  return withSlotOwner(file, () => compile(text, file, options));
+}
+
+function compile(text: string, file: string, options: CompileOptions): CompileResult {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const fail = (line: number, col: number, construct: string, message: string): CompileResult => ({
     ok: false,
