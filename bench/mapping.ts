@@ -6,7 +6,9 @@
  * All three must produce the same payloads (checked before timing). Prints records per second
  * and the ratios. Run: node dist/bench/mapping.js [orders]
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { findMappingFiles, readFixtureFile, readText } from '../bridge/cli/mappings-files.js';
 import { isDeepStrictEqual } from 'node:util';
 import jsonata from 'jsonata';
 import { parseFixtures, runFixtureCase, type FixtureCase } from '../bridge/mapping/fixtures.js';
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
   // engine's code: what the optimiser learnt from the others slows this one down. Every shipped
   // mapping runs its fixture cases (WARM_ROUNDS times), then compiled and hand-written are timed
   // again the same way.
-  const warmed = warmAllMappings();
+  const warmed = await warmAllMappings();
   let sharedCompiled = Infinity;
   let sharedChecked = Infinity;
   for (let k = 0; k < ROUNDS; k++) {
@@ -126,19 +128,16 @@ async function main(): Promise<void> {
 
 const WARM_ROUNDS = 3000;
 
-/** Runs the fixture cases of every shipped mapping WARM_ROUNDS times. */
-function warmAllMappings(): { mappings: number; runs: number } {
+/** Runs the fixture cases of every shipped mapping WARM_ROUNDS times (files found as `check` finds them). */
+async function warmAllMappings(): Promise<{ mappings: number; runs: number }> {
   const all: [CompiledMapping, FixtureCase[]][] = [];
-  for (const dir of readdirSync(ROOT + 'mappings', { withFileTypes: true })) {
-    if (!dir.isDirectory()) continue;
-    for (const f of readdirSync(`${ROOT}mappings/${dir.name}`)) {
-      const fixtures = `${ROOT}mappings/${dir.name}/fixtures/${f}`;
-      if (!f.endsWith('.yaml') || !existsSync(fixtures)) continue;
-      const m = loadMapping(readFileSync(`${ROOT}mappings/${dir.name}/${f}`, 'utf8'), `mappings/${dir.name}/${f}`);
-      const p = parseFixtures(readFileSync(fixtures, 'utf8'), fixtures);
-      if (!p.ok) throw new Error(p.error);
-      all.push([m, p.cases]);
-    }
+  for (const file of await findMappingFiles(ROOT + 'mappings')) {
+    const fixtures = await readFixtureFile(file);
+    if (!fixtures) continue;
+    const m = loadMapping(await readText(file), path.relative(ROOT, file));
+    const p = parseFixtures(fixtures.text, fixtures.file);
+    if (!p.ok) throw new Error(p.error);
+    all.push([m, p.cases]);
   }
   let runs = 0;
   for (let r = 0; r < WARM_ROUNDS; r++) {
