@@ -137,7 +137,8 @@ ${shipbobWebhookTarget(WMS, sb, { poll: "schedule: '*/2 * * * * *'", options: 'v
     expect(delivered.carrier_event).to.equal('Delivered to recipient');
     expect(ms.find((m) => m.milestone === 'on_hold')!.reason).to.equal('AddressValidation');
     const [soAfter] = await searchRead<{ sync_fulfilment_status: string; sync_delivered_at: string | false }>(env.admin, 'sale.order', [['id', '=', so]], ['sync_fulfilment_status', 'sync_delivered_at']);
-    expect(soAfter!.sync_fulfilment_status).to.equal('delivered');
+    const timeline = await searchRead(env.admin, 'sync.milestone', [['order_id', '=', so]], ['milestone', 'occurred_at', 'step', 'source', 'message_id', 'create_date'], { order: 'id' });
+    expect(soAfter!.sync_fulfilment_status, `status of ${order!.name}; timeline: ${JSON.stringify(timeline)}`).to.equal('delivered');
     expect(soAfter!.sync_delivered_at).to.be.a('string');
   });
 

@@ -324,9 +324,15 @@ describe('fakes/shipbob (API 2026-01)', () => {
       await createProduct('SKU-1');
       const o = (await createOrder('SO-E')).json;
       const open = o.shipments[0].id;
+      const created = o.shipments[0].last_update_at as string;
+      fake.clock.advance(5_000);
       await fake.sim.exception(open, 'OutOfStock');
-      expect((await call(u(`/order/${o.id}`), { headers: auth })).json.status).to.equal('Exception');
-      await fake.sim.onHold(open);
+      const excepted = (await call(u(`/order/${o.id}`), { headers: auth })).json;
+      expect(excepted.status).to.equal('Exception');
+      expect(Date.parse(excepted.shipments[0].last_update_at), 'an exception updates the shipment').to.be.within(Date.parse(created) + 5_000, Date.parse(created) + 9_000);
+      fake.clock.advance(5_000);
+      const held = (await fake.sim.onHold(open)).shipment;
+      expect(Date.parse(held.last_update_at), 'a hold updates the shipment').to.be.within(Date.parse(created) + 10_000, Date.parse(created) + 14_000);
       await call(u(`/order/${o.id}:cancel`), { method: 'POST', headers: auth });
       const hooks = await rx.waitFor(3);
       expect(hooks.map((h) => h.headers['shipbob-topic'])).to.deep.equal(['order.shipment.exception', 'order.shipment.on_hold', 'order.shipment.cancelled']);

@@ -182,7 +182,11 @@ class SyncInboundMessage(models.Model):
                                order=order.name, milestone=label, at=data["occurred_at"],
                                status=current or "-"))
         Exception_ = self.env["sync.exception"].sudo()
-        if data["milestone"] in HOLD_MILESTONES:
+        if data["milestone"] in HOLD_MILESTONES and order.sync_milestone_ids[:1] != milestone:
+            # A hold older than the order's status (a late poll, or the same second as shipped
+            # or delivered): history only, the order is no longer held.
+            apply.summary.append(_("The hold is older than the order's status: not an exception."))
+        elif data["milestone"] in HOLD_MILESTONES:
             status = data.get("reason") or data["milestone"]
             exc = Exception_._raise_exception(
                 "fulfilment",

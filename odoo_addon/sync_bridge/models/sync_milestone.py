@@ -13,6 +13,21 @@ MILESTONES = [
     ("on_hold", "On hold"),
 ]
 
+# Order of milestones that carry the same time (WMS timestamps have seconds): the higher comes
+# later. A hold (exception, on hold) comes after the warehouse steps before shipping, since the
+# warehouse stops working on a held shipment, and before shipped and delivered, since a
+# shipment that left the warehouse is no longer held.
+STEPS = {
+    "accepted": 0,
+    "allocated": 1,
+    "picked": 2,
+    "packed": 3,
+    "exception": 4,
+    "on_hold": 5,
+    "shipped": 6,
+    "delivered": 7,
+}
+
 
 class SyncMilestone(models.Model):
     """A fulfilment milestone reported by the WMS / carrier (inbound kind
@@ -32,7 +47,8 @@ class SyncMilestone(models.Model):
     step = fields.Integer(
         compute="_compute_step", store=True,
         help="Position of the milestone in the fulfilment sequence: at the same time, "
-        "the later step comes first in the timeline and sets the order's status.")
+        "the later step comes first in the timeline and sets the order's status. "
+        "A hold comes after picking and packing and before shipped and delivered.")
     occurred_at = fields.Datetime(required=True, readonly=True)
     source = fields.Char(readonly=True, help="System that reported the milestone.")
     message_id = fields.Char("Message ID", required=True, readonly=True)
@@ -57,9 +73,8 @@ class SyncMilestone(models.Model):
 
     @api.depends("milestone")
     def _compute_step(self):
-        steps = {key: i for i, (key, _label) in enumerate(MILESTONES)}
         for rec in self:
-            rec.step = steps.get(rec.milestone, -1)
+            rec.step = STEPS.get(rec.milestone, -1)
 
     @api.depends("milestone", "occurred_at")
     def _compute_display_name(self):

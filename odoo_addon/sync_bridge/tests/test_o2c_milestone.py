@@ -1,8 +1,10 @@
 # Copyright 2026 Odoo Sync Bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import importlib.util
 import uuid
 
 from odoo.tests import tagged
+from odoo.tools.misc import file_path
 
 from .inbound_common import InboundCase
 
@@ -51,6 +53,62 @@ class TestO2cMilestone(InboundCase):
                          "the timeline shows the later step first")
         self._milestone(order.name, "picked", "2026-03-05 10:00:01")
         self.assertEqual(order.sync_fulfilment_status, "picked", "a later time still wins")
+
+    def test_same_second_hold_against_steps(self):
+        """A hold reported in the same second as another milestone: after the warehouse steps
+        before shipping, before shipped and delivered, whatever the arrival order."""
+        at = "2026-03-06 10:00:00"
+        cases = [
+            (("on_hold", "delivered"), "delivered"),
+            (("delivered", "on_hold"), "delivered"),
+            (("exception", "shipped"), "shipped"),
+            (("on_hold", "accepted"), "on_hold"),
+            (("packed", "exception"), "exception"),
+            (("exception", "picked"), "exception"),
+            (("exception", "on_hold"), "on_hold"),
+        ]
+        for sequence, expected in cases:
+            with self.subTest(sequence=sequence):
+                order, _picking = self._confirmed_order([(self.product, 1)])
+                for milestone in sequence:
+                    res = self._milestone(order.name, milestone, at, **(
+                        {"reason": "AddressValidation"} if milestone in ("on_hold", "exception")
+                        else {}))
+                    self.assertEqual(res["status"], "applied", res)
+                self.assertEqual(order.sync_fulfilment_status, expected)
+                self.assertEqual(order.sync_milestone_ids[0].milestone, expected,
+                                 "the timeline shows the later one first")
+                held = self.env["sync.exception"].search([
+                    ("category", "=", "fulfilment"), ("model", "=", "sale.order"),
+                    ("res_id", "=", order.id), ("state", "=", "open")])
+                self.assertEqual(bool(held), expected in ("on_hold", "exception"),
+                                 "an open fulfilment exception only while the order is held")
+
+    def test_migration_recomputes_steps_and_status(self):
+        """18.0.1.5.0 post-migration: milestones stored with the old steps (holds last) get the
+        new ones, and the orders' status follows."""
+        order, _picking = self._confirmed_order([(self.product, 1)])
+        self._milestone(order.name, "on_hold", "2026-03-07 10:00:00", reason="AddressValidation")
+        self._milestone(order.name, "delivered", "2026-03-07 10:00:00")
+        self.env.flush_all()
+        # What 18.0.1.4.0 stored: on_hold step 7, delivered 5, and the order on hold.
+        self.env.cr.execute(
+            "UPDATE sync_milestone SET step = CASE milestone WHEN 'on_hold' THEN 7 ELSE 5 END "
+            "WHERE order_id = %s", (order.id,))
+        self.env.cr.execute(
+            "UPDATE sale_order SET sync_fulfilment_status = 'on_hold' WHERE id = %s", (order.id,))
+        self.env.invalidate_all()
+        self.assertEqual(order.sync_fulfilment_status, "on_hold")
+        path = file_path("sync_bridge/migrations/18.0.1.5.0/post-migration.py")
+        spec = importlib.util.spec_from_file_location("sync_bridge_post_18_0_1_5_0", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.migrate(self.env.cr, "18.0.1.4.0")
+        self.env.invalidate_all()
+        self.assertEqual(sorted(order.sync_milestone_ids.mapped("step")), [5, 7])
+        self.assertEqual(order.sync_milestone_ids.filtered(
+            lambda m: m.milestone == "delivered").step, 7)
+        self.assertEqual(order.sync_fulfilment_status, "delivered")
 
     def test_delivered_proof_and_crm_status(self):
         order, picking = self._confirmed_order([(self.product, 1)])

@@ -83,6 +83,7 @@ export class ShipBobSimulator {
     const s = this.shipment(shipmentId);
     s.status = 'Exception';
     s.status_details = [{ name: reason, description: `Shipment exception: ${reason}` }];
+    s.last_update_at = this.ctx.clock.iso();
     const f = this.ctx.store.findShipment(shipmentId)!;
     this.ctx.store.refreshStatus(f.order);
     return { shipment: shipmentJson(s), deliveries: await this.maybeEmit('order.shipment.exception', shipmentJson(s), o) };
@@ -92,6 +93,7 @@ export class ShipBobSimulator {
     const s = this.shipment(shipmentId);
     s.status = 'OnHold';
     s.status_details = [{ name: reason, description: `Shipment on hold: ${reason}` }];
+    s.last_update_at = this.ctx.clock.iso();
     return { shipment: shipmentJson(s), deliveries: await this.maybeEmit('order.shipment.on_hold', shipmentJson(s), o) };
   }
 
