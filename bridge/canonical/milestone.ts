@@ -1,8 +1,12 @@
 import * as z from 'zod';
 import { Envelope, NonEmpty, UtcDatetime } from './common.js';
 
-/** Fulfilment milestones in the order they normally happen; exception / on_hold may come at any time. */
-export const MILESTONES = ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold'] as const;
+/**
+ * Fulfilment milestones in the order they normally happen; exception / on_hold may come at any
+ * time, and resumed (the hold or exception was released, the shipment is processed again) after
+ * one of them.
+ */
+export const MILESTONES = ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold', 'resumed'] as const;
 
 export const ProofOfDelivery = z.strictObject({
   delivered_at: UtcDatetime,
@@ -25,7 +29,7 @@ export const CanonicalMilestone = z.strictObject({
   shipment_id: NonEmpty.optional(),
   carrier: NonEmpty.optional(),
   tracking_number: NonEmpty.optional(),
-  /** Why (exception / on_hold): the WMS's reason code or text. */
+  /** Why (exception / on_hold; resumed: optional): the WMS's reason code or text. */
   reason: NonEmpty.optional(),
   /** delivered only. */
   proof_of_delivery: ProofOfDelivery.optional(),

@@ -1,6 +1,7 @@
 import { PermanentError } from '../errors/index.js';
 import type { TargetHttpClient } from '../connectors/http/http-client.js';
 import type { InboxRow } from '../state/inbox-store.js';
+import { WMS_MILESTONES } from './o2c-topics.js';
 
 type Obj = Record<string, unknown>;
 
@@ -9,7 +10,7 @@ type Obj = Record<string, unknown>;
  * prepare.ts's EVENTS.
  *
  *   shipbob      order.shipment.delivered|exception|on_hold -> shipment.delivered|exception|on_hold (shipbob/milestone.yaml)
- *                order.shipment.accepted|picked|packed|shipped (poll) -> shipment.<same> (shipbob/milestone.yaml)
+ *                order.shipment.accepted|picked|packed|shipped|resumed (poll) -> shipment.<same> (shipbob/milestone.yaml)
  *                receiving.completed (poll)                 -> receiving.completed (shipbob/receipt_completed.yaml)
  *   generic_wms  receipt.completed                          -> receipt.completed (generic_wms/receipt_completed.yaml)
  *                order.<milestone>                          -> order.<milestone> (generic_wms/milestone.yaml)
@@ -21,11 +22,12 @@ export const O2C_EVENTS: Record<string, Record<string, string>> = {
   shipbob: {
     'order.shipment.delivered': 'shipment.delivered', 'order.shipment.exception': 'shipment.exception', 'order.shipment.on_hold': 'shipment.on_hold',
     'order.shipment.accepted': 'shipment.accepted', 'order.shipment.picked': 'shipment.picked', 'order.shipment.packed': 'shipment.packed', 'order.shipment.shipped': 'shipment.shipped',
+    'order.shipment.resumed': 'shipment.resumed',
     'receiving.completed': 'receiving.completed',
   },
   generic_wms: {
     'receipt.completed': 'receipt.completed',
-    ...Object.fromEntries(['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold'].map((m) => [`order.${m}`, `order.${m}`])),
+    ...Object.fromEntries(WMS_MILESTONES.map((m) => [`order.${m}`, `order.${m}`])),
   },
   salesforce: { 'account.changed': 'account.changed', 'account.created': 'account.created' },
   hubspot: {

@@ -41,6 +41,9 @@ export const SHIPBOB_O2C_TOPICS: Record<string, { schema: z.ZodType; id: (data: 
   'order.shipment.delivered': { schema: ShipBobShipmentStatus, id: (d) => `shipbob:shipment:${String(d.id)}:delivered` },
   'order.shipment.exception': { schema: ShipBobShipmentStatus, id: (d) => `shipbob:shipment:${String(d.id)}:exception:${digest(d.status_details)}` },
   'order.shipment.on_hold': { schema: ShipBobShipmentStatus, id: (d) => `shipbob:shipment:${String(d.id)}:on_hold:${digest(d.status_details)}` },
+  // Polled only (ShipBob has no webhook for it): the shipment is Processing again after a hold or
+  // exception. Once per hold: `resumes` is the message id of the hold it ends (poll-milestones.ts).
+  'order.shipment.resumed': { schema: ShipBobShipmentStatus, id: (d) => `shipbob:shipment:${String(d.id)}:resumed:${digest(d.resumes)}` },
   'receiving.completed': { schema: ShipBobWro, id: (d) => `shipbob:receiving:${String(d.id)}:completed` },
   // Polled shipment statuses (poll-milestones.ts; ShipBob has no webhook for these): once per shipment and milestone.
   // Accepted is the order's (once, whichever of its shipments shows it first); the others per shipment.
@@ -53,7 +56,7 @@ export const SHIPBOB_O2C_TOPICS: Record<string, { schema: z.ZodType; id: (data: 
 // ---------------------------------------------------------------- generic WMS
 
 const WmsLot = z.looseObject({ lot: Text, quantity: z.number().positive() });
-export const WMS_MILESTONES = ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold'] as const;
+export const WMS_MILESTONES = ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold', 'resumed'] as const;
 const WmsMilestone = z.looseObject({ order_reference: Text, occurred_at: Text });
 
 export const WMS_O2C_TOPICS: Record<string, z.ZodType> = {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { listOrders } from '../connectors/shipbob/reads.js';
 import type { TargetHttpClient } from '../connectors/http/http-client.js';
 import type { InboxStore, NewInboxMessage } from '../state/inbox-store.js';
@@ -43,16 +44,46 @@ export function shipmentMilestones(s: Obj): ShipmentMilestone[] {
   return out;
 }
 
+/** Topics of a shipment's hold state: a hold or exception, and its release. */
+const HOLDS = ['order.shipment.on_hold', 'order.shipment.exception'];
+const HOLD_STATE_TOPICS = [...HOLDS, 'order.shipment.resumed'];
+
+/** What the inbox last holds about a shipment's hold state: the newest hold / exception / resumed. */
+export interface HoldState { message_id: string; topic: string }
+
+/**
+ * The hold transitions a polled shipment shows, given what the inbox last holds about it (pure).
+ * ShipBob sends no webhook when a hold or exception is released: the shipment is Processing
+ * again (or Completed, which `shipped` already reports). So a shipment seen Processing whose last
+ * hold-state message is a hold gives `order.shipment.resumed` (at `last_update_at`), once per
+ * hold (its id names the hold it ends). And a hold seen again after a release, with the same
+ * reason as an earlier one, would have that earlier hold's message id and be dropped as a
+ * duplicate: it gets the id `<hold id>:after:<digest of the release's id>`. A webhook for that
+ * second hold is such a duplicate too, so the poll is what records it.
+ */
+export function holdTransition(s: Obj, milestones: ShipmentMilestone[], last: HoldState | undefined, known: (messageId: string) => boolean): { resumed?: ShipmentMilestone; holdId?: (id: string) => string } {
+  if (!last) return {};
+  const status = String(s.status ?? '');
+  if (status === 'Processing' && HOLDS.includes(last.topic)) return { resumed: { topic: 'order.shipment.resumed', at: s.last_update_at } };
+  if (last.topic === 'order.shipment.resumed' && milestones.some((m) => HOLDS.includes(m.topic))) {
+    return { holdId: (id) => (known(id) ? `${id}:after:${shortDigest(last.message_id)}` : id) };
+  }
+  return {};
+}
+
+const shortDigest = (v: string) => createHash('sha256').update(v).digest('hex').slice(0, 16);
+
 /**
  * ShipBob sends no webhook for the steps before shipping: the shipments of orders updated since
  * the watermark (`GET /order?LastUpdateStartDate=<watermark - 10 min>&SortOrder=Oldest`, Page/Limit
  * pages) are read and each milestone they show becomes a message `order.shipment.<milestone>`
  * with id `shipbob:shipment:<id>:<milestone>` (accepted: `shipbob:order:<order_id>:accepted`,
- * once per order; exception / on_hold / delivered: the webhook's id),
- * its data the shipment plus `milestone_at` (when the milestone happened, see shipmentMilestones).
- * A milestone seen again is the same message (a duplicate, dropped by the inbox). The watermark
- * (`shipment_status_updated`) advances to the poll's start in the transaction that stores the
- * messages. First run: `lookbackMinutes` back. On with `targets.<code>.options.poll_milestones`.
+ * once per order; exception / on_hold / delivered: the webhook's id; resumed: see
+ * holdTransition), its data the shipment plus `milestone_at` (when the milestone happened, see
+ * shipmentMilestones). A milestone seen again is the same message (a duplicate, dropped by the
+ * inbox). The watermark (`shipment_status_updated`) advances to the poll's start in the
+ * transaction that stores the messages. First run: `lookbackMinutes` back. On with
+ * `targets.<code>.options.poll_milestones`.
  */
 export async function pollShipBobMilestones(code: string, http: TargetHttpClient, store: InboxStore, opts: { lookbackMinutes?: number; now?: () => number } = {}): Promise<PollReport> {
   const now = opts.now ?? Date.now;
@@ -62,16 +93,25 @@ export async function pollShipBobMilestones(code: string, http: TargetHttpClient
   const since = new Date((mark ? Date.parse(mark) : started - (opts.lookbackMinutes ?? 24 * 60) * 60_000) - OVERLAP_MS);
   const correlationId = `poll-${code}-milestones-${started}`;
   const messages: NewInboxMessage[] = [];
+  const message = (topic: string, data: Obj, messageId: string): NewInboxMessage => ({
+    source: code, messageId, preset: 'shipbob', topic, via: 'poll',
+    body: JSON.stringify({ type: topic, timestamp: new Date(started).toISOString(), data }),
+  });
   for await (const order of listOrders(http, { correlationId, query: { LastUpdateStartDate: since.toISOString(), SortOrder: 'Oldest' } })) {
     if ((order as Obj).status === 'Cancelled') continue;
     for (const raw of ((order as Obj).shipments as Obj[] | undefined) ?? []) {
       const shipment = { ...raw, reference_id: raw.reference_id ?? (order as Obj).reference_id };
-      for (const m of shipmentMilestones(shipment)) {
+      const milestones = shipmentMilestones(shipment);
+      const last = store.latestWithPrefix(code, `shipbob:shipment:${String(raw.id)}:`, HOLD_STATE_TOPICS);
+      const hold = holdTransition(shipment, milestones, last, (id) => store.has(code, id));
+      for (const m of milestones) {
         const data = { ...shipment, milestone_at: m.at ?? null };
-        messages.push({
-          source: code, messageId: SHIPBOB_O2C_TOPICS[m.topic]!.id(data), preset: 'shipbob', topic: m.topic, via: 'poll',
-          body: JSON.stringify({ type: m.topic, timestamp: new Date(started).toISOString(), data }),
-        });
+        const id = SHIPBOB_O2C_TOPICS[m.topic]!.id(data);
+        messages.push(message(m.topic, data, HOLDS.includes(m.topic) && hold.holdId ? hold.holdId(id) : id));
+      }
+      if (hold.resumed && last) {
+        const data = { ...shipment, milestone_at: hold.resumed.at ?? null, resumes: last.message_id };
+        messages.push(message(hold.resumed.topic, data, SHIPBOB_O2C_TOPICS[hold.resumed.topic]!.id(data)));
       }
     }
   }

@@ -57,6 +57,9 @@ export interface InboxRow {
   apply_id: string | null;
 }
 
+/** Topics the purge keeps longer: a ShipBob shipment's hold state (see bridge/inbound/poll-milestones.ts). */
+export const LONG_KEPT_TOPICS = ['order.shipment.on_hold', 'order.shipment.exception', 'order.shipment.resumed'] as const;
+
 export interface InsertOutcome { id: number; duplicate: boolean }
 
 export class InboxStore {
@@ -204,6 +207,23 @@ export class InboxStore {
     return { ok: true };
   }
 
+  /**
+   * The newest message (by arrival) of `source` whose id starts with `prefix` and whose topic is
+   * one of `topics`; a range scan of the (source, message_id) index. Used by pollers that need
+   * what they reported last for one vendor object (e.g. a ShipBob shipment's last hold).
+   */
+  latestWithPrefix(source: string, prefix: string, topics: readonly string[]): { id: number; message_id: string; topic: string } | undefined {
+    if (!prefix || topics.length === 0) return undefined;
+    const marks = topics.map(() => '?').join(', ');
+    return this.db.prepare(`SELECT id, message_id, topic FROM inbox WHERE source = ? AND message_id >= ? AND message_id < ? AND topic IN (${marks}) ORDER BY id DESC LIMIT 1`)
+      .get(source, prefix, prefix + '\u{10FFFF}', ...topics) as { id: number; message_id: string; topic: string } | undefined;
+  }
+
+  /** Whether `source` has a message with this id. */
+  has(source: string, messageId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM inbox WHERE source = ? AND message_id = ?').get(source, messageId) !== undefined;
+  }
+
   watermark(source: string, name: string): string | undefined {
     return (this.db.prepare('SELECT value FROM poll_watermark WHERE source = ? AND name = ?').get(source, name) as { value: string } | undefined)?.value;
   }
@@ -213,9 +233,18 @@ export class InboxStore {
       .run(source, name, value, this.now());
   }
 
-  /** Deletes messages Odoo has had for longer than the retention (rejected ones are kept). */
-  purge(retentionDays: number): number {
+  /**
+   * Deletes messages Odoo has had for longer than the retention (rejected ones are kept).
+   * Messages of `keepLongerTopics` (ShipBob holds and their releases: few, and a poller needs the
+   * last one to recognise the end of a long hold) are kept for `keepLongerDays` (at least the
+   * retention).
+   */
+  purge(retentionDays: number, keepLongerTopics: readonly string[] = LONG_KEPT_TOPICS, keepLongerDays = 365): number {
     const cutoff = this.now() - retentionDays * 86_400_000;
-    return this.db.prepare("DELETE FROM inbox WHERE state IN ('applied', 'duplicate', 'exception') AND done_at < ?").run(cutoff).changes;
+    const longCutoff = this.now() - Math.max(keepLongerDays, retentionDays) * 86_400_000;
+    const marks = keepLongerTopics.map(() => '?').join(', ');
+    const kept = keepLongerTopics.length ? `AND (topic NOT IN (${marks}) OR done_at < ?)` : '';
+    return this.db.prepare(`DELETE FROM inbox WHERE state IN ('applied', 'duplicate', 'exception') AND done_at < ? ${kept}`)
+      .run(cutoff, ...(keepLongerTopics.length ? [...keepLongerTopics, longCutoff] : [])).changes;
   }
 }

@@ -129,6 +129,53 @@ ${shipbobWebhookTarget(WMS, sb, { poll: "schedule: '*/1 * * * * *', lookback_min
     expect(inbound.filter((m) => m.state !== 'applied' && m.state !== 'duplicate'), 'no failed milestone messages').to.deep.equal([]);
   });
 
+  it('ShipBob: a hold released without a webhook shows "Hold released" and resolves the exception; the same hold again is held again', async () => {
+    const sku = `MUGH-${RUN}`;
+    const product = await storable(sku);
+    sb.store.setInventory({ sku, on_hand: 100 });
+    const partner = await create(env.admin, 'res.partner', { name: `Hold ${RUN}`, street: '1 Main St', city: 'Springfield', zip: '62701', country_id: usId });
+    const so = await create(env.admin, 'sale.order', { partner_id: partner, warehouse_id: warehouseId, order_line: [[0, 0, { product_id: product, product_uom_qty: 1, price_unit: 12 }]] });
+    await env.admin.call({ model: 'sale.order', method: 'action_confirm', ids: [so] });
+    const [order] = await searchRead<{ name: string }>(env.admin, 'sale.order', [['id', '=', so]], ['name']);
+    const sbOrder = await waitFor('order released to ShipBob', async () => sb.store.orders.find((o) => o.reference_id === order!.name));
+    const open = sbOrder.shipments[0]!.id;
+    const count = async (m: string) => (await milestones(so)).filter((r) => r.milestone === m).length;
+    const times = (m: string, n: number) => waitFor(`${n} x ${m}`, async () => (await count(m)) >= n, 60_000, 300);
+    const state = async () => {
+      const [o] = await searchRead<{ sync_fulfilment_status: string }>(env.admin, 'sale.order', [['id', '=', so]], ['sync_fulfilment_status']);
+      const exc = await searchRead<{ state: string }>(env.admin, 'sync.exception', [['model', '=', 'sale.order'], ['res_id', '=', so], ['category', '=', 'fulfilment']], ['state']);
+      return { status: o!.sync_fulfilment_status, open: exc.filter((e) => e.state === 'open').length, all: exc.length };
+    };
+    await reached(so, 'accepted');
+    await sleep(1100);
+    await sb.sim.onHold(open, 'AddressValidation');
+    await times('on_hold', 1);
+    expect(await state()).to.deep.equal({ status: 'on_hold', open: 1, all: 1 });
+    await sleep(1100);
+    sb.sim.releaseHold(open); // ShipBob sends no webhook: the status poll sees Processing again
+    await times('resumed', 1);
+    expect(await state(), 'released: the exception is resolved').to.deep.include({ status: 'resumed', open: 0 });
+    await sleep(1100);
+    // The same reason again: its webhook has the first hold's message id (a duplicate); the poll records it.
+    await sb.sim.onHold(open, 'AddressValidation');
+    await times('on_hold', 2);
+    expect(await state()).to.deep.include({ status: 'on_hold', open: 1 });
+    await sleep(1100);
+    sb.sim.releaseHold(open);
+    await times('resumed', 2);
+    expect(await state()).to.deep.include({ status: 'resumed', open: 0 });
+    await sleep(1100);
+    sb.sim.progress(open, 'Picked');
+    await reached(so, 'picked');
+    await sleep(3000); // more polls of the same status
+    const rows = await milestones(so);
+    console.log(`      timeline of ${order!.name}: ${rows.map((r) => `${r.milestone}@${r.occurred_at}`).join(' -> ')}`);
+    expect(rows.map((r) => r.milestone)).to.deep.equal(['accepted', 'on_hold', 'resumed', 'on_hold', 'resumed', 'picked']);
+    expect((await state()).status).to.equal('picked');
+    const inbound = await searchRead<{ state: string; message_id: string }>(env.admin, 'sync.inbound.message', [['target_id.code', '=', WMS], ['message_id', '=like', `shipbob:shipment:${open}:%`]], ['state', 'message_id']);
+    expect(inbound.filter((m) => m.state !== 'applied' && m.state !== 'duplicate'), 'no failed milestone messages').to.deep.equal([]);
+  });
+
   it('Salesforce: an Account address change becomes proposals; accepted it flows to the WMS; a rejected one re-sends Odoo\'s value to Salesforce', async () => {
     const partner = await create(env.admin, 'res.partner', { name: `Steward SF ${RUN}`, is_company: true, street: '1 Old St', city: 'Springfield', zip: '62701', country_id: usId });
     const link = await waitFor('partner upserted to Salesforce (linked)', async () => (await searchRead<{ external_id: string }>(env.admin, 'sync.link', [['target_id.code', '=', CRM], ['model', '=', 'res.partner'], ['res_id', '=', partner]], ['external_id']))[0], 60_000);

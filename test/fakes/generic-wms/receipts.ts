@@ -14,7 +14,7 @@ import { canonical } from './store.js';
  *                             409 receipt_locked once receiving started and the body differs
  *  GET /receipts/{reference}  status expected | receiving | received | cancelled, lines with received_quantity
  * Webhooks: receipt.completed, order.<milestone> (accepted, allocated, picked, packed, shipped,
- * delivered, exception, on_hold). Ledger: create / update on resource 'receipt' keyed by reference.
+ * delivered, exception, on_hold, resumed). Ledger: create / update on resource 'receipt' keyed by reference.
  */
 
 const ref = z.string().trim().min(1).max(100);
@@ -60,7 +60,7 @@ export interface WmsReceipt {
   received: ReceivedLine[];
 }
 
-export const MILESTONE_EVENTS = ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold'] as const;
+export const MILESTONE_EVENTS = ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold', 'resumed'] as const;
 export type WmsMilestone = (typeof MILESTONE_EVENTS)[number];
 
 export class ReceiptStore {

@@ -5,7 +5,7 @@ import { deliveredOk, type WebhookDelivery, type WebhookOutbox } from '../common
 
 export type WmsEventType =
   | 'shipment.shipped' | 'return.received' | 'order.cancelled' | 'stock.changed' | 'receipt.completed'
-  | `order.${'accepted' | 'allocated' | 'picked' | 'packed' | 'shipped' | 'delivered' | 'exception' | 'on_hold'}`;
+  | `order.${'accepted' | 'allocated' | 'picked' | 'packed' | 'shipped' | 'delivered' | 'exception' | 'on_hold' | 'resumed'}`;
 
 /** sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>. */
 export function wmsSignature(secret: string, timestamp: string, body: string): string {

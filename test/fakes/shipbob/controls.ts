@@ -8,7 +8,7 @@ import { ShipBobError } from './store.js';
 /**
  * ShipBob test controls (under /__control/):
  *  POST /orders/:id/ship {lines?, carrier?, carrier_service?, tracking_number?, tracking_url?, duplicates?, silent?}
- *  POST /shipments/:id/deliver | /shipments/:id/exception {reason?} | /shipments/:id/on-hold {reason?}
+ *  POST /shipments/:id/deliver | /shipments/:id/exception {reason?} | /shipments/:id/on-hold {reason?} | /shipments/:id/release-hold
  *  POST /returns {order_id?|shipment_id?, reference_id?, location_id?, lines[{sku, quantity, action?}]}
  *  POST /returns/:id/arrive ; POST /returns/:id/complete {actions?[{sku, quantity, action, lot_number?, expiration_date?}]}
  *  PUT  /inventory {sku, location_id?, on_hand?, awaiting?, backordered?, exception?, lots?[{lot_number, expiration_date?, quantity}]}
@@ -36,6 +36,7 @@ export function mountShipBobControls(r: Router, ctx: ShipBobContext, sim: ShipBo
   r.post('/shipments/:id/deliver', run((req) => sim.deliver(Number(req.params['id']), emitOpts(req))));
   r.post('/shipments/:id/exception', run((req) => sim.exception(Number(req.params['id']), (b(req)['reason'] as string) ?? undefined, emitOpts(req))));
   r.post('/shipments/:id/on-hold', run((req) => sim.onHold(Number(req.params['id']), (b(req)['reason'] as string) ?? undefined, emitOpts(req))));
+  r.post('/shipments/:id/release-hold', run((req) => sim.releaseHold(Number(req.params['id']))));
   r.post('/returns', run((req) => sim.createReturn(b(req) as never, emitOpts(req))));
   r.post('/returns/:id/arrive', run((req) => sim.arriveReturn(Number(req.params['id']), emitOpts(req))));
   r.post('/returns/:id/complete', run((req) => sim.completeReturn(Number(req.params['id']), b(req)['actions'] as never, emitOpts(req))));

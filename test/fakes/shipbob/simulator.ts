@@ -97,6 +97,21 @@ export class ShipBobSimulator {
     return { shipment: shipmentJson(s), deliveries: await this.maybeEmit('order.shipment.on_hold', shipmentJson(s), o) };
   }
 
+  /**
+   * The merchant or ShipBob resolves a hold or an exception (address fixed, stock arrived): the
+   * shipment is Processing again, with no status detail until the next warehouse step. ShipBob
+   * sends no webhook for it: the bridge sees it by polling.
+   */
+  releaseHold(shipmentId: number) {
+    const s = this.shipment(shipmentId);
+    if (s.status !== 'OnHold' && s.status !== 'Exception') throw new ShipBobError(422, undefined, `shipment ${shipmentId} is ${s.status}, not on hold`);
+    s.status = 'Processing';
+    s.status_details = [];
+    s.last_update_at = this.ctx.clock.iso();
+    this.ctx.store.refreshStatus(this.ctx.store.findShipment(shipmentId)!.order);
+    return shipmentJson(s);
+  }
+
   /** The customer sends goods back (return created in ShipBob's merchant app). */
   async createReturn(
     input: { order_id?: number; shipment_id?: number; reference_id?: string; location_id?: number; tracking_number?: string; lines: Array<{ sku: string; quantity: number; action?: string }> },

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import path from 'node:path';
 import { createConnector } from '../../../bridge/connectors/index.js';
 import type { BaseConnector } from '../../../bridge/connectors/base-connector.js';
-import { pollShipBobMilestones, shipmentMilestones } from '../../../bridge/inbound/poll-milestones.js';
+import { holdTransition, pollShipBobMilestones, shipmentMilestones } from '../../../bridge/inbound/poll-milestones.js';
 import { InboundPreparer } from '../../../bridge/inbound/prepare.js';
 import { InboxStore, type InboxRow } from '../../../bridge/state/inbox-store.js';
 import { startFake, type ShipBobFake } from '../../fakes/start.js';
@@ -97,6 +97,94 @@ describe('issue 8: ShipBob shipment milestones by polling (accepted, picked, pac
     const times = payloads.map((p) => String(p.payload.occurred_at));
     expect([...times].sort(), 'occurred_at follows the sequence').to.deep.equal(times);
     expect(payloads[3]!.payload).to.deep.include({ carrier: 'USPS', tracking_number: '9400' });
+    db.close();
+  });
+
+  it('hold transitions: a Processing shipment after a hold is resumed; a hold after a release gets a new id only when its own id is taken', () => {
+    const hold = { message_id: 'shipbob:shipment:1:on_hold:aaaa', topic: 'order.shipment.on_hold' };
+    const exc = { message_id: 'shipbob:shipment:1:exception:bbbb', topic: 'order.shipment.exception' };
+    const resumed = { message_id: 'shipbob:shipment:1:resumed:cccc', topic: 'order.shipment.resumed' };
+    const processing = { id: 1, status: 'Processing', status_details: [], created_date: 'c', last_update_at: 'u' };
+    const onHold = { ...processing, status: 'OnHold', status_details: [{ name: 'AddressValidation' }] };
+    const t = (s: Obj, last: typeof hold | undefined, known: string[] = []) => holdTransition(s, shipmentMilestones(s), last, (id) => known.includes(id));
+    expect(t(processing, undefined)).to.deep.equal({});
+    expect(t(processing, hold).resumed).to.deep.equal({ topic: 'order.shipment.resumed', at: 'u' });
+    expect(t(processing, exc).resumed, 'an exception released too').to.deep.equal({ topic: 'order.shipment.resumed', at: 'u' });
+    expect(t(processing, resumed), 'already resumed').to.deep.equal({});
+    expect(t({ ...processing, status: 'Completed' }, hold), 'shipped reports it').to.deep.equal({});
+    expect(t(onHold, hold), 'still the same hold').to.deep.equal({});
+    const again = t(onHold, resumed, ['shipbob:shipment:1:on_hold:aaaa']).holdId!;
+    expect(again('shipbob:shipment:1:on_hold:aaaa')).to.match(/^shipbob:shipment:1:on_hold:aaaa:after:[0-9a-f]{16}$/);
+    expect(again('shipbob:shipment:1:on_hold:dddd'), 'a new reason keeps the webhook id').to.equal('shipbob:shipment:1:on_hold:dddd');
+  });
+
+  it('poll: a released hold or exception becomes one resumed milestone per hold, and a repeated hold is recorded again', async () => {
+    const conn = createConnector('wms_sb', inTarget('shipbob', { base_url: `${fake.baseUrl}/`, options: { channel_id: fake.channels[0]!.id } }), () => fake.tokens[0]!) as BaseConnector;
+    const { db } = tempDb();
+    const store = new InboxStore(db);
+    const poll = () => pollShipBobMilestones('wms_sb', conn.http, store);
+    const o = await order('SO-RS-1');
+    const sid = ((o.shipments as Obj[])[0]!.id) as number;
+    const step = async (fn: () => unknown) => { await pause(); fake.clock.advance(60_000); await fn(); return poll(); };
+    await poll();
+    expect(await step(() => fake.sim.onHold(sid, 'AddressValidation', { silent: true }))).to.include({ stored: 1 });
+    expect(await poll(), 'nothing new while held').to.include({ stored: 0 });
+    expect(await step(() => fake.sim.releaseHold(sid))).to.include({ stored: 1 });
+    expect(await poll(), 'resumed once').to.include({ stored: 0 });
+    expect(await step(() => fake.sim.onHold(sid, 'AddressValidation')), 'the same hold again').to.include({ stored: 1 });
+    expect(await step(() => fake.sim.releaseHold(sid))).to.include({ stored: 1 });
+    expect(await step(() => fake.sim.exception(sid, 'OutOfStock', { silent: true }))).to.include({ stored: 1 });
+    expect(await step(() => fake.sim.releaseHold(sid))).to.include({ stored: 1 });
+    expect(await step(() => fake.sim.progress(sid, 'Picked'))).to.include({ stored: 1 });
+    expect(await poll()).to.include({ stored: 0 });
+    const rows = db.prepare('SELECT * FROM inbox ORDER BY id').all() as InboxRow[];
+    expect(rows.map((r) => r.topic.replace('order.shipment.', ''))).to.deep.equal(['accepted', 'on_hold', 'resumed', 'on_hold', 'resumed', 'exception', 'resumed', 'picked']);
+    const ids = rows.map((r) => r.message_id);
+    expect(ids[3]!.startsWith(`${ids[1]!}:after:`), 'the repeated hold has its own id').to.equal(true);
+    expect(new Set([ids[2], ids[4], ids[6]]).size, 'one resumed per hold').to.equal(3);
+    expect(JSON.parse(rows[2]!.body).data.resumes).to.equal(ids[1]);
+    const prep = new InboundPreparer(path.join(repoRoot, 'mappings'), { wms_sb: inTarget('shipbob') }, () => conn.http);
+    const payloads = [];
+    for (const r of rows) payloads.push((await prep.prepare(r)).item);
+    expect(payloads.map((p) => p.payload.milestone)).to.deep.equal(['accepted', 'on_hold', 'resumed', 'on_hold', 'resumed', 'exception', 'resumed', 'picked']);
+    const times = payloads.map((p) => String(p.payload.occurred_at));
+    expect([...times].sort(), 'occurred_at follows the sequence').to.deep.equal(times);
+    expect(payloads[2]!.payload).to.include({ order_ref: 'SO-RS-1', shipment_id: String(sid) });
+    db.close();
+  });
+
+  it('inbox: the newest message of an id prefix and topics (a prefix is not a number prefix)', () => {
+    const { db } = tempDb();
+    const store = new InboxStore(db);
+    const m = (messageId: string, topic: string) => ({ source: 's', messageId, preset: 'shipbob', topic, via: 'poll' as const, body: '{}' });
+    store.insertMany([m('shipbob:shipment:1:on_hold:a', 'h'), m('shipbob:shipment:10:on_hold:b', 'h'), m('shipbob:shipment:1:picked', 'p'), m('shipbob:shipment:1:resumed:c', 'r')]);
+    store.insert({ ...m('shipbob:shipment:1:on_hold:z', 'h'), source: 'other' });
+    expect(store.latestWithPrefix('s', 'shipbob:shipment:1:', ['h', 'r'])).to.include({ message_id: 'shipbob:shipment:1:resumed:c' });
+    expect(store.latestWithPrefix('s', 'shipbob:shipment:1:', ['h'])).to.include({ message_id: 'shipbob:shipment:1:on_hold:a' });
+    expect(store.latestWithPrefix('s', 'shipbob:shipment:10:', ['h', 'r'])).to.include({ message_id: 'shipbob:shipment:10:on_hold:b' });
+    expect(store.latestWithPrefix('s', 'shipbob:shipment:2:', ['h', 'r'])).to.equal(undefined);
+    expect(store.has('s', 'shipbob:shipment:1:picked')).to.equal(true);
+    expect(store.has('other', 'shipbob:shipment:1:picked')).to.equal(false);
+    db.close();
+  });
+
+  it('inbox purge: applied messages go after the retention, a shipment\'s hold state after a year, rejected ones never', () => {
+    const { db } = tempDb();
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const store = new InboxStore(db, () => now);
+    const m = (messageId: string, topic: string) => ({ source: 's', messageId, preset: 'shipbob', topic, via: 'poll' as const, body: '{}' });
+    const rows = store.insertMany([m('a', 'order.shipment.picked'), m('b', 'order.shipment.on_hold'), m('c', 'order.shipment.resumed'), m('d', 'order.shipment.exception'), m('e', 'order.shipment.picked')]);
+    for (const r of rows.slice(0, 4)) store.finish(r.id, 'applied');
+    store.finish(rows[4]!.id, 'rejected', { error: 'x' });
+    const left = () => (db.prepare('SELECT message_id FROM inbox ORDER BY id').all() as Array<{ message_id: string }>).map((r) => r.message_id);
+    now += 13 * 86_400_000;
+    expect(store.purge(14)).to.equal(0);
+    now += 2 * 86_400_000;
+    expect(store.purge(14)).to.equal(1);
+    expect(left()).to.deep.equal(['b', 'c', 'd', 'e']);
+    now += 351 * 86_400_000;
+    expect(store.purge(14)).to.equal(3);
+    expect(left(), 'rejected rows stay').to.deep.equal(['e']);
     db.close();
   });
 

@@ -161,7 +161,7 @@ describe('issue 8: generic WMS receipts and milestones (fake, connector, webhook
     const r = await prep.prepare(row('generic_wms', 'receipt.completed', receipt, 'wms_gen', 'evt_1'));
     expect(r.item).to.deep.include({ kind: 'receipt', message_id: 'evt_1' });
     expect(r.item.payload.lines).to.deep.equal([{ sku: 'BEANS', quantity: 20, lots: [{ lot: 'L1', quantity: 20 }], serials: [] }]);
-    for (const m of ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold']) {
+    for (const m of ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold', 'resumed']) {
       const ev = { id: `evt_${m}`, type: `order.${m}`, data: { order_reference: 'WH/OUT/00017', milestone: m, occurred_at: '2026-11-22T10:00:00Z', ...(m === 'delivered' ? { proof_of_delivery: { delivered_at: '2026-11-22T10:00:00Z', signed_by: 'J. Doe' } } : {}) } };
       expect(parseWebhook('generic_wms', Buffer.from(JSON.stringify(ev)), {}).kind, m).to.equal('messages');
       const out = await prep.prepare(row('generic_wms', `order.${m}`, ev, 'wms_gen'));
