@@ -20,7 +20,7 @@ function setUpOrg(fake: SalesforceFake): void {
   opp['Odoo_Order_Status__c'] = { type: 'picklist', picklist: ['Confirmed', 'Picking', 'Partially Shipped', 'Shipped', 'Cancelled'] };
   opp['Odoo_Last_Update__c'] = { type: 'datetime' };
   // Issue 8: fulfilment milestone and proof of delivery on opportunities, available to promise on products.
-  opp['Odoo_Fulfilment_Status__c'] = { type: 'picklist', picklist: ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold'] };
+  opp['Odoo_Fulfilment_Status__c'] = { type: 'picklist', picklist: ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold', 'resumed'] };
   opp['Odoo_Delivered_At__c'] = { type: 'datetime' };
   opp['Odoo_Delivery_Proof__c'] = { type: 'string', length: 255 };
   const product = fake.store.objects['Product2']!.fields;

@@ -28,7 +28,7 @@ export function setUpOdooPortal(fake: HubSpotFake, owners: Array<{ email: string
   fake.schema.deals['pipeline'] = { type: 'enumeration', options: ['default', 'odoo_fulfilment', '776655'] };
   fake.schema.deals['dealstage'] = { type: 'enumeration', options: [...DEAL_STAGES, ...FULFILMENT_STAGES] };
   // Issue 8: fulfilment milestone and proof of delivery on deals, available to promise on products.
-  fake.schema.deals['odoo_fulfilment_status'] = { type: 'enumeration', options: ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold'] };
+  fake.schema.deals['odoo_fulfilment_status'] = { type: 'enumeration', options: ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold', 'resumed'] };
   fake.schema.deals['odoo_delivered_at'] = { type: 'datetime' };
   fake.schema.deals['odoo_delivery_proof'] = { type: 'string' };
   fake.schema.products['odoo_atp'] = { type: 'number' };
