@@ -271,7 +271,7 @@ RECEIPT = strict_object({
 
 # -- milestone.ts ------------------------------------------------------------------
 MILESTONES = ("accepted", "allocated", "picked", "packed", "shipped", "delivered",
-              "exception", "on_hold")
+              "exception", "on_hold", "resumed")
 MILESTONE = strict_object({
     **_envelope(),
     "order_ref": NonEmpty(),

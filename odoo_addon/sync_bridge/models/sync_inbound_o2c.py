@@ -12,6 +12,8 @@ from odoo.tools import float_compare, float_is_zero
 from .sync_change_proposal import name_words, normalize_name, normalize_vat
 
 HOLD_MILESTONES = ("exception", "on_hold")
+# The WMS released a hold: resolves the order's fulfilment exceptions like any later milestone.
+RESUMED = "resumed"
 # partner_new fields a whole-record partner_change can carry (see _change_as_new).
 NEW_PARTNER_KEYS = ("name", "email", "phone", "website", "vat", "street", "street2", "city",
                     "zip", "state", "country_code")
@@ -182,10 +184,16 @@ class SyncInboundMessage(models.Model):
                                order=order.name, milestone=label, at=data["occurred_at"],
                                status=current or "-"))
         Exception_ = self.env["sync.exception"].sudo()
-        if data["milestone"] in HOLD_MILESTONES and order.sync_milestone_ids[:1] != milestone:
+        latest = order.sync_milestone_ids[:1] == milestone
+        if data["milestone"] in HOLD_MILESTONES and not latest:
             # A hold older than the order's status (a late poll, or the same second as shipped
             # or delivered): history only, the order is no longer held.
             apply.summary.append(_("The hold is older than the order's status: not an exception."))
+        elif data["milestone"] == RESUMED and not latest:
+            # A hold release older than the order's status (a late poll, or older than a later
+            # milestone): history only, the later milestone decided about the hold.
+            apply.summary.append(_("The hold release is older than the order's status: "
+                                   "timeline only."))
         elif data["milestone"] in HOLD_MILESTONES:
             status = data.get("reason") or data["milestone"]
             exc = Exception_._raise_exception(
@@ -199,11 +207,22 @@ class SyncInboundMessage(models.Model):
             )
             apply.touch(exc, "exception opened")
         elif current not in HOLD_MILESTONES:
-            Exception_.search([("state", "=", "open"), ("category", "=", "fulfilment"),
-                               ("model", "=", order._name), ("res_id", "=", order.id),
-                               ("target_id", "=", apply.target.id)]).write({
-                "state": "resolved", "resolved_at": fields.Datetime.now(),
-                "resolved_by_id": self.env.uid})
+            resolved = Exception_.search([
+                ("state", "=", "open"), ("category", "=", "fulfilment"),
+                ("model", "=", order._name), ("res_id", "=", order.id),
+                ("target_id", "=", apply.target.id)])
+            resolved.write({"state": "resolved", "resolved_at": fields.Datetime.now(),
+                            "resolved_by_id": self.env.uid})
+            for exc in resolved:
+                apply.touch(exc, "exception resolved")
+            if data["milestone"] == RESUMED and (resolved or previous in HOLD_MILESTONES):
+                apply.summary.append(_("Hold released: %s exception(s) resolved.",
+                                       len(resolved)))
+            elif data["milestone"] == RESUMED:
+                # The WMS may report a release without a hold Odoo knows of (a hold set and
+                # released between two polls): recorded, nothing to resolve.
+                apply.summary.append(_("%s was not on hold: the hold release is recorded in "
+                                       "the timeline only.", order.name))
         body = _("Fulfilment: %(milestone)s at %(at)s (%(system)s, message %(msg)s).",
                  milestone=label, at=data["occurred_at"], system=data["source"],
                  msg=self.message_id)

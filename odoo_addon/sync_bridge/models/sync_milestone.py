@@ -11,12 +11,13 @@ MILESTONES = [
     ("delivered", "Delivered"),
     ("exception", "Exception"),
     ("on_hold", "On hold"),
+    ("resumed", "Hold released"),
 ]
 
 # Order of milestones that carry the same time (WMS timestamps have seconds): the higher comes
 # later. A hold (exception, on hold) comes after the warehouse steps before shipping, since the
-# warehouse stops working on a held shipment, and before shipped and delivered, since a
-# shipment that left the warehouse is no longer held.
+# warehouse stops working on a held shipment; its release (resumed) comes after the hold, and
+# shipped and delivered come last, since a shipment that left the warehouse is no longer held.
 STEPS = {
     "accepted": 0,
     "allocated": 1,
@@ -24,8 +25,9 @@ STEPS = {
     "packed": 3,
     "exception": 4,
     "on_hold": 5,
-    "shipped": 6,
-    "delivered": 7,
+    "resumed": 6,
+    "shipped": 7,
+    "delivered": 8,
 }
 
 
@@ -48,7 +50,8 @@ class SyncMilestone(models.Model):
         compute="_compute_step", store=True,
         help="Position of the milestone in the fulfilment sequence: at the same time, "
         "the later step comes first in the timeline and sets the order's status. "
-        "A hold comes after picking and packing and before shipped and delivered.")
+        "A hold comes after picking and packing, its release (Hold released) after the "
+        "hold, and shipped and delivered last.")
     occurred_at = fields.Datetime(required=True, readonly=True)
     source = fields.Char(readonly=True, help="System that reported the milestone.")
     message_id = fields.Char("Message ID", required=True, readonly=True)
@@ -75,6 +78,26 @@ class SyncMilestone(models.Model):
     def _compute_step(self):
         for rec in self:
             rec.step = STEPS.get(rec.milestone, -1)
+
+    @api.model
+    def _sync_recompute_steps(self):
+        """Recompute the stored ``step`` of every milestone from STEPS, then the fulfilment
+        fields of their orders (status, status time, proof of delivery), which depend on the
+        order of the milestones. For migrations that change STEPS (18.0.1.5.0, 18.0.1.6.0):
+        a stored computed field is not recomputed on upgrade when only its code changed.
+        Returns the orders recomputed."""
+        milestones = self.sudo().search([])
+        if not milestones:
+            return self.env["sale.order"]
+        env = milestones.env
+        env.add_to_compute(milestones._fields["step"], milestones)
+        milestones.flush_recordset(["step"])
+        orders = milestones.order_id
+        for name in ("sync_fulfilment_status", "sync_fulfilment_at", "sync_delivered_at",
+                     "sync_delivery_proof"):
+            env.add_to_compute(orders._fields[name], orders)
+        orders.flush_recordset()
+        return orders
 
     @api.depends("milestone", "occurred_at")
     def _compute_display_name(self):
