@@ -31,7 +31,7 @@ const USAGE = `usage: sync-bridge <command> [options]
                         reconcile once now (exit 0 clean, 1 discrepancies, 2+ errors)
   mappings check [dir]  validate mapping files
   mappings preview <mapping> (--input <file.json> | --record <model>:<id>)
-options: --config <file>   --help`;
+options: --config <file>   --help   --version`;
 
 type Command = (argv: string[], configFile: string | undefined) => Promise<number>;
 
@@ -69,11 +69,16 @@ const commands: Record<string, Command> = {
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2),
-    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
     allowPositionals: true,
     strict: false,
   });
   const [name] = positionals;
+  if (values.version && !name) {
+    const [{ sidecarVersion }, { CONTRACT_VERSION, MIN_ADDON_RELEASE }] = await Promise.all([import('./version.js'), import('./odoo/contract.js')]);
+    process.stdout.write(`sync-bridge ${sidecarVersion()} (Odoo contract ${CONTRACT_VERSION}, addon sync_bridge <series>.${MIN_ADDON_RELEASE} or newer)\n`);
+    return 0;
+  }
   if (values.help || !name) {
     process.stdout.write(`${USAGE}\n`);
     return name || values.help ? 0 : 2;

@@ -4,6 +4,7 @@ import { OdooContract, type ContractInfo } from '../odoo/contract.js';
 import type { OdooGateway } from '../odoo/odoo-gateway.js';
 import { OdooAuthError, OdooUnavailableError } from '../odoo/odoo-errors.js';
 import { PermanentError } from '../errors/index.js';
+import { sidecarVersion } from '../version.js';
 
 /**
  * Fails fast, with one clear sentence, when Odoo is unreachable, refuses the service user, or
@@ -31,6 +32,6 @@ export async function preflight(odoo: OdooGateway, config: BridgeConfig, log: Lo
   for (const code of inOdoo) {
     if (!(code in config.targets)) log.warn(`target '${code}' is active in Odoo but not configured in the sidecar: its events wait`, { target: code });
   }
-  log.info('connected to Odoo', { odooVersion: version, protocol: odoo.protocol, addon: info.module_version, targets: [...inOdoo] });
+  log.info('connected to Odoo', { odooVersion: version, protocol: odoo.protocol, addon: info.module_version, sidecar: sidecarVersion(), targets: [...inOdoo] });
   return info;
 }

@@ -17,6 +17,7 @@ import { loadOutboundMapper, odooLinkSource } from '../runtime/mapping-registry.
 import { Inbound } from '../inbound/index.js';
 import { Reconciler } from '../reconcile/index.js';
 import { AtpEnrichingMapper, type AtpRow } from '../runtime/atp-enrich.js';
+import { sidecarVersion } from '../version.js';
 
 const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
@@ -76,7 +77,7 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   });
   const server = app.listen(config.server.port, config.server.host);
   await new Promise<void>((resolve, reject) => { server.once('listening', resolve); server.once('error', reject); });
-  log.info('sidecar started', { worker: ctx.loaded.workerId, port: (server.address() as AddressInfo).port, targets: [...connectors.keys()], state: config.state.path });
+  log.info('sidecar started', { version: sidecarVersion(), worker: ctx.loaded.workerId, port: (server.address() as AddressInfo).port, targets: [...connectors.keys()], state: config.state.path });
   worker.start();
   inbound.start();
   // Reconciliation (issue 7): cron-scheduled jobs per target (reconcile.targets.<code>.schedules).

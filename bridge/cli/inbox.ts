@@ -7,8 +7,9 @@ import { INBOX_STATES, InboxStore, type InboxState } from '../state/inbox-store.
  * `sync-bridge inbox list [--state pending|applied|duplicate|exception|rejected] [--source code] [--limit 50]`:
  *    inbound messages in the local inbox (state.path), newest first, with the reason of rejected ones.
  * `sync-bridge inbox replay (--id N ... | --state rejected [--source code] [--limit N])`: puts rejected
- *    (or exception) messages back in line; a running sidecar applies them on its next pass, with
- *    the current mappings. Works on the SQLite file, so run it on the sidecar's host.
+ *    messages back in line; a running sidecar applies them on its next pass, with the current
+ *    mappings. Messages Odoo applied with an exception are reprocessed in Odoo (Integration >
+ *    Inbound messages), not here. Works on the SQLite file, so run it on the sidecar's host.
  */
 const OPTIONS = {
   state: { type: 'string' }, source: { type: 'string' }, limit: { type: 'string' }, id: { type: 'string', multiple: true },
@@ -38,7 +39,8 @@ export async function runInboxCommand(ctx: AppContext, argv: string[], out: Node
     let ids = (values.id ?? []).map(Number);
     if (ids.some((n) => !Number.isInteger(n) || n < 1)) { out.write('--id: expected inbox message ids (whole numbers)\n'); return 2; }
     if (ids.length === 0) {
-      if (values.state !== 'rejected' && values.state !== 'exception') { out.write('inbox replay: give --id N (repeatable) or --state rejected (or exception)\n'); return 2; }
+      if (values.state === 'exception') { out.write('inbox replay: messages in exception were applied by Odoo, which holds the open sync.exception: fix the cause and reprocess them in Odoo (Integration > Inbound messages)\n'); return 2; }
+      if (values.state !== 'rejected') { out.write('inbox replay: give --id N (repeatable) or --state rejected\n'); return 2; }
       ids = store.list({ state: values.state, source: values.source, limit }).map((r) => r.id).reverse();
     }
     let failed = 0;

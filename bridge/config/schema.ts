@@ -92,7 +92,11 @@ export const pollSchema = z.object({
    * go through the same inbox as webhooks (docs/inbound.md#polling).
    */
   schedule: z.string().regex(CRON, "a cron expression such as '*/5 * * * *'"),
-  /** First Salesforce poll: look this far back (the watermark is kept in the state file afterwards). */
+  /**
+   * First run of each poller of the target (Salesforce opportunities and accounts, ShipBob
+   * shipments, receiving and milestones): look this far back; the watermark is kept in the state
+   * file afterwards.
+   */
   lookback_minutes: z.number().int().min(1).max(30 * 24 * 60).default(60),
 }).strict();
 

@@ -169,7 +169,7 @@ export function rowJson(r: InboxRow, withBody = false): Record<string, unknown> 
  *   GET  /admin/inbox?state=rejected&source=wms_main&limit=50&before=<id>   newest first
  *   GET  /admin/inbox/summary                                              counts per source and state
  *   GET  /admin/inbox/<id>                                                 one message with body and payload
- *   POST /admin/inbox/<id>/replay                                          rejected/exception -> pending
+ *   POST /admin/inbox/<id>/replay                                          rejected -> pending (exception: 409, reprocess in Odoo)
  */
 export function adminInboxRouter(store: InboxStore, requireAdmin: express.RequestHandler, onReplay?: () => void): express.Router {
   const router = express.Router();

@@ -9,6 +9,36 @@ import { PermanentError } from '../errors/index.js';
 export const CONTRACT_MODEL = 'sync.event';
 export const CONTRACT_VERSION = '1';
 
+/**
+ * The oldest addon release this sidecar works with: the x.y.z of the addon's `<series>.x.y.z`
+ * (18.0.1.6.0 introduced the milestone `resumed`, which the shipped mappings send). The
+ * contract version guards the call signatures; this guards the values an older addon refuses.
+ * Upgrade the addon first, then the sidecar (docs/runbooks.md, Upgrading).
+ */
+export const MIN_ADDON_RELEASE = '1.6.0';
+
+/**
+ * The release (x.y.z) of an addon module version as Odoo reports it (`<series>.x.y.z`, e.g.
+ * `18.0.1.6.0`, or `19.0.1.6.0` for the Odoo 19 port): its last three parts.
+ */
+export function addonRelease(moduleVersion: unknown): number[] | undefined {
+  if (typeof moduleVersion !== 'string' || !/^\d+(\.\d+){4,}$/.test(moduleVersion)) return undefined;
+  return moduleVersion.split('.').slice(-3).map(Number);
+}
+
+/** Why this sidecar cannot work with the addon version Odoo reports, or undefined when it can. */
+export function addonVersionProblem(moduleVersion: unknown, min: string = MIN_ADDON_RELEASE): string | undefined {
+  const have = addonRelease(moduleVersion);
+  const need = min.split('.').map(Number);
+  const fix = `upgrade the addon first (odoo-bin -u sync_bridge), then start the sidecar`;
+  if (!have) return `the sync_bridge addon reports the version ${JSON.stringify(moduleVersion)}, not <series>.x.y.z; this sidecar needs release ${min} or newer: ${fix}`;
+  for (let i = 0; i < 3; i++) {
+    if (have[i]! > need[i]!) return undefined;
+    if (have[i]! < need[i]!) return `the sync_bridge addon in Odoo is ${String(moduleVersion)}; this sidecar needs release ${min} or newer (<series>.${min}): ${fix}`;
+  }
+  return undefined;
+}
+
 export type WebReadSpec = Record<string, { fields?: WebReadSpec } | Record<string, never>>;
 
 export interface ContractInfo {
@@ -138,7 +168,7 @@ export function toOdooDatetime(d: Date): string {
 export class OdooContract {
   constructor(private readonly odoo: OdooGateway) {}
 
-  /** Checks that the addon is installed and speaks this contract version. */
+  /** Checks that the addon is installed, speaks this contract version and is recent enough (MIN_ADDON_RELEASE). */
   async info(db: string): Promise<ContractInfo> {
     let info: ContractInfo;
     try {
@@ -152,6 +182,8 @@ export class OdooContract {
     if (String(info.contract_version) !== CONTRACT_VERSION) {
       throw new PermanentError(`sync_bridge contract version ${info.contract_version} in Odoo, this sidecar speaks ${CONTRACT_VERSION}: upgrade the addon or the sidecar`, { category: 'internal' });
     }
+    const problem = addonVersionProblem(info.module_version);
+    if (problem) throw new PermanentError(problem, { category: 'internal' });
     return info;
   }
 

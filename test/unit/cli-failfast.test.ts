@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { CONTRACT_VERSION, MIN_ADDON_RELEASE } from '../../bridge/odoo/contract.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = path.join(root, 'dist/bridge/cli.js');
@@ -25,6 +27,12 @@ describe('sync-bridge CLI fails fast with a clear message', () => {
     expect(r2.status).to.equal(78);
     expect(r2.stderr).to.match(/odoo\.db: .*missing/);
     expect(r2.stderr).to.match(/odoo\.username: .*missing/);
+  });
+  it('--version: the sidecar version (package.json), the contract and the oldest addon release it works with', () => {
+    const r = run(['--version'], {});
+    expect(r.status).to.equal(0);
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(r.stdout.trim()).to.equal(`sync-bridge ${pkg.version} (Odoo contract ${CONTRACT_VERSION}, addon sync_bridge <series>.${MIN_ADDON_RELEASE} or newer)`);
   });
   it('unknown command: exit 2 with usage', () => {
     const r = run(['frobnicate'], {});
