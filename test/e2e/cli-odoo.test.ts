@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { addonVersionProblem, MIN_ADDON_RELEASE } from '../../bridge/odoo/contract.js';
 import { createDatabase, dropDatabase } from './support/db-service.js';
 import { odooTestEnv, serviceGateway, SERVICE_LOGIN, SERVICE_PASSWORD } from './support/odoo-env.js';
 
@@ -26,6 +27,24 @@ describe('e2e: the sidecar CLI against real Odoo', function () {
     const info = JSON.parse(r.stdout) as { contract_version: string; module_version: string };
     expect(String(info.contract_version)).to.equal('1');
     expect(info.module_version).to.match(/^18\.0\./);
+  });
+
+  it('check-odoo against an addon older than the release this sidecar needs: exit 1, naming both versions and "upgrade the addon first"', async () => {
+    const [mod] = await env.admin.call<Array<{ id: number; latest_version: string }>>({ model: 'ir.module.module', method: 'search_read', args: [[['name', '=', 'sync_bridge']], ['latest_version']] });
+    expect(addonVersionProblem(mod!.latest_version), 'the installed addon is recent enough').to.equal(undefined);
+    const [series] = /^\d+\.\d+/.exec(mod!.latest_version)!;
+    const older = `${series}.1.0.0`;
+    expect(addonVersionProblem(older), `${older} is older than ${MIN_ADDON_RELEASE}`).to.be.a('string');
+    try {
+      // What Odoo reports for an addon installed before the upgrade (restored below).
+      await env.admin.call({ model: 'ir.module.module', method: 'write', args: [[mod!.id], { latest_version: older }] });
+      const r = run(['check-odoo'], { ODOO_URL: env.url, ODOO_DB: env.db, ODOO_USERNAME: SERVICE_LOGIN, ODOO_API_KEY: SERVICE_PASSWORD });
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.contain(`the sync_bridge addon in Odoo is ${older}; this sidecar needs release ${MIN_ADDON_RELEASE} or newer`).and.to.contain('upgrade the addon first');
+    } finally {
+      await env.admin.call({ model: 'ir.module.module', method: 'write', args: [[mod!.id], { latest_version: mod!.latest_version }] });
+    }
+    expect(run(['check-odoo'], { ODOO_URL: env.url, ODOO_DB: env.db, ODOO_USERNAME: SERVICE_LOGIN, ODOO_API_KEY: SERVICE_PASSWORD }).status, 'restored').to.equal(0);
   });
 
   it('wrong API key: exit 1 with a sentence naming login and database, no secret echoed', () => {
