@@ -70,4 +70,17 @@ class ResPartner(models.Model):
         res = super().write(vals)
         if PARTNER_SYNC_FIELDS.intersection(vals):
             self._sync_upsert()
+        if ("sync_credit_hold" in vals and not vals["sync_credit_hold"]) or "credit_limit" in vals:
+            self._sync_recheck_credit_orders()
         return res
+
+    def _sync_recheck_credit_orders(self):
+        """A customer's credit hold was lifted or its limit changed: release its
+        orders on credit hold that are no longer blocked (sale.order._sync_recheck_credit)."""
+        commercial = self.commercial_partner_id
+        if not commercial:
+            return
+        orders = self.env["sale.order"].sudo().search([
+            ("partner_id", "child_of", commercial.ids), ("state", "=", "sale"),
+            ("sync_credit_state", "=", "hold")])
+        orders._sync_recheck_credit()

@@ -12,7 +12,8 @@ class SaleOrder(models.Model):
     _inherit = ["sale.order", "sync.status.mixin"]
 
     sync_credit_state = fields.Selection(
-        [("none", "Not gated"), ("hold", "On credit hold"), ("approved", "Approved")],
+        [("none", "Not gated"), ("hold", "On credit hold"), ("approved", "Approved"),
+         ("cleared", "Hold lifted")],
         string="Sync Credit Gate",
         default="none",
         copy=False,
@@ -144,6 +145,34 @@ class SaleOrder(models.Model):
             )
             order._sync_release_now()
         return True
+
+    def _sync_recheck_credit(self):
+        """Orders on credit hold whose customer is no longer blocked (credit hold
+        unticked, limit raised, invoices paid) are released: state *Hold lifted*,
+        their credit_hold exception resolved, a note on the order. Orders still
+        blocked stay on hold (their exception is not duplicated). Returns the
+        released orders."""
+        released = self.browse()
+        for order in self.filtered(lambda o: o.state == "sale" and o.sync_credit_state == "hold"):
+            if order._sync_credit_block_reason():
+                continue
+            order.sudo().sync_credit_state = "cleared"
+            order._sync_resolve_credit_hold()
+            order.message_post(
+                body=_("Credit hold lifted: the order is released to the warehouse."),
+                subtype_xmlid="mail.mt_note",
+            )
+            order._sync_release_now()
+            released |= order
+        return released
+
+    @api.model
+    def _cron_sync_recheck_credit(self, limit=500):
+        """Cron: re-check the orders on credit hold (payments and limit changes
+        do not touch the order), oldest first, at most `limit` per run."""
+        orders = self.sudo().search([("state", "=", "sale"), ("sync_credit_state", "=", "hold")],
+                                    order="id", limit=limit)
+        return len(orders._sync_recheck_credit())
 
     def _sync_resolve_credit_hold(self):
         excs = self.env["sync.exception"].sudo().search(
