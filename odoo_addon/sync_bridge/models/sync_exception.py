@@ -224,8 +224,10 @@ class SyncException(models.Model):
         records = super().create(vals_list)
         records.filtered("user_id")._schedule_activity()
         self.env["sync.exception.rule"].sudo()._route(records.filtered(lambda e: not e.user_id))
-        # reconciliation / SLA exceptions no rule routed: the default responsible
-        records.filtered(lambda e: not e.user_id and e.recon_key)._assign_default()
+        # reconciliation / SLA and fulfilment (WMS hold / exception) exceptions no rule
+        # routed: the default responsible
+        records.filtered(lambda e: not e.user_id and (
+            e.recon_key or e.category == "fulfilment"))._assign_default()
         return records
 
     def write(self, vals):
@@ -234,6 +236,10 @@ class SyncException(models.Model):
         res = super().write(vals)
         if vals.get("user_id"):
             self._schedule_activity()
+        elif vals.get("inbound_message_id"):
+            # an inbound message (WMS shipment, return, receipt, CRM quote) Odoo could not
+            # apply: someone must act on it; no rule routed it at creation
+            self.filtered(lambda e: e.state == "open" and not e.user_id)._assign_default()
         if closing:
             closing._close_activity()
         return res

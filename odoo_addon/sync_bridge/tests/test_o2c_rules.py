@@ -86,3 +86,32 @@ class TestO2cExceptionRules(InboundCase):
         self.assertEqual(excs[1].user_id, self.steward_b)  # category-only rule
         with self.assertRaises(ValidationError):
             self.Rule.create({"name": "Nobody", "condition": "none"})
+
+    def test_unrouted_follow_up_gets_default_responsible(self):
+        """No rule matches: a WMS hold and an inbound message Odoo could not apply still
+        get an owner with a To Do (the order's salesperson, else the target's
+        responsible, else a Sync manager); an outbound delivery failure does not (it
+        resolves itself when the event is delivered)."""
+        order, picking = self._confirmed_order([(self.product, 1)])
+        order.user_id = self.steward_a
+        res = self._apply("milestone", {
+            "source": "generic_wms", "order_ref": order.name, "milestone": "on_hold",
+            "occurred_at": "2026-03-02 10:00:00", "reason": "address_invalid"})
+        hold = self.env["sync.exception"].search([
+            ("model", "=", "sale.order"), ("res_id", "=", order.id), ("category", "=", "fulfilment")])
+        self.assertEqual(res["status"], "applied", res)
+        self.assertEqual((hold.user_id, hold.rule_id.id), (self.steward_a, False))
+        self.assertEqual(hold.activity_id.user_id, self.steward_a)
+        self.assertIn(self.steward_a, self._activity_users(order))
+        # a shipment of an unknown SKU: the inbound message is in exception, someone owns it
+        self.wms.responsible_user_id = self.steward_b
+        res = self._apply("shipment", self._shipment(picking.name, [{"sku": "NOPE-1", "quantity": 1}]))
+        self.assertEqual(res["status"], "exception", res)
+        inbound = self.env["sync.exception"].browse(res["exception_ids"])
+        self.assertTrue(inbound.inbound_message_id)
+        self.assertEqual(inbound.user_id, self.steward_a, "the order's salesperson first")
+        self.assertTrue(inbound.activity_id)
+        # an outbound failure: unassigned as before
+        failure = self.env["sync.exception"]._raise_exception(
+            "rejected", "WMS refused", model="sale.order", res_id=order.id, target=self.wms)
+        self.assertFalse(failure.user_id)
