@@ -78,6 +78,10 @@ class SyncChangeProposal(models.Model):
     inbound_message_id = fields.Many2one("sync.inbound.message", readonly=True,
                                          ondelete="set null")
     company_id = fields.Many2one(related="target_id.company_id", store=True)
+    activity_id = fields.Many2one(
+        "mail.activity", string="Steward To Do", readonly=True, ondelete="set null",
+        help="The steward's to-do on the partner: one for all open proposals of a partner, "
+        "done when the last of them is decided.")
 
     @api.depends("field_name")
     def _compute_field_label(self):
@@ -184,6 +188,51 @@ class SyncChangeProposal(models.Model):
                     target_id=target.id, external_id=data.get("external_id"))
         return self.create(vals)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        proposals = super().create(vals_list)
+        proposals._notify_steward()
+        return proposals
+
+    def _steward(self):
+        """Who reviews this proposal: the source target's responsible, else the least
+        loaded member of its responsible team (default: the Sync managers)."""
+        self.ensure_one()
+        target = self.target_id
+        user = target.responsible_user_id
+        if user and user.active and not user.share:
+            return user
+        group = target.responsible_group_id or self.env.ref(
+            "sync_bridge.group_sync_manager", raise_if_not_found=False)
+        return self.env["sync.exception.rule"]._least_loaded(group) if group else user.browse()
+
+    def _notify_steward(self):
+        """One to-do per partner with open proposals, on the partner, for the steward;
+        a new proposal of a partner that has one joins it."""
+        for proposal in self.sudo().filtered(lambda p: p.state == "proposed" and not p.activity_id):
+            peer = self.sudo().search([("partner_id", "=", proposal.partner_id.id),
+                                       ("state", "=", "proposed"), ("activity_id", "!=", False),
+                                       ("id", "!=", proposal.id)], limit=1)
+            activity = peer.activity_id.exists()
+            if not activity:
+                steward = proposal._steward()
+                if not steward:
+                    continue
+                activity = proposal.partner_id.activity_schedule(
+                    "mail.mail_activity_data_todo", user_id=steward.id,
+                    summary=_("Review customer changes proposed by %s", proposal.target_id.name),
+                    note=_("Integration > Customer Data Proposals: accept or reject the proposed "
+                           "changes of this customer."))
+            proposal.activity_id = activity
+
+    def _close_steward_activity(self):
+        """Decided proposals: their to-do is done once no open proposal shares it."""
+        for activity in self.sudo().activity_id.exists():
+            if self.sudo().search_count([("activity_id", "=", activity.id),
+                                         ("state", "=", "proposed")]):
+                continue
+            activity.action_feedback(feedback=_("Customer changes reviewed."))
+
     # ------------------------------------------------------------------
     # Steward actions
     # ------------------------------------------------------------------
@@ -219,6 +268,7 @@ class SyncChangeProposal(models.Model):
     def _decide_as(self, state, user):
         self.write({"state": state, "decided_by_id": user.id,
                     "decided_at": fields.Datetime.now()})
+        self._close_steward_activity()
 
     def action_reject(self):
         """Keep Odoo's value: re-send the partner to the source CRM (upsert) so it

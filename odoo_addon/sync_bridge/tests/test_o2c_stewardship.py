@@ -68,6 +68,33 @@ class TestO2cStewardship(InboundCase):
         self.assertFalse(self._upserts(self.wms))
         self.assertEqual(set(proposals.mapped("state")), {"rejected"})
 
+    def test_steward_todo_one_per_partner_done_when_decided(self):
+        self.crm.responsible_user_id = self.manager
+        self._change({"street": "5 New Street"})
+        self._change({"city": "Newtown"}, changed_at="2026-03-01 11:00:00")
+        proposals = self.Proposal.search([("partner_id", "=", self.customer.id),
+                                          ("state", "=", "proposed")])
+        self.assertEqual(len(proposals), 2)
+        todo = proposals.activity_id
+        self.assertEqual(len(todo), 1, "one to-do for the partner, not one per field")
+        self.assertEqual((todo.res_model, todo.res_id, todo.user_id),
+                         ("res.partner", self.customer.id, self.manager))
+        self.assertIn(self.crm.name, todo.summary)
+        # half decided: the to-do stays; all decided: done
+        street = proposals.filtered(lambda p: p.field_name == "street")
+        street.with_user(self.manager).action_accept()
+        self.assertTrue(todo.exists())
+        (proposals - street).with_user(self.manager).action_reject()
+        self.assertFalse(todo.exists(), "marked done (an activity done is archived as a message)")
+        # a new proposal later: a new to-do; without a responsible, a Sync manager gets it
+        self.crm.responsible_user_id = False
+        self._change({"zip": "9000"}, changed_at="2026-03-02 10:00:00")
+        later = self.Proposal.search([("partner_id", "=", self.customer.id),
+                                      ("state", "=", "proposed")])
+        self.assertTrue(later.activity_id)
+        self.assertIn(later.activity_id.user_id,
+                      self.env.ref("sync_bridge.group_sync_manager").users)
+
     def test_crm_owned_fields_applied_directly(self):
         rep = self.manager
         rep.email = "rep.owner@example.com"
