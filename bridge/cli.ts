@@ -27,6 +27,7 @@ const USAGE = `usage: sync-bridge <command> [options]
   events replay (--id N ... | --state failed|dead [--target T]) [--mapping-version current|sent]   (run as a Sync manager)
   inbox list [--state pending|applied|duplicate|exception|rejected] [--source T] [--limit N]
   inbox replay (--id N ... | --state rejected [--source T] [--limit N])   (local state file)
+  inbox discard --id N ... --reason "<why>"   (give up on rejected messages; purged after the retention)
   reconcile <inventory|open-orders|master-data> --target T [--dry-run]
                         reconcile once now (exit 0 clean, 1 discrepancies, 2+ errors)
   mappings check [dir]  validate mapping files

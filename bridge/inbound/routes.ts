@@ -158,6 +158,7 @@ export function rowJson(r: InboxRow, withBody = false): Record<string, unknown> 
     state: r.state, attempts: r.attempts, replays: r.replays, received_at: new Date(r.received_at).toISOString(),
     next_attempt_at: r.state === 'pending' && r.next_attempt_at ? new Date(r.next_attempt_at).toISOString() : null,
     done_at: r.done_at ? new Date(r.done_at).toISOString() : null, last_error: r.last_error, kind: r.kind, trace_id: r.trace_id,
+    discarded_at: r.discarded_at ? new Date(r.discarded_at).toISOString() : null, discard_reason: r.discard_reason,
     result: r.result ? JSON.parse(r.result) as unknown : null,
   };
   if (withBody) { out.body = r.body; out.payload = r.payload ? JSON.parse(r.payload) as unknown : null; }
@@ -170,6 +171,7 @@ export function rowJson(r: InboxRow, withBody = false): Record<string, unknown> 
  *   GET  /admin/inbox/summary                                              counts per source and state
  *   GET  /admin/inbox/<id>                                                 one message with body and payload
  *   POST /admin/inbox/<id>/replay                                          rejected -> pending (exception: 409, reprocess in Odoo)
+ *   POST /admin/inbox/<id>/discard {reason}                                rejected: discarded (purged after the retention)
  */
 export function adminInboxRouter(store: InboxStore, requireAdmin: express.RequestHandler, onReplay?: () => void): express.Router {
   const router = express.Router();
@@ -195,6 +197,15 @@ export function adminInboxRouter(store: InboxStore, requireAdmin: express.Reques
     if (!r.ok) { error(res, store.get(id) ? 409 : 404, store.get(id) ? 'not_replayable' : 'not_found', r.reason); return; }
     onReplay?.();
     res.json({ replayed: true, message: rowJson(store.get(id)!) });
+  });
+  router.post('/admin/inbox/:id/discard', requireAdmin, express.json({ limit: '16kb' }), (req, res) => {
+    const id = Number(req.params.id);
+    if (!Number.isInteger(id) || id < 1) { error(res, 400, 'invalid_id', 'expected an inbox message id'); return; }
+    const reason = (req.body as { reason?: unknown } | undefined)?.reason;
+    if (typeof reason !== 'string' || !reason.trim()) { error(res, 400, 'invalid_body', 'reason: a non-empty string is required', { field: 'reason' }); return; }
+    const r = store.discard(id, reason);
+    if (!r.ok) { error(res, store.get(id) ? 409 : 404, store.get(id) ? 'not_discardable' : 'not_found', r.reason); return; }
+    res.json({ discarded: true, message: rowJson(store.get(id)!) });
   });
   return router;
 }

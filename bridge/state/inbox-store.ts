@@ -55,6 +55,9 @@ export interface InboxRow {
   replays: number;
   /** The message id sent to Odoo when it differs from message_id (a replay of a message Odoo rejected). */
   apply_id: string | null;
+  /** A rejected message an operator discarded (then purged after the retention), and why. */
+  discarded_at: number | null;
+  discard_reason: string | null;
 }
 
 /** Topics the purge keeps longer: a ShipBob shipment's hold state (see bridge/inbound/poll-milestones.ts). */
@@ -203,7 +206,23 @@ export class InboxStore {
     let odooSeen = false;
     try { odooSeen = row.result !== null && typeof (JSON.parse(row.result) as { status?: unknown }).status === 'string'; } catch { odooSeen = false; }
     const applyId = odooSeen ? `${row.message_id}#replay${row.replays + 1}` : row.apply_id;
-    this.db.prepare("UPDATE inbox SET state = 'pending', attempts = 0, next_attempt_at = 0, done_at = NULL, replays = replays + 1, apply_id = ? WHERE id = ?").run(applyId, id);
+    this.db.prepare("UPDATE inbox SET state = 'pending', attempts = 0, next_attempt_at = 0, done_at = NULL, replays = replays + 1, apply_id = ?, discarded_at = NULL, discard_reason = NULL WHERE id = ?").run(applyId, id);
+    return { ok: true };
+  }
+
+  /**
+   * An operator gives up on a rejected message (junk, or handled by hand), with a reason: it stays
+   * rejected and visible, and is purged after the retention like applied ones (rejected rows are
+   * otherwise kept until replayed). A replay still brings it back.
+   */
+  discard(id: number, reason: string): { ok: true } | { ok: false; reason: string } {
+    const why = reason.trim();
+    if (!why) return { ok: false, reason: 'give a reason for discarding' };
+    const row = this.get(id);
+    if (!row) return { ok: false, reason: `no inbox message ${id}` };
+    if (row.state !== 'rejected') return { ok: false, reason: `message ${id} is ${row.state}; only rejected messages can be discarded` };
+    if (row.discarded_at !== null) return { ok: false, reason: `message ${id} was already discarded (${row.discard_reason ?? ''})` };
+    this.db.prepare('UPDATE inbox SET discarded_at = ?, discard_reason = ? WHERE id = ?').run(this.now(), why.slice(0, 1000), id);
     return { ok: true };
   }
 
@@ -234,7 +253,8 @@ export class InboxStore {
   }
 
   /**
-   * Deletes messages Odoo has had for longer than the retention (rejected ones are kept).
+   * Deletes messages Odoo has had for longer than the retention (rejected ones are kept, unless
+   * an operator discarded them: then the retention counts from the discard).
    * Messages of `keepLongerTopics` (ShipBob holds and their releases: few, and a poller needs the
    * last one to recognise the end of a long hold) are kept for `keepLongerDays` (at least the
    * retention).
@@ -244,7 +264,8 @@ export class InboxStore {
     const longCutoff = this.now() - Math.max(keepLongerDays, retentionDays) * 86_400_000;
     const marks = keepLongerTopics.map(() => '?').join(', ');
     const kept = keepLongerTopics.length ? `AND (topic NOT IN (${marks}) OR done_at < ?)` : '';
-    return this.db.prepare(`DELETE FROM inbox WHERE state IN ('applied', 'duplicate', 'exception') AND done_at < ? ${kept}`)
+    const done = this.db.prepare(`DELETE FROM inbox WHERE state IN ('applied', 'duplicate', 'exception') AND done_at < ? ${kept}`)
       .run(cutoff, ...(keepLongerTopics.length ? [...keepLongerTopics, longCutoff] : [])).changes;
+    return done + this.db.prepare("DELETE FROM inbox WHERE state = 'rejected' AND discarded_at IS NOT NULL AND discarded_at < ?").run(cutoff).changes;
   }
 }

@@ -112,4 +112,8 @@ export const MIGRATIONS: string[] = [
      first_loaded_at INTEGER NOT NULL,
      last_loaded_at INTEGER NOT NULL
    );`,
+  // 4: an operator may discard a rejected inbox message (junk, or handled by hand): it is kept
+  // with who-knows-why until the retention purges it, instead of forever.
+  `ALTER TABLE inbox ADD COLUMN discarded_at INTEGER;
+   ALTER TABLE inbox ADD COLUMN discard_reason TEXT;`,
 ];

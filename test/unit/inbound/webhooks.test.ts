@@ -175,6 +175,22 @@ describe('inbound webhooks: signatures, limits, durable storage, duplicates', ()
       const again = await fetch(`${s.url}/admin/inbox/${list.messages[0]!.id}/replay`, { method: 'POST', headers: auth });
       expect(again.status).to.equal(409);
     });
+    it('discards a rejected message with a reason (kept, marked); needs a reason; only rejected ones', async () => {
+      const bad = shipment();
+      delete (bad as Record<string, unknown>).reference_id;
+      await post(`${s.url}/webhooks/wms_sb`, shipbobDelivery(bad));
+      const [row] = (await (await fetch(`${s.url}/admin/inbox?state=rejected`, { headers: auth })).json() as { messages: Array<{ id: number }> }).messages;
+      const discard = (body: unknown) => fetch(`${s.url}/admin/inbox/${row!.id}/discard`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const none = await discard({});
+      expect(none.status).to.equal(400);
+      expect(((await none.json()) as { error: unknown }).error).to.deep.include({ field: 'reason' });
+      const ok = await discard({ reason: 'test shipment sent by the vendor support' });
+      expect(ok.status).to.equal(200);
+      expect(((await ok.json()) as { message: { state: string; discard_reason: string } }).message).to.include({ state: 'rejected', discard_reason: 'test shipment sent by the vendor support' });
+      expect((await discard({ reason: 'again' })).status, 'already discarded').to.equal(409);
+      expect((await fetch(`${s.url}/admin/inbox/999999/discard`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"reason":"x"}' })).status).to.equal(404);
+      expect((await fetch(`${s.url}/admin/inbox/${row!.id}/discard`, { method: 'POST', body: '{"reason":"x"}' })).status).to.equal(401);
+    });
     it('needs the admin token; bad state filter -> 400', async () => {
       expect((await fetch(`${s.url}/admin/inbox?state=rejected`)).status).to.equal(401);
       expect((await fetch(`${s.url}/admin/inbox?state=bogus`, { headers: auth })).status).to.equal(400);
