@@ -80,6 +80,27 @@ class SaleOrder(models.Model):
             warehouse=self.warehouse_id,
         )
 
+    def _compute_sync_status(self):
+        """Also say why a confirmed order has no release yet for a WMS that waits
+        for ready deliveries: *Waiting for stock* with the deliveries concerned
+        (credit holds show in their own field)."""
+        res = super()._compute_sync_status()
+        Event = self.env["sync.event"].sudo()
+        for order in self.filtered(lambda o: o.id and o.state == "sale"
+                                   and o.sync_credit_state != "hold"):
+            waiting = order.picking_ids._sync_outgoing().filtered(
+                lambda p: p.state in ("waiting", "confirmed"))
+            parts = []
+            for picking in waiting:
+                for target in picking._sync_wms_targets("release").filtered(
+                        lambda t: not Event._release_state(t, picking)):
+                    parts.append(_("%(target)s: Waiting for stock (%(picking)s not ready)",
+                                   target=target.name, picking=picking.name))
+            if parts:
+                order.sync_status_detail = "; ".join(
+                    [p for p in (order.sync_status_detail or "").split("; ") if p] + parts)
+        return res
+
     # -- credit gating ----------------------------------------------------
     def _sync_credit_block_reason(self):
         """Why this order must not be released (credit hold / limit), or False."""

@@ -129,3 +129,35 @@ class TestTriggers(SyncBridgeCase):
         self.crm.company_id = other
         partner = self.env["res.partner"].create({"name": "Co A", "company_id": self.company.id})
         self.assertFalse(self._events(partner, self.crm))
+
+
+@tagged("post_install", "-at_install")
+class TestWaitingForStock(SyncBridgeCase):
+    def test_order_waiting_for_stock_says_so_until_released(self):
+        empty = self.env["product.product"].create({
+            "name": "Out of stock widget", "default_code": "OOS-1", "type": "consu",
+            "is_storable": True, "list_price": 10.0})
+        order = self._order(qty=3.0, product=empty)
+        order.action_confirm()
+        picking = order.picking_ids
+        self.assertEqual(picking.state, "confirmed")
+        self.assertFalse(self._events(picking, self.wms))
+        self.assertIn(f"{self.wms.name}: Waiting for stock ({picking.name} not ready)",
+                      order.sync_status_detail)
+        # stock arrives: the delivery is ready and released; the note is gone
+        self.env["stock.quant"]._update_available_quantity(empty, self.warehouse.lot_stock_id, 3.0)
+        picking.action_assign()
+        self.assertEqual(picking.state, "assigned")
+        self.assertEqual(self._events(picking, self.wms).event_type, "release")
+        order.invalidate_recordset(["sync_status_detail"])
+        self.assertNotIn("Waiting for stock", order.sync_status_detail or "")
+
+    def test_no_waiting_note_for_order_confirm_targets(self):
+        empty = self.env["product.product"].create({
+            "name": "Out of stock gadget", "default_code": "OOS-2", "type": "consu",
+            "is_storable": True, "list_price": 10.0})
+        self.wms.release_on = "order_confirm"
+        order = self._order(qty=1.0, product=empty)
+        order.action_confirm()
+        self.assertNotIn("Waiting for stock", order.sync_status_detail or "",
+                         "released at confirmation: nothing waits for stock")
