@@ -19,8 +19,9 @@ export interface WorkerOptions {
 
 /**
  * The delivery loop. Claims events for the targets whose circuit is not open and that are not
- * paused by a rate limit (so one target's outage or limit never holds the others), delivers them with bounded concurrency, keeps their leases
- * alive by heartbeat, and flushes outcomes to Odoo through the durable write-back queue.
+ * paused by a rate limit (so one target's outage or limit never holds the others), delivers
+ * them with bounded concurrency, keeps their leases alive by heartbeat, and flushes outcomes
+ * to Odoo through the durable write-back queue.
  * Polls again at once while batches come back full and backs off to pollMaxMs when idle.
  */
 export class Worker {
