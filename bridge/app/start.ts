@@ -19,8 +19,6 @@ import { Reconciler } from '../reconcile/index.js';
 import { AtpEnrichingMapper, type AtpRow } from '../runtime/atp-enrich.js';
 import { sidecarVersion } from '../version.js';
 
-const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
-
 /**
  * `sync-bridge start`: the one place where the sidecar is wired together. Fails fast on a bad
  * Odoo (preflight) or bad mappings, then runs until SIGTERM/SIGINT.
@@ -40,6 +38,7 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   mapper.useStore(new MappingStore(db)); // every loaded mapping version, for replays pinned to the one sent
   const writeback = new WritebackQueue(db);
   const metrics = new BridgeMetrics();
+  metrics.trackCircuits(() => connectors.values());
   const contract = new OdooContract(ctx.odoo);
   const worker = new Worker({
     workerId: ctx.loaded.workerId, batchSize: config.worker.batch_size, leaseSeconds: config.worker.lease_seconds,
@@ -66,10 +65,7 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
     readiness: {
       check: async () => {
         const targets: Record<string, string> = {};
-        for (const c of connectors.values()) {
-          targets[c.code] = c.circuitState();
-          metrics.circuit.set({ target: c.code }, CIRCUIT_VALUE[c.circuitState()]);
-        }
+        for (const c of connectors.values()) targets[c.code] = c.circuitState();
         const odooOk = worker.lastError === undefined && writeback.backlog() < 10_000;
         return { ready: odooOk, odoo: worker.lastError ?? 'ok', mappings: `${mapper.count()} loaded, ${inbound.preparer.count()} inbound`, targets, inbox: inbound.status() };
       },

@@ -41,6 +41,8 @@ const hubspot = z.object({
   order_object: z.string().min(1).optional(),
   line_item_id_property: z.string().min(1).optional(),
   owner_cache_ttl_seconds: z.number().nonnegative().optional(),
+  /** Pause of the target after a 429 of HubSpot's DAILY limit (default 1 h). */
+  daily_limit_retry_ms: ms.optional(),
   /** Deal stages that mean "approved quote". */
   approved_stages: names.optional(),
   /** Properties whose change becomes a partner proposal, per object type (contacts, companies). */
@@ -57,6 +59,7 @@ const salesforce = z.object({
   external_id_field: apiName.optional(),
   external_id_fields: z.record(z.string(), apiName).optional(),
   all_or_none: z.boolean().optional(),
+  /** Pause of the target after REQUEST_LIMIT_EXCEEDED (the org's daily allocation; default 1 h). */
   request_limit_retry_ms: ms.optional(),
   /** Extra Opportunity fields read by the won-opportunity poll. */
   opportunity_fields: z.array(apiName).optional(),

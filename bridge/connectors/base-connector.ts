@@ -62,6 +62,10 @@ export abstract class BaseConnector implements Connector {
     return this.http.circuitState();
   }
 
+  pausedForMs(): number {
+    return this.http.pausedForMs();
+  }
+
   abstract deliver(req: OutboundRequest, log: Logger): Promise<DeliveryResult>;
 
   /** A request bound to one event: carries its correlation id and idempotency key. */

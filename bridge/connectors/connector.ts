@@ -41,6 +41,11 @@ export interface Connector {
   /** Delivers one event; throws TransientError (retry later) or PermanentError (needs a change). */
   deliver(req: OutboundRequest, log: Logger): Promise<DeliveryResult>;
   circuitState(): CircuitState;
+  /**
+   * Milliseconds left of a pause the target asked for (a 429's Retry-After, an exhausted
+   * allocation); 0 when none. The worker claims no event of a paused target meanwhile.
+   */
+  pausedForMs(): number;
 }
 
 export type { CircuitState };

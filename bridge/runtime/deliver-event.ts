@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BridgeError, PermanentError } from '../errors/index.js';
+import { BridgeError, PermanentError, TransientError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import type { ClaimedEvent } from '../odoo/contract.js';
@@ -29,8 +29,26 @@ export interface DeliverDeps {
 
 export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'dead';
 
-/** TransientError reasons of requests the connector held back without sending them. */
-const NOT_SENT_REASONS = new Set(['circuit_open', 'paused', 'throttled']);
+/** Why a failure does not count towards dead (shown as `notCounted` in the event's error details). */
+export type UncountedCause = 'rate_limit' | 'circuit_open' | 'probe';
+
+/**
+ * Failures that say nothing about the event itself, so they never make it dead (it is retried
+ * after the wait, however long the condition lasts):
+ * - rate_limit: the vendor's limit (429, Salesforce REQUEST_LIMIT_EXCEEDED, a HubSpot batch
+ *   refused for RATE_LIMITS) or ours (client-side limit, target paused after a 429);
+ * - circuit_open: held back by the open circuit, never sent;
+ * - probe: the half-open circuit's probe failed: the target is still down (a day-long outage
+ *   would otherwise kill every event used as a probe).
+ * Anything else transient (5xx, timeout, network) counts: a poison event still goes dead.
+ */
+export function uncountedCause(err: unknown): UncountedCause | undefined {
+  if (!(err instanceof TransientError)) return undefined;
+  if (err.rateLimited) return 'rate_limit';
+  if (err.details.reason === 'circuit_open') return 'circuit_open';
+  if (err.details.probe === true) return 'probe';
+  return undefined;
+}
 
 /**
  * Delivers one claimed event: map, send through the target's connector, and queue the outcome
@@ -98,14 +116,8 @@ function nackEvent(event: ClaimedEvent, err: unknown, deps: DeliverDeps,
   ctx: { correlationId: string; mappingVersion?: string; payload?: unknown; log: Logger; now: () => number }): DeliveryOutcome {
   const e = err instanceof BridgeError ? err : undefined;
   const retryable = e?.retryable ?? false;
-  // Held back on our side (open circuit, target paused after a 429, client-side rate limit):
-  // never sent, so it does not count towards dead; it is retried after the wait.
-  const notSent = NOT_SENT_REASONS.has(String(e?.details.reason));
-  // The half-open circuit's probe failed: the target is still down. That says nothing about
-  // this event, so it does not make it dead (a day-long outage would otherwise kill every
-  // event used as a probe); it is retried with backoff like any transient failure.
-  const probeFailed = e?.details.probe === true;
-  const dead = retryable && !notSent && !probeFailed && event.attempts >= deps.retry.maxAttempts;
+  const notCounted = uncountedCause(err);
+  const dead = retryable && notCounted === undefined && event.attempts >= deps.retry.maxAttempts;
   const outcome: DeliveryOutcome = !retryable ? 'failed' : dead ? 'dead' : 'retry';
   const message = deps.redactor.redactString(err instanceof Error ? err.message : String(err));
   const errorClass = err instanceof Error ? err.name : 'Error';
@@ -115,12 +127,12 @@ function nackEvent(event: ClaimedEvent, err: unknown, deps: DeliverDeps,
     id: event.id, lease_token: event.lease_token, retryable: retryable && !dead, dead,
     next_attempt_at: outcome === 'retry' ? toOdooDatetime(new Date(ctx.now() + delay)) : undefined,
     error_class: errorClass, error_message: message.slice(0, 2000),
-    error_details: deps.redactor.redact({ ...(e?.details ?? {}), attempt: event.attempts }),
+    error_details: deps.redactor.redact({ ...(e?.details ?? {}), attempt: event.attempts, ...(notCounted ? { notCounted } : {}) }),
     category: e?.category ?? 'internal', mapping_version: ctx.mappingVersion, trace_id: ctx.correlationId,
   }, event.target);
   deps.metrics.failed.inc({ target: event.target, event_type: event.event_type, outcome, error_class: errorClass });
   const level = outcome === 'retry' ? 'warn' : 'error';
-  ctx.log.log(level, `delivery ${outcome === 'retry' ? `failed, retry in ${Math.round(delay / 1000)}s` : outcome}: ${message}`, { errorClass, attempt: event.attempts });
+  ctx.log.log(level, `delivery ${outcome === 'retry' ? `failed, retry in ${Math.round(delay / 1000)}s` : outcome}: ${message}`, { errorClass, attempt: event.attempts, notCounted });
   if (!e) ctx.log.error('unexpected error (a bug): kept as failed', { stack: err instanceof Error ? err.stack : undefined });
   logAttempt(event, deps, ctx.log, { outcome, correlationId: ctx.correlationId, mappingVersion: ctx.mappingVersion, payload: ctx.payload, errorClass, errorMessage: message });
   return outcome;

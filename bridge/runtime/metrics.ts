@@ -1,4 +1,10 @@
 import client from 'prom-client';
+import type { CircuitState } from '../connectors/connector.js';
+
+const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 };
+
+/** What the circuit gauge reads at each scrape: the targets' connectors. */
+export interface CircuitSource { readonly code: string; circuitState(): CircuitState }
 
 /** Prometheus metrics of the sidecar (served on /metrics). One registry per process. */
 export class BridgeMetrics {
@@ -12,11 +18,21 @@ export class BridgeMetrics {
     labelNames: ['target', 'event_type'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600], registers: [this.registry],
   });
   readonly queueLag = new client.Gauge({ name: 'sync_bridge_queue_lag_seconds', help: 'Age of the oldest event in the last claimed batch', labelNames: ['target'], registers: [this.registry] });
-  readonly circuit = new client.Gauge({ name: 'sync_bridge_circuit_state', help: 'Circuit breaker per target: 0 closed, 1 half open, 2 open', labelNames: ['target'], registers: [this.registry] });
+  private circuits: () => Iterable<CircuitSource> = () => [];
+  /** Read from the breakers at each scrape (trackCircuits), so it is never stale. */
+  readonly circuit = new client.Gauge({
+    name: 'sync_bridge_circuit_state', help: 'Circuit breaker per target: 0 closed, 1 half open, 2 open', labelNames: ['target'], registers: [this.registry],
+    collect: () => { for (const c of this.circuits()) this.circuit.set({ target: c.code }, CIRCUIT_VALUE[c.circuitState()]); },
+  });
   readonly writebackBacklog = new client.Gauge({ name: 'sync_bridge_writeback_backlog', help: 'Outcomes waiting to be written back to Odoo', registers: [this.registry] });
   readonly inboxDepth = new client.Gauge({ name: 'sync_bridge_inbox_depth', help: 'Inbound messages stored but not yet applied to Odoo', labelNames: ['source'], registers: [this.registry] });
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'sync_bridge_' });
+  }
+
+  /** The targets whose circuit state sync_bridge_circuit_state reports, read at scrape time. */
+  trackCircuits(sources: () => Iterable<CircuitSource>): void {
+    this.circuits = sources;
   }
 }

@@ -18,9 +18,10 @@ export interface WorkerOptions {
 }
 
 /**
- * The delivery loop. Claims events for the targets whose circuit is not open (so one target's
- * outage never holds the others), delivers them with bounded concurrency, keeps their leases
- * alive by heartbeat, and flushes outcomes to Odoo through the durable write-back queue.
+ * The delivery loop. Claims events for the targets whose circuit is not open and that are not
+ * paused by a rate limit (so one target's outage or limit never holds the others), delivers
+ * them with bounded concurrency, keeps their leases alive by heartbeat, and flushes outcomes
+ * to Odoo through the durable write-back queue.
  * Polls again at once while batches come back full and backs off to pollMaxMs when idle.
  */
 export class Worker {
@@ -142,12 +143,17 @@ export class Worker {
     this.inflight.set(ev.id, { ref: { id: ev.id, lease_token: ev.lease_token }, target: ev.target, promise });
   }
 
-  /** Targets to claim from: closed circuits, and half-open ones with nothing in flight (probe). */
+  /**
+   * Targets to claim from: closed circuits, and half-open ones with nothing in flight (probe).
+   * A target paused after it asked us to slow down (429, exhausted allocation) is skipped until
+   * the pause ends: its events would only be held back, each claim adding to their attempts.
+   */
   private claimableTargets(): { closed: string[]; probes: string[] } {
     const busy = new Set([...this.inflight.values()].map((f) => f.target));
     const closed: string[] = [];
     const probes: string[] = [];
     for (const c of this.connectors.values()) {
+      if (c.pausedForMs() > 0) continue;
       const state = c.circuitState();
       if (state === 'closed') closed.push(c.code);
       else if (state === 'half_open' && !busy.has(c.code)) probes.push(c.code);

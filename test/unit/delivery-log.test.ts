@@ -29,6 +29,7 @@ class FakeConnector implements Connector {
   constructor(readonly code: string) {}
   async deliver(req: OutboundRequest): Promise<DeliveryResult> { return this.next(req); }
   circuitState() { return 'closed' as const; }
+  pausedForMs() { return 0; }
 }
 
 const mapper: OutboundMapper = {

@@ -12,8 +12,13 @@ export interface VendorErrorInfo {
   validation?: boolean;
   /** The vendor classifies it as a conflict with the target's state. */
   conflict?: boolean;
-  /** Despite a 4xx status, retrying later can work (Salesforce REQUEST_LIMIT_EXCEEDED); wait this long. */
+  /**
+   * Despite a 4xx status, retrying later can work (Salesforce REQUEST_LIMIT_EXCEEDED); wait this
+   * long. On a 429 without Retry-After: how long the vendor's limit lasts (HubSpot's policy).
+   */
   transientRetryMs?: number;
+  /** The vendor says it refused the request because of a rate limit or an exhausted allocation. */
+  rateLimited?: boolean;
 }
 
 export type ErrorExtractor = (res: RawResponse) => VendorErrorInfo;
@@ -68,7 +73,8 @@ export function describeStatus(ctx: ClassifyContext): string {
 
 /**
  * Turns a non-2xx response into the bridge's error: 429, 408, 5xx and vendor-declared
- * transient errors -> TransientError (retryAfterMs from Retry-After / x-retry-after);
+ * transient errors -> TransientError (retryAfterMs from Retry-After / x-retry-after, else the
+ * vendor's hint); 429 and vendor-declared rate limits are marked `rateLimited`;
  * 409 -> PermanentError 'conflict'; 422 or a vendor validation error -> 'validation';
  * every other 4xx (and unexpected 3xx) -> 'rejected'.
  */
@@ -79,12 +85,15 @@ export function classifyResponse(ctx: ClassifyContext): BridgeError {
   const details: Record<string, unknown> = { status, vendorCode: info.code };
   const retryAfterMs = parseRetryAfter(res.headers, ctx.now);
   if (status === 429) {
-    return new TransientError(message, { retryAfterMs, details: { ...details, reason: 'rate_limited', inDoubt: false } });
+    return new TransientError(message, {
+      retryAfterMs: retryAfterMs ?? info.transientRetryMs, rateLimited: true,
+      details: { ...details, reason: 'rate_limited', inDoubt: false },
+    });
   }
   if (info.transientRetryMs !== undefined) {
     return new TransientError(message, {
-      retryAfterMs: retryAfterMs ?? info.transientRetryMs,
-      details: { ...details, reason: 'vendor_limit', inDoubt: false },
+      retryAfterMs: retryAfterMs ?? info.transientRetryMs, rateLimited: info.rateLimited === true,
+      details: { ...details, reason: info.rateLimited ? 'rate_limited' : 'vendor_limit', inDoubt: false },
     });
   }
   if (status === 408 || status >= 500) {

@@ -92,6 +92,11 @@ export class TargetHttpClient {
     return this.breaker.state();
   }
 
+  /** Milliseconds left of the pause the target asked for (429, exhausted allocation); 0 when none. */
+  pausedForMs(): number {
+    return this.limiter.pausedForMs();
+  }
+
   /** Removes secrets (credentials, minted tokens) from a text. */
   redact(s: string): string {
     this.redactor.add(...this.opts.auth.secretValues());
@@ -170,7 +175,7 @@ export class TargetHttpClient {
           this.limiter.pause(pauseMs, res.status === 429 ? 'HTTP 429' : (info.code ?? 'vendor limit'));
           req.log?.warn('target asked us to slow down; pausing the target', { target: this.code, request: label, pauseMs });
           if (err.retryAfterMs === undefined) {
-            throw new TransientError(err.message, { retryAfterMs: pauseMs, details: err.details });
+            throw new TransientError(err.message, { retryAfterMs: pauseMs, rateLimited: err.rateLimited, details: err.details });
           }
         }
         throw err;
@@ -190,7 +195,7 @@ export class TargetHttpClient {
       if (wait > maxWait) {
         throw new TransientError(
           `${this.code}: ${label} not sent: ${paused ? 'target paused after it asked us to slow down' : 'client-side rate limit reached'}; retry in ${wait} ms`,
-          { retryAfterMs: wait, details: { reason: paused ? 'paused' : 'throttled', inDoubt: false } },
+          { retryAfterMs: wait, rateLimited: true, details: { reason: paused ? 'paused' : 'throttled', inDoubt: false } },
         );
       }
       await this.opts.deps.sleep(wait);

@@ -58,7 +58,8 @@ export function partialFailure(target: string, objectType: string, errors: Upser
   const text = errors.map((e) => `${e.category ? `${e.category}: ` : ''}${e.message}${e.ids.length ? ` [${e.ids.join(', ')}]` : ''}`).join(' | ');
   const msg = `${target}: HubSpot batch upsert of ${objectType} partly failed (${errors.length} error(s), ${written} written): ${text}`;
   const transient = errors.every((e) => e.category === 'RATE_LIMITS' || /^5\d\d$/.test(e.status ?? ''));
+  const rateLimited = errors.length > 0 && errors.every((e) => e.category === 'RATE_LIMITS');
   return transient
-    ? new TransientError(msg, { details: { reason: 'partial', inDoubt: false } })
+    ? new TransientError(msg, { rateLimited, details: { reason: rateLimited ? 'rate_limited' : 'partial', inDoubt: false } })
     : new PermanentError(msg, { category: 'validation', details: { status: 207, errors } });
 }

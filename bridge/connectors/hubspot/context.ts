@@ -16,6 +16,8 @@ export interface HubSpotOptions {
   ownerCacheTtlMs: number;
   /** Unique property of line items holding the Odoo order line id (default odoo_line_id). */
   lineItemIdProperty: string;
+  /** Pause after a 429 of HubSpot's DAILY policy (options.daily_limit_retry_ms, default 1 h). */
+  dailyLimitRetryMs: number;
 }
 
 export interface HubSpotContext {
@@ -37,5 +39,6 @@ export function readHubSpotOptions(o: Record<string, unknown>): HubSpotOptions {
     orderObject: s('order_object', 'deals'),
     lineItemIdProperty: s('line_item_id_property', 'odoo_line_id'),
     ownerCacheTtlMs: (typeof o.owner_cache_ttl_seconds === 'number' && o.owner_cache_ttl_seconds >= 0 ? o.owner_cache_ttl_seconds : 600) * 1000,
+    dailyLimitRetryMs: typeof o.daily_limit_retry_ms === 'number' ? o.daily_limit_retry_ms : 3_600_000,
   };
 }

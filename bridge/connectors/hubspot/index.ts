@@ -22,8 +22,9 @@ export class HubSpotConnector extends BaseConnector {
   readonly owners: OwnerDirectory;
 
   constructor(code: string, target: TargetConfig, secret: SecretResolver, deps: ConnectorDeps & ConnectorHooks = {}) {
-    super(code, target, secret, deps, { extractError: hubSpotErrorExtractor });
-    this.options = readHubSpotOptions(target.options ?? {});
+    const options = readHubSpotOptions(target.options ?? {});
+    super(code, target, secret, deps, { extractError: hubSpotErrorExtractor(options.dailyLimitRetryMs) });
+    this.options = options;
     this.owners = new OwnerDirectory(this.options.ownerCacheTtlMs, this.deps.now);
   }
 

@@ -32,6 +32,7 @@ export async function upsertCollection(ctx: SalesforceContext): Promise<Delivery
   let created = 0;
   let updated = 0;
   let transient = true;
+  let limited = true;
   for (let i = 0; i < items.length; i += SF_COLLECTION_MAX) {
     const chunk = items.slice(i, i + SF_COLLECTION_MAX);
     const res = await ctx.call({
@@ -52,11 +53,14 @@ export async function upsertCollection(ctx: SalesforceContext): Promise<Delivery
       }
       const errs = isObj(r) && Array.isArray(r.errors) ? r.errors.filter(isObj) : [];
       if (!errs.every((e) => e.statusCode === 'UNABLE_TO_LOCK_ROW' || e.statusCode === 'REQUEST_LIMIT_EXCEEDED') || errs.length === 0) transient = false;
+      if (!errs.every((e) => e.statusCode === 'REQUEST_LIMIT_EXCEEDED') || errs.length === 0) limited = false;
       failures.push(`${externalIdField}=${key}: ${errs.map((e) => `${str(e.statusCode) ?? ''} ${str(e.message) ?? ''}`.trim()).join('; ') || 'no result'}`);
     });
   }
   if (failures.length > 0) {
     const msg = `${ctx.req.target}: Salesforce batch upsert of ${sobject}: ${failures.length} of ${items.length} record(s) failed: ${failures.join(' | ')}`;
+    // Every failure a REQUEST_LIMIT_EXCEEDED: the org's allocation, retried after request_limit_retry_ms.
+    if (limited) throw new TransientError(msg, { retryAfterMs: ctx.options.requestLimitRetryMs, rateLimited: true, details: { reason: 'rate_limited', inDoubt: false } });
     throw transient ? new TransientError(msg, { retryAfterMs: 5_000, details: { inDoubt: false } }) : new PermanentError(msg, { category: 'validation' });
   }
   return { links, summary: `Salesforce ${sobject}: ${created} created, ${updated} updated (collections upsert by ${externalIdField})` };

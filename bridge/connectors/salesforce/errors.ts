@@ -33,7 +33,10 @@ export function salesforceErrorExtractor(limitRetryMs: number): ErrorExtractor {
       })
       .join(' | ');
     const info: VendorErrorInfo = { message, code: codes.join(',') || undefined };
-    if (codes.includes('REQUEST_LIMIT_EXCEEDED')) info.transientRetryMs = limitRetryMs;
+    if (codes.includes('REQUEST_LIMIT_EXCEEDED')) {
+      info.transientRetryMs = limitRetryMs;
+      info.rateLimited = true;
+    }
     else if (codes.length && codes.every((c) => RETRY_SOON.has(c))) info.transientRetryMs = Math.max(...codes.map((c) => RETRY_SOON.get(c)!));
     else if (codes.some((c) => CONFLICT.has(c))) info.conflict = true;
     else if (codes.some((c) => VALIDATION.has(c))) info.validation = true;

@@ -101,7 +101,7 @@ export class OAuth2ClientCredentialsAuth implements AuthProvider {
     const what = [body.error, body.error_description].filter((v) => typeof v === 'string' && v).join(': ') || `HTTP ${res.status}`;
     const msg = `OAuth2 token request ${label} failed (${res.status}): ${what}`.replaceAll(this.opts.clientSecret, '[REDACTED]');
     if (res.status === 429 || res.status >= 500) {
-      throw new TransientError(msg, { details: { reason: 'token', status: res.status, inDoubt: false } });
+      throw new TransientError(msg, { rateLimited: res.status === 429, details: { reason: 'token', status: res.status, inDoubt: false } });
     }
     if (res.status >= 200 && res.status < 300) {
       throw new TransientError(`OAuth2 token request ${label}: response without access_token`, { details: { reason: 'token', inDoubt: false } });
