@@ -11,7 +11,7 @@ const context = async (configFile: string | undefined) => (await import('./app/c
  *   start                          run the sidecar (poll, deliver, write back, webhooks, crons)
  *   status                         per target: pending, failed, dead, oldest pending age
  *   check-odoo                     connect, check the addon, print what Odoo offers, exit
- *   events list|replay             the dead-letter view and replay (events live in Odoo)
+ *   events list|replay|resend      the dead-letter view, replay and resend (events live in Odoo)
  *   inbox list|replay              inbound messages in the local inbox; replay rejected ones
  *   reconcile <job> --target T     run one reconciliation now (inventory|open-orders|master-data)
  *   mappings check [dir]           validate every mapping file (exit 1 on any error)
@@ -25,6 +25,7 @@ const USAGE = `usage: sync-bridge <command> [options]
   events list [--state S] [--target T] [--model M] [--limit N]
   events list --local [--outcome sent|retry|failed|dead] [--target T] [--limit N]   (this sidecar's attempts)
   events replay (--id N ... | --state failed|dead [--target T]) [--mapping-version current|sent]   (run as a Sync manager)
+  events resend --id N ...   send delivered (done) events again, looked up at the target first   (run as a Sync manager)
   inbox list [--state pending|applied|duplicate|exception|rejected] [--source T] [--limit N]
   inbox replay (--id N ... | --state rejected [--source T] [--limit N])   (local state file)
   inbox discard --id N ... --reason "<why>"   (give up on rejected messages; purged after the retention)

@@ -13,7 +13,36 @@ import { DELIVERY_OUTCOMES, DeliveryLog, type DeliveryLogOutcome } from '../stat
  *    (attempts reset) with the current mapping (default) or pinned to the mapping version each
  *    event was sent with (the sidecar maps it with that version's source from its state file).
  *    Replay is a Sync manager action: run it with a manager's ODOO_USERNAME / ODOO_API_KEY.
+ * `sync-bridge events resend --id N ...`: sends delivered (done) events again (addon 18.0.1.7.0):
+ *    Odoo writes one new pending event per id, addressed with the record's external id, so the
+ *    sidecar looks the record up at the target before creating it. All or nothing: Odoo refuses
+ *    the whole call naming the first event it cannot resend (exit 1). A Sync manager action too.
  */
+interface ResentRow {
+  id: number; resend_of_id: [number, string] | false; state: string; event_type: string; model: string; res_id: number;
+  target_id: [number, string] | false; external_ref: string | false;
+}
+
+/** `events resend --id N ...`: one Odoo call (all or nothing), then the new events, one line each. */
+async function runResend(ctx: AppContext, values: { id?: string[] }, out: NodeJS.WritableStream): Promise<number> {
+  const ids = (values.id ?? []).map(Number);
+  if (ids.length === 0) { out.write('events resend: give --id N (repeatable): the delivered (done) events to send again\n'); return 2; }
+  if (ids.some((n) => !Number.isInteger(n) || n < 1)) { out.write('--id: expected event ids (whole numbers)\n'); return 2; }
+  await ctx.odoo.call({ model: 'sync.event', method: 'action_resend', ids });
+  const rows = await ctx.odoo.call<ResentRow[]>({
+    model: 'sync.event', method: 'search_read',
+    params: { domain: [['resend_of_id', 'in', ids]], fields: ['id', 'resend_of_id', 'state', 'event_type', 'model', 'res_id', 'target_id', 'external_ref'], order: 'id desc' },
+  });
+  for (const id of ids) {
+    const r = rows.find((row) => row.resend_of_id && row.resend_of_id[0] === id);
+    if (!r) continue;
+    const target = r.target_id ? r.target_id[1] : '-';
+    out.write(`resent ${id} as ${r.id}\t${r.state}\t${target}\t${r.event_type}\t${r.model},${r.res_id}\texternal_ref=${r.external_ref || '-'}\n`);
+  }
+  out.write(`${ids.length} event(s) resent\n`);
+  return 0;
+}
+
 interface EventRow {
   id: number; state: string; event_type: string; model: string; res_id: number; attempts: number;
   target_id: [number, string] | false; last_error_class: string | false; last_error_message: string | false; create_date: string;
@@ -93,6 +122,7 @@ export async function runEventsCommand(ctx: AppContext, argv: string[], out: Nod
     if (total === 0) out.write('nothing to replay\n');
     return 0;
   }
-  out.write('usage: sync-bridge events list [--state S] [--target T] [--model M] [--limit N] | events list --local [--outcome sent|retry|failed|dead] [--target T] [--id N] [--limit N] | events replay (--id N ... | --state S [--target T] [--limit N]) [--mapping-version current|sent]\n');
+  if (sub === 'resend') return runResend(ctx, values, out);
+  out.write('usage: sync-bridge events list [--state S] [--target T] [--model M] [--limit N] | events list --local [--outcome sent|retry|failed|dead] [--target T] [--id N] [--limit N] | events replay (--id N ... | --state S [--target T] [--limit N]) [--mapping-version current|sent] | events resend --id N ...\n');
   return 2;
 }

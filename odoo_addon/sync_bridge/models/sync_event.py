@@ -16,6 +16,12 @@ _logger = logging.getLogger(__name__)
 
 CONTRACT_VERSION = "1"
 OPEN_STATES = ("pending", "in_progress", "failed", "dead")
+# Events a manager may resend once delivered: each carries the whole record as it
+# is now, and every connector sends it idempotently (looked up by reference or
+# upserted by Odoo id). Amendments and cancellations are not resent on their own.
+RESENDABLE_TYPES = ("release", "asn", "upsert", "status", "atp")
+# release type -> the cancel type that withdraws it
+CANCEL_OF = {"release": "cancel", "asn": "asn_cancel"}
 DT_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_CLAIM = 500
 NOW_SQL = "(now() at time zone 'utc')"
@@ -131,6 +137,11 @@ class SyncEvent(models.Model):
     done_at = fields.Datetime(readonly=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     exception_ids = fields.One2many("sync.exception", "event_id")
+    resend_of_id = fields.Many2one(
+        "sync.event", string="Resend Of", readonly=True, copy=False, ondelete="set null",
+        help="Set on an event a Sync manager wrote with Resend: the delivered event it "
+        "sends again.",
+    )
 
     _sql_constraints = [
         (
@@ -291,11 +302,29 @@ class SyncEvent(models.Model):
                        amend_type="amend"):
         """Amend a released record (an announced receipt: release_type 'asn',
         amend_type 'asn_amend'). While the release is still pending it will
-        carry the latest data anyway: no amend is needed."""
+        carry the latest data anyway: no amend is needed — unless that pending
+        release is a resend, which the target may answer with the record it already
+        has (found by reference): then the amendment goes out after it."""
         if self._release_state(target, record, release_type) in (
-                "in_progress", "done", "failed", "dead"):
+                "in_progress", "done", "failed", "dead") or self._pending_resend(
+                    target, record, release_type):
             return self._enqueue(target, amend_type, record, aggregate_key)
         return self.browse()
+
+    @api.model
+    def _pending_resend(self, target, record, event_type):
+        """The pending, never tried resend of record's `event_type` for target."""
+        return self.sudo().search(
+            [
+                ("target_id", "=", target.id),
+                ("model", "=", record._name),
+                ("res_id", "=", record.id),
+                ("event_type", "=", event_type),
+                ("state", "=", "pending"),
+                ("attempts", "=", 0),
+                ("resend_of_id", "!=", False),
+            ]
+        )
 
     @api.model
     def _enqueue_cancel(self, target, record, aggregate_key=None, release_type="release",
@@ -316,8 +345,10 @@ class SyncEvent(models.Model):
         if all(e.state == "pending" and not e.attempts for e in events):
             events.write({"state": "cancelled", "done_at": fields.Datetime.now()})
             return self.browse()
+        # pending amendments, and a resend not tried yet, would only go out to be cancelled
         pending_amends = events.filtered(
-            lambda e: e.state == "pending" and e.event_type == amend_type
+            lambda e: e.state == "pending" and (
+                e.event_type == amend_type or (e.resend_of_id and not e.attempts))
         )
         pending_amends.write({"state": "cancelled", "done_at": fields.Datetime.now()})
         return self._enqueue(target, cancel_type, record, aggregate_key)
@@ -445,6 +476,216 @@ class SyncEvent(models.Model):
             {"state": "cancelled", "done_at": fields.Datetime.now(), "lease_expires_at": False}
         )
         return True
+
+    def action_resend(self):
+        """Send delivered (done) events again: one NEW pending event per event
+        (same target, record and type, a new idempotency key), addressed with the
+        record's current external id so the sidecar looks the record up at the
+        target before creating it. Refused (UserError, nothing written) when an
+        event is not done, is not a resendable type, its record is gone, finished
+        or cancelled, its target is archived, or a newer event of the same kind
+        exists. The new event is queued after every open event of its aggregate
+        (it never overtakes them). See docs/odoo-contract.md#resend."""
+        self._check_manager()
+        self.check_access("read")
+        resent = self.browse()
+        for event in self.sudo():
+            refusal = event._resend_refusal()
+            if refusal:
+                raise UserError(refusal)
+            resent |= self._resend_write(
+                event.target_id, event._resend_record(), event.event_type,
+                event.aggregate_key, event)
+        return resent._action_view()
+
+    def _resend_record(self):
+        self.ensure_one()
+        if self.model not in self.env or not self.res_id:
+            return None
+        return self.env[self.model].sudo().with_context(active_test=False).browse(
+            self.res_id).exists() or None
+
+    def _resend_refusal(self):
+        """Why this event cannot be resent (a translated sentence), or False."""
+        self.ensure_one()
+        if self.state != "done":
+            return _(
+                "Event %(event)s is %(state)s: only delivered (done) events can be resent. "
+                "Use Retry for a failed, dead or cancelled event.",
+                event=self.id, state=dict(self._fields["state"].selection)[self.state])
+        if self.event_type not in RESENDABLE_TYPES:
+            return _(
+                "Event %(event)s is a %(type)s: amendments and cancellations are not resent "
+                "on their own; resend the record's release, which carries the record as it "
+                "is now.",
+                event=self.id, type=dict(self._fields["event_type"].selection)[self.event_type])
+        newer = self.sudo().search(
+            [
+                ("id", "!=", self.id),
+                ("target_id", "=", self.target_id.id),
+                ("model", "=", self.model),
+                ("res_id", "=", self.res_id),
+                ("event_type", "=", self.event_type),
+                "|", ("state", "in", OPEN_STATES),
+                "&", ("state", "=", "done"), ("id", ">", self.id),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        if newer:
+            return _(
+                "A newer %(type)s event of %(record)s for %(target)s already exists (event "
+                "%(newer)s, %(state)s): resend or retry that one instead of event %(event)s.",
+                type=self.event_type, record="%s,%s" % (self.model, self.res_id),
+                target=self.target_id.code, newer=newer.id, state=newer.state, event=self.id)
+        record = self._resend_record()
+        if not record:
+            return _("The record of event %(event)s (%(model)s,%(res_id)s) no longer exists: "
+                     "there is nothing to resend.",
+                     event=self.id, model=self.model, res_id=self.res_id)
+        return self._resend_target_refusal(self.target_id, record, self.event_type, self)
+
+    @api.model
+    def _resend_target_refusal(self, target, record, event_type, after=None):
+        """Refusals that depend on the target and the (existing) record: archived
+        target, record finished or cancelled, a cancel written after the event
+        `after`."""
+        if not target.active:
+            return _("Target %s is archived: nothing can be sent to it.", target.code)
+        if event_type in CANCEL_OF:
+            cancel = self.sudo().search(
+                [
+                    ("target_id", "=", target.id),
+                    ("model", "=", record._name),
+                    ("res_id", "=", record.id),
+                    ("event_type", "=", CANCEL_OF[event_type]),
+                    ("state", "!=", "cancelled"),
+                    ("id", ">", after.id if after else 0),
+                ],
+                limit=1,
+            )
+            if cancel:
+                return _(
+                    "%(record)s was cancelled at %(target)s after it was sent (event "
+                    "%(cancel)s, %(state)s): a resend would create it again.",
+                    record=record.display_name, target=target.code, cancel=cancel.id,
+                    state=cancel.state)
+            return self._resend_record_state_refusal(record)
+        return False
+
+    @api.model
+    def _resend_record_state_refusal(self, record):
+        """A release / ASN is only resent while there is still something to ship
+        or receive, and nothing of it was shipped yet (the target would get the
+        whole record again)."""
+        if record._name == "stock.picking" and record.state in ("done", "cancel"):
+            return _("%(record)s is %(state)s in Odoo: a resend would ship or receive it again.",
+                     record=record.display_name,
+                     state=dict(record._fields["state"].selection)[record.state])
+        if record._name == "sale.order":
+            if record.state == "cancel":
+                return _("%s is cancelled in Odoo: there is nothing to resend.",
+                         record.display_name)
+            outgoing = record.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+            shipped = outgoing.filtered(lambda p: p.state == "done")
+            if shipped:
+                return _(
+                    "Part of %(order)s was already delivered (%(pickings)s): a resend would "
+                    "send the whole order again. Create the rest in the WMS by hand.",
+                    order=record.display_name, pickings=", ".join(shipped.mapped("name")))
+            if not outgoing.filtered(lambda p: p.state != "cancel"):
+                return _("%s has no open delivery: there is nothing left to ship.",
+                         record.display_name)
+        return False
+
+    @api.model
+    def _resend_write(self, target, record, event_type, aggregate_key, resend_of=None):
+        """Write the resend event (a new pending event, new idempotency key),
+        addressed with the record's current external id, and note it on the
+        record's chatter."""
+        link = self.env["sync.link"]._get(target, record._name, record.id)
+        external_ref = link.external_id or (resend_of.external_ref if resend_of else False)
+        event = self.sudo().with_context(sync_bridge_skip=False)._enqueue(
+            target, event_type, record, aggregate_key)
+        event.write({
+            "external_ref": external_ref or False,
+            "resend_of_id": resend_of.id if resend_of else False,
+        })
+        if hasattr(record, "message_post"):
+            record.message_post(
+                body=_("Resent to %(target)s by %(user)s (%(type)s, event %(event)s%(of)s).",
+                       target=target.name, user=self.env.user.name, type=event_type,
+                       event=event.id,
+                       of=_(", resend of event %s", resend_of.id) if resend_of else ""),
+                subtype_xmlid="mail.mt_note",
+            )
+        return event
+
+    @api.model
+    def _resend_order_releases(self, target, order):
+        """Resend the release of `order` for `target`: the last done release of
+        the order (released on confirmation) or of each of its open deliveries
+        (released when ready). A record whose release events were purged (done
+        retention) but that the link shows as released gets a new release.
+        All or nothing: UserError naming the first refusal."""
+        Link = self.env["sync.link"]
+        records = [order] + list(order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        ).sorted("id"))
+        todo = []
+        for record in records:
+            last = self.sudo().search(
+                [
+                    ("target_id", "=", target.id),
+                    ("model", "=", record._name),
+                    ("res_id", "=", record.id),
+                    ("event_type", "=", "release"),
+                    ("state", "!=", "cancelled"),
+                ],
+                order="id desc",
+                limit=1,
+            )
+            link = Link._get(target, record._name, record.id)
+            if last and last.state != "done":
+                raise UserError(_(
+                    "A newer release event of %(record)s for %(target)s already exists (event "
+                    "%(event)s, %(state)s): it is on its way, or retry it if it failed.",
+                    record=record.display_name, target=target.code, event=last.id,
+                    state=last.state))
+            if last:
+                refusal = last._resend_refusal()
+                if refusal:
+                    raise UserError(refusal)
+                todo.append((record, last))
+            elif link.external_id or link.sync_status == "synced":
+                refusal = self._resend_target_refusal(target, record, "release")
+                if refusal:
+                    raise UserError(refusal)
+                todo.append((record, None))
+        if not todo:
+            raise UserError(_(
+                "%(order)s has no delivered release for %(target)s (neither the order nor an "
+                "open delivery of it): there is nothing to resend.",
+                order=order.display_name, target=target.code))
+        resent = self.browse()
+        for record, done in todo:
+            aggregate_key = done.aggregate_key if done else record._sync_aggregate_key()
+            resent |= self._resend_write(target, record, "release", aggregate_key, done)
+        return resent
+
+    def _action_view(self):
+        """Window action showing these events (the form when there is one)."""
+        action = {
+            "type": "ir.actions.act_window",
+            "name": _("Resent Events"),
+            "res_model": "sync.event",
+            "target": "current",
+        }
+        if len(self) == 1:
+            action.update(view_mode="form", res_id=self.id)
+        else:
+            action.update(view_mode="list,form", domain=[("id", "in", self.ids)])
+        return action
 
     def action_open_record(self):
         self.ensure_one()

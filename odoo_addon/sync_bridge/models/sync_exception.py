@@ -1,5 +1,7 @@
 # Copyright 2026 Odoo Sync Bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -75,6 +77,11 @@ class SyncException(models.Model):
         ondelete="set null", index=True,
     )
     can_apply_wms_quantity = fields.Boolean(compute="_compute_can_apply_wms_quantity")
+    recon_stage = fields.Char(
+        "Reconciliation Stage", compute="_compute_recon_stage",
+        help="The stage of an open-orders discrepancy (e.g. unacknowledged), from its details.",
+    )
+    can_resend_release = fields.Boolean(compute="_compute_recon_stage")
     # -- routing (sync.exception.rule) -------------------------------------
     reason_code = fields.Char(
         readonly=True, help="Machine reason of the exception, e.g. 'substitution'.")
@@ -113,6 +120,23 @@ class SyncException(models.Model):
                 exc.state == "open" and exc.category == "stock_discrepancy"
                 and exc.recon_job == "inventory" and line and line.location_id
                 and line.model == "product.product" and line.res_id
+            )
+
+    @api.depends("details", "recon_job", "state", "model")
+    def _compute_recon_stage(self):
+        for exc in self:
+            stage = False
+            if exc.recon_job and exc.details:
+                try:
+                    details = json.loads(exc.details)
+                except ValueError:
+                    details = None
+                if isinstance(details, dict) and isinstance(details.get("stage"), str):
+                    stage = details["stage"]
+            exc.recon_stage = stage
+            exc.can_resend_release = bool(
+                exc.state == "open" and exc.recon_job == "open_orders"
+                and stage == "unacknowledged" and exc.model == "sale.order" and exc.res_id
             )
 
     @api.model
@@ -432,6 +456,36 @@ class SyncException(models.Model):
                               "message": "%s\n%s" % (exc.message or "", note)})
             exc.sudo().message_post(body=note, subtype_xmlid="mail.mt_note")
         return True
+
+    def action_resend_release(self):
+        """Open-orders discrepancy 'unacknowledged' (the WMS has no order for a
+        delivered release): resend the order's last delivered release to the
+        target (sync.event._resend_order_releases). The exception stays open: the
+        next open-orders reconciliation closes it once the WMS has the order."""
+        self._check_manager()
+        self.check_access("read")
+        Event = self.env["sync.event"]
+        resent = Event.browse()
+        for exc in self.sudo():
+            if not exc.can_resend_release:
+                raise UserError(_(
+                    "%s is not an open 'unacknowledged' discrepancy of an open-orders "
+                    "reconciliation: only an order the WMS does not have can have its release "
+                    "resent from here.", exc.name))
+            order = exc._sale_order()
+            if not order:
+                raise UserError(_("The order of %s no longer exists.", exc.name))
+            events = Event._resend_order_releases(exc.target_id, order)
+            exc.message_post(
+                body=_("Release resent to %(target)s by %(user)s (events %(events)s). This "
+                       "exception stays open until the next open-orders reconciliation finds "
+                       "the order in the WMS.",
+                       target=exc.target_id.name, user=self.env.user.name,
+                       events=", ".join(str(i) for i in events.ids)),
+                subtype_xmlid="mail.mt_note",
+            )
+            resent |= events
+        return resent._action_view()
 
     def action_open_record(self):
         self.ensure_one()

@@ -19,3 +19,4 @@ from . import test_o2c_milestone
 from . import test_o2c_rules
 from . import test_o2c_atp
 from . import test_o2c_stewardship
+from . import test_resend
