@@ -86,6 +86,11 @@ export interface AckItem extends LeaseRef {
 export interface NackItem extends LeaseRef {
   retryable: boolean;
   dead?: boolean;
+  /**
+   * With retryable: give the claim back (addon 18.0.1.7.0; older addons ignore it and count
+   * it): the failure was the target's rate limit, an open circuit or a failed probe.
+   */
+  uncount_attempt?: boolean;
   next_attempt_at?: string;
   error_class: string;
   error_message: string;

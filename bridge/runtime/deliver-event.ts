@@ -125,6 +125,7 @@ function nackEvent(event: ClaimedEvent, err: unknown, deps: DeliverDeps,
   const delay = backoffDelay(event.attempts, deps.retry.baseMs, deps.retry.maxMs, deps.random, floor);
   deps.writeback.enqueueNack({
     id: event.id, lease_token: event.lease_token, retryable: retryable && !dead, dead,
+    ...(notCounted && outcome === 'retry' ? { uncount_attempt: true } : {}),
     next_attempt_at: outcome === 'retry' ? toOdooDatetime(new Date(ctx.now() + delay)) : undefined,
     error_class: errorClass, error_message: message.slice(0, 2000),
     error_details: deps.redactor.redact({ ...(e?.details ?? {}), attempt: event.attempts, ...(notCounted ? { notCounted } : {}) }),

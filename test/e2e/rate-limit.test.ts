@@ -8,8 +8,9 @@ interface Ev { id: number; state: string; attempts: number; last_error_details: 
 
 /**
  * Rate limits on real Odoo 18: an event the CRM keeps answering 429 is retried after each pause
- * and never goes dead, although Odoo counts more claims than `worker.max_attempts`; a 5xx
- * (a counted failure) still makes an event dead at `max_attempts`.
+ * and never goes dead: each rate-limited claim is given back (`uncount_attempt` on sync_nack), so
+ * *Attempts* counts real failures only; a 5xx (a counted failure) still makes an event dead at
+ * `max_attempts`.
  */
 describe('e2e: rate-limited events are retried, not made dead', function () {
   this.timeout(300_000);
@@ -59,25 +60,25 @@ targets:
     await ensureTarget(env, CRM, { active: false });
   });
 
-  it(`a company HubSpot answers 429 ${LIMITED_TRIES} times: claimed more than max_attempts (${MAX_ATTEMPTS}), never dead, created once`, async () => {
+  it(`a company HubSpot answers 429 ${LIMITED_TRIES} times (more than max_attempts, ${MAX_ATTEMPTS}): never dead, claims given back, created once`, async () => {
     hs.faults.next429(LIMITED_TRIES);
     const company = await create(env.admin, 'res.partner', { name: `Limited Ltd ${RUN}`, is_company: true, user_id: false });
-    // Past max_attempts and still pending: the rate-limited tries did not make it dead.
-    const [waiting] = await waitFor('the event claimed more than max_attempts, still pending', async () => {
+    // Refused by the rate limit more often than max_attempts and still pending, its claims given back.
+    const [waiting] = await waitFor('more 429s than max_attempts, still pending', async () => {
       const evs = await eventsOf(company);
-      return evs.length === 1 && evs[0]!.attempts > MAX_ATTEMPTS && evs[0]!.state === 'pending' ? evs : undefined;
+      return evs.length === 1 && hs.ledger.requests.filter((r) => r.status === 429).length > MAX_ATTEMPTS && evs[0]!.state === 'pending' && evs[0]!.last_error_details ? evs : undefined;
     }, 120_000, 100);
     const details = JSON.parse(String(waiting!.last_error_details)) as Record<string, unknown>;
     expect(details).to.include({ reason: 'rate_limited', notCounted: 'rate_limit' });
-    expect(details.attempt, 'the attempt Odoo counted').to.equal(waiting!.attempts);
+    expect(waiting!.attempts, 'the rate-limited claims are given back').to.equal(0);
 
     const [done] = await waitFor('the event done once the limit lifts', async () => {
       const evs = await eventsOf(company);
       expect(evs.map((e) => e.state), 'never dead or failed').to.not.include.members(['dead', 'failed']);
       return evs[0]?.state === 'done' ? evs : undefined;
     }, 120_000, 200);
-    // One claim per 429, then the one that went through: Odoo's count is the true number of tries.
-    expect(done!.attempts).to.equal(LIMITED_TRIES + 1);
+    // Every 429 claim given back; the one that went through is the only counted attempt.
+    expect(done!.attempts).to.equal(1);
     expect(hs.ledger.requests.filter((r) => r.status === 429)).to.have.length(LIMITED_TRIES);
     expect(hs.ledger.createsFor(String(company), 'companies')).to.equal(1);
   });

@@ -28,8 +28,9 @@ const quietLog = createLogger({ level: 'error', format: 'json', redactor: new Re
 
 /**
  * One event through repeated claims, the way Odoo runs it: each claim adds one to `attempts`
- * (sync_claim), the outcome is written back (sync_nack: dead, or pending until next_attempt_at)
- * and the next claim happens when the event is due. The clock is the connector's too.
+ * (sync_claim), the outcome is written back (sync_nack: dead, or pending until next_attempt_at,
+ * the claim given back when the nack says `uncount_attempt`) and the next claim happens when
+ * the event is due. The clock is the connector's too.
  */
 class SimulatedEvent {
   attempts = 0;
@@ -64,6 +65,7 @@ class SimulatedEvent {
           this.nacks.push({ ...n, at });
           if (n.dead) this.state = 'dead';
           else this.dueAt = Date.parse(`${n.next_attempt_at!.replace(' ', 'T')}Z`);
+          if (n.uncount_attempt) this.attempts = Math.max(this.attempts - 1, 0);
         }
         return { ok: items.map((i) => i.id), refused: [] };
       },
@@ -100,7 +102,7 @@ describe('rate limits never make an event dead; other transient failures still d
     preset: 'generic_wms', base_url: srv.url, breaker_threshold: 1000, ...extra,
   }), secret, { now: clock.now, sleep: clock.sleep });
 
-  it('a target answering 429 forever: retried after Retry-After, never dead past max_attempts; attempts stay the true count', async () => {
+  it('a target answering 429 forever: retried after Retry-After, never dead, each claim given back (Attempts counts real failures only)', async () => {
     mode = '429';
     const ev = new SimulatedEvent(clock, wms());
     const N = MAX_ATTEMPTS * 3;
@@ -115,13 +117,26 @@ describe('rate limits never make an event dead; other transient failures still d
       expect(n.dead).to.equal(false);
       expect(Date.parse(`${n.next_attempt_at!.replace(' ', 'T')}Z`) - n.at).to.be.at.least(29_000);
     }
-    // What operators see in Last Error Details: the real claim count and why it is not counted.
-    expect(ev.nacks.map((n) => n.error_details!.attempt)).to.deep.equal(Array.from({ length: N }, (_, i) => i + 1));
+    // Each nack gives its claim back and says why in Last Error Details.
+    expect(ev.nacks.every((n) => n.uncount_attempt === true)).to.equal(true);
+    expect(ev.attempts, 'Attempts in Odoo after N rate-limited tries').to.equal(0);
+    expect(ev.nacks.map((n) => n.error_details!.attempt)).to.deep.equal(Array(N).fill(1));
     expect(ev.nacks.every((n) => n.error_details!.notCounted === 'rate_limit' && n.error_details!.reason === 'rate_limited')).to.equal(true);
     // The limit lifts: the next claim delivers.
     mode = 'ok';
     expect(await ev.claim()).to.equal('sent');
     expect(ev.state).to.equal('done');
+  });
+
+  it('after many rate-limited tries, a poison event still gets max_attempts counted failures before it is dead', async () => {
+    mode = '429';
+    const ev = new SimulatedEvent(clock, wms());
+    for (let i = 0; i < MAX_ATTEMPTS * 3; i++) expect(await ev.claim()).to.equal('retry');
+    mode = '503';
+    const outcomes: DeliveryOutcome[] = [];
+    while (ev.state === 'pending' && outcomes.length < 10) outcomes.push(await ev.claim());
+    expect(outcomes).to.deep.equal([...Array(MAX_ATTEMPTS - 1).fill('retry'), 'dead']);
+    expect(ev.nacks.slice(-MAX_ATTEMPTS).every((n) => n.uncount_attempt === undefined)).to.equal(true);
   });
 
   it('a target answering 5xx forever: the event goes dead at max_attempts (a poison event is not exempt)', async () => {

@@ -1045,9 +1045,12 @@ class SyncEvent(models.Model):
                 event.write({"state": "dead", "lease_expires_at": False, "done_at": now})
                 category = item.get("category") or "unavailable"
             elif item.get("retryable"):
+                # uncount_attempt: the failure says nothing about the event (the target's rate
+                # limit, an open circuit, a failed probe): the claim is given back, as in
+                # sync_release, so Attempts and max_attempts count only real failures.
                 event._requeue(next_attempt_at=_parse_dt(item.get("next_attempt_at")) or (
                     now + timedelta(seconds=min(30 * 2 ** max(event.attempts - 1, 0), 3600))
-                ))
+                ), uncount_attempt=bool(item.get("uncount_attempt")))
                 result["ok"].append(event.id)
                 continue
             else:

@@ -246,6 +246,26 @@ class TestContract(SyncBridgeCase):
         again = self._claim([self.crm.code])
         self.assertEqual([(x["id"], x["attempts"]) for x in again], [(event.id, 2)])
 
+    def test_nack_uncount_attempt_gives_the_claim_back(self):
+        # A retryable failure that says nothing about the event (the target's rate limit,
+        # an open circuit): the sidecar asks for the claim back; Attempts counts only real
+        # failures. Without the flag the claim counts, as before.
+        event = self.Event._enqueue(self.crm, "upsert", self.customer)
+        c1 = self._claim([self.crm.code])[0]
+        res = self.svc.sync_nack([self._item(c1, retryable=True, uncount_attempt=True,
+                                             error_class="TransientError",
+                                             error_message="429 Too Many Requests",
+                                             next_attempt_at="2000-01-01 00:00:00")])
+        self.assertEqual(res["ok"], [event.id])
+        self.assertEqual((event.state, event.attempts), ("pending", 0))
+        self.assertFalse(event.first_tried_at)
+        c2 = self._claim([self.crm.code])[0]
+        self.assertEqual(c2["attempts"], 1)
+        self.svc.sync_nack([self._item(c2, retryable=True, error_message="503",
+                                       next_attempt_at="2000-01-01 00:00:00")])
+        self.assertEqual(event.attempts, 1, "a counted failure keeps its claim")
+        self.assertEqual(self._claim([self.crm.code])[0]["attempts"], 2)
+
     def test_status_summary(self):
         self.Event._enqueue(self.crm, "upsert", self.customer)
         summary = {row["target"]: row for row in self.svc.sync_status_summary()}
