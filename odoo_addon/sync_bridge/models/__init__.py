@@ -21,3 +21,4 @@ from . import stock_picking
 from . import stock_move
 from . import stock_quant
 from . import sync_stock_adjustment_wizard
+from . import base_partner_merge_automatic_wizard

@@ -57,7 +57,8 @@ class SyncException(models.Model):
         "Discrepancy Key", readonly=True, index=True,
         help="Set on exceptions raised by a reconciliation: the stable key of the "
         "discrepancy (e.g. inventory:<sku>:<location>:<lot>). One open exception per "
-        "target, job and key.",
+        "target, job and key. Also set (without a job) on the conflict a contact merge "
+        "leaves: partner_merge:<the second record's external id>.",
     )
     recon_job = fields.Selection(
         [("inventory", "Inventory"), ("open_orders", "Open orders"),
