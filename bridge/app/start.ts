@@ -28,9 +28,9 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   await preflight(ctx.odoo, config, log);
   const mapper = loadOutboundMapper(config.mappings.dir, config.targets, odooLinkSource((model, method, params) => ctx.odoo.call({ model, method, params })));
   await checkMappingFields(ctx.odoo, mapper.specsByFile());
+  // Secrets reach the log redactor as they are resolved (createContext's onSecret), here and below.
   const metrics = new BridgeMetrics();
   const connectors = createTargetConnectors(config.targets, (ref, key) => ctx.loaded.secret(ref, key), metrics);
-  ctx.redactor.add(...ctx.loaded.secretValues());
   const db = openStateStore(config.state.path);
   mapper.useStore(new MappingStore(db)); // every loaded mapping version, for replays pinned to the one sent
   const writeback = new WritebackQueue(db);
