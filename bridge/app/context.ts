@@ -13,11 +13,12 @@ export interface AppContext {
 }
 
 export function createContext(options: { configFile?: string; env?: NodeJS.ProcessEnv } = {}): AppContext {
-  const loaded = loadConfig({ file: options.configFile, env: options.env });
-  const { config } = loaded;
+  // Every secret is registered with the redactor when it is resolved (connectors, webhook
+  // secrets and webhook_secret_previous, the admin token), not only those resolved before a point.
   const redactor = new Redactor();
+  const loaded = loadConfig({ file: options.configFile, env: options.env, onSecret: (v) => redactor.add(v) });
+  const { config } = loaded;
   const apiKey = loaded.secret(config.odoo.api_key, 'odoo.api_key');
-  redactor.add(...loaded.secretValues());
   const log = createLogger({ level: config.log.level, format: config.log.format, redactor });
   const odoo = createGateway(config.odoo.protocol, {
     url: config.odoo.url, db: config.odoo.db, username: config.odoo.username, apiKey, timeoutMs: config.odoo.timeout_ms,

@@ -11,8 +11,7 @@ import { DeliveryLog } from '../state/delivery-log.js';
 import { BridgeMetrics } from '../runtime/metrics.js';
 import { Worker } from '../runtime/worker.js';
 import { createServer } from '../server/create-server.js';
-import { createConnector } from '../connectors/index.js';
-import type { Connector } from '../connectors/connector.js';
+import { createTargetConnectors } from './connectors.js';
 import { loadOutboundMapper, odooLinkSource } from '../runtime/mapping-registry.js';
 import { Inbound } from '../inbound/index.js';
 import { Reconciler } from '../reconcile/index.js';
@@ -29,15 +28,12 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   await preflight(ctx.odoo, config, log);
   const mapper = loadOutboundMapper(config.mappings.dir, config.targets, odooLinkSource((model, method, params) => ctx.odoo.call({ model, method, params })));
   await checkMappingFields(ctx.odoo, mapper.specsByFile());
-  const connectors = new Map<string, Connector>();
-  for (const [code, target] of Object.entries(config.targets)) {
-    connectors.set(code, createConnector(code, target, (ref, key) => ctx.loaded.secret(ref, key)));
-  }
-  ctx.redactor.add(...ctx.loaded.secretValues());
+  // Secrets reach the log redactor as they are resolved (createContext's onSecret), here and below.
+  const metrics = new BridgeMetrics();
+  const connectors = createTargetConnectors(config.targets, (ref, key) => ctx.loaded.secret(ref, key), metrics);
   const db = openStateStore(config.state.path);
   mapper.useStore(new MappingStore(db)); // every loaded mapping version, for replays pinned to the one sent
   const writeback = new WritebackQueue(db);
-  const metrics = new BridgeMetrics();
   metrics.trackCircuits(() => connectors.values());
   const contract = new OdooContract(ctx.odoo);
   const worker = new Worker({

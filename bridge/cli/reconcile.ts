@@ -34,7 +34,6 @@ export async function runReconcileCommand(ctx: AppContext, argv: string[], out: 
   if (!config.targets[target]) { err.write(`reconcile: target '${target}' is not configured (known: ${Object.keys(config.targets).join(', ') || 'none'})\n`); return 2; }
   const connectors = new Map<string, Connector>();
   connectors.set(target, createConnector(target, config.targets[target], (ref, key) => ctx.loaded.secret(ref, key)));
-  ctx.redactor.add(...ctx.loaded.secretValues());
   const db = openStateStore(config.state.path);
   const contract = new OdooContract(ctx.odoo);
   const reconciler = new Reconciler({

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors/index.js';
-import { configSchema, type BridgeConfig, type SecretRef } from './schema.js';
+import { configSchema, SECRET_REF_MESSAGE, type BridgeConfig, type SecretRef } from './schema.js';
 
 /** Environment variables that override the file (documented in README.md). */
 const ENV_OVERRIDES: Array<[string, string[]]> = [
@@ -32,6 +32,11 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Path of the YAML file; default BRIDGE_CONFIG or ./bridge.config.yaml (optional). */
   file?: string;
+  /**
+   * Called with every secret value as it is resolved, whenever that happens (the log redactor
+   * registers it), so a secret resolved late (webhook secrets, the admin token) is never missed.
+   */
+  onSecret?: (value: string) => void;
 }
 
 function setPath(obj: Record<string, unknown>, keys: string[], value: unknown): void {
@@ -61,7 +66,9 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): s
   const key = issue.path.map(String).join('.') || '(top level)';
   let bad: unknown = raw;
   for (const p of issue.path) bad = (bad as Record<string, unknown> | undefined)?.[p as string];
-  const shown = bad === undefined ? 'missing' : `got ${JSON.stringify(bad)}`;
+  // A literal where a secret reference belongs is the secret itself: never echo it.
+  const literalSecret = issue.message === SECRET_REF_MESSAGE && bad !== null && typeof bad !== 'object';
+  const shown = bad === undefined ? 'missing' : literalSecret ? 'got a literal value, not shown' : `got ${JSON.stringify(bad)}`;
   return `${key}: ${issue.message} (${shown})`;
 }
 
@@ -103,6 +110,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
       throw new ConfigError([`${key}: secret not set: ${where} is empty or missing`]);
     }
     if (value.length >= 4) resolved.add(value);
+    options.onSecret?.(value);
     return value;
   };
   return {

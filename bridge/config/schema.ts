@@ -7,10 +7,11 @@ import { PRESET_OPTIONS } from './preset-options.js';
  * `{ env: NAME }` or `{ secret: key }` (a key of the secrets file, BRIDGE_SECRETS_FILE), resolved
  * at start. Each option is documented inline; README.md lists them too.
  */
+export const SECRET_REF_MESSAGE = 'a secret reference { env: NAME } or { secret: key } (a key of BRIDGE_SECRETS_FILE), never the secret itself';
 export const secretRef = z.union([
   z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }).strict(),
   z.object({ secret: z.string().min(1) }).strict(),
-]);
+], { error: SECRET_REF_MESSAGE });
 export type SecretRef = z.infer<typeof secretRef>;
 
 const duration = z.number().int().nonnegative();
@@ -224,11 +225,23 @@ export const targetSchema = z.object({
    * Without it, POST /webhooks/<code> answers 404.
    */
   webhook_secret: secretRef.optional(),
+  /**
+   * Rotation: the secret being replaced, accepted as well while it is set (a delivery verifies
+   * with either). Add the new value as webhook_secret and the old one here, restart, change the
+   * secret at the vendor, then remove this key and restart again (docs/runbooks.md).
+   */
+  webhook_secret_previous: secretRef.optional(),
   /** Polling of inbound messages (ShipBob and Salesforce presets), on a cron schedule. */
   poll: pollSchema.optional(),
   /** Preset-specific settings (e.g. shipbob channel_id, hubspot id_property): preset-options.ts. */
   options: z.record(z.string(), z.unknown()).default({}),
 }).strict().superRefine((t, ctx) => {
+  if (t.webhook_secret_previous && !t.webhook_secret) {
+    ctx.addIssue({ code: 'custom', path: ['webhook_secret_previous'], message: 'needs webhook_secret (the new secret): the previous one is only accepted next to it, during a rotation' });
+  }
+  if (t.webhook_secret_previous && t.preset === 'salesforce') {
+    ctx.addIssue({ code: 'custom', path: ['webhook_secret_previous'], message: 'the salesforce preset sends no webhooks (it is polled): remove it' });
+  }
   const parsed = PRESET_OPTIONS[t.preset]?.safeParse(t.options);
   if (!parsed || parsed.success) return;
   for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ['options', ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);

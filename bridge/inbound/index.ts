@@ -49,9 +49,16 @@ export class Inbound {
   private pollers: PollerHandle | undefined;
   private readonly m: InboundMetrics;
   private readonly clientOf: (code: string) => TargetHttpClient | undefined;
+  /** Webhook secrets per target code (and webhook_secret_previous during a rotation), resolved at construction. */
+  private readonly secrets: Record<string, string> = {};
+  private readonly previousSecrets: Record<string, string> = {};
 
   constructor(private readonly deps: InboundDeps) {
     const { config } = deps;
+    for (const [code, t] of Object.entries(config.targets)) {
+      if (t.webhook_secret) this.secrets[code] = deps.secret(t.webhook_secret, `targets.${code}.webhook_secret`);
+      if (t.webhook_secret && t.webhook_secret_previous) this.previousSecrets[code] = deps.secret(t.webhook_secret_previous, `targets.${code}.webhook_secret_previous`);
+    }
     this.store = new InboxStore(deps.db);
     this.m = new InboundMetrics(deps.metrics);
     this.clientOf = (code) => {
@@ -78,10 +85,8 @@ export class Inbound {
   /** For createServer's `mount` hook. */
   mount(app: express.Express, requireAdmin: express.RequestHandler): void {
     const { config } = this.deps;
-    const secrets: Record<string, string> = {};
-    for (const [code, t] of Object.entries(config.targets)) if (t.webhook_secret) secrets[code] = this.deps.secret(t.webhook_secret, `targets.${code}.webhook_secret`);
     app.use(webhookRouter({
-      store: this.store, targets: config.targets, secrets, maxBodyBytes: config.server.max_body_bytes,
+      store: this.store, targets: config.targets, secrets: this.secrets, previousSecrets: this.previousSecrets, maxBodyBytes: config.server.max_body_bytes,
       toleranceSeconds: config.server.webhook_tolerance_seconds, publicUrl: config.server.public_url, log: this.deps.log,
       onStored: () => this.processor.poke(),
       onReceived: (source, outcome) => this.m.received.inc({ source, outcome }),

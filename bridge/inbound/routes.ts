@@ -5,13 +5,15 @@ import type { TargetConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { INBOX_STATES, type InboxRow, type InboxState, type InboxStore, type NewInboxMessage } from '../state/inbox-store.js';
 import { parseWebhook } from './envelopes.js';
-import { VERIFIERS } from './verify.js';
+import { VERIFIERS, verifyWithSecrets } from './verify.js';
 
 export interface WebhookRoutesOptions {
   store: InboxStore;
   targets: Record<string, TargetConfig>;
   /** Resolved webhook secret per target code (targets without one have no webhook endpoint). */
   secrets: Record<string, string>;
+  /** Resolved webhook_secret_previous per target code (rotation): accepted as well while set. */
+  previousSecrets?: Record<string, string>;
   maxBodyBytes: number;
   toleranceSeconds: number;
   /** Public base URL the vendors call (HubSpot signs the full URI). */
@@ -56,7 +58,8 @@ function signedUri(req: Request, publicUrl: string | undefined): string {
 
 /**
  * POST /webhooks/<target code>: one endpoint per configured target that has a webhook_secret;
- * the target's preset decides the signature scheme and the payload checks.
+ * the target's preset decides the signature scheme and the payload checks. While the target
+ * also has a webhook_secret_previous (rotation), a delivery signed with either is accepted.
  *
  *   200 {accepted: true, duplicate: false, messages: [{id, message_id}]}   stored (committed) before this answer
  *   200 {accepted: true, duplicate: true, messages: [...]}                 every message was already in the inbox
@@ -84,12 +87,17 @@ export function webhookRouter(o: WebhookRoutesOptions): express.Router {
     raw(req, res, (err?: unknown) => {
       if (err) { next(err); return; }
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const verdict = VERIFIERS[target.preset]!(secret, { raw: body, headers: req.headers, method: req.method, uri: signedUri(req, o.publicUrl), now: now(), toleranceSeconds: o.toleranceSeconds });
+      const previous = o.previousSecrets && Object.hasOwn(o.previousSecrets, code) ? o.previousSecrets[code] : undefined;
+      const verdict = verifyWithSecrets(VERIFIERS[target.preset]!, previous ? [secret, previous] : [secret], { raw: body, headers: req.headers, method: req.method, uri: signedUri(req, o.publicUrl), now: now(), toleranceSeconds: o.toleranceSeconds });
       if (!verdict.ok) {
         o.onReceived?.(code, 'unauthorized');
         o.log?.warn(`webhook ${code}: ${verdict.code}: ${verdict.message}`);
         error(res, 401, verdict.code, verdict.message);
         return;
+      }
+      if (verdict.secretIndex === 1) {
+        // Tells the operator the vendor still signs with the old secret (rotation not finished at the vendor).
+        o.log?.info(`webhook ${code}: signature matches webhook_secret_previous, not webhook_secret: the vendor still signs with the previous secret`, { source: code });
       }
       const opts = { ...(target.preset === 'hubspot' && Array.isArray(target.options.approved_stages) ? { approvedStages: (target.options.approved_stages as unknown[]).map(String) } : {}), options: target.options };
       const parsed = parseWebhook(target.preset, body, req.headers, opts);

@@ -97,6 +97,24 @@ export const verifyWmsHmac: Verifier = (secret, input) => {
   return { ok: true };
 };
 
+/**
+ * Secret rotation: verifies with each secret in turn (the target's webhook_secret first, then
+ * webhook_secret_previous while it is set). A missing signature or a stale timestamp does not
+ * depend on the secret and is answered at once; a delivery that matches none of the secrets
+ * gets the first secret's failure, so the answer is the same as with one secret. Every
+ * comparison stays constant-time (each verifier's own). `secretIndex` says which one matched.
+ */
+export function verifyWithSecrets(verifier: Verifier, secrets: readonly string[], input: VerifyInput): VerifyResult & { secretIndex?: number } {
+  let first: VerifyFailure | undefined;
+  for (const [i, secret] of secrets.entries()) {
+    const verdict = verifier(secret, input);
+    if (verdict.ok) return { ok: true, secretIndex: i };
+    first ??= verdict;
+    if (verdict.code !== 'bad_signature') break;
+  }
+  return first ?? fail('bad_signature', 'no webhook secret configured');
+}
+
 export const VERIFIERS: Record<string, Verifier> = {
   shipbob: verifyStandardWebhook,
   hubspot: verifyHubSpotV3,

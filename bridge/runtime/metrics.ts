@@ -3,6 +3,9 @@ import type { CircuitState } from '../connectors/connector.js';
 
 const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 };
 
+/** One HTTP exchange as the target's HTTP client reports it; status 0 = network error or timeout. */
+export interface HttpExchange { target: string; method: string; status: number; ms: number }
+
 /** What the circuit gauge reads at each scrape: the targets' connectors. */
 export interface CircuitSource { readonly code: string; circuitState(): CircuitState }
 
@@ -26,6 +29,25 @@ export class BridgeMetrics {
   });
   readonly writebackBacklog = new client.Gauge({ name: 'sync_bridge_writeback_backlog', help: 'Outcomes waiting to be written back to Odoo', registers: [this.registry] });
   readonly inboxDepth = new client.Gauge({ name: 'sync_bridge_inbox_depth', help: 'Inbound messages stored but not yet applied to Odoo', labelNames: ['source'], registers: [this.registry] });
+  /** Every HTTP exchange with a target's API (outbound deliveries, enrichment reads, polls, reconciliation). */
+  readonly httpRequests = new client.Counter({
+    name: 'sync_bridge_http_requests_total', help: 'HTTP requests to each target\'s API by status code (error: network error or timeout, no answer)',
+    labelNames: ['target', 'method', 'status'], registers: [this.registry],
+  });
+  readonly httpDuration = new client.Histogram({
+    name: 'sync_bridge_http_request_duration_seconds', help: 'Duration of one HTTP exchange with a target\'s API (until the body is read, or the failure)',
+    labelNames: ['target', 'method'], buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [this.registry],
+  });
+
+  /**
+   * The HTTP clients' `onExchange` hook (createConnector deps): counts the exchange by status and
+   * observes its duration. Labels are the target code, the method and the status code only (no
+   * URL, path or id), so their number stays bounded.
+   */
+  readonly observeExchange = (e: HttpExchange): void => {
+    this.httpRequests.inc({ target: e.target, method: e.method, status: e.status === 0 ? 'error' : String(e.status) });
+    this.httpDuration.observe({ target: e.target, method: e.method }, Math.max(0, e.ms) / 1000);
+  };
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'sync_bridge_' });

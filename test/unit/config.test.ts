@@ -78,7 +78,31 @@ describe('config loading', () => {
 
   it('refuses literal secrets: a secret must be an env or secrets-file reference', () => {
     const file = tmpFile(`odoo: { url: 'http://o', db: d, username: u, api_key: 'plain-text-key' }\n`);
-    expect(() => loadConfig({ file, env: {} })).to.throw(ConfigError, /odoo\.api_key/);
+    expect(() => loadConfig({ file, env: {} })).to.throw(ConfigError, /odoo\.api_key: a secret reference .*got a literal value, not shown/);
+    try { loadConfig({ file, env: {} }); } catch (err) { expect((err as ConfigError).issues.join('\n')).not.to.contain('plain-text-key'); }
+  });
+
+  it('webhook_secret_previous (rotation): a secret reference next to webhook_secret; a literal, a lone one or one on Salesforce is refused naming the key', () => {
+    const head = "odoo: { url: 'http://o', db: d, username: u, api_key: { env: K } }\ntargets:\n";
+    const t = (code: string, preset: string, extra: string) => `  ${code}:\n    preset: ${preset}\n    base_url: http://x\n    auth: { type: bearer, token: { env: T } }\n${extra}`;
+    const ok = loadConfig({ file: tmpFile(head + t('wms', 'shipbob', '    webhook_secret: { env: NEW_SECRET }\n    webhook_secret_previous: { secret: old_one }\n')), env: {} });
+    expect(ok.config.targets.wms!.webhook_secret_previous).to.deep.equal({ secret: 'old_one' });
+    const file = tmpFile(head + [
+      t('wms', 'shipbob', "    webhook_secret: { env: NEW_SECRET }\n    webhook_secret_previous: 'whsec_literal_old_value'\n"),
+      t('crm', 'hubspot', '    webhook_secret_previous: { env: OLD_SECRET }\n'),
+      t('sf', 'salesforce', '    webhook_secret: { env: NEW_SECRET }\n    webhook_secret_previous: { env: OLD_SECRET }\n'),
+    ].join(''));
+    try {
+      loadConfig({ file, env: {} });
+      expect.fail('should have thrown');
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      const issues = (err as ConfigError).issues.join('\n');
+      expect(issues).to.match(/targets\.wms\.webhook_secret_previous: a secret reference \{ env: NAME \} or \{ secret: key \}.*got a literal value, not shown/);
+      expect(issues, 'a literal secret is never echoed').not.to.contain('whsec_literal_old_value');
+      expect(issues).to.match(/targets\.crm\.webhook_secret_previous: needs webhook_secret/);
+      expect(issues).to.match(/targets\.sf\.webhook_secret_previous: the salesforce preset sends no webhooks/);
+    }
   });
 
   it('resolves secrets from a secrets file and names a missing one', () => {

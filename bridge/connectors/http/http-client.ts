@@ -137,7 +137,10 @@ export class TargetHttpClient {
           handle = await this.opts.auth.apply(headers);
         } catch (err) {
           this.breaker.onNeutral(permit);
-          throw this.scrub(err);
+          const clean = this.scrub(err);
+          // A 429 from the OAuth2 token endpoint: the target is paused as after an API 429.
+          if (clean instanceof TransientError && clean.rateLimited) throw this.pauseTarget(clean, 'OAuth2 token endpoint HTTP 429', `${label} (token request)`, req.log);
+          throw clean;
         }
         let body: string | undefined;
         if (req.body !== undefined) {
@@ -171,18 +174,26 @@ export class TargetHttpClient {
         const info = this.extract(res);
         const err = markProbe(classifyResponse({ target: this.code, label, res, info, now: this.opts.deps.now(), redact: (s) => this.redact(s) }), permit);
         if (err instanceof TransientError && (res.status === 429 || info.transientRetryMs !== undefined)) {
-          const pauseMs = err.retryAfterMs ?? this.opts.defaultRetryAfterMs ?? 1000;
-          this.limiter.pause(pauseMs, res.status === 429 ? 'HTTP 429' : (info.code ?? 'vendor limit'));
-          req.log?.warn('target asked us to slow down; pausing the target', { target: this.code, request: label, pauseMs });
-          if (err.retryAfterMs === undefined) {
-            throw new TransientError(err.message, { retryAfterMs: pauseMs, rateLimited: err.rateLimited, details: err.details });
-          }
+          throw this.pauseTarget(err, res.status === 429 ? 'HTTP 429' : (info.code ?? 'vendor limit'), label, req.log);
         }
         throw err;
       }
     } finally {
       release();
     }
+  }
+
+  /**
+   * The target asked us to slow down (429, exhausted allocation): pauses the whole target for the
+   * error's retryAfterMs (Retry-After), else defaultRetryAfterMs (1 s), and returns the error to
+   * throw, carrying that wait.
+   */
+  private pauseTarget(err: TransientError, reason: string, label: string, log: Logger | undefined): TransientError {
+    const pauseMs = err.retryAfterMs ?? this.opts.defaultRetryAfterMs ?? 1000;
+    this.limiter.pause(pauseMs, reason);
+    log?.warn('target asked us to slow down; pausing the target', { target: this.code, request: label, pauseMs });
+    if (err.retryAfterMs !== undefined) return err;
+    return new TransientError(err.message, { retryAfterMs: pauseMs, rateLimited: err.rateLimited, details: err.details });
   }
 
   /** Waits for the rate limiter (and any 429 pause) up to maxWaitMs, else fails with TransientError. */

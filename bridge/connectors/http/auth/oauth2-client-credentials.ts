@@ -1,4 +1,5 @@
 import { PermanentError, TransientError } from '../../../errors/index.js';
+import { parseRetryAfter } from '../retry-after.js';
 import { requestWithTimeout } from '../timeout-request.js';
 import type { HttpDeps } from '../deps.js';
 import type { AuthProvider } from './auth-provider.js';
@@ -101,7 +102,10 @@ export class OAuth2ClientCredentialsAuth implements AuthProvider {
     const what = [body.error, body.error_description].filter((v) => typeof v === 'string' && v).join(': ') || `HTTP ${res.status}`;
     const msg = `OAuth2 token request ${label} failed (${res.status}): ${what}`.replaceAll(this.opts.clientSecret, '[REDACTED]');
     if (res.status === 429 || res.status >= 500) {
-      throw new TransientError(msg, { rateLimited: res.status === 429, details: { reason: 'token', status: res.status, inDoubt: false } });
+      // Retry-After (seconds or HTTP date) as on the API; on a 429 the HTTP client pauses the
+      // target for it (or default_retry_after_ms) like after an API 429 (http-client.ts).
+      const retryAfterMs = parseRetryAfter(res.headers, this.deps.now());
+      throw new TransientError(msg, { retryAfterMs, rateLimited: res.status === 429, details: { reason: 'token', status: res.status, inDoubt: false } });
     }
     if (res.status >= 200 && res.status < 300) {
       throw new TransientError(`OAuth2 token request ${label}: response without access_token`, { details: { reason: 'token', inDoubt: false } });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createConnector } from '../../../../bridge/connectors/index.js';
-import { PermanentError } from '../../../../bridge/errors/index.js';
+import { PermanentError, TransientError } from '../../../../bridge/errors/index.js';
+import { uncountedCause } from '../../../../bridge/runtime/deliver-event.js';
 import { FakeClock, noSecretIn, rejects, request, secret, silentLog, startServer, target, SECRETS, type TestServer } from '../helpers.js';
 
 describe('connectors/http auth providers', () => {
@@ -9,12 +10,14 @@ describe('connectors/http auth providers', () => {
   let validToken = '';
   let failNext401 = false;
   let tokenStatus = 200;
+  let tokenRetryAfter: string | undefined;
 
   before(async () => {
     srv = await startServer((app) => {
       app.post('/oauth/token', (req, res) => {
         const body = req.body as Record<string, string>;
         if (tokenStatus !== 200 || body.client_secret !== SECRETS.CLIENT_SECRET) {
+          if (tokenRetryAfter !== undefined) res.set('Retry-After', tokenRetryAfter);
           res.status(tokenStatus === 200 ? 401 : tokenStatus).json({ error: 'invalid_client', error_description: `bad client credentials for ${body.client_id}` });
           return;
         }
@@ -49,6 +52,7 @@ describe('connectors/http auth providers', () => {
     validToken = '';
     failNext401 = false;
     tokenStatus = 200;
+    tokenRetryAfter = undefined;
   });
 
   const item = () => request({ kind: 'product', eventType: 'upsert', model: 'product.product', payload: { sku: 'A1', name: 'Widget' } });
@@ -120,6 +124,64 @@ describe('connectors/http auth providers', () => {
       expect(r.externalRef).to.equal('item-A1');
       expect(srv.count('POST', '/oauth/token')).to.equal(2);
       expect(srv.count('PUT', '/items/A1')).to.equal(3);
+    });
+
+    describe('a 429 from the token endpoint (a rate limit of the target, like an API 429)', () => {
+      const tokenLimited = async (retryAfter: string | undefined, options: Record<string, unknown> = {}) => {
+        tokenStatus = 429;
+        tokenRetryAfter = retryAfter;
+        const clock = new FakeClock();
+        const c = createConnector('t1', target({ ...oauthTarget(), options }), secret, { now: clock.now, sleep: clock.sleep });
+        const err = await rejects(() => c.deliver(item(), silentLog));
+        return { c, clock, err };
+      };
+
+      it('Retry-After in seconds: rateLimited (not counted), retryAfterMs, and the whole target is paused', async () => {
+        const { c, err } = await tokenLimited('30');
+        expect(err).to.be.instanceOf(TransientError);
+        expect(err).to.include({ rateLimited: true, retryAfterMs: 30_000 });
+        expect(uncountedCause(err)).to.equal('rate_limit');
+        expect(noSecretIn(err.message)).to.equal(true);
+        expect(c.pausedForMs()).to.equal(30_000);
+        expect(srv.count('PUT', '/items/A1')).to.equal(0);
+        // Within the pause nothing goes out, not even another token request.
+        const held = await rejects(() => c.deliver(item(), silentLog));
+        expect(held).to.include({ rateLimited: true });
+        expect((held as unknown as TransientError).details.reason).to.equal('paused');
+        expect(srv.count('POST', '/oauth/token')).to.equal(1);
+      });
+
+      it('Retry-After as an HTTP date', async () => {
+        const { c, err } = await tokenLimited(new Date(new FakeClock().now() + 120_000).toUTCString());
+        expect(err).to.include({ rateLimited: true, retryAfterMs: 120_000 });
+        expect(c.pausedForMs()).to.equal(120_000);
+      });
+
+      it('no Retry-After: paused for options.default_retry_after_ms, which the error carries', async () => {
+        const { c, err } = await tokenLimited(undefined, { default_retry_after_ms: 45_000 });
+        expect(err).to.include({ rateLimited: true, retryAfterMs: 45_000 });
+        expect(c.pausedForMs()).to.equal(45_000);
+      });
+
+      it('after the pause a token is requested again and the delivery goes through', async () => {
+        const { c, clock } = await tokenLimited('30');
+        tokenStatus = 200;
+        clock.advance(30_000);
+        const r = await c.deliver(item(), silentLog);
+        expect(r.externalRef).to.equal('item-A1');
+        expect(srv.count('POST', '/oauth/token')).to.equal(2);
+      });
+
+      it('a 503 with Retry-After is transient with that wait, counted, and does not pause the target', async () => {
+        tokenStatus = 503;
+        tokenRetryAfter = '20';
+        const c = createConnector('t1', oauthTarget(), secret, { now: new FakeClock().now });
+        const err = await rejects(() => c.deliver(item(), silentLog));
+        expect(err).to.be.instanceOf(TransientError);
+        expect(err).to.include({ rateLimited: false, retryAfterMs: 20_000 });
+        expect(uncountedCause(err)).to.equal(undefined);
+        expect(c.pausedForMs()).to.equal(0);
+      });
     });
 
     it('a refused token request is permanent and never shows the client secret', async () => {
