@@ -17,6 +17,7 @@ import { Inbound } from '../inbound/index.js';
 import { Reconciler } from '../reconcile/index.js';
 import { AtpEnrichingMapper, type AtpRow } from '../runtime/atp-enrich.js';
 import { sidecarVersion } from '../version.js';
+import { acquireStateLock } from '../state/state-lock.js';
 
 /**
  * `sync-bridge start`: the one place where the sidecar is wired together. Fails fast on a bad
@@ -31,6 +32,15 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   // Secrets reach the log redactor as they are resolved (createContext's onSecret), here and below.
   const metrics = new BridgeMetrics();
   const connectors = createTargetConnectors(config.targets, (ref, key) => ctx.loaded.secret(ref, key), metrics);
+  // One running sidecar per state file (bridge/state/state-lock.ts); freed on stop or exit.
+  const lock = config.state.path === ':memory:' ? undefined : acquireStateLock(config.state.path, {
+    onLost: (by) => {
+      log.error(`state file lock taken over by ${by ? `pid ${by.pid} on ${by.host}` : 'another sidecar'}: stopping, two sidecars must not share ${config.state.path}`);
+      process.kill(process.pid, 'SIGTERM');
+    },
+  });
+  if (lock) process.once('exit', () => lock.release());
+  if (lock?.tookOverFrom) log.warn(`state file lock taken over from a sidecar that is gone (pid ${lock.tookOverFrom.pid} on ${lock.tookOverFrom.host})`, { lock: lock.file });
   const db = openStateStore(config.state.path);
   mapper.useStore(new MappingStore(db)); // every loaded mapping version, for replays pinned to the one sent
   const writeback = new WritebackQueue(db);
@@ -87,6 +97,7 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
       Promise.all([worker.stop(config.worker.shutdown_grace_ms), inbound.stop(), reconcile.stop()]).then(() => {
         server.close();
         db.close();
+        lock?.release();
         log.info('stopped cleanly');
         resolve(0);
       }, (err: unknown) => {
