@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { addonVersionProblem, MIN_ADDON_RELEASE } from '../../bridge/odoo/contract.js';
 import { createDatabase, dropDatabase } from './support/db-service.js';
 import { odooTestEnv, serviceGateway, SERVICE_LOGIN, SERVICE_PASSWORD } from './support/odoo-env.js';
+import { waitFor } from './support/sidecar.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = path.join(root, 'dist/bridge/cli.js');
@@ -77,6 +78,35 @@ targets:
     const r = run(['start', '--config', cfg], { ODOO_API_KEY: SERVICE_PASSWORD, SHIPBOB_TOKEN: 'tok-123456' });
     expect(r.status).to.equal(1);
     expect(r.stderr).to.match(/shipbob\/order_release\.yaml: partner_shipping_id\.city_of_nowhere: no field 'city_of_nowhere' on res\.partner/);
+  });
+
+  it('a second sidecar on the same state file stops at once (exit 78) naming the running one; the file is free again after it stops', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-lock-'));
+    const cfg = path.join(dir, 'bridge.config.yaml');
+    fs.writeFileSync(cfg, `odoo: { url: '${env.url}', db: '${env.db}', username: ${SERVICE_LOGIN}, api_key: { env: ODOO_API_KEY } }
+state: { path: '${path.join(dir, 'state.sqlite')}' }
+server: { port: 0, host: 127.0.0.1 }
+mappings: { dir: '${path.join(dir, 'no-mappings')}' }
+targets: {}
+`);
+    fs.mkdirSync(path.join(dir, 'no-mappings'));
+    const envVars = { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ODOO_API_KEY: SERVICE_PASSWORD };
+    const first = spawn(process.execPath, [cli, 'start', '--config', cfg], { env: envVars, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    first.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    first.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    try {
+      await waitFor('the first sidecar started', async () => out.includes('sidecar started') || first.exitCode !== null, 60_000, 100);
+      expect(first.exitCode, out).to.equal(null);
+      const second = run(['start', '--config', cfg], { ODOO_API_KEY: SERVICE_PASSWORD });
+      expect(second.status).to.equal(78);
+      expect(second.stderr).to.match(new RegExp(`state\\.path: .*state\\.sqlite is in use by sidecar pid ${first.pid} on host `));
+    } finally {
+      first.kill('SIGTERM');
+      await new Promise((r) => first.once('exit', r));
+    }
+    expect(first.exitCode).to.equal(0);
+    expect(fs.existsSync(path.join(dir, 'state.sqlite.lock')), 'released on stop').to.equal(false);
   });
 
   it('a database without the sync_bridge addon: exit 1, saying the addon is not installed there', async function () {
