@@ -13,6 +13,8 @@ import { startPollers, type PollerHandle } from './pollers.js';
 import { InboundPreparer } from './prepare.js';
 import { InboxProcessor, type InboundSink } from './processor.js';
 import { adminInboxRouter, webhookRouter } from './routes.js';
+import { webhookSecretProblem } from './verify.js';
+import { ConfigError } from '../errors/index.js';
 
 export { InboxProcessor, type InboundSink } from './processor.js';
 export { InboundPreparer } from './prepare.js';
@@ -55,10 +57,16 @@ export class Inbound {
 
   constructor(private readonly deps: InboundDeps) {
     const { config } = deps;
+    const problems: string[] = [];
     for (const [code, t] of Object.entries(config.targets)) {
       if (t.webhook_secret) this.secrets[code] = deps.secret(t.webhook_secret, `targets.${code}.webhook_secret`);
       if (t.webhook_secret && t.webhook_secret_previous) this.previousSecrets[code] = deps.secret(t.webhook_secret_previous, `targets.${code}.webhook_secret_previous`);
+      for (const [key, value] of [['webhook_secret', this.secrets[code]], ['webhook_secret_previous', this.previousSecrets[code]]] as const) {
+        const problem = value === undefined ? undefined : webhookSecretProblem(t.preset, value);
+        if (problem) problems.push(`targets.${code}.${key}: ${problem}`);
+      }
     }
+    if (problems.length) throw new ConfigError(problems);
     this.store = new InboxStore(deps.db);
     this.m = new InboundMetrics(deps.metrics);
     this.clientOf = (code) => {

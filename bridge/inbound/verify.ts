@@ -120,3 +120,19 @@ export const VERIFIERS: Record<string, Verifier> = {
   hubspot: verifyHubSpotV3,
   generic_wms: verifyWmsHmac,
 };
+
+/**
+ * Why a webhook secret cannot verify anything for `preset`, checked at start so that a bad
+ * secret is found at deploy time rather than as 401s: ShipBob (Standard Webhooks) needs
+ * `whsec_<base64>` or plain base64. The secret itself is never part of the message.
+ */
+export function webhookSecretProblem(preset: string, secret: string): string | undefined {
+  if (!secret.trim()) return 'empty secret';
+  if (preset !== 'shipbob') return undefined;
+  try {
+    new Webhook(secret); // eslint-disable-line no-new
+    return undefined;
+  } catch {
+    return 'not a Standard Webhooks secret: expected whsec_<base64> as ShipBob shows it (Integrations > Webhooks)';
+  }
+}
