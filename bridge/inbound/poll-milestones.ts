@@ -48,8 +48,11 @@ export function shipmentMilestones(s: Obj): ShipmentMilestone[] {
 const HOLDS = ['order.shipment.on_hold', 'order.shipment.exception'];
 const HOLD_STATE_TOPICS = [...HOLDS, 'order.shipment.resumed'];
 
-/** What the inbox last holds about a shipment's hold state: the newest hold / exception / resumed. */
-export interface HoldState { message_id: string; topic: string }
+/**
+ * What the inbox last holds about a shipment's hold state: the newest hold / exception /
+ * resumed, and the shipment's `last_update_at` in that message (ShipBob's clock), if known.
+ */
+export interface HoldState { message_id: string; topic: string; at?: string }
 
 /**
  * The hold transitions a polled shipment shows, given what the inbox last holds about it (pure).
@@ -59,10 +62,15 @@ export interface HoldState { message_id: string; topic: string }
  * hold (its id names the hold it ends). And a hold seen again after a release, with the same
  * reason as an earlier one, would have that earlier hold's message id and be dropped as a
  * duplicate: it gets the id `<hold id>:after:<digest of the release's id>`. A webhook for that
- * second hold is such a duplicate too, so the poll is what records it.
+ * second hold is such a duplicate too, so the poll is what records it. Either needs a listing
+ * newer than that last message (its `last_update_at`): ShipBob's order list may lag behind a
+ * webhook, and a stale Processing must not end a hold the webhook just reported.
  */
 export function holdTransition(s: Obj, milestones: ShipmentMilestone[], last: HoldState | undefined, known: (messageId: string) => boolean): { resumed?: ShipmentMilestone; holdId?: (id: string) => string } {
   if (!last) return {};
+  const seen = Date.parse(String(s.last_update_at ?? ''));
+  const before = Date.parse(String(last.at ?? ''));
+  if (Number.isFinite(seen) && Number.isFinite(before) && seen <= before) return {}; // not newer: a lagging listing
   const status = String(s.status ?? '');
   if (status === 'Processing' && HOLDS.includes(last.topic)) return { resumed: { topic: 'order.shipment.resumed', at: s.last_update_at } };
   if (last.topic === 'order.shipment.resumed' && milestones.some((m) => HOLDS.includes(m.topic))) {
@@ -72,6 +80,18 @@ export function holdTransition(s: Obj, milestones: ShipmentMilestone[], last: Ho
 }
 
 const shortDigest = (v: string) => createHash('sha256').update(v).digest('hex').slice(0, 16);
+
+/** The shipment's newest hold-state message in the inbox, with the shipment time it carried. */
+function holdState(store: InboxStore, code: string, shipmentId: unknown): HoldState | undefined {
+  const row = store.latestWithPrefix(code, `shipbob:shipment:${String(shipmentId)}:`, HOLD_STATE_TOPICS);
+  if (!row) return undefined;
+  let at: string | undefined;
+  try {
+    const data = (JSON.parse(store.get(row.id)?.body ?? '{}') as { data?: Obj }).data;
+    if (typeof data?.last_update_at === 'string') at = data.last_update_at;
+  } catch { /* an unreadable body: judged without its time */ }
+  return { message_id: row.message_id, topic: row.topic, ...(at ? { at } : {}) };
+}
 
 /**
  * ShipBob sends no webhook for the steps before shipping: the shipments of orders updated since
@@ -102,7 +122,7 @@ export async function pollShipBobMilestones(code: string, http: TargetHttpClient
     for (const raw of ((order as Obj).shipments as Obj[] | undefined) ?? []) {
       const shipment = { ...raw, reference_id: raw.reference_id ?? (order as Obj).reference_id };
       const milestones = shipmentMilestones(shipment);
-      const last = store.latestWithPrefix(code, `shipbob:shipment:${String(raw.id)}:`, HOLD_STATE_TOPICS);
+      const last = holdState(store, code, raw.id);
       const hold = holdTransition(shipment, milestones, last, (id) => store.has(code, id));
       for (const m of milestones) {
         const data = { ...shipment, milestone_at: m.at ?? null };

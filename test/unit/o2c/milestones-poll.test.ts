@@ -116,6 +116,16 @@ describe('issue 8: ShipBob shipment milestones by polling (accepted, picked, pac
     const again = t(onHold, resumed, ['shipbob:shipment:1:on_hold:aaaa']).holdId!;
     expect(again('shipbob:shipment:1:on_hold:aaaa')).to.match(/^shipbob:shipment:1:on_hold:aaaa:after:[0-9a-f]{16}$/);
     expect(again('shipbob:shipment:1:on_hold:dddd'), 'a new reason keeps the webhook id').to.equal('shipbob:shipment:1:on_hold:dddd');
+    // A listing not newer than the last hold-state message (ShipBob's list lagging behind the
+    // webhook) changes nothing; a newer one does.
+    const at = (s: Obj, iso: string) => ({ ...s, last_update_at: iso });
+    const heldAt = { ...hold, at: '2026-11-22T10:00:00Z' };
+    expect(t(at(processing, '2026-11-22T09:59:00Z'), heldAt), 'stale Processing').to.deep.equal({});
+    expect(t(at(processing, '2026-11-22T10:00:00Z'), heldAt), 'same time').to.deep.equal({});
+    expect(t(at(processing, '2026-11-22T10:05:00Z'), heldAt).resumed).to.deep.equal({ topic: 'order.shipment.resumed', at: '2026-11-22T10:05:00Z' });
+    const resumedAt = { ...resumed, at: '2026-11-22T10:05:00Z' };
+    expect(t(at(onHold, '2026-11-22T10:00:00Z'), resumedAt, ['shipbob:shipment:1:on_hold:aaaa']), 'stale OnHold after a release').to.deep.equal({});
+    expect(t(at(onHold, '2026-11-22T10:09:00Z'), resumedAt, ['shipbob:shipment:1:on_hold:aaaa']).holdId).to.be.a('function');
   });
 
   it('poll: a released hold or exception becomes one resumed milestone per hold, and a repeated hold is recorded again', async () => {
@@ -150,6 +160,21 @@ describe('issue 8: ShipBob shipment milestones by polling (accepted, picked, pac
     const times = payloads.map((p) => String(p.payload.occurred_at));
     expect([...times].sort(), 'occurred_at follows the sequence').to.deep.equal(times);
     expect(payloads[2]!.payload).to.include({ order_ref: 'SO-RS-1', shipment_id: String(sid) });
+    db.close();
+  });
+
+  it('poll: a hold reported by webhook while ShipBob\'s order list still shows Processing (lagging) is not ended by that listing', async () => {
+    const conn = createConnector('wms_sb', inTarget('shipbob', { base_url: `${fake.baseUrl}/`, options: { channel_id: fake.channels[0]!.id } }), () => fake.tokens[0]!) as BaseConnector;
+    const { db } = tempDb();
+    const store = new InboxStore(db);
+    const o = await order('SO-LAG-1');
+    const shipment = (o.shipments as Obj[])[0]!;
+    await pollShipBobMilestones('wms_sb', conn.http, store);
+    // The webhook's shipment is newer than what the list answers (the hold is not listed yet).
+    const held = { ...shipment, reference_id: 'SO-LAG-1', status: 'OnHold', status_details: [{ name: 'AddressValidation' }], last_update_at: new Date(Date.parse(String(shipment.last_update_at)) + 60_000).toISOString() };
+    store.insert({ source: 'wms_sb', messageId: `shipbob:shipment:${String(shipment.id)}:on_hold:x`, preset: 'shipbob', topic: 'order.shipment.on_hold', via: 'webhook', body: JSON.stringify({ type: 'order.shipment.on_hold', data: held }) });
+    expect(await pollShipBobMilestones('wms_sb', conn.http, store)).to.include({ stored: 0 });
+    expect(store.list({ source: 'wms_sb' }).map((r) => r.topic)).to.not.include('order.shipment.resumed');
     db.close();
   });
 
