@@ -12,7 +12,8 @@ const context = async (configFile: string | undefined) => (await import('./app/c
  *   status                         per target: pending, failed, dead, oldest pending age
  *   check-odoo                     connect, check the addon, print what Odoo offers, exit
  *   events list|replay|resend      the dead-letter view, replay and resend (events live in Odoo)
- *   inbox list|replay              inbound messages in the local inbox; replay rejected ones
+ *   inbox list|replay|discard      inbound messages in the local inbox; replay or discard rejected ones
+ *   state info|compact             the local state file's size; give free space back to the disk
  *   reconcile <job> --target T     run one reconciliation now (inventory|open-orders|master-data)
  *   mappings check [dir]           validate every mapping file (exit 1 on any error)
  *   mappings preview <file> --input <json> | --record <model>:<id>
@@ -29,6 +30,8 @@ const USAGE = `usage: sync-bridge <command> [options]
   inbox list [--state pending|applied|duplicate|exception|rejected] [--source T] [--limit N]
   inbox replay (--id N ... | --state rejected [--source T] [--limit N])   (local state file)
   inbox discard --id N ... --reason "<why>"   (give up on rejected messages; purged after the retention)
+  state info            the state file's size, free space and rows per table
+  state compact         give the state file's free space back to the disk (sidecar stopped)
   reconcile <inventory|open-orders|master-data> --target T [--dry-run]
                         reconcile once now (exit 0 clean, 1 discrepancies, 2+ errors)
   mappings check [dir]  validate mapping files
@@ -58,6 +61,7 @@ const commands: Record<string, Command> = {
   },
   events: async (argv, configFile) => (await import('./cli/events.js')).runEventsCommand(await context(configFile), argv, process.stdout),
   inbox: async (argv, configFile) => (await import('./cli/inbox.js')).runInboxCommand(await context(configFile), argv, process.stdout),
+  state: async (argv, configFile) => (await import('./cli/state.js')).runStateCommand(await context(configFile), argv, process.stdout),
   reconcile: async (argv, configFile) => {
     const { runReconcileCommand } = await import('./cli/reconcile.js');
     return runReconcileCommand(await context(configFile), argv, process.stdout, process.stderr);

@@ -239,8 +239,10 @@ export const targetSchema = z.object({
   if (t.webhook_secret_previous && !t.webhook_secret) {
     ctx.addIssue({ code: 'custom', path: ['webhook_secret_previous'], message: 'needs webhook_secret (the new secret): the previous one is only accepted next to it, during a rotation' });
   }
-  if (t.webhook_secret_previous && t.preset === 'salesforce') {
-    ctx.addIssue({ code: 'custom', path: ['webhook_secret_previous'], message: 'the salesforce preset sends no webhooks (it is polled): remove it' });
+  if (t.preset === 'salesforce') {
+    for (const key of ['webhook_secret', 'webhook_secret_previous'] as const) {
+      if (t[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'the salesforce preset sends no webhooks (it is polled, see poll): remove it' });
+    }
   }
   const parsed = PRESET_OPTIONS[t.preset]?.safeParse(t.options);
   if (!parsed || parsed.success) return;

@@ -15,6 +15,7 @@ import { InboxProcessor, type InboundSink } from './processor.js';
 import { adminInboxRouter, webhookRouter } from './routes.js';
 import { webhookSecretProblem } from './verify.js';
 import { ConfigError } from '../errors/index.js';
+import { formatBytes, reclaimFreePages } from '../state/state-space.js';
 
 export { InboxProcessor, type InboundSink } from './processor.js';
 export { InboundPreparer } from './prepare.js';
@@ -110,7 +111,10 @@ export class Inbound {
     const purge = () => {
       try {
         const n = this.store.purge(this.deps.config.state.retention_days);
-        if (n > 0) this.deps.log.info(`inbox: purged ${n} message(s) older than ${this.deps.config.state.retention_days} days`);
+        if (n > 0) {
+          const freed = reclaimFreePages(this.store.db);
+          this.deps.log.info(`inbox: purged ${n} message(s) older than ${this.deps.config.state.retention_days} days${freed > 0 ? `; ${formatBytes(freed)} given back to the disk` : ''}`);
+        }
       } catch (err) { this.deps.log.warn(`inbox purge failed: ${err instanceof Error ? err.message : String(err)}`); }
     };
     purge();

@@ -5,6 +5,7 @@ import type { Connector } from '../connectors/connector.js';
 import type { WritebackQueue } from '../state/writeback-queue.js';
 import { deliverEvent, type DeliverDeps } from './deliver-event.js';
 import type { BridgeMetrics } from './metrics.js';
+import { formatBytes, reclaimFreePages } from '../state/state-space.js';
 
 export interface WorkerOptions {
   workerId: string;
@@ -65,7 +66,10 @@ export class Worker {
     try {
       const writebacks = this.writeback.purge(days);
       const attempts = this.deliverDeps.deliveryLog?.purge(days) ?? 0;
-      if (writebacks + attempts > 0) this.log.info(`purged ${writebacks} write-back(s) and ${attempts} delivery log row(s) older than ${days} days`);
+      if (writebacks + attempts > 0) {
+        const freed = reclaimFreePages(this.writeback.db);
+        this.log.info(`purged ${writebacks} write-back(s) and ${attempts} delivery log row(s) older than ${days} days${freed > 0 ? `; ${formatBytes(freed)} given back to the disk` : ''}`);
+      }
     } catch (err) {
       this.log.warn(`state purge failed: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -30,7 +30,7 @@ export class WritebackQueue {
   private readonly countOpen;
   private readonly targetOf;
 
-  constructor(private readonly db: DB, private readonly now: () => number = Date.now) {
+  constructor(readonly db: DB, private readonly now: () => number = Date.now) {
     this.insert = db.prepare('INSERT INTO writeback (kind, event_id, target, body, created_at) VALUES (?, ?, ?, ?, ?)');
     this.open = db.prepare('SELECT seq, kind, event_id, body FROM writeback WHERE done_at IS NULL ORDER BY seq LIMIT ?');
     this.markDone = db.prepare('UPDATE writeback SET done_at = ?, outcome = ?, tries = tries + 1 WHERE seq = ?');

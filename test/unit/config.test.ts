@@ -102,6 +102,7 @@ describe('config loading', () => {
       expect(issues, 'a literal secret is never echoed').not.to.contain('whsec_literal_old_value');
       expect(issues).to.match(/targets\.crm\.webhook_secret_previous: needs webhook_secret/);
       expect(issues).to.match(/targets\.sf\.webhook_secret_previous: the salesforce preset sends no webhooks/);
+      expect(issues).to.match(/targets\.sf\.webhook_secret: the salesforce preset sends no webhooks/);
     }
   });
 

@@ -23,7 +23,7 @@ export const ADMIN = 'admin-token-for-tests';
 export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
 
 export function target(preset: string, extra: Record<string, unknown> = {}): TargetConfig {
-  return targetSchema.parse({ preset, base_url: 'http://127.0.0.1:9/', auth: { type: 'bearer', token: { env: 'X' } }, webhook_secret: { env: 'S' }, ...extra });
+  return targetSchema.parse({ preset, base_url: 'http://127.0.0.1:9/', auth: { type: 'bearer', token: { env: 'X' } }, ...(preset === 'salesforce' ? {} : { webhook_secret: { env: 'S' } }), ...extra });
 }
 
 export const TARGETS: Record<string, TargetConfig> = {
