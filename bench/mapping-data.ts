@@ -49,6 +49,7 @@ export function makeOrder(n: number): Record<string, unknown> {
   return {
     id: n,
     name: `S${String(n).padStart(5, '0')}`,
+    sync_wms_ref: n % 50 === 0 ? `S${String(n).padStart(5, '0')}-2` : `S${String(n).padStart(5, '0')}`,
     date_order: `2026-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')} ${String(n % 24).padStart(2, '0')}:15:00`,
     partner_id: { id: 1 + (n % 500), is_company: rnd() < 0.3 },
     partner_shipping_id: {
@@ -112,7 +113,7 @@ export function handWritten(o: Rec, vars: Record<string, unknown>): unknown {
   }
   const carrier = typeof vars['shipbob_shipping_method'] === 'string' ? vars['shipbob_shipping_method'] : 'Standard';
   const out: Rec = {
-    reference_id: o['name'],
+    reference_id: o['sync_wms_ref'],
     order_number: o['name'],
     type: o['partner_id'] && o['partner_id'].is_company === true ? 'B2B' : 'DTC',
     shipping_method: SHIPPING[carrier] ?? carrier,
@@ -132,7 +133,7 @@ export const JSONATA = `(
   $map := {"Express": "Expedited", "Next Day": "Overnight"};
   $roundUp := function($v, $r) { $number($formatNumber($ceil($v / $r - 0.000000001) * $r, "0.##########")) };
   {
-    "reference_id": name,
+    "reference_id": sync_wms_ref,
     "order_number": name,
     "type": partner_id.is_company = true ? "B2B" : "DTC",
     "shipping_method": $lookup($map, $carrier) ? $lookup($map, $carrier) : $carrier,
@@ -321,7 +322,7 @@ function fail(e: Issues, path: string, message: string): false {
 
 export function handWrittenChecked(o: Rec, vars: Record<string, unknown>): HandResult {
   const e = new Issues();
-  const reference = single(o['name'], 'name', e);
+  const reference = single(o['sync_wms_ref'], 'sync_wms_ref', e);
   const orderNumber = single(o['name'], 'name', e);
   const partner = relation(o, 'partner_id', 'partner_id', 'is_company', e);
   const type = partner !== ABSENT && partner !== BAD && partner['is_company'] === true ? 'B2B' : 'DTC';

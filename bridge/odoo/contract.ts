@@ -15,7 +15,7 @@ export const CONTRACT_VERSION = '1';
  * contract version guards the call signatures; this guards the values an older addon refuses.
  * Upgrade the addon first, then the sidecar (docs/runbooks.md, Upgrading).
  */
-export const MIN_ADDON_RELEASE = '1.6.0';
+export const MIN_ADDON_RELEASE = '1.8.0';
 
 /**
  * The release (x.y.z) of an addon module version as Odoo reports it (`<series>.x.y.z`, e.g.

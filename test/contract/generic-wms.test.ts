@@ -32,8 +32,8 @@ describe('contract: generic_wms mappings -> generic WMS connector -> generic WMS
   async function releasePrerequisite(c: ContractCase): Promise<string> {
     const release = casesFor(preset, 'sale.order', 'release')[0];
     if (!release) throw new Error('no successful sale.order release fixture to create the prerequisite order with');
-    const rec = c.case.input as { id: number; name: string };
-    const input = { ...clone(release.case.input as Record<string, unknown>), id: rec.id, name: rec.name };
+    const rec = c.case.input as { id: number; name: string; sync_wms_ref?: string };
+    const input = { ...clone(release.case.input as Record<string, unknown>), id: rec.id, name: rec.name, sync_wms_ref: rec.sync_wms_ref ?? rec.name };
     const payload = mapCase(release, { input });
     await deliver(connector, outbound(TARGET, release, payload, { resId: rec.id }));
     const ref = String(payload.reference);

@@ -37,8 +37,8 @@ describe('contract: shipbob mappings -> ShipBob connector -> ShipBob fake (API 2
   async function releasePrerequisite(c: ContractCase): Promise<{ id: string; reference: string }> {
     const release = casesFor(preset, 'sale.order', 'release')[0];
     if (!release) throw new Error('no successful sale.order release fixture to create the prerequisite order with');
-    const rec = c.case.input as { id: number; name: string };
-    const input = { ...clone(release.case.input as Record<string, unknown>), id: rec.id, name: rec.name };
+    const rec = c.case.input as { id: number; name: string; sync_wms_ref?: string };
+    const input = { ...clone(release.case.input as Record<string, unknown>), id: rec.id, name: rec.name, sync_wms_ref: rec.sync_wms_ref ?? rec.name };
     const payload = mapCase(release, { input });
     const res = await deliver(connector, outbound(TARGET, release, payload, { resId: rec.id }));
     expect(res.externalRef, 'prerequisite order id').to.be.a('string');

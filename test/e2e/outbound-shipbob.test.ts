@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
-import { create, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { callReturningNone, create, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
 import { startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
 
 const cliPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bridge/cli.js');
@@ -125,5 +125,30 @@ targets:
       const [o] = await searchRead<{ sync_status: string }>(env.admin, 'sale.order', [['id', '=', order.id]], ['sync_status']);
       return o!.sync_status === 'synced';
     });
+  });
+
+  it('an order cancelled after its release and confirmed again is released again under <name>-2, once', async () => {
+    const order = await confirmedOrder('again@example.com', '5 Loop Rd');
+    await waitFor('the first ShipBob order', async () => fake.ledger.createsFor(order.name) === 1);
+    const releaseDone = async (n: number) => {
+      const evs = await searchRead<{ state: string }>(env.admin, 'sync.event', [['model', '=', 'sale.order'], ['res_id', '=', order.id], ['event_type', '=', 'release']], ['state'], { order: 'id' });
+      return evs.length === n && evs.every((e) => e.state === 'done');
+    };
+    await waitFor('first release done', () => releaseDone(1));
+    await callReturningNone(env.admin, { model: 'sale.order', method: 'action_cancel', ids: [order.id], context: { disable_cancel_warning: true } });
+    await waitFor('the ShipBob order cancelled', async () => fake.store.orders.find((o) => o.reference_id === order.name)?.status === 'Cancelled');
+    await callReturningNone(env.admin, { model: 'sale.order', method: 'action_draft', ids: [order.id] });
+    await env.admin.call({ model: 'sale.order', method: 'action_confirm', ids: [order.id] });
+    const second = `${order.name}-2`;
+    await waitFor('the second ShipBob order', async () => fake.ledger.createsFor(second) === 1);
+    await waitFor('second release done', () => releaseDone(2));
+    const live = fake.store.orders.find((o) => o.reference_id === second)!;
+    expect(live.status).to.not.equal('Cancelled');
+    expect(fake.store.orders.filter((o) => o.reference_id === order.name).map((o) => o.status)).to.deep.equal(['Cancelled']);
+    expect(fake.ledger.createsFor(order.name), 'the first reference is not sent again').to.equal(1);
+    const [so] = await searchRead<{ sync_wms_ref: string; sync_status: string }>(env.admin, 'sale.order', [['id', '=', order.id]], ['sync_wms_ref', 'sync_status']);
+    expect(so).to.deep.include({ sync_wms_ref: second, sync_status: 'synced' });
+    const links = await searchRead<{ external_id: string }>(env.admin, 'sync.link', [['model', '=', 'sale.order'], ['res_id', '=', order.id], ['target_id.code', '=', 'wms_e2e']], ['external_id']);
+    expect(links.map((l) => l.external_id), 'the link follows the live order').to.deep.equal([String(live.id)]);
   });
 });

@@ -11,6 +11,7 @@ describe('mapping API for the sidecar', () => {
       const spec = requiredSpec(shipped('shipbob/order_release.yaml'));
       const uom = { fields: { factor: {}, rounding: {}, category_id: {}, name: {} } };
       expect(spec).to.deep.equal({
+        sync_wms_ref: {},
         name: {},
         partner_id: { fields: { is_company: {} } },
         date_order: {},

@@ -20,6 +20,21 @@ function result(ctx: ShipBobContext, order: Obj, referenceId: string, deduplicat
 }
 
 /**
+ * An order found by reference that answers for this create, or undefined when there is none. A
+ * cancelled order never does: ShipBob keeps a reference on a cancelled order, so only a live
+ * order counts as "already created", and a cancelled one alone is a conflict the user must see
+ * (a re-release under the same reference would otherwise be marked done on a cancelled order).
+ */
+async function liveOrderByReference(ctx: ShipBobContext, referenceId: string): Promise<Obj | undefined> {
+  const found = await findOrderByReference(ctx, referenceId); // live ones first
+  if (!found || found.status !== 'Cancelled') return found;
+  throw new PermanentError(
+    `${ctx.req.target}: ShipBob order ${String(found.id)} with reference ${referenceId} is cancelled, and ShipBob does not take a reference twice: the order was not created again. To send it again, cancel it in Odoo and confirm it again (it is then released under a new reference, ${referenceId}-2); a custom mapping must map reference_id from sync_wms_ref (addon 18.0.1.8.0) for that`,
+    { category: 'conflict', details: { shipbobOrderId: String(found.id), referenceId } },
+  );
+}
+
+/**
  * Creates a ShipBob order whose reference_id is the idempotency key. ShipBob has no
  * idempotency header, so an order is never created twice by looking it up by reference:
  * before the POST when a previous attempt may have reached ShipBob, after a POST that timed
@@ -30,7 +45,7 @@ export async function createOrder(ctx: ShipBobContext, body: Obj, referenceId: s
     throw new PermanentError(`${ctx.req.target}: options.channel_id is not set; ShipBob needs the shipbob_channel_id header to create orders`, { category: 'internal' });
   }
   if (lookupFirst) {
-    const existing = await findOrderByReference(ctx, referenceId);
+    const existing = await liveOrderByReference(ctx, referenceId);
     if (existing) {
       ctx.log.info('in-doubt check: order already in ShipBob; not creating it again', { referenceId, orderId: existing.id });
       return result(ctx, existing, referenceId, true);
@@ -43,7 +58,7 @@ export async function createOrder(ctx: ShipBobContext, body: Obj, referenceId: s
     const status = statusOf(err);
     const dupCandidate = err instanceof PermanentError && status !== undefined && (status === 409 || status === 422 || (status === 400 && looksDuplicate(status, err.message)));
     if (isInDoubt(err) || dupCandidate) {
-      const existing = await findOrderByReference(ctx, referenceId);
+      const existing = await liveOrderByReference(ctx, referenceId);
       if (existing) {
         ctx.log.info('order found by reference after an uncertain or duplicate answer', { referenceId, orderId: existing.id });
         return result(ctx, existing, referenceId, true);

@@ -26,6 +26,16 @@ class SaleOrder(models.Model):
         copy=False, readonly=True,
         help="Hash of the CRM quote last applied to this order (inbound sale_order).",
     )
+    sync_release_round = fields.Integer(
+        string="WMS Release Round", default=0, copy=False, readonly=True,
+        help="How many times this order was released to the WMS again after a release was "
+        "cancelled (cancel, back to quotation, confirm again).",
+    )
+    sync_wms_ref = fields.Char(
+        string="WMS Reference", compute="_compute_sync_wms_ref",
+        help="The reference the WMS knows this order by: the order number, with -2, -3... "
+        "when it was released again after a cancel (a WMS does not take a reference twice).",
+    )
     sync_carrier = fields.Char(compute="_compute_sync_tracking", string="Carrier (WMS)")
     sync_tracking_ref = fields.Char(
         compute="_compute_sync_tracking", string="Tracking References (WMS)"
@@ -62,6 +72,12 @@ class SaleOrder(models.Model):
                                  _("signed by %s", delivered.signed_by),
                                  delivered.delivery_location) if p]
             order.sync_delivery_proof = " - ".join(proof) or False
+
+    @api.depends("name", "sync_release_round")
+    def _compute_sync_wms_ref(self):
+        for order in self:
+            order.sync_wms_ref = (f"{order.name}-{order.sync_release_round + 1}"
+                                  if order.sync_release_round else order.name)
 
     def _compute_sync_tracking(self):
         for order in self:
@@ -206,15 +222,31 @@ class SaleOrder(models.Model):
     # -- events -------------------------------------------------------------
     def _sync_enqueue_release(self):
         """Release events of the confirmed orders for the WMS targets that
-        have not had them yet, when the orders' credit allows a release."""
+        have not had them yet, when the orders' credit allows a release.
+
+        An order cancelled after its release and confirmed again is released
+        again, under a new reference (sync_wms_ref: SO042-2): the WMS keeps the
+        cancelled order under the first one. The new release waits behind the
+        cancel (events of an aggregate go out in order), so the WMS never has
+        two live orders for it."""
         Event = self.env["sync.event"].sudo()
         for order in self.filtered(lambda o: o.state == "sale"):
-            targets = order._sync_wms_targets("release").filtered(
-                lambda t: not Event._release_state(t, order)
-            )
-            if targets and order._sync_credit_allows_release(targets):
-                for target in targets:
-                    Event._enqueue(target, "release", order)
+            wms = order._sync_wms_targets("release")
+            fresh = wms.filtered(lambda t: not Event._release_state(t, order))
+            again = (wms - fresh).filtered(lambda t: Event._cancelled_since_release(t, order))
+            targets = fresh | again
+            if not targets or not order._sync_credit_allows_release(targets):
+                continue
+            if again:
+                order.sudo().sync_release_round += 1
+                order.message_post(
+                    body=_("Released again to %(targets)s as %(ref)s: the previous release "
+                           "was cancelled there.", targets=", ".join(again.mapped("name")),
+                           ref=order.sync_wms_ref),
+                    subtype_xmlid="mail.mt_note",
+                )
+            for target in targets:
+                Event._enqueue(target, "release", order)
 
     def _sync_release_now(self):
         for order in self.filtered(lambda o: o.state == "sale"):

@@ -297,6 +297,25 @@ class SyncEvent(models.Model):
         row = self.env.cr.fetchone()
         return row[0] if row else False
 
+    def _cancelled_since_release(self, target, record, release_type="release",
+                                 cancel_type="cancel"):
+        """Whether record's latest release to target was followed by a cancel
+        (one that was or will be sent: not a dropped one)."""
+        self.flush_model()
+        self.env.cr.execute(
+            """
+            SELECT max(id) FILTER (WHERE event_type = %s),
+                   max(id) FILTER (WHERE event_type = %s)
+              FROM sync_event
+             WHERE target_id = %s AND model = %s AND res_id = %s
+               AND event_type IN (%s, %s) AND state != 'cancelled'
+            """,
+            (release_type, cancel_type, target.id, record._name, record.id,
+             release_type, cancel_type),
+        )
+        release_id, cancel_id = self.env.cr.fetchone()
+        return bool(release_id and cancel_id and cancel_id > release_id)
+
     @api.model
     def _enqueue_amend(self, target, record, aggregate_key=None, release_type="release",
                        amend_type="amend"):
@@ -330,15 +349,20 @@ class SyncEvent(models.Model):
     def _enqueue_cancel(self, target, record, aggregate_key=None, release_type="release",
                         amend_type="amend", cancel_type="cancel"):
         """Cancel a released record: if the release was never handed out,
-        just drop the pending events; otherwise write a cancel event."""
+        just drop the pending events; otherwise write a cancel event. Only the
+        events since the last cancel count (a record released again after a
+        cancel: the earlier release is already withdrawn)."""
+        domain = [
+            ("target_id", "=", target.id),
+            ("model", "=", record._name),
+            ("res_id", "=", record.id),
+            ("state", "!=", "cancelled"),
+        ]
+        last_cancel = self.sudo().search(domain + [("event_type", "=", cancel_type)],
+                                         order="id desc", limit=1)
         events = self.sudo().search(
-            [
-                ("target_id", "=", target.id),
-                ("model", "=", record._name),
-                ("res_id", "=", record.id),
-                ("event_type", "in", (release_type, amend_type)),
-                ("state", "!=", "cancelled"),
-            ]
+            domain + [("event_type", "in", (release_type, amend_type)),
+                      ("id", ">", last_cancel.id or 0)]
         )
         if not events:
             return self.browse()

@@ -780,7 +780,7 @@ class SyncReconciliation(models.Model):
                 releases.append({
                     "model": model,
                     "res_id": record.id,
-                    "ref_sent": record.name,
+                    "ref_sent": record.sync_wms_ref if model == "sale.order" else record.name,
                     "external_id": link.external_id if link else False,
                     "released_at": done.done_at or (link.last_synced_at if link else False),
                 })

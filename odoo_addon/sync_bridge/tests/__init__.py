@@ -21,3 +21,4 @@ from . import test_o2c_atp
 from . import test_o2c_stewardship
 from . import test_resend
 from . import test_partner_merge
+from . import test_rerelease

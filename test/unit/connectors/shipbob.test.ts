@@ -116,6 +116,22 @@ describe('connectors/shipbob', () => {
     });
   }
 
+  it('a cancelled order under the reference never counts as created: a conflict naming it, nothing created', async () => {
+    orders.push({ id: 91, reference_id: 'SO001', status: 'Cancelled' });
+    // the duplicate answer of a first try, and the in-doubt lookup of a retry or a resend
+    for (const req of [request({ kind: 'order', payload: order() }), request({ kind: 'order', payload: order(), attempts: 2 }), request({ kind: 'order', payload: order(), externalRef: '91' })]) {
+      const err = await rejects(() => conn().deliver(req, silentLog));
+      expect(err).to.be.instanceOf(PermanentError);
+      expect(err.category).to.equal('conflict');
+      expect((err as Error).message).to.contain('ShipBob order 91 with reference SO001 is cancelled').and.to.contain('released under a new reference, SO001-2');
+    }
+    expect(orders.filter((o) => o.reference_id === 'SO001')).to.have.length(1);
+    // a live order next to the cancelled one still answers for the reference
+    orders.push({ id: 92, reference_id: 'SO001', status: 'Processing' });
+    const r = await conn().deliver(request({ kind: 'order', payload: order(), attempts: 2 }), silentLog);
+    expect(r).to.include({ externalRef: '92', deduplicated: true });
+  });
+
   it('a validation problem is permanent with ShipBob\'s field message', async () => {
     const { recipient: _r, ...bad } = order();
     const err = (await rejects(() => conn().deliver(request({ kind: 'order', payload: bad }), silentLog))) as unknown as PermanentError;
