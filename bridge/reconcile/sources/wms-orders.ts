@@ -21,26 +21,54 @@ export class ShipBobOrderSource implements WmsOrderSource {
 
   async lookup(orders: ReconOpenOrder[]): Promise<Map<string, WmsOrderInfo>> {
     const out = new Map<string, WmsOrderInfo>();
+    const correlationId = `recon-orders-${this.http.code}`;
     const refs = [...new Set(orders.flatMap(referencesOf))];
     for (let i = 0; i < refs.length; i += 50) {
       const chunk = refs.slice(i, i + 50);
-      for await (const o of paginatePages<Obj>(this.http, { path: 'order', query: { ReferenceIds: chunk.join(',') }, limit: 250, correlationId: `recon-orders-${this.http.code}` })) {
+      for await (const o of paginatePages<Obj>(this.http, { path: 'order', query: { ReferenceIds: chunk.join(',') }, limit: 250, correlationId })) {
         const ref = String(o.reference_id);
-        const raw = String(o.status);
-        const shipments = ((o.shipments as Obj[] | undefined) ?? []).filter((s) => s.status === 'Completed' && s.tracking).map((s) => ({
-          id: String(s.id),
-          message: {
-            messageId: `shipbob:shipment:${String(s.id)}`, topic: 'order.shipped',
-            body: JSON.stringify({ type: 'order.shipped', timestamp: new Date(this.now()).toISOString(), data: { ...s, reference_id: s.reference_id ?? ref } }),
-          },
-        }));
         const prev = out.get(ref);
         // Several WMS orders for one reference (a re-release after a cancel): the live one wins.
         if (prev && prev.status !== 'cancelled') continue;
-        out.set(ref, { id: String(o.id), reference: ref, rawStatus: raw, status: SHIPBOB_STATUS[raw] ?? 'open', shipments });
+        out.set(ref, this.info(o, ref));
       }
     }
+    await this.followLinks(orders, out, correlationId);
     return out;
+  }
+
+  /**
+   * An order amended with options.amend_strategy cancel_recreate lives on under a derived
+   * reference (`<ref>-<hash>`), which a lookup by reference does not find: the reference shows
+   * only the cancelled original. The Odoo link holds the live order's id: `GET /order/{id}`
+   * for each released record whose reference shows nothing live and whose link names another
+   * order, so an amended order is not reported cancelled_in_wms.
+   */
+  private async followLinks(orders: ReconOpenOrder[], out: Map<string, WmsOrderInfo>, correlationId: string): Promise<void> {
+    for (const o of orders) {
+      const released = o.releases?.length ? o.releases.map((r) => ({ ref: r.ref_sent, id: r.external_id })) : [{ ref: o.ref_sent || o.name, id: o.external_id }];
+      for (const { ref, id } of released) {
+        const seen = out.get(ref);
+        if (!id || (seen && (seen.status !== 'cancelled' || seen.id === String(id)))) continue;
+        const res = await this.http.request<Obj>({ method: 'GET', path: `order/${encodeURIComponent(String(id))}`, accept: [404], correlationId });
+        if (res.status === 404 || !res.body) continue;
+        const linked = this.info(res.body, ref);
+        if (!seen || linked.status !== 'cancelled') out.set(ref, linked);
+      }
+    }
+  }
+
+  /** A ShipBob order as the job sees it; a shipment counts when Completed with tracking. */
+  private info(o: Obj, ref: string): WmsOrderInfo {
+    const raw = String(o.status);
+    const shipments = ((o.shipments as Obj[] | undefined) ?? []).filter((s) => s.status === 'Completed' && s.tracking).map((s) => ({
+      id: String(s.id),
+      message: {
+        messageId: `shipbob:shipment:${String(s.id)}`, topic: 'order.shipped',
+        body: JSON.stringify({ type: 'order.shipped', timestamp: new Date(this.now()).toISOString(), data: { ...s, reference_id: s.reference_id ?? o.reference_id ?? ref } }),
+      },
+    }));
+    return { id: String(o.id), reference: ref, rawStatus: raw, status: SHIPBOB_STATUS[raw] ?? 'open', shipments };
   }
 }
 
