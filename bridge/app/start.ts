@@ -9,6 +9,7 @@ import { WritebackQueue } from '../state/writeback-queue.js';
 import { MappingStore } from '../state/mapping-store.js';
 import { DeliveryLog } from '../state/delivery-log.js';
 import { BridgeMetrics } from '../runtime/metrics.js';
+import { OdooQueueGauges } from '../runtime/odoo-queue-gauges.js';
 import { Worker } from '../runtime/worker.js';
 import { createServer } from '../server/create-server.js';
 import { createTargetConnectors } from './connectors.js';
@@ -46,6 +47,8 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   const writeback = new WritebackQueue(db);
   metrics.trackCircuits(() => connectors.values());
   const contract = new OdooContract(ctx.odoo);
+  // Odoo's own queue figures on /metrics (read at scrape time, cached 30 s).
+  new OdooQueueGauges(metrics.registry, () => contract.statusSummary(), { log });
   const worker = new Worker({
     workerId: ctx.loaded.workerId, batchSize: config.worker.batch_size, leaseSeconds: config.worker.lease_seconds,
     concurrency: config.worker.concurrency, pollMinMs: config.worker.poll_min_ms, pollMaxMs: config.worker.poll_max_ms,

@@ -103,6 +103,7 @@ export interface BatchResult { ok: number[]; refused: Array<{ id: number; reason
 export interface TargetStatus {
   target: string; pending: number; in_progress: number; failed: number; dead: number;
   oldest_pending_age_seconds: number | false;
+  kind?: string; active?: boolean; open_exceptions?: number;
 }
 
 /** One inbound message for sync_apply: a canonical payload keyed by (target, message_id). */

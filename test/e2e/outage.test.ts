@@ -140,6 +140,13 @@ targets:
     if (held < OUTAGE_MS) await sleep(OUTAGE_MS - held);
     const waited = await orderEvents(orders);
     expect(waited.every((e) => e.state === 'pending' || e.state === 'in_progress')).to.equal(true);
+    // /metrics shows Odoo's own figures: the WMS's waiting events, read from Odoo (service user).
+    const metricsText = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metricsText).to.match(/^sync_bridge_odoo_up 1$/m);
+    const waiting = [...metricsText.matchAll(new RegExp(`^sync_bridge_odoo_events\\{target="${WMS}",state="(pending|in_progress)"\\} (\\d+)$`, 'gm'))].reduce((n, m) => n + Number(m[2]), 0);
+    expect(waiting, 'pending + in progress for the WMS in /metrics').to.be.at.least(N);
+    const oldest = new RegExp(`^sync_bridge_odoo_oldest_pending_seconds\\{target="${WMS}"\\} (\\d+)$`, 'm').exec(metricsText);
+    expect(Number(oldest?.[1] ?? -1), 'age of the oldest pending WMS event').to.be.greaterThan(0);
     expect(Math.max(...waited.map((e) => e.attempts)), 'attempts used by waiting events during the outage').to.be.at.most(2);
 
     await shipbob.faults.up();
