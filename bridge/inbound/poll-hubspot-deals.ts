@@ -104,9 +104,9 @@ type SearchEnd = { kind: 'done' } | { kind: 'restart'; from: number; why: 'cap' 
  */
 export async function pollHubSpotApprovedDeals(code: string, http: TargetHttpClient, store: InboxStore, opts: HubSpotDealPollOptions): Promise<PollReport> {
   const now = opts.now ?? Date.now;
-  const report: PollReport = { found: 0, stored: 0, duplicate: 0, acknowledged: 0 };
   const started = now();
   const correlationId = `poll-${code}-deals-${started}`;
+  const report: PollReport = { found: 0, stored: 0, duplicate: 0, acknowledged: 0, correlationId };
   const log = opts.log?.child({ correlationId, source: code });
   const stages = opts.approvedStages?.length ? opts.approvedStages : ['closedwon'];
   const mark = store.watermark(code, DEAL_WATERMARK);
@@ -203,8 +203,7 @@ export async function pollHubSpotApprovedDeals(code: string, http: TargetHttpCli
     report.duplicate = outcomes.length - report.stored;
     if (watermark !== undefined) store.setWatermark(code, DEAL_WATERMARK, new Date(watermark).toISOString());
   })();
-  const summary = `poll ${code}: approved deals: ${report.found} found, ${report.stored} new, ${report.duplicate} already in the inbox (${searches} search(es), ${pages} page(s))`;
-  if (report.found > 0) log?.info(summary, { found: report.found, stored: report.stored, duplicate: report.duplicate });
-  else log?.debug(summary);
+  // The run's summary is logged by the scheduler (pollers.ts) under this correlation id.
+  log?.debug(`poll ${code}: approved deals: ${report.found} found, ${report.stored} new, ${report.duplicate} already in the inbox (${searches} search(es), ${pages} page(s))`);
   return report;
 }

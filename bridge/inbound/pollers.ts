@@ -11,7 +11,11 @@ import { pollHubSpotApprovedDeals } from './poll-hubspot-deals.js';
 
 type Obj = Record<string, unknown>;
 
-export interface PollReport { found: number; stored: number; duplicate: number; acknowledged: number }
+export interface PollReport {
+  found: number; stored: number; duplicate: number; acknowledged: number;
+  /** The run's correlation id (its requests and log lines), when the poller names one. */
+  correlationId?: string;
+}
 
 /**
  * ShipBob: orders with tracking not yet uploaded (`GET /order?HasTracking=true&
@@ -136,7 +140,7 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
         const reports = [await pollShipBobShipments(code, http, store)];
         if (receiving) reports.push(await pollShipBobReceiving(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes }));
         if (milestones) reports.push(await pollShipBobMilestones(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes }));
-        const sum = (k: keyof PollReport) => reports.reduce((a, r) => a + r[k], 0);
+        const sum = (k: 'found' | 'stored' | 'duplicate' | 'acknowledged') => reports.reduce((a, r) => a + r[k], 0);
         return { found: sum('found'), stored: sum('stored'), duplicate: sum('duplicate'), acknowledged: sum('acknowledged') };
       };
     }
@@ -175,7 +179,7 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
       busy = true;
       try {
         const r = await run();
-        if (r.found > 0) log.info(`poll ${code}: ${r.found} found, ${r.stored} new, ${r.duplicate} already in the inbox${r.acknowledged ? `, ${r.acknowledged} acknowledged` : ''}`);
+        if (r.found > 0) log.info(`poll ${code}: ${r.found} found, ${r.stored} new, ${r.duplicate} already in the inbox${r.acknowledged ? `, ${r.acknowledged} acknowledged` : ''}`, r.correlationId ? { correlationId: r.correlationId, source: code } : {});
         if (r.stored > 0) onStored?.(code, r.stored);
         return r;
       } catch (err) {

@@ -79,7 +79,8 @@ describe('HubSpot approved-deal poll (catch-up of lost deal webhooks) against th
     const open = hs.store.create('deals', { dealname: 'Open', dealstage: 'contractsent' });
     hs.store.create('deals', { dealname: 'Lost', dealstage: 'closedlost' });
     const r = await poll();
-    expect(r).to.deep.equal({ found: 1, stored: 1, duplicate: 0, acknowledged: 0 });
+    expect(r).to.include({ found: 1, stored: 1, duplicate: 0, acknowledged: 0 });
+    expect(r.correlationId).to.match(/^poll-crm_hs-deals-\d+$/);
     const entered = won.properties.hs_v2_date_entered_closedwon!;
     const id = `hubspot:deal:${won.id}:closedwon:${entered}`;
     expect(pollIds()).to.deep.equal([id]);
@@ -274,7 +275,7 @@ describe('HubSpot approved-deal poll (catch-up of lost deal webhooks) against th
     const window = (searches[0]!.filterGroups as Array<{ filters: Array<{ value?: string }> }>)[0]!.filters[1]!.value;
     expect(Date.now() - Number(window)).to.be.within(62 * MIN - 5_000, 62 * MIN + 5_000);
     await new Promise((r) => setImmediate(r));
-    const summary = lines.find((l) => String(l.message).includes('approved deals: 1 found'));
+    const summary = lines.find((l) => String(l.message) === `poll ${CODE}: 1 found, 1 new, 0 already in the inbox`);
     expect(summary, JSON.stringify(lines)).to.include({ source: CODE });
     expect(String(summary!.correlationId)).to.match(new RegExp(`^poll-${CODE}-deals-\\d+$`));
   });
