@@ -43,8 +43,10 @@ const hubspot = z.object({
   owner_cache_ttl_seconds: z.number().nonnegative().optional(),
   /** Pause of the target after a 429 of HubSpot's DAILY limit (default 1 h). */
   daily_limit_retry_ms: ms.optional(),
-  /** Deal stages that mean "approved quote". */
+  /** Deal stages that mean "approved quote" (webhook and poll; default closedwon). */
   approved_stages: names.optional(),
+  /** Searches per second the approved-deal poll sends (HubSpot allows 5 per account; default 4). */
+  search_per_second: z.number().positive().max(50).optional(),
   /** Properties whose change becomes a partner proposal, per object type (contacts, companies). */
   partner_properties: z.record(z.string(), names).optional(),
   /** Change sources that are the bridge's own writes echoed back by webhooks. */

@@ -89,16 +89,23 @@ export const pollSchema = z.object({
    * node-cron expression (5 or 6 fields; 6 = with seconds) of this target's poller: ShipBob
    * shipments with tracking not yet uploaded, completed receiving orders (options.poll_receiving)
    * and shipment milestones (options.poll_milestones); Salesforce opportunities changed since
-   * the watermark and Account changes for stewardship (options.poll_accounts). Polled messages
-   * go through the same inbox as webhooks (docs/inbound.md#polling).
+   * the watermark and Account changes for stewardship (options.poll_accounts); HubSpot deals in
+   * an approved stage (options.approved_stages), the catch-up of lost deal webhooks. Polled
+   * messages go through the same inbox as webhooks (docs/inbound.md#polling).
    */
   schedule: z.string().regex(CRON, "a cron expression such as '*/5 * * * *'"),
   /**
    * First run of each poller of the target (Salesforce opportunities and accounts, ShipBob
-   * shipments, receiving and milestones): look this far back; the watermark is kept in the state
-   * file afterwards.
+   * shipments, receiving and milestones, HubSpot approved deals): look this far back; the
+   * watermark is kept in the state file afterwards.
    */
   lookback_minutes: z.number().int().min(1).max(30 * 24 * 60).default(60),
+  /**
+   * HubSpot only: each search starts this far before the watermark (HubSpot's search index lags
+   * behind writes; a deal indexed late with an older hs_lastmodifieddate is still read).
+   * Default 5 (poll-hubspot-deals.ts DEFAULT_OVERLAP_MINUTES).
+   */
+  overlap_minutes: z.number().int().min(0).max(24 * 60).optional(),
 }).strict();
 
 export const inboundSchema = z.object({
@@ -231,7 +238,7 @@ export const targetSchema = z.object({
    * secret at the vendor, then remove this key and restart again (docs/runbooks.md).
    */
   webhook_secret_previous: secretRef.optional(),
-  /** Polling of inbound messages (ShipBob and Salesforce presets), on a cron schedule. */
+  /** Polling of inbound messages (ShipBob, Salesforce and HubSpot presets), on a cron schedule. */
   poll: pollSchema.optional(),
   /** Preset-specific settings (e.g. shipbob channel_id, hubspot id_property): preset-options.ts. */
   options: z.record(z.string(), z.unknown()).default({}),
@@ -243,6 +250,9 @@ export const targetSchema = z.object({
     for (const key of ['webhook_secret', 'webhook_secret_previous'] as const) {
       if (t[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'the salesforce preset sends no webhooks (it is polled, see poll): remove it' });
     }
+  }
+  if (t.poll?.overlap_minutes !== undefined && t.preset !== 'hubspot') {
+    ctx.addIssue({ code: 'custom', path: ['poll', 'overlap_minutes'], message: `only the hubspot poll reads it (the ${t.preset} polls have fixed overlaps): remove it` });
   }
   const parsed = PRESET_OPTIONS[t.preset]?.safeParse(t.options);
   if (!parsed || parsed.success) return;

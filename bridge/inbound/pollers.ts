@@ -7,10 +7,15 @@ import type { InboxStore, NewInboxMessage } from '../state/inbox-store.js';
 import { pollShipBobMilestones } from './poll-milestones.js';
 import { pollShipBobReceiving } from './poll-receiving.js';
 import { pollSalesforceAccounts } from './poll-salesforce-accounts.js';
+import { pollHubSpotApprovedDeals } from './poll-hubspot-deals.js';
 
 type Obj = Record<string, unknown>;
 
-export interface PollReport { found: number; stored: number; duplicate: number; acknowledged: number }
+export interface PollReport {
+  found: number; stored: number; duplicate: number; acknowledged: number;
+  /** The run's correlation id (its requests and log lines), when the poller names one. */
+  correlationId?: string;
+}
 
 /**
  * ShipBob: orders with tracking not yet uploaded (`GET /order?HasTracking=true&
@@ -117,7 +122,12 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
   const tasks: Array<{ stop(): void | Promise<void> }> = [];
   const runners = new Map<string, () => Promise<PollReport>>();
   for (const [code, t] of Object.entries(targets)) {
-    if (!t.poll) continue;
+    if (!t.poll) {
+      if (t.preset === 'hubspot' && t.webhook_secret) {
+        log.info(`targets.${code}.poll is not set: approved deals arrive only by webhook (a lost delivery is not caught up; see docs/inbound.md#polling)`);
+      }
+      continue;
+    }
     const http = clientOf(code);
     if (!http) continue;
     let run: (() => Promise<PollReport>) | undefined;
@@ -130,7 +140,7 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
         const reports = [await pollShipBobShipments(code, http, store)];
         if (receiving) reports.push(await pollShipBobReceiving(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes }));
         if (milestones) reports.push(await pollShipBobMilestones(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes }));
-        const sum = (k: keyof PollReport) => reports.reduce((a, r) => a + r[k], 0);
+        const sum = (k: 'found' | 'stored' | 'duplicate' | 'acknowledged') => reports.reduce((a, r) => a + r[k], 0);
         return { found: sum('found'), stored: sum('stored'), duplicate: sum('duplicate'), acknowledged: sum('acknowledged') };
       };
     }
@@ -151,6 +161,14 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
         });
         return { found: r.found + a.found, stored: r.stored + a.stored, duplicate: r.duplicate + a.duplicate, acknowledged: 0 };
       };
+    } else if (t.preset === 'hubspot') {
+      // Deals in an approved stage: the catch-up of deal.propertyChange webhooks that never arrived.
+      const o = t.options;
+      const stages = Array.isArray(o.approved_stages) ? (o.approved_stages as unknown[]).map(String) : undefined;
+      run = () => pollHubSpotApprovedDeals(code, http, store, {
+        lookbackMinutes: t.poll!.lookback_minutes, overlapMinutes: t.poll!.overlap_minutes, approvedStages: stages,
+        searchPerSecond: typeof o.search_per_second === 'number' ? o.search_per_second : undefined, log,
+      });
     } else {
       log.warn(`targets.${code}.poll: preset ${t.preset} has no poller (its messages come by webhook); ignored`);
       continue;
@@ -161,7 +179,7 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
       busy = true;
       try {
         const r = await run();
-        if (r.found > 0) log.info(`poll ${code}: ${r.found} found, ${r.stored} new, ${r.duplicate} already in the inbox${r.acknowledged ? `, ${r.acknowledged} acknowledged` : ''}`);
+        if (r.found > 0) log.info(`poll ${code}: ${r.found} found, ${r.stored} new, ${r.duplicate} already in the inbox${r.acknowledged ? `, ${r.acknowledged} acknowledged` : ''}`, r.correlationId ? { correlationId: r.correlationId, source: code } : {});
         if (r.stored > 0) onStored?.(code, r.stored);
         return r;
       } catch (err) {

@@ -210,6 +210,98 @@ describe('fakes/hubspot (CRM v3)', () => {
     });
   });
 
+  describe('deal stage history and the approved-deal search (issue: HubSpot poll)', () => {
+    const search = (body: Record<string, unknown>) => call(u('/crm/v3/objects/deals/search'), { method: 'POST', headers: auth, body });
+    const approvedSince = (since: number, extra: Record<string, unknown> = {}) => search({
+      filterGroups: [{ filters: [{ propertyName: 'dealstage', operator: 'IN', values: ['closedwon'] }, { propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(since) }] }],
+      sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }],
+      properties: ['dealstage', 'hs_v2_date_entered_closedwon', 'hs_date_entered_closedwon'],
+      limit: 100,
+      ...extra,
+    });
+
+    it('sets hs_lastmodifieddate and the date entered / exited of each stage when dealstage changes; a re-entry overwrites "date entered"', async () => {
+      const created = (await call(u('/crm/v3/objects/deals'), { method: 'POST', headers: auth, body: { properties: { dealname: 'D', dealstage: 'contractsent' } } })).json;
+      expect(created.properties.hs_v2_date_entered_contractsent).to.equal(created.properties.createdate);
+      expect(created.properties.hs_date_entered_contractsent).to.equal(created.properties.createdate);
+      fake.clock.advance(1_000);
+      const won = await fake.sim.changeProperty('deals', created.id, 'dealstage', 'closedwon');
+      const p1 = { ...won.record.properties };
+      expect(p1.hs_v2_date_entered_closedwon).to.equal(p1.hs_lastmodifieddate);
+      expect(p1.hs_v2_date_exited_contractsent).to.equal(p1.hs_lastmodifieddate);
+      expect(Date.parse(p1.hs_v2_date_entered_closedwon!) - Date.parse(created.properties.createdate)).to.be.at.least(1_000);
+      fake.clock.advance(1_000);
+      await fake.sim.changeProperty('deals', created.id, 'dealname', 'renamed');
+      expect(fake.store.get('deals', created.id)!.properties.hs_v2_date_entered_closedwon, 'another property: no new entry').to.equal(p1.hs_v2_date_entered_closedwon);
+      await fake.sim.changeProperty('deals', created.id, 'dealstage', 'contractsent');
+      fake.clock.advance(1_000);
+      await fake.sim.changeProperty('deals', created.id, 'dealstage', 'closedwon');
+      const p2 = fake.store.get('deals', created.id)!.properties;
+      expect(Date.parse(p2.hs_v2_date_entered_closedwon!)).to.be.greaterThan(Date.parse(p1.hs_v2_date_entered_closedwon!));
+      expect(p2.hs_date_entered_closedwon).to.equal(p2.hs_v2_date_entered_closedwon);
+      const read = await call(u(`/crm/v3/objects/deals/${created.id}?properties=hs_v2_date_entered_closedwon,hs_date_exited_closedwon`), { headers: auth });
+      expect(read.json.properties).to.include({ hs_v2_date_entered_closedwon: p2.hs_v2_date_entered_closedwon });
+      const write = await call(u(`/crm/v3/objects/deals/${created.id}`), { method: 'PATCH', headers: auth, body: { properties: { hs_v2_date_entered_closedwon: '1' } } });
+      expect(write.status, 'read-only').to.equal(400);
+      expect(write.json.message).to.contain('READ_ONLY_VALUE');
+    });
+
+    it('an older portal has only the legacy hs_date_entered_<stage> (stageCalculatedProperties: legacy)', async () => {
+      await fake.close();
+      fake = await startFake('hubspot', { rateLimit: { limit: 1000, searchPerSecond: null }, stageCalculatedProperties: 'legacy' });
+      const deal = fake.store.create('deals', { dealname: 'Old portal', dealstage: 'closedwon' });
+      expect(deal.properties.hs_date_entered_closedwon).to.equal(deal.properties.createdate);
+      expect(deal.properties).to.not.have.property('hs_v2_date_entered_closedwon');
+    });
+
+    it('searches IN dealstage AND hs_lastmodifieddate GTE an epoch-ms string, sorted ascending by hs_lastmodifieddate, paged with after', async () => {
+      const t0 = Date.parse('2026-03-01T10:00:00.000Z');
+      const at = (min: number) => new Date(t0 + min * 60_000).toISOString();
+      const mk = (name: string, stage: string, min: number) => {
+        const d = fake.store.create('deals', { dealname: name, dealstage: stage });
+        d.properties.hs_lastmodifieddate = at(min);
+        return d;
+      };
+      mk('late', 'closedwon', 30);
+      mk('old', 'closedwon', -10);
+      mk('lost', 'closedlost', 5);
+      mk('early', 'closedwon', 1);
+      mk('middle', 'closedwon', 20);
+      const names: string[] = [];
+      let after: string | undefined;
+      do {
+        const r = await approvedSince(t0, { limit: 2, ...(after ? { after } : {}) });
+        expect(r.status).to.equal(200);
+        expect(r.json.total).to.equal(3);
+        names.push(...r.json.results.map((x: { id: string }) => fake.store.get('deals', x.id)!.properties.dealname));
+        after = r.json.paging?.next?.after;
+      } while (after);
+      expect(names).to.deep.equal(['early', 'middle', 'late']);
+      // ISO 8601 values are taken as well; EQ compares instants.
+      expect((await approvedSince(0, { filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: at(20) }] }] })).json.total).to.equal(2);
+      expect((await search({ filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'EQ', value: String(t0 + 20 * 60_000) }] }] })).json.results).to.have.length(1);
+      const r = await approvedSince(t0);
+      expect(r.json.results[0].properties).to.include.keys('hs_v2_date_entered_closedwon', 'hs_date_entered_closedwon', 'hs_lastmodifieddate');
+      expect(r.json).to.not.have.property('paging');
+    });
+
+    it('pages through 10,000 results of one search at most: a page past them is 400 VALIDATION_ERROR', async () => {
+      const t0 = Date.parse('2026-03-01T10:00:00.000Z');
+      for (let i = 0; i < 10_050; i++) fake.store.create('deals', { dealname: `D${i}`, dealstage: 'closedwon' }).properties.hs_lastmodifieddate = new Date(t0 + i).toISOString();
+      const last = await approvedSince(t0, { after: '9900' });
+      expect(last.status).to.equal(200);
+      expect(last.json.total).to.equal(10_050);
+      expect(last.json.results).to.have.length(100);
+      expect(last.json.paging.next.after).to.equal('10000');
+      const past = await approvedSince(t0, { after: '10000' });
+      expect(past.status).to.equal(400);
+      expect(past.json).to.include({ status: 'error', category: 'VALIDATION_ERROR' });
+      expect(past.json.message).to.contain('10000');
+      expect(past.json.correlationId).to.match(/^[0-9a-f-]{36}$/);
+      expect((await approvedSince(t0, { after: '9950' })).status, 'after + limit beyond the cap').to.equal(400);
+    });
+  });
+
   describe('owners (read-only, hubspot_owner_id)', () => {
     it('lists owners by email (case-insensitive), pages with after/limit (1..500), gets one by id or userId, 404 otherwise', async () => {
       for (let i = 0; i < 3; i++) fake.owners.add({ email: `rep${i}@example.com`, firstName: `Rep${i}` });

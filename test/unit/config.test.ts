@@ -76,6 +76,26 @@ describe('config loading', () => {
     }
   });
 
+  it('poll.overlap_minutes and options.search_per_second (HubSpot approved-deal poll): accepted on a HubSpot target, refused elsewhere or out of range naming the key', () => {
+    const head = "odoo: { url: 'http://o', db: d, username: u, api_key: { env: K } }\ntargets:\n";
+    const t = (code: string, preset: string, extra: string) => `  ${code}:\n    preset: ${preset}\n    base_url: http://x\n    auth: { type: bearer, token: { env: T } }\n${extra}`;
+    const ok = loadConfig({ file: tmpFile(head + t('crm', 'hubspot', "    poll: { schedule: '*/5 * * * *', overlap_minutes: 10 }\n    options: { search_per_second: 2 }\n")), env: {} });
+    expect(ok.config.targets.crm!.poll).to.deep.equal({ schedule: '*/5 * * * *', lookback_minutes: 60, overlap_minutes: 10 });
+    const file = tmpFile(head + [
+      t('wms', 'shipbob', "    poll: { schedule: '*/5 * * * *', overlap_minutes: 10 }\n"),
+      t('crm', 'hubspot', "    poll: { schedule: '*/5 * * * *', overlap_minutes: -1 }\n    options: { search_per_second: 0 }\n"),
+    ].join(''));
+    try {
+      loadConfig({ file, env: {} });
+      expect.fail('should have thrown');
+    } catch (err) {
+      const issues = (err as ConfigError).issues.join('\n');
+      expect(issues).to.match(/targets\.wms\.poll\.overlap_minutes: only the hubspot poll reads it/);
+      expect(issues).to.match(/targets\.crm\.poll\.overlap_minutes: .*got -1/);
+      expect(issues).to.match(/targets\.crm\.options\.search_per_second: .*got 0/);
+    }
+  });
+
   it('refuses literal secrets: a secret must be an env or secrets-file reference', () => {
     const file = tmpFile(`odoo: { url: 'http://o', db: d, username: u, api_key: 'plain-text-key' }\n`);
     expect(() => loadConfig({ file, env: {} })).to.throw(ConfigError, /odoo\.api_key: a secret reference .*got a literal value, not shown/);

@@ -15,7 +15,7 @@ import { mountAssociations } from './routes-associations.js';
 import { HubSpotOwners, mountOwners } from './owners.js';
 import { mountSearch } from './routes-search.js';
 import { HubSpotSimulator } from './simulator.js';
-import { HubSpotStore } from './store.js';
+import { HubSpotStore, type StageCalculatedProperties } from './store.js';
 import { HubSpotWebhooks } from './webhooks.js';
 
 export interface HubSpotFakeOptions extends BaseFakeOptions {
@@ -33,6 +33,8 @@ export interface HubSpotFakeOptions extends BaseFakeOptions {
   webhookRetries?: number;
   /** Users of the portal (owners API; `hubspot_owner_id` accepts their ids). */
   owners?: Array<{ email: string; firstName?: string; lastName?: string }>;
+  /** Stage calculated properties HubSpot sets on deals (default both generations; `legacy`: an older portal). */
+  stageCalculatedProperties?: StageCalculatedProperties;
 }
 
 export interface HubSpotFake extends BaseFake {
@@ -59,7 +61,7 @@ export async function startHubSpotFake(opts: HubSpotFakeOptions = {}): Promise<H
   const portalId = opts.portalId ?? 62515;
   const schema = defaultSchema();
   for (const [t, defs] of Object.entries(opts.properties ?? {})) Object.assign(schema[t as ObjectType], defs);
-  const store = new HubSpotStore(clock);
+  const store = new HubSpotStore(clock, opts.stageCalculatedProperties);
   const ctx: HubSpotContext = { store, schema, ledger, clock, portalId, forcedFailures: new Map() };
   const owners = new HubSpotOwners(clock, schema);
   const seedOwners = () => {

@@ -1,5 +1,5 @@
 import type { HubSpotFake } from './index.js';
-import { DEAL_STAGES } from './properties.js';
+import { DEAL_STAGES, stageCalculatedDefs } from './properties.js';
 
 /** The owner the shipped fixtures name as account manager. */
 export const FIXTURE_OWNER = 'dana.reyes@example.com';
@@ -27,6 +27,7 @@ export function setUpOdooPortal(fake: HubSpotFake, owners: Array<{ email: string
   fake.schema.deals['odoo_last_update'] = { type: 'datetime' };
   fake.schema.deals['pipeline'] = { type: 'enumeration', options: ['default', 'odoo_fulfilment', '776655'] };
   fake.schema.deals['dealstage'] = { type: 'enumeration', options: [...DEAL_STAGES, ...FULFILMENT_STAGES] };
+  Object.assign(fake.schema.deals, stageCalculatedDefs(FULFILMENT_STAGES));
   // Issue 8: fulfilment milestone and proof of delivery on deals, available to promise on products.
   fake.schema.deals['odoo_fulfilment_status'] = { type: 'enumeration', options: ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold', 'resumed'] };
   fake.schema.deals['odoo_delivered_at'] = { type: 'datetime' };

@@ -24,6 +24,20 @@ const system = { hs_object_id: ro('number'), createdate: ro(), hs_lastmodifiedda
 
 export const DEAL_STAGES = ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'decisionmakerboughtin', 'contractsent', 'closedwon', 'closedlost'];
 
+/**
+ * HubSpot's stage calculated properties of deal stages (read-only date-times HubSpot sets when a
+ * deal enters or leaves the stage): `hs_v2_date_entered_<stage id>` / `hs_v2_date_exited_<stage id>`
+ * and the older `hs_date_entered_<stage id>` / `hs_date_exited_<stage id>`. Every stage of every
+ * pipeline has them (add a stage: add its definitions).
+ */
+export function stageCalculatedDefs(stages: string[]): Record<string, PropertyDef> {
+  const out: Record<string, PropertyDef> = {};
+  for (const stage of stages)
+    for (const prefix of ['hs_v2_date', 'hs_date'])
+      for (const what of ['entered', 'exited']) out[`${prefix}_${what}_${stage}`] = ro();
+  return out;
+}
+
 /** HubSpot's default properties plus the bridge's custom unique property `odoo_id` on each object. */
 export function defaultSchema(): PropertySchema {
   const odoo = (): PropertyDef => ({ type: 'string', unique: true });
@@ -42,7 +56,7 @@ export function defaultSchema(): PropertySchema {
     deals: {
       ...system, dealname: s(), amount: n(), dealstage: { type: 'enumeration', options: DEAL_STAGES }, pipeline: { type: 'enumeration', options: ['default'] },
       closedate: { type: 'datetime' }, hubspot_owner_id: s(), deal_currency_code: s(), description: s(), dealtype: { type: 'enumeration', options: ['newbusiness', 'existingbusiness'] },
-      hs_is_closed_won: ro('bool'), odoo_id: odoo(),
+      hs_is_closed_won: ro('bool'), odoo_id: odoo(), ...stageCalculatedDefs(DEAL_STAGES),
     },
     line_items: {
       ...system, name: s(), quantity: n(), price: n(), amount: ro('number'), hs_product_id: s(), hs_sku: s(), description: s(), discount: n(),

@@ -4,9 +4,14 @@ import { type HubSpotContext, objectType, parseBody } from './context.js';
 import { hsError, propertyError } from './errors.js';
 import { searchBody, type filter } from './schemas.js';
 import { objectJson } from './serialize.js';
+import type { PropertyDef } from './properties.js';
 import type { HsRecord } from './store.js';
 
-/** Search limits HubSpot documents. */
+/**
+ * Search limits HubSpot documents. At most 10,000 results of one search can be paged through:
+ * a page reaching past them (`after` + `limit` > 10,000, so any `after` >= 10,000) is refused
+ * with 400 VALIDATION_ERROR; `total` still counts every match.
+ */
 export const SEARCH_LIMITS = { maxGroups: 5, maxFiltersPerGroup: 6, maxFilters: 18, maxLimit: 200, maxResults: 10_000 };
 
 type Filter = z.output<typeof filter>;
@@ -21,6 +26,21 @@ function cmp(a: string, b: string): number {
   return a.localeCompare(b);
 }
 
+/** A date or date-time as epoch milliseconds: filters take epoch ms (number or string) or ISO 8601; values are stored as ISO 8601. */
+function epochMs(v: string): number {
+  return /^-?\d+$/.test(v.trim()) ? Number(v) : Date.parse(v);
+}
+
+/** Compares two values of a property: date and date-time properties by instant, whatever the notation. */
+function cmpAs(def: PropertyDef | undefined, a: string, b: string): number {
+  if (def && (def.type === 'datetime' || def.type === 'date')) {
+    const x = epochMs(a);
+    const y = epochMs(b);
+    if (!Number.isNaN(x) && !Number.isNaN(y)) return x - y;
+  }
+  return cmp(a, b);
+}
+
 /** CONTAINS_TOKEN: a whole word of the value, or a `*` wildcard pattern over the whole value. */
 function tokenMatch(v: string, token: string): boolean {
   if (token.includes('*')) {
@@ -30,8 +50,9 @@ function tokenMatch(v: string, token: string): boolean {
   return v.toLowerCase().split(/[^a-z0-9@._-]+/).includes(token.toLowerCase());
 }
 
-function matches(rec: HsRecord, f: Filter): boolean {
+function matches(rec: HsRecord, f: Filter, def: PropertyDef | undefined): boolean {
   const v = rec.properties[f.propertyName];
+  const order = (a: string, b: string) => cmpAs(def, a, b);
   const has = v !== undefined && v !== null && v !== '';
   const val = f.value === undefined ? '' : String(f.value);
   switch (f.operator) {
@@ -40,19 +61,19 @@ function matches(rec: HsRecord, f: Filter): boolean {
     case 'NOT_HAS_PROPERTY':
       return !has;
     case 'EQ':
-      return has && (v!.toLowerCase() === val.toLowerCase() || (Number.isFinite(Number(v)) && cmp(v!, val) === 0));
+      return has && (v!.toLowerCase() === val.toLowerCase() || ((def?.type === 'datetime' || def?.type === 'date' || Number.isFinite(Number(v))) && order(v!, val) === 0));
     case 'NEQ':
       return !has || v!.toLowerCase() !== val.toLowerCase();
     case 'LT':
-      return has && cmp(v!, val) < 0;
+      return has && order(v!, val) < 0;
     case 'LTE':
-      return has && cmp(v!, val) <= 0;
+      return has && order(v!, val) <= 0;
     case 'GT':
-      return has && cmp(v!, val) > 0;
+      return has && order(v!, val) > 0;
     case 'GTE':
-      return has && cmp(v!, val) >= 0;
+      return has && order(v!, val) >= 0;
     case 'BETWEEN':
-      return has && cmp(v!, val) >= 0 && cmp(v!, String(f.highValue ?? '')) <= 0;
+      return has && order(v!, val) >= 0 && order(v!, String(f.highValue ?? '')) <= 0;
     case 'IN':
       return has && (f.values ?? []).some((x) => String(x).toLowerCase() === v!.toLowerCase());
     case 'NOT_IN':
@@ -90,7 +111,7 @@ export function mountSearch(r: Router, ctx: HubSpotContext): void {
     if (!Number.isInteger(after) || after < 0) return hsError(res, 400, 'VALIDATION_ERROR', `Invalid after value: ${String(body.after)}`);
     const limit = body.limit ?? 10;
     if (after + limit > SEARCH_LIMITS.maxResults) return hsError(res, 400, 'VALIDATION_ERROR', `The search API can page through at most ${SEARCH_LIMITS.maxResults} results.`);
-    let recs = ctx.store.all(type).filter((rec) => groups.length === 0 || groups.some((g) => g.filters.every((f) => matches(rec, f))));
+    let recs = ctx.store.all(type).filter((rec) => groups.length === 0 || groups.some((g) => g.filters.every((f) => matches(rec, f, defs[f.propertyName]))));
     if (body.query) {
       const q = body.query.toLowerCase();
       recs = recs.filter((rec) => Object.values(rec.properties).some((v) => v?.toLowerCase().includes(q)));
@@ -99,7 +120,7 @@ export function mountSearch(r: Router, ctx: HubSpotContext): void {
     const sortProp = typeof sort === 'string' ? sort.replace(/^-/, '') : sort?.propertyName ?? 'hs_object_id';
     const desc = typeof sort === 'string' ? sort.startsWith('-') : sort?.direction === 'DESCENDING';
     recs.sort((a, b) => {
-      const c = cmp(a.properties[sortProp] ?? '', b.properties[sortProp] ?? '') || Number(a.id) - Number(b.id);
+      const c = cmpAs(defs[sortProp], a.properties[sortProp] ?? '', b.properties[sortProp] ?? '') || Number(a.id) - Number(b.id);
       return desc ? -c : c;
     });
     const page = recs.slice(after, after + limit);

@@ -13,11 +13,24 @@ export interface HsRecord {
   associations: Map<ObjectType, Array<{ id: string; typeId: number }>>;
 }
 
+/**
+ * Which generations of HubSpot's stage calculated properties a portal has: `v2`
+ * (`hs_v2_date_entered_<stage id>`, `hs_v2_date_exited_<stage id>`), `legacy`
+ * (`hs_date_entered_<stage id>`, `hs_date_exited_<stage id>`, older portals), `both` (default) or `none`.
+ */
+export type StageCalculatedProperties = 'both' | 'v2' | 'legacy' | 'none';
+
+const STAGE_PREFIXES: Record<StageCalculatedProperties, string[]> = { both: ['hs_v2_date', 'hs_date'], v2: ['hs_v2_date'], legacy: ['hs_date'], none: [] };
+
 export class HubSpotStore {
   readonly objects = new Map<ObjectType, Map<string, HsRecord>>();
   private nextId = 1_500_000_001;
 
-  constructor(private readonly clock: Clock) {
+  constructor(
+    private readonly clock: Clock,
+    /** The portal's stage calculated properties (deals): set by HubSpot when dealstage changes. */
+    public stageProperties: StageCalculatedProperties = 'both',
+  ) {
     this.reset();
   }
 
@@ -52,6 +65,7 @@ export class HubSpotStore {
       archived: false,
       associations: new Map(),
     };
+    if (type === 'deals') this.stageChanged(rec, undefined, values['dealstage'], now);
     this.derive(rec);
     this.objects.get(type)!.set(id, rec);
     return rec;
@@ -59,11 +73,26 @@ export class HubSpotStore {
 
   update(rec: HsRecord, values: Record<string, string | null>): HsRecord {
     const now = this.clock.iso();
+    const stageBefore = rec.properties['dealstage'];
     Object.assign(rec.properties, values);
+    if (rec.type === 'deals' && 'dealstage' in values) this.stageChanged(rec, stageBefore, values['dealstage'], now);
     rec.properties[rec.type === 'contacts' ? 'lastmodifieddate' : 'hs_lastmodifieddate'] = now;
     rec.updatedAt = now;
     this.derive(rec);
     return rec;
+  }
+
+  /**
+   * HubSpot's stage calculated properties of a deal moving from one stage to another: "Date
+   * exited <stage>" of the stage left and "Date entered <stage>" of the stage entered, the latter
+   * overwritten when the deal enters the stage again (the latest entry). Unchanged stage: nothing.
+   */
+  private stageChanged(rec: HsRecord, from: string | null | undefined, to: string | null | undefined, at: string): void {
+    if (from === to) return;
+    for (const prefix of STAGE_PREFIXES[this.stageProperties]) {
+      if (from) rec.properties[`${prefix}_exited_${from}`] = at;
+      if (to) rec.properties[`${prefix}_entered_${to}`] = at;
+    }
   }
 
   /** Calculated properties HubSpot maintains itself. */
