@@ -25,10 +25,24 @@ export { webhookRouter, adminInboxRouter } from './routes.js';
 export class InboundMetrics {
   readonly received;
   readonly outcomes;
+  readonly pollRuns;
+  readonly polled;
+  readonly pollSuccess;
   constructor(readonly base: BridgeMetrics) {
     this.received = new client.Counter({ name: 'sync_bridge_inbound_received_total', help: 'Inbound webhook deliveries by outcome (stored, duplicate, ignored, invalid, unauthorized)', labelNames: ['source', 'outcome'], registers: [base.registry] });
     this.outcomes = new client.Counter({ name: 'sync_bridge_inbound_messages_total', help: 'Inbox messages by outcome (applied, duplicate, exception, rejected, retry)', labelNames: ['source', 'outcome'], registers: [base.registry] });
+    this.pollRuns = new client.Counter({ name: 'sync_bridge_poll_runs_total', help: 'Poll runs per source by outcome (ok, failed)', labelNames: ['source', 'outcome'], registers: [base.registry] });
+    this.polled = new client.Counter({ name: 'sync_bridge_poll_messages_total', help: 'Messages polls stored in the inbox (new ones; duplicates of webhooks not counted)', labelNames: ['source'], registers: [base.registry] });
+    this.pollSuccess = new client.Gauge({ name: 'sync_bridge_poll_last_success_timestamp_seconds', help: 'When a poll of the source last succeeded (Unix time)', labelNames: ['source'], registers: [base.registry] });
   }
+
+  /** The pollers' run hook: counts the run, its new messages, and stamps a success. */
+  readonly onPollRun = (source: string, outcome: 'ok' | 'failed', report?: { stored: number }): void => {
+    this.pollRuns.inc({ source, outcome });
+    if (outcome !== 'ok') return;
+    this.polled.inc({ source }, report?.stored ?? 0);
+    this.pollSuccess.set({ source }, Math.floor(Date.now() / 1000));
+  };
 }
 
 export interface InboundDeps {
@@ -120,7 +134,7 @@ export class Inbound {
     purge();
     this.purgeTimer = setInterval(purge, 3_600_000);
     this.purgeTimer.unref();
-    this.pollers = startPollers(this.deps.config.targets, this.clientOf, this.store, this.deps.log, () => this.processor.poke());
+    this.pollers = startPollers(this.deps.config.targets, this.clientOf, this.store, this.deps.log, () => this.processor.poke(), this.m.onPollRun);
   }
 
   async stop(): Promise<void> {

@@ -118,7 +118,10 @@ export interface PollerHandle { stop(): Promise<void>; runNow(code: string): Pro
  * Schedules each target's poller (targets.<code>.poll.schedule) with node-cron; a run never
  * overlaps the previous one of the same target. `onStored` wakes the inbox processor.
  */
-export function startPollers(targets: Record<string, TargetConfig>, clientOf: (code: string) => TargetHttpClient | undefined, store: InboxStore, log: Logger, onStored?: (source: string, n: number) => void): PollerHandle {
+/** Told of every finished poll run (metrics): its outcome and, when it succeeded, its report. */
+export type PollRunHook = (source: string, outcome: 'ok' | 'failed', report?: PollReport) => void;
+
+export function startPollers(targets: Record<string, TargetConfig>, clientOf: (code: string) => TargetHttpClient | undefined, store: InboxStore, log: Logger, onStored?: (source: string, n: number) => void, onRun?: PollRunHook): PollerHandle {
   const tasks: Array<{ stop(): void | Promise<void> }> = [];
   const runners = new Map<string, () => Promise<PollReport>>();
   for (const [code, t] of Object.entries(targets)) {
@@ -181,8 +184,10 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
         const r = await run();
         if (r.found > 0) log.info(`poll ${code}: ${r.found} found, ${r.stored} new, ${r.duplicate} already in the inbox${r.acknowledged ? `, ${r.acknowledged} acknowledged` : ''}`, r.correlationId ? { correlationId: r.correlationId, source: code } : {});
         if (r.stored > 0) onStored?.(code, r.stored);
+        onRun?.(code, 'ok', r);
         return r;
       } catch (err) {
+        onRun?.(code, 'failed');
         log.warn(`poll ${code} failed (next run on schedule): ${err instanceof Error ? err.message : String(err)}`);
         throw err;
       } finally {

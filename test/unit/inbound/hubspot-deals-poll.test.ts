@@ -10,6 +10,9 @@ import { InboundPreparer } from '../../../bridge/inbound/prepare.js';
 import { InboxProcessor } from '../../../bridge/inbound/processor.js';
 import { DEAL_WATERMARK, pollHubSpotApprovedDeals, type HubSpotDealPollOptions } from '../../../bridge/inbound/poll-hubspot-deals.js';
 import { startPollers } from '../../../bridge/inbound/pollers.js';
+import { InboundMetrics } from '../../../bridge/inbound/index.js';
+import { BridgeMetrics } from '../../../bridge/runtime/metrics.js';
+import { silentLog } from '../connectors/helpers.js';
 import { createLogger } from '../../../bridge/log/logger.js';
 import { Redactor } from '../../../bridge/log/redact.js';
 import { PassThrough } from 'node:stream';
@@ -264,13 +267,20 @@ describe('HubSpot approved-deal poll (catch-up of lost deal webhooks) against th
     const log = createLogger({ level: 'info', format: 'json', redactor: new Redactor(), stream });
     const t = target('hubspot', { base_url: hs.baseUrl, poll: { schedule: '0 0 1 1 *', overlap_minutes: 2 }, options: { approved_stages: ['contractsent'], search_per_second: 50 } });
     let woken = 0;
-    const pollers = startPollers({ [CODE]: t }, () => http, store, log, () => { woken += 1; });
+    const metrics = new InboundMetrics(new BridgeMetrics());
+    const pollers = startPollers({ [CODE]: t }, () => http, store, log, () => { woken += 1; }, metrics.onPollRun);
     try {
       expect(await pollers.runNow(CODE)).to.include({ found: 1, stored: 1 });
+      expect(await pollers.runNow(CODE)).to.include({ found: 1, stored: 0, duplicate: 1 });
     } finally {
       await pollers.stop();
     }
     expect(woken).to.equal(1);
+    const text = await metrics.base.registry.metrics();
+    expect(text).to.contain(`sync_bridge_poll_runs_total{source="${CODE}",outcome="ok"} 2`);
+    expect(text).to.contain(`sync_bridge_poll_messages_total{source="${CODE}"} 1`);
+    const stamp = Number(new RegExp(`^sync_bridge_poll_last_success_timestamp_seconds\\{source="${CODE}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    expect(Math.abs(stamp - Date.now() / 1000)).to.be.lessThan(60);
     expect(pollIds()).to.deep.equal([`hubspot:deal:${signed.id}:contractsent:${iso(now - 5 * MIN)}`]);
     const window = (searches[0]!.filterGroups as Array<{ filters: Array<{ value?: string }> }>)[0]!.filters[1]!.value;
     expect(Date.now() - Number(window)).to.be.within(62 * MIN - 5_000, 62 * MIN + 5_000);
@@ -278,6 +288,24 @@ describe('HubSpot approved-deal poll (catch-up of lost deal webhooks) against th
     const summary = lines.find((l) => String(l.message) === `poll ${CODE}: 1 found, 1 new, 0 already in the inbox`);
     expect(summary, JSON.stringify(lines)).to.include({ source: CODE });
     expect(String(summary!.correlationId)).to.match(new RegExp(`^poll-${CODE}-deals-\\d+$`));
+  });
+
+  it('a failing poll run is counted as failed and leaves the last success alone', async () => {
+    await setUp();
+    const broken = { ...http, code: CODE, request: () => Promise.reject(new Error('connect ECONNREFUSED')) } as unknown as typeof http;
+    const metrics = new InboundMetrics(new BridgeMetrics());
+    const t = target('hubspot', { base_url: hs.baseUrl, poll: { schedule: '0 0 1 1 *' }, options: { search_per_second: 50 } });
+    const pollers = startPollers({ [CODE]: t }, () => broken, store, silentLog, undefined, metrics.onPollRun);
+    try {
+      let failed: unknown;
+      await pollers.runNow(CODE).catch((e: unknown) => { failed = e; });
+      expect(String(failed)).to.contain('ECONNREFUSED');
+    } finally {
+      await pollers.stop();
+    }
+    const text = await metrics.base.registry.metrics();
+    expect(text).to.contain(`sync_bridge_poll_runs_total{source="${CODE}",outcome="failed"} 1`);
+    expect(text).to.not.match(/^sync_bridge_poll_last_success_timestamp_seconds\{/m);
   });
 
   it('options.approved_stages: deals entering any of them', async () => {
