@@ -7,6 +7,8 @@ import { JOBS, Reconciler, ReconBusyError, type RunSummary } from '../reconcile/
 import { OUTCOMES } from '../reconcile/run.js';
 import { loadOutboundMapper, odooLinkSource } from '../runtime/mapping-registry.js';
 import { openStateStore } from '../state/state-store.js';
+import { QuotaRecorder, QuotaStore } from '../state/quota-store.js';
+import { restoreQuota } from '../app/connectors.js';
 
 const USAGE = 'usage: sync-bridge reconcile <inventory|open-orders|master-data> --target <code> [--dry-run]';
 
@@ -33,8 +35,13 @@ export async function runReconcileCommand(ctx: AppContext, argv: string[], out: 
   const { config } = ctx.loaded;
   if (!config.targets[target]) { err.write(`reconcile: target '${target}' is not configured (known: ${Object.keys(config.targets).join(', ') || 'none'})\n`); return 2; }
   const connectors = new Map<string, Connector>();
-  connectors.set(target, createConnector(target, config.targets[target], (ref, key) => ctx.loaded.secret(ref, key)));
+  const quota = new QuotaRecorder();
+  connectors.set(target, createConnector(target, config.targets[target], (ref, key) => ctx.loaded.secret(ref, key), { log: ctx.log, onQuota: quota.record }));
   const db = openStateStore(config.state.path);
+  // The target's last quota observation (the running sidecar's): below the reserve, the run stops at once.
+  const quotaStore = new QuotaStore(db);
+  restoreQuota(connectors.values(), quotaStore);
+  quota.attach(quotaStore);
   const contract = new OdooContract(ctx.odoo);
   const reconciler = new Reconciler({
     config, odoo: ctx.odoo, contract, connectors, db, workerId: `${ctx.loaded.workerId}:cli`, log: ctx.log,
@@ -60,6 +67,7 @@ export async function runReconcileCommand(ctx: AppContext, argv: string[], out: 
     err.write(`reconcile ${name} ${target} failed: ${e instanceof Error ? e.message : String(e)}\n`);
     return 4;
   } finally {
+    quota.flush();
     db.close();
   }
   out.write(`reconcile ${name} ${target}: run ${summary.runId}${dryRun ? ' (dry run)' : ''} done in ${(summary.ms / 1000).toFixed(1)}s\n`);
