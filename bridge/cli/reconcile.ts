@@ -23,7 +23,8 @@ export function formatCounts(counts: ReconCounts): string {
  * `sync-bridge reconcile <job> --target <code> [--dry-run]`: one run now. Progress (counts as it
  * goes) on stderr, at most once a second; the summary on stdout. Exit 0 clean, 1 discrepancies
  * found, 2 usage or configuration error, 3 another run of this job and target is live (lock),
- * 4 the run failed (it is finished as failed in Odoo with the error).
+ * 4 the run failed (it is finished as failed in Odoo with the error; also when the target's daily API
+ * quota is below targets.<code>.quota_reserve_percent: "stopped: <code> API quota below ...").
  */
 export async function runReconcileCommand(ctx: AppContext, argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { target: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: false });

@@ -117,6 +117,9 @@ targets:
     expect(metrics).to.include(`sync_bridge_api_quota_remaining{target="${CRM}",window="daily"} ${left}`);
     expect(metrics).to.include(`sync_bridge_api_quota_limit{target="${CRM}",window="daily"} ${DAILY}`);
     expect(metrics).to.match(new RegExp(`sync_bridge_api_quota_remaining\\{target="${CRM}",window="burst"\\} \\d+`));
+    const ready = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { quota: Record<string, { level: string; batchHeldBack: boolean; windows: Array<{ window: string; remaining: number }> }> };
+    expect(ready.quota[CRM]).to.deep.include({ level: 'reserve', batchHeldBack: true, reservePercent: 10 });
+    expect(ready.quota[CRM]!.windows.find((w) => w.window === 'daily')).to.include({ remaining: left, limit: DAILY });
     const crossings = sidecar!.output().split('\n').filter((l) => l.includes(`${CRM}: daily API quota`));
     expect(crossings, 'one line for the crossing, not one per request').to.have.length(1);
     expect(JSON.parse(crossings[0]!)).to.include({ level: 'warn', target: CRM, quotaLevel: 'reserve', limit: DAILY });
