@@ -7,7 +7,7 @@ import { classifyResponse, genericErrorExtractor, type ErrorExtractor } from './
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import type { HttpDeps } from './deps.js';
 import { noQuotaHeaders, type QuotaHeaderParser, type QuotaObservation } from './quota.js';
-import { QuotaTracker, type QuotaCrossing, type QuotaLevel, type QuotaPolicy, type QuotaReserveError } from './quota-tracker.js';
+import { QuotaTracker, type QuotaCrossing, type QuotaPolicy, type QuotaReserveError } from './quota-tracker.js';
 import { RateLimiter } from './rate-limiter.js';
 import { requestWithTimeout, type RawResponse } from './timeout-request.js';
 import { joinUrl, sameOrigin, type Query } from './url.js';
@@ -134,10 +134,6 @@ export class TargetHttpClient {
   /** Latest quota observation per window. */
   quotaObservations(): QuotaObservation[] {
     return this.quota.observations();
-  }
-
-  quotaLevel(): QuotaLevel {
-    return this.quota.level();
   }
 
   get baseUrl(): string {
