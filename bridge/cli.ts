@@ -9,7 +9,7 @@ const context = async (configFile: string | undefined) => (await import('./app/c
 /**
  * sync-bridge: one binary, subcommands.
  *   start                          run the sidecar (poll, deliver, write back, webhooks, crons)
- *   status                         per target: pending, failed, dead, oldest pending age
+ *   status                         per target: pending, failed, dead, oldest pending age; last API quota
  *   check-odoo                     connect, check the addon, print what Odoo offers, exit
  *   events list|replay|resend      the dead-letter view, replay and resend (events live in Odoo)
  *   inbox list|replay|discard      inbound messages in the local inbox; replay or discard rejected ones
@@ -21,7 +21,7 @@ const context = async (configFile: string | undefined) => (await import('./app/c
  */
 const USAGE = `usage: sync-bridge <command> [options]
   start                 run the bridge against the Odoo named by ODOO_URL/ODOO_DB/... or the config file
-  status                show per-target queue figures from Odoo
+  status                show per-target queue figures from Odoo and the last API quota (state file)
   check-odoo            check connection, credentials and the sync_bridge addon, then exit
   events list [--state S] [--target T] [--model M] [--limit N]
   events list --local [--outcome sent|retry|failed|dead] [--target T] [--limit N]   (this sidecar's attempts)

@@ -12,7 +12,9 @@ import { BridgeMetrics } from '../runtime/metrics.js';
 import { OdooQueueGauges } from '../runtime/odoo-queue-gauges.js';
 import { Worker } from '../runtime/worker.js';
 import { createServer } from '../server/create-server.js';
-import { createTargetConnectors } from './connectors.js';
+import { createTargetConnectors, restoreQuota } from './connectors.js';
+import { QuotaRecorder, QuotaStore } from '../state/quota-store.js';
+import { quotaReport } from './quota-report.js';
 import { loadOutboundMapper, odooLinkSource } from '../runtime/mapping-registry.js';
 import { Inbound } from '../inbound/index.js';
 import { Reconciler } from '../reconcile/index.js';
@@ -32,7 +34,9 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   await checkMappingFields(ctx.odoo, mapper.specsByFile());
   // Secrets reach the log redactor as they are resolved (createContext's onSecret), here and below.
   const metrics = new BridgeMetrics();
-  const connectors = createTargetConnectors(config.targets, (ref, key) => ctx.loaded.secret(ref, key), metrics);
+  // Quota observations reach the state file once it is open (below), throttled (QuotaRecorder).
+  const quota = new QuotaRecorder();
+  const connectors = createTargetConnectors(config.targets, (ref, key) => ctx.loaded.secret(ref, key), metrics, { log, onQuota: quota.record });
   // One running sidecar per state file (bridge/state/state-lock.ts); freed on stop or exit.
   const lock = config.state.path === ':memory:' ? undefined : acquireStateLock(config.state.path, {
     onLost: (by) => {
@@ -45,7 +49,11 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   const db = openStateStore(config.state.path);
   mapper.useStore(new MappingStore(db)); // every loaded mapping version, for replays pinned to the one sent
   const writeback = new WritebackQueue(db);
+  const quotaStore = new QuotaStore(db);
+  restoreQuota(connectors.values(), quotaStore);
+  quota.attach(quotaStore);
   metrics.trackCircuits(() => connectors.values());
+  metrics.trackQuota(() => connectors.values());
   const contract = new OdooContract(ctx.odoo);
   // Odoo's own queue figures on /metrics (read at scrape time, cached 30 s).
   new OdooQueueGauges(metrics.registry, () => contract.statusSummary(), { log });
@@ -76,7 +84,7 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
         const targets: Record<string, string> = {};
         for (const c of connectors.values()) targets[c.code] = c.circuitState();
         const odooOk = worker.lastError === undefined && writeback.backlog() < 10_000;
-        return { ready: odooOk, odoo: worker.lastError ?? 'ok', mappings: `${mapper.count()} loaded, ${inbound.preparer.count()} inbound`, targets, inbox: inbound.status() };
+        return { ready: odooOk, odoo: worker.lastError ?? 'ok', mappings: `${mapper.count()} loaded, ${inbound.preparer.count()} inbound`, targets, inbox: inbound.status(), quota: quotaReport(connectors.values()) };
       },
     },
   });
@@ -99,6 +107,7 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
       log.info(`${signal}: stopping (no new claims, finishing in-flight work)`);
       Promise.all([worker.stop(config.worker.shutdown_grace_ms), inbound.stop(), reconcile.stop()]).then(() => {
         server.close();
+        quota.flush();
         db.close();
         lock?.release();
         log.info('stopped cleanly');

@@ -7,6 +7,8 @@ import { JOBS, Reconciler, ReconBusyError, type RunSummary } from '../reconcile/
 import { OUTCOMES } from '../reconcile/run.js';
 import { loadOutboundMapper, odooLinkSource } from '../runtime/mapping-registry.js';
 import { openStateStore } from '../state/state-store.js';
+import { QuotaRecorder, QuotaStore } from '../state/quota-store.js';
+import { restoreQuota } from '../app/connectors.js';
 
 const USAGE = 'usage: sync-bridge reconcile <inventory|open-orders|master-data> --target <code> [--dry-run]';
 
@@ -21,7 +23,8 @@ export function formatCounts(counts: ReconCounts): string {
  * `sync-bridge reconcile <job> --target <code> [--dry-run]`: one run now. Progress (counts as it
  * goes) on stderr, at most once a second; the summary on stdout. Exit 0 clean, 1 discrepancies
  * found, 2 usage or configuration error, 3 another run of this job and target is live (lock),
- * 4 the run failed (it is finished as failed in Odoo with the error).
+ * 4 the run failed (it is finished as failed in Odoo with the error; also when the target's daily API
+ * quota is below targets.<code>.quota_reserve_percent: "stopped: <code> API quota below ...").
  */
 export async function runReconcileCommand(ctx: AppContext, argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { target: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: false });
@@ -33,8 +36,13 @@ export async function runReconcileCommand(ctx: AppContext, argv: string[], out: 
   const { config } = ctx.loaded;
   if (!config.targets[target]) { err.write(`reconcile: target '${target}' is not configured (known: ${Object.keys(config.targets).join(', ') || 'none'})\n`); return 2; }
   const connectors = new Map<string, Connector>();
-  connectors.set(target, createConnector(target, config.targets[target], (ref, key) => ctx.loaded.secret(ref, key)));
+  const quota = new QuotaRecorder();
+  connectors.set(target, createConnector(target, config.targets[target], (ref, key) => ctx.loaded.secret(ref, key), { log: ctx.log, onQuota: quota.record }));
   const db = openStateStore(config.state.path);
+  // The target's last quota observation (the running sidecar's): below the reserve, the run stops at once.
+  const quotaStore = new QuotaStore(db);
+  restoreQuota(connectors.values(), quotaStore);
+  quota.attach(quotaStore);
   const contract = new OdooContract(ctx.odoo);
   const reconciler = new Reconciler({
     config, odoo: ctx.odoo, contract, connectors, db, workerId: `${ctx.loaded.workerId}:cli`, log: ctx.log,
@@ -60,6 +68,7 @@ export async function runReconcileCommand(ctx: AppContext, argv: string[], out: 
     err.write(`reconcile ${name} ${target} failed: ${e instanceof Error ? e.message : String(e)}\n`);
     return 4;
   } finally {
+    quota.flush();
     db.close();
   }
   out.write(`reconcile ${name} ${target}: run ${summary.runId}${dryRun ? ' (dry run)' : ''} done in ${(summary.ms / 1000).toFixed(1)}s\n`);

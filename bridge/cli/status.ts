@@ -1,15 +1,89 @@
+import fs from 'node:fs';
 import type { AppContext } from '../app/context.js';
+import { describeQuota, type TargetQuotaReport } from '../app/quota-report.js';
+import type { BridgeConfig } from '../config/schema.js';
+import { quotaPolicyOf } from '../connectors/base-connector.js';
+import { QuotaTracker } from '../connectors/http/quota-tracker.js';
 import { OdooContract } from '../odoo/contract.js';
+import { QuotaStore } from '../state/quota-store.js';
+import { openStateStore } from '../state/state-store.js';
 
-/** `sync-bridge status`: per target pending / in progress / failed / dead and oldest pending age. */
-export async function runStatus(ctx: AppContext, out: NodeJS.WritableStream): Promise<number> {
+/**
+ * `sync-bridge status`: per target pending / in progress / failed / dead and oldest pending age
+ * (from Odoo), then each target's last API quota observation (from the state file, as the
+ * sidecar recorded it). Exit 1 when anything failed or is dead.
+ */
+export async function runStatus(ctx: AppContext, out: NodeJS.WritableStream, now = Date.now()): Promise<number> {
   const rows = await new OdooContract(ctx.odoo).statusSummary();
   const header = ['target', 'pending', 'in_progress', 'failed', 'dead', 'oldest_pending'];
   const lines = rows.map((r) => [
     r.target, String(r.pending), String(r.in_progress), String(r.failed), String(r.dead),
     r.oldest_pending_age_seconds === false ? '-' : `${Math.round(Number(r.oldest_pending_age_seconds))}s`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  for (const l of [header, ...lines]) out.write(`${l.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+  out.write(table(header, lines));
+  const quota = storedQuota(ctx.loaded.config, now);
+  if (Object.keys(quota).length > 0) {
+    out.write(`\nAPI quota (last answer of each target, state file ${ctx.loaded.config.state.path}):\n`);
+    out.write(formatQuota(quota));
+  }
   return rows.some((r) => r.failed > 0 || r.dead > 0) ? 1 : 0;
+}
+
+/** The quota observations the state file keeps, per target, judged with the target's configured reserve. */
+export function storedQuota(config: BridgeConfig, now: number): Record<string, TargetQuotaReport> {
+  const file = config.state.path;
+  if (file === ':memory:' || !fs.existsSync(file)) return {};
+  const db = openStateStore(file);
+  try {
+    const byTarget = new Map<string, QuotaTracker>();
+    for (const o of new QuotaStore(db).list()) {
+      let t = byTarget.get(o.target);
+      if (!t) {
+        t = new QuotaTracker(o.target, quotaPolicyOf(config.targets[o.target] ?? {}), () => now);
+        byTarget.set(o.target, t);
+      }
+      const { target: _target, ...observation } = o;
+      void _target;
+      t.restore([observation]);
+    }
+    const out: Record<string, TargetQuotaReport> = {};
+    for (const [code, t] of byTarget) {
+      const r = describeQuota(t, now);
+      if (r) out[code] = r;
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+/** One line per target and window: remaining, limit, share left, age, and what the reserve does now. */
+export function formatQuota(reports: Record<string, TargetQuotaReport>): string {
+  const header = ['target', 'window', 'remaining', 'limit', 'left', 'observed', 'note'];
+  const lines: string[][] = [];
+  for (const [code, r] of Object.entries(reports)) {
+    for (const w of r.windows) {
+      let note = '';
+      if (w.window === 'daily') {
+        if (r.batchHeldBack) note = `below the ${r.reservePercent}% reserve: reconciliation held back`;
+        else if (r.level === 'reserve') note = `below the ${r.reservePercent}% reserve (observation old: the next reconciliation request re-checks)`;
+        else if (r.level === 'low') note = `below ${r.warnPercent}%`;
+      }
+      lines.push([code, w.window, String(w.remaining), w.limit === undefined ? '-' : String(w.limit), w.percentLeft === undefined ? '-' : `${w.percentLeft}%`, ago(w.ageSeconds), note]);
+    }
+  }
+  return table(header, lines);
+}
+
+function ago(seconds: number): string {
+  if (seconds < 120) return `${seconds}s ago`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m ago`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h ago`;
+  return `${Math.round(seconds / 86_400)}d ago`;
+}
+
+/** Columns padded to their widest cell, one line per row. */
+function table(header: string[], lines: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  return [header, ...lines].map((l) => `${l.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`).join('');
 }

@@ -227,6 +227,21 @@ export const targetSchema = z.object({
   breaker_threshold: z.number().int().min(1).default(5),
   breaker_reset_ms: duration.default(30_000),
   /**
+   * Share of the target's daily API quota (HubSpot's daily limit, Salesforce's daily request
+   * allocation, as their answers report it) kept for the live flow, in percent: while the last
+   * daily observation shows less than this left, reconciliation stops calling the target (its
+   * run is recorded as failed in Odoo, naming the quota) and its re-sends wait; live events
+   * (releases, amendments, cancels, status, enrichment reads, polls) go on. 0 turns it off.
+   * Targets whose vendor reports no daily quota (ShipBob, generic WMS) are never held back.
+   */
+  quota_reserve_percent: z.number({ error: 'a percentage from 0 (off) to 90' }).min(0, 'a percentage from 0 (off) to 90').max(90, 'a percentage from 0 (off) to 90').default(10),
+  /**
+   * A warning is logged once when the daily quota left falls below this share, in percent
+   * (default 20, or quota_reserve_percent when that is higher; 0: no such warning). Crossing the
+   * reserve logs its own warning; going back up logs an info line.
+   */
+  quota_warn_percent: z.number({ error: 'a percentage from 0 (off) to 100' }).min(0, 'a percentage from 0 (off) to 100').max(100, 'a percentage from 0 (off) to 100').optional(),
+  /**
    * Webhook signing secret for inbound messages from this target (ShipBob: the whsec_... secret
    * of Standard Webhooks; HubSpot: the app's client secret; generic WMS: the shared HMAC secret).
    * Without it, POST /webhooks/<code> answers 404.
@@ -253,6 +268,9 @@ export const targetSchema = z.object({
   }
   if (t.poll?.overlap_minutes !== undefined && t.preset !== 'hubspot') {
     ctx.addIssue({ code: 'custom', path: ['poll', 'overlap_minutes'], message: `only the hubspot poll reads it (the ${t.preset} polls have fixed overlaps): remove it` });
+  }
+  if (t.quota_warn_percent !== undefined && t.quota_warn_percent > 0 && t.quota_warn_percent < t.quota_reserve_percent) {
+    ctx.addIssue({ code: 'custom', path: ['quota_warn_percent'], message: `must be at least quota_reserve_percent (${t.quota_reserve_percent}), or 0 for no warning: the warning comes before the reserve` });
   }
   const parsed = PRESET_OPTIONS[t.preset]?.safeParse(t.options);
   if (!parsed || parsed.success) return;

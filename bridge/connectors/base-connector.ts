@@ -6,18 +6,26 @@ import type { CircuitState } from './http/circuit-breaker.js';
 import type { ErrorExtractor } from './http/classify.js';
 import { resolveDeps, type HttpDeps } from './http/deps.js';
 import { TargetHttpClient, type HttpResult, type RequestOptions } from './http/http-client.js';
+import type { QuotaHeaderParser, QuotaObservation } from './http/quota.js';
+import type { QuotaCrossing, QuotaReserveError } from './http/quota-tracker.js';
 
 export interface PresetSetup {
   extractError: ErrorExtractor;
   idempotencyHeader?: string;
   /** Base URL override (e.g. a preset that appends its API path). */
   baseUrl?: string;
+  /** Reads the vendor's quota headers (the preset's quota.ts). */
+  quotaHeaders?: QuotaHeaderParser;
 }
 
 /** Optional hooks shared by all presets (metrics). */
 export interface ConnectorHooks {
   onExchange?: (e: { target: string; method: string; status: number; ms: number }) => void;
   onCircuitChange?: (target: string, from: CircuitState, to: CircuitState) => void;
+  /** Each answer's quota observations (the state file keeps the latest for `sync-bridge status`). */
+  onQuota?: (target: string, observations: QuotaObservation[], crossing: QuotaCrossing | undefined) => void;
+  /** Logs quota crossings seen outside an event (reconciliation, polls). */
+  log?: Logger;
 }
 
 /**
@@ -55,7 +63,19 @@ export abstract class BaseConnector implements Connector {
       deps: this.deps,
       onExchange: deps.onExchange,
       onCircuitChange: deps.onCircuitChange,
+      quotaHeaders: setup.quotaHeaders,
+      quotaPolicy: quotaPolicyOf(target),
+      onQuota: deps.onQuota,
+      log: deps.log,
     });
+  }
+
+  quota(): QuotaObservation[] {
+    return this.http.quotaObservations();
+  }
+
+  quotaReserveRefusal(): QuotaReserveError | undefined {
+    return this.http.quotaReserveRefusal();
   }
 
   circuitState(): CircuitState {
@@ -72,6 +92,15 @@ export abstract class BaseConnector implements Connector {
   protected caller(req: OutboundRequest, log: Logger): EventCall {
     return <T = unknown>(opts: CallOptions) => this.http.request<T>({ ...opts, correlationId: req.correlationId, idempotencyKey: req.idempotencyKey, log });
   }
+}
+
+/**
+ * The daily quota's reserve and warning threshold of a target: quota_reserve_percent (default
+ * 10), quota_warn_percent (default 20, or the reserve when that is higher).
+ */
+export function quotaPolicyOf(target: Pick<TargetConfig, 'quota_reserve_percent' | 'quota_warn_percent'>): { reservePercent: number; warnPercent: number } {
+  const reservePercent = target.quota_reserve_percent ?? 10;
+  return { reservePercent, warnPercent: target.quota_warn_percent ?? Math.max(20, reservePercent) };
 }
 
 export type CallOptions = Omit<RequestOptions, 'correlationId' | 'idempotencyKey' | 'log'>;

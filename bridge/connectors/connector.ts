@@ -1,6 +1,8 @@
 import type { SecretRef, TargetConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { CircuitState } from './http/circuit-breaker.js';
+import type { QuotaObservation } from './http/quota.js';
+import type { QuotaReserveError } from './http/quota-tracker.js';
 
 /** One mapped event, ready to send. */
 export interface OutboundRequest {
@@ -46,9 +48,16 @@ export interface Connector {
    * allocation); 0 when none. The worker claims no event of a paused target meanwhile.
    */
   pausedForMs(): number;
+  /** The latest API quota observation per window the target reported (empty when it reports none). */
+  quota?(): QuotaObservation[];
+  /**
+   * Why batch work (reconciliation and its re-sends) must not call the target now: its daily
+   * quota is below targets.<code>.quota_reserve_percent. Undefined when it may.
+   */
+  quotaReserveRefusal?(): QuotaReserveError | undefined;
 }
 
-export type { CircuitState };
+export type { CircuitState, QuotaObservation };
 export type SecretResolver = (ref: SecretRef, key: string) => string;
 
 export interface ConnectorDeps {

@@ -64,10 +64,14 @@ export class Reconciler {
     return t ?? reconcileTargetSchema.parse({});
   }
 
+  /**
+   * The target's HTTP client for batch work: every request of a run is refused with a
+   * QuotaReserveError while the target's daily quota is below its reserve, which fails the run.
+   */
   private http(target: string): TargetHttpClient {
     const c = this.deps.connectors.get(target);
     if (!(c instanceof BaseConnector)) throw new ConfigError([`reconcile: target '${target}' is not configured (targets.${target})`]);
-    return c.http;
+    return c.http.forBatch();
   }
 
   private preset(target: string): string {
@@ -86,7 +90,14 @@ export class Reconciler {
       lineBatch: rc.line_batch, sendMatched: rc.send_matched, dryRun: req.dryRun ?? false, heartbeatMs: rc.heartbeat_seconds * 1000, onProgress: req.onProgress,
     };
     const work = this.work(job, target, preset, tc);
-    return withRun(contract, { target, job, workerId: this.deps.workerId, log }, opts, work);
+    const http = this.http(target);
+    // Below the quota reserve: the run is recorded as failed in Odoo with the reason before any
+    // work; a run already going stops at its next request to the target (the same error).
+    return withRun(contract, { target, job, workerId: this.deps.workerId, log }, opts, async (run) => {
+      const refusal = http.quotaReserveRefusal();
+      if (refusal) throw refusal;
+      await work(run);
+    });
   }
 
   private work(job: ReconJob, target: string, preset: string, tc: ReconcileTargetConfig): (run: import('./run.js').ReconRun) => Promise<void> {
@@ -205,8 +216,8 @@ export class Reconciler {
     const option = model === 'product.product' ? 'items_list_path' : 'customers_list_path';
     if (!path) throw new ConfigError([`reconcile master-data: targets.${target}.options.${option} is null: the WMS does not list ${model === 'product.product' ? 'items' : 'customers'}`]);
     return model === 'product.product'
-      ? new GenericWmsItemSource(c.http, { path, skuField: o.skuField, pageSize })
-      : new GenericWmsCustomerSource(c.http, { path, refField: o.customerRefField, refPrefix: o.customerRefPrefix, pageSize });
+      ? new GenericWmsItemSource(c.http.forBatch(), { path, skuField: o.skuField, pageSize })
+      : new GenericWmsCustomerSource(c.http.forBatch(), { path, refField: o.customerRefField, refPrefix: o.customerRefPrefix, pageSize });
   }
 
   /** product.product -> category complete name, read in one call per batch. */

@@ -30,7 +30,7 @@ export interface DeliverDeps {
 export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'dead';
 
 /** Why a failure does not count towards dead (shown as `notCounted` in the event's error details). */
-export type UncountedCause = 'rate_limit' | 'circuit_open' | 'probe';
+export type UncountedCause = 'rate_limit' | 'circuit_open' | 'probe' | 'quota_reserve';
 
 /**
  * Failures that say nothing about the event itself, so they never make it dead (it is retried
@@ -39,7 +39,9 @@ export type UncountedCause = 'rate_limit' | 'circuit_open' | 'probe';
  *   refused for RATE_LIMITS) or ours (client-side limit, target paused after a 429);
  * - circuit_open: held back by the open circuit, never sent;
  * - probe: the half-open circuit's probe failed: the target is still down (a day-long outage
- *   would otherwise kill every event used as a probe).
+ *   would otherwise kill every event used as a probe);
+ * - quota_reserve: a reconciliation re-send held back while the target's daily quota is below
+ *   its reserve (never sent).
  * Anything else transient (5xx, timeout, network) counts: a poison event still goes dead.
  */
 export function uncountedCause(err: unknown): UncountedCause | undefined {
@@ -47,7 +49,16 @@ export function uncountedCause(err: unknown): UncountedCause | undefined {
   if (err.rateLimited) return 'rate_limit';
   if (err.details.reason === 'circuit_open') return 'circuit_open';
   if (err.details.probe === true) return 'probe';
+  if (err.details.reason === 'quota_reserve') return 'quota_reserve';
   return undefined;
+}
+
+/**
+ * A re-send a reconciliation run asked for (sync_recon_resend queues it with trace id
+ * `recon:<run id>`): batch work, which waits while the target's daily quota is below its reserve.
+ */
+export function isReconResend(event: Pick<ClaimedEvent, 'trace_id'>): boolean {
+  return typeof event.trace_id === 'string' && event.trace_id.startsWith('recon:');
 }
 
 /**
@@ -63,6 +74,12 @@ export async function deliverEvent(event: ClaimedEvent, deps: DeliverDeps): Prom
   try {
     const connector = deps.connectors.get(event.target);
     if (!connector) throw new PermanentError(`no connector is configured for target '${event.target}'`, { category: 'internal' });
+    if (isReconResend(event)) {
+      const refusal = connector.quotaReserveRefusal?.();
+      if (refusal) {
+        throw new TransientError(`held back: ${refusal.reason}; a reconciliation re-send waits until it recovers`, { retryAfterMs: refusal.retryAfterMs, details: refusal.details });
+      }
+    }
     if (event.record === false && event.record_error) {
       // The record exists but the service user may not read it: a set-up problem, not a deleted record.
       throw new PermanentError(`${event.model},${event.res_id}: Odoo did not let the service user read it (${event.record_error}); grant it read access to ${event.model}`, { category: 'internal' });
@@ -132,7 +149,8 @@ function nackEvent(event: ClaimedEvent, err: unknown, deps: DeliverDeps,
     category: e?.category ?? 'internal', mapping_version: ctx.mappingVersion, trace_id: ctx.correlationId,
   }, event.target);
   deps.metrics.failed.inc({ target: event.target, event_type: event.event_type, outcome, error_class: errorClass });
-  const level = outcome === 'retry' ? 'warn' : 'error';
+  // A re-send held back by the quota reserve is expected (many at once after a big run): not a warning each.
+  const level = outcome !== 'retry' ? 'error' : notCounted === 'quota_reserve' ? 'debug' : 'warn';
   ctx.log.log(level, `delivery ${outcome === 'retry' ? `failed, retry in ${Math.round(delay / 1000)}s` : outcome}: ${message}`, { errorClass, attempt: event.attempts, notCounted });
   if (!e) ctx.log.error('unexpected error (a bug): kept as failed', { stack: err instanceof Error ? err.stack : undefined });
   logAttempt(event, deps, ctx.log, { outcome, correlationId: ctx.correlationId, mappingVersion: ctx.mappingVersion, payload: ctx.payload, errorClass, errorMessage: message });

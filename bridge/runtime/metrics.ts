@@ -1,5 +1,5 @@
 import client from 'prom-client';
-import type { CircuitState } from '../connectors/connector.js';
+import type { CircuitState, QuotaObservation } from '../connectors/connector.js';
 
 const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 };
 
@@ -8,6 +8,9 @@ export interface HttpExchange { target: string; method: string; status: number; 
 
 /** What the circuit gauge reads at each scrape: the targets' connectors. */
 export interface CircuitSource { readonly code: string; circuitState(): CircuitState }
+
+/** What the quota gauges read at each scrape: the targets' connectors (latest observation per window). */
+export interface QuotaSource { readonly code: string; quota?(): QuotaObservation[] }
 
 /** Prometheus metrics of the sidecar (served on /metrics). One registry per process. */
 export class BridgeMetrics {
@@ -26,6 +29,18 @@ export class BridgeMetrics {
   readonly circuit = new client.Gauge({
     name: 'sync_bridge_circuit_state', help: 'Circuit breaker per target: 0 closed, 1 half open, 2 open', labelNames: ['target'], registers: [this.registry],
     collect: () => { for (const c of this.circuits()) this.circuit.set({ target: c.code }, CIRCUIT_VALUE[c.circuitState()]); },
+  });
+  private quotaSources: () => Iterable<QuotaSource> = () => [];
+  /** Read from the targets' last answers at each scrape (trackQuota): a target that reported nothing has no series. */
+  readonly quotaRemaining = new client.Gauge({
+    name: 'sync_bridge_api_quota_remaining', help: 'API requests left in the target\'s quota window (burst: the vendor\'s short rolling window; daily: its daily allocation), as its last answer reported',
+    labelNames: ['target', 'window'], registers: [this.registry],
+    collect: () => { this.collectQuota(this.quotaRemaining, (o) => o.remaining); },
+  });
+  readonly quotaLimit = new client.Gauge({
+    name: 'sync_bridge_api_quota_limit', help: 'Size of the target\'s quota window (requests), as its last answer reported; absent when the vendor does not say (ShipBob)',
+    labelNames: ['target', 'window'], registers: [this.registry],
+    collect: () => { this.collectQuota(this.quotaLimit, (o) => o.limit); },
   });
   readonly writebackBacklog = new client.Gauge({ name: 'sync_bridge_writeback_backlog', help: 'Outcomes waiting to be written back to Odoo', registers: [this.registry] });
   readonly inboxDepth = new client.Gauge({ name: 'sync_bridge_inbox_depth', help: 'Inbound messages stored but not yet applied to Odoo', labelNames: ['source'], registers: [this.registry] });
@@ -51,6 +66,21 @@ export class BridgeMetrics {
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'sync_bridge_' });
+  }
+
+  /** The targets whose quota sync_bridge_api_quota_remaining / _limit report, read at scrape time. */
+  trackQuota(sources: () => Iterable<QuotaSource>): void {
+    this.quotaSources = sources;
+  }
+
+  private collectQuota(gauge: client.Gauge, value: (o: QuotaObservation) => number | undefined): void {
+    gauge.reset();
+    for (const s of this.quotaSources()) {
+      for (const o of s.quota?.() ?? []) {
+        const v = value(o);
+        if (v !== undefined) gauge.set({ target: s.code, window: o.window }, v);
+      }
+    }
   }
 
   /** The targets whose circuit state sync_bridge_circuit_state reports, read at scrape time. */

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { BridgeMetrics } from '../runtime/metrics.js';
 
 export interface ReadinessProbe {
-  /** Odoo reachable (last claim or write-back worked), mappings loaded, circuit per target. */
+  /** Odoo reachable (last claim or write-back worked), mappings loaded, circuit per target (and more, e.g. the last quota observation per target). */
   check(): Promise<{ ready: boolean; odoo: string; mappings: string; targets: Record<string, string> }>;
 }
 

@@ -116,4 +116,16 @@ export const MIGRATIONS: string[] = [
   // with who-knows-why until the retention purges it, instead of forever.
   `ALTER TABLE inbox ADD COLUMN discarded_at INTEGER;
    ALTER TABLE inbox ADD COLUMN discard_reason TEXT;`,
+  // 5: the latest API quota observation per target and window (burst / daily), as the targets'
+  // answers reported it: sync-bridge status shows it, and a restarted sidecar or a CLI
+  // reconciliation starts from it (the quota reserve holds across processes).
+  `CREATE TABLE quota_observation (
+     target TEXT NOT NULL,
+     quota_window TEXT NOT NULL CHECK (quota_window IN ('burst', 'daily')),
+     remaining INTEGER NOT NULL,
+     quota_limit INTEGER,
+     interval_ms INTEGER,
+     observed_at INTEGER NOT NULL,
+     PRIMARY KEY (target, quota_window)
+   );`,
 ];

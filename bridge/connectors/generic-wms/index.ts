@@ -9,6 +9,7 @@ import { genericWmsErrorExtractor } from './errors.js';
 import { writeItem } from './item.js';
 import { readGenericOptions, type GenericWmsOptions } from './options.js';
 import { writeOrder } from './order.js';
+import { parseGenericWmsQuota } from './quota.js';
 import { writeStatus } from './status.js';
 import { cancelReceipt, writeReceipt } from './receipt.js';
 
@@ -19,7 +20,7 @@ export class GenericWmsConnector extends BaseConnector {
 
   constructor(code: string, target: TargetConfig, secret: SecretResolver, deps: ConnectorDeps & ConnectorHooks = {}) {
     const options = readGenericOptions(code, target.options ?? {});
-    super(code, target, secret, deps, { extractError: genericWmsErrorExtractor, idempotencyHeader: options.idempotencyHeader || undefined });
+    super(code, target, secret, deps, { extractError: genericWmsErrorExtractor, idempotencyHeader: options.idempotencyHeader || undefined, quotaHeaders: parseGenericWmsQuota });
     this.options = options;
   }
 

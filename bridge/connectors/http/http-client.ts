@@ -6,6 +6,8 @@ import { CircuitBreaker, type BreakerPermit, type CircuitState } from './circuit
 import { classifyResponse, genericErrorExtractor, type ErrorExtractor } from './classify.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import type { HttpDeps } from './deps.js';
+import { noQuotaHeaders, type QuotaHeaderParser, type QuotaObservation } from './quota.js';
+import { QuotaTracker, type QuotaCrossing, type QuotaPolicy, type QuotaReserveError } from './quota-tracker.js';
 import { RateLimiter } from './rate-limiter.js';
 import { requestWithTimeout, type RawResponse } from './timeout-request.js';
 import { joinUrl, sameOrigin, type Query } from './url.js';
@@ -36,6 +38,26 @@ export interface TargetHttpClientOptions {
   /** Observes each exchange (metrics). status is 0 for a network error or timeout. */
   onExchange?: (e: { target: string; method: string; status: number; ms: number }) => void;
   onCircuitChange?: (target: string, from: CircuitState, to: CircuitState) => void;
+  /** Reads the vendor's quota headers from each answer (the preset's parser); none by default. */
+  quotaHeaders?: QuotaHeaderParser;
+  /** Reserve and warning threshold of the daily quota (targets.<code>.quota_reserve_percent / quota_warn_percent). */
+  quotaPolicy?: QuotaPolicy;
+  /** Observes each answer's quota observations (state file, for `sync-bridge status`). */
+  onQuota?: (target: string, observations: QuotaObservation[], crossing: QuotaCrossing | undefined) => void;
+  /** Logger for quota crossings seen outside an event (reconciliation, polls); an event's own logger otherwise. */
+  log?: Logger;
+}
+
+/** Which work a request serves: `live` (events, enrichment reads, polls) or `batch` (reconciliation), which yields to the quota reserve. */
+export type RequestLane = 'live' | 'batch';
+
+/** What a lane view of the client shares with the client it was made from. */
+interface SharedParts {
+  breaker: CircuitBreaker;
+  limiter: RateLimiter;
+  concurrency: ConcurrencyLimiter;
+  quota: QuotaTracker;
+  redactor: Redactor;
 }
 
 export interface RequestOptions {
@@ -68,20 +90,50 @@ export class TargetHttpClient {
   readonly breaker: CircuitBreaker;
   readonly limiter: RateLimiter;
   readonly concurrency: ConcurrencyLimiter;
-  private readonly redactor = new Redactor();
+  /** Latest quota observation per window and the daily quota's level. */
+  readonly quota: QuotaTracker;
+  private readonly redactor: Redactor;
   private readonly extract: ErrorExtractor;
+  private readonly parseQuota: QuotaHeaderParser;
+  private batchView: TargetHttpClient | undefined;
 
-  constructor(private readonly opts: TargetHttpClientOptions) {
+  constructor(private readonly opts: TargetHttpClientOptions, shared?: SharedParts, readonly lane: RequestLane = 'live') {
     this.code = opts.code;
     this.extract = opts.extractError ?? genericErrorExtractor;
-    this.breaker = new CircuitBreaker({
+    this.parseQuota = opts.quotaHeaders ?? noQuotaHeaders;
+    this.breaker = shared?.breaker ?? new CircuitBreaker({
       threshold: opts.breakerThreshold,
       resetMs: opts.breakerResetMs,
       now: opts.deps.now,
       onStateChange: (from, to) => opts.onCircuitChange?.(opts.code, from, to),
     });
-    this.limiter = new RateLimiter(opts.ratePerMinute, opts.deps.now);
-    this.concurrency = new ConcurrencyLimiter(opts.concurrency);
+    this.limiter = shared?.limiter ?? new RateLimiter(opts.ratePerMinute, opts.deps.now);
+    this.concurrency = shared?.concurrency ?? new ConcurrencyLimiter(opts.concurrency);
+    this.quota = shared?.quota ?? new QuotaTracker(opts.code, opts.quotaPolicy ?? { reservePercent: 0, warnPercent: 0 }, opts.deps.now);
+    this.redactor = shared?.redactor ?? new Redactor();
+  }
+
+  /**
+   * The same client (breaker, rate limiter, concurrency, quota shared) for batch work:
+   * reconciliation reads through it, and each of its requests is refused with a
+   * QuotaReserveError while the target's daily quota is below the reserve.
+   */
+  forBatch(): TargetHttpClient {
+    if (this.lane === 'batch') return this;
+    this.batchView ??= new TargetHttpClient(this.opts, {
+      breaker: this.breaker, limiter: this.limiter, concurrency: this.concurrency, quota: this.quota, redactor: this.redactor,
+    }, 'batch');
+    return this.batchView;
+  }
+
+  /** Why batch work must not call the target now (daily quota below the reserve); undefined when it may. */
+  quotaReserveRefusal(): QuotaReserveError | undefined {
+    return this.quota.reserveRefusal();
+  }
+
+  /** Latest quota observation per window. */
+  quotaObservations(): QuotaObservation[] {
+    return this.quota.observations();
   }
 
   get baseUrl(): string {
@@ -110,6 +162,7 @@ export class TargetHttpClient {
       rate: this.limiter.snapshot(),
       inFlight: this.concurrency.inFlight,
       queued: this.concurrency.queued,
+      quota: { level: this.quota.level(), observations: this.quota.observations() },
     };
   }
 
@@ -119,6 +172,11 @@ export class TargetHttpClient {
       throw new PermanentError(`${this.code}: refusing to send credentials to another origin (${url.origin})`, { category: 'internal' });
     }
     const label = `${req.method} ${url.pathname}`;
+    // Batch work yields to the live flow while the daily quota is below the reserve.
+    if (this.lane === 'batch') {
+      const refusal = this.quota.reserveRefusal();
+      if (refusal) throw refusal;
+    }
     // Fail fast while open, before queueing for a concurrency slot.
     if (this.breaker.state() === 'open') this.breaker.acquire(this.code);
     const release = await this.concurrency.acquire();
@@ -159,6 +217,7 @@ export class TargetHttpClient {
         }
         const ms = this.opts.deps.now() - started;
         this.opts.onExchange?.({ target: this.code, method: req.method, status: res.status, ms });
+        this.observeQuota(res.headers, res.status, req.log);
         if (res.status >= 500 || res.status === 408) this.breaker.onFailure(permit);
         else if (res.status === 429) this.breaker.onNeutral(permit);
         else this.breaker.onSuccess(permit);
@@ -180,6 +239,33 @@ export class TargetHttpClient {
       }
     } finally {
       release();
+    }
+  }
+
+  /**
+   * Records the quota the answer reports. A burst window used up (remaining 0) whose length the
+   * vendor states (HubSpot's X-HubSpot-RateLimit-Interval-Milliseconds) pauses the target for
+   * it, through the same pause as a 429: the next request waits instead of provoking one. A 429
+   * answer itself is left to the 429 handling, which knows which limit it was (HubSpot's search
+   * limit is one second, not the burst window its headers describe).
+   */
+  private observeQuota(headers: Headers, status: number, log: Logger | undefined): void {
+    let observations: QuotaObservation[];
+    try {
+      observations = this.parseQuota(headers, this.opts.deps.now());
+    } catch {
+      return; // a parser must not throw; if one does, the answer still counts
+    }
+    if (observations.length === 0) return;
+    const crossing = this.quota.observe(observations, log ?? this.opts.log);
+    const burst = observations.find((o) => o.window === 'burst');
+    if (status !== 429 && burst && burst.remaining === 0 && burst.intervalMs !== undefined) {
+      this.limiter.pause(burst.intervalMs, 'burst quota used up');
+    }
+    try {
+      this.opts.onQuota?.(this.code, observations, crossing);
+    } catch (err) {
+      (log ?? this.opts.log)?.warn(`quota observation not recorded: ${err instanceof Error ? err.message : String(err)}`, { target: this.code });
     }
   }
 

@@ -10,6 +10,7 @@ import { upsertOrder } from './order.js';
 import { updateOrderStatus } from './order-status.js';
 import { upsertProduct } from './product.js';
 import { OwnerDirectory } from './owners.js';
+import { parseHubSpotQuota } from './quota.js';
 
 export * as hubspotReads from './reads.js';
 export { batchUpsert, partialFailure, type UpsertInput, type UpsertOutcome } from './batch-upsert.js';
@@ -23,7 +24,7 @@ export class HubSpotConnector extends BaseConnector {
 
   constructor(code: string, target: TargetConfig, secret: SecretResolver, deps: ConnectorDeps & ConnectorHooks = {}) {
     const options = readHubSpotOptions(target.options ?? {});
-    super(code, target, secret, deps, { extractError: hubSpotErrorExtractor(options.dailyLimitRetryMs) });
+    super(code, target, secret, deps, { extractError: hubSpotErrorExtractor(options.dailyLimitRetryMs), quotaHeaders: parseHubSpotQuota });
     this.options = options;
     this.owners = new OwnerDirectory(this.options.ownerCacheTtlMs, this.deps.now);
   }

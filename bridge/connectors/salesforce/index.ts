@@ -5,6 +5,7 @@ import type { ConnectorDeps, DeliveryResult, OutboundRequest, SecretResolver } f
 import { upsertCollection } from './collections.js';
 import { readSalesforceOptions, type SalesforceContext, type SalesforceOptions } from './context.js';
 import { salesforceErrorExtractor } from './errors.js';
+import { parseSalesforceQuota } from './quota.js';
 import { upsertByExternalId } from './upsert.js';
 
 export * as salesforceReads from './reads.js';
@@ -20,7 +21,7 @@ export class SalesforceConnector extends BaseConnector {
 
   constructor(code: string, target: TargetConfig, secret: SecretResolver, deps: ConnectorDeps & ConnectorHooks = {}) {
     const options = readSalesforceOptions(target.base_url, target.options ?? {});
-    super(code, target, secret, deps, { extractError: salesforceErrorExtractor(options.requestLimitRetryMs), baseUrl: new URL(target.base_url).origin });
+    super(code, target, secret, deps, { extractError: salesforceErrorExtractor(options.requestLimitRetryMs), baseUrl: new URL(target.base_url).origin, quotaHeaders: parseSalesforceQuota });
     this.options = options;
   }
 

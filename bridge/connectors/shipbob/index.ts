@@ -7,6 +7,7 @@ import { amendOrder } from './amend.js';
 import { cancelOrder } from './cancel.js';
 import { readShipBobOptions, type ShipBobContext, type ShipBobOptions } from './context.js';
 import { shipBobErrorExtractor } from './errors.js';
+import { parseShipBobQuota } from './quota.js';
 import { upsertProduct } from './product.js';
 import { releaseOrder } from './release.js';
 import { amendReceivingOrder, cancelReceivingOrder, createReceivingOrder } from './receiving.js';
@@ -24,7 +25,7 @@ export class ShipBobConnector extends BaseConnector {
   readonly options: ShipBobOptions;
 
   constructor(code: string, target: TargetConfig, secret: SecretResolver, deps: ConnectorDeps & ConnectorHooks = {}) {
-    super(code, target, secret, deps, { extractError: shipBobErrorExtractor });
+    super(code, target, secret, deps, { extractError: shipBobErrorExtractor, quotaHeaders: parseShipBobQuota });
     this.options = readShipBobOptions(target.options ?? {});
   }
 
