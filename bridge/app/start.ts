@@ -18,6 +18,7 @@ import { quotaReport } from './quota-report.js';
 import { loadOutboundMapper, odooLinkSource } from '../runtime/mapping-registry.js';
 import { Inbound } from '../inbound/index.js';
 import { Reconciler } from '../reconcile/index.js';
+import { ReconMetrics } from '../reconcile/recon-metrics.js';
 import { AtpEnrichingMapper, type AtpRow } from '../runtime/atp-enrich.js';
 import { sidecarVersion } from '../version.js';
 import { acquireStateLock } from '../state/state-lock.js';
@@ -97,6 +98,7 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   const reconcile = new Reconciler({
     config, odoo: ctx.odoo, contract, connectors, db, mapper: () => mapper, workerId: ctx.loaded.workerId, log,
     onInboxStored: () => inbound.processor.poke(),
+    onRunFinished: new ReconMetrics(metrics.registry).observe,
   }).schedule();
 
   return new Promise<number>((resolve) => {

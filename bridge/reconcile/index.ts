@@ -15,7 +15,8 @@ import type { DB } from '../state/state-store.js';
 import { InventoryJob, type CategoryResolver, type WmsStockSource } from './inventory.js';
 import { MasterDataJob, type MasterTargetSource } from './master-data.js';
 import { OpenOrdersJob, type WmsOrderSource } from './open-orders.js';
-import { withRun, type RunSummary } from './run.js';
+import { ReconBusyError, withRun, type RunSummary } from './run.js';
+import type { ReconRunOutcome } from './recon-metrics.js';
 import { InboxInFlight } from './sources/inbox.js';
 import { HubSpotMasterSource, ShipBobProductSource, hubspotMappingInfo, odooMapper } from './sources/master.js';
 import { GenericWmsCustomerSource, GenericWmsItemSource } from './sources/generic-wms-master.js';
@@ -48,6 +49,8 @@ export interface ReconcilerDeps {
   log: Logger;
   /** Wakes the inbox processor after missed shipments were stored. */
   onInboxStored?: () => void;
+  /** Told of every run that finished or failed (metrics: recon-metrics.ts). */
+  onRunFinished?: (r: ReconRunOutcome) => void;
 }
 
 export interface RunRequest {
@@ -93,11 +96,19 @@ export class Reconciler {
     const http = this.http(target);
     // Below the quota reserve: the run is recorded as failed in Odoo with the reason before any
     // work; a run already going stops at its next request to the target (the same error).
-    return withRun(contract, { target, job, workerId: this.deps.workerId, log }, opts, async (run) => {
-      const refusal = http.quotaReserveRefusal();
-      if (refusal) throw refusal;
-      await work(run);
-    });
+    try {
+      const summary = await withRun(contract, { target, job, workerId: this.deps.workerId, log }, opts, async (run) => {
+        const refusal = http.quotaReserveRefusal();
+        if (refusal) throw refusal;
+        await work(run);
+      });
+      this.deps.onRunFinished?.({ target, job, outcome: 'done', discrepancies: summary.discrepancies, ms: summary.ms });
+      return summary;
+    } catch (err) {
+      // A run refused because the job is already running (here or elsewhere) did not fail.
+      if (!(err instanceof ReconBusyError)) this.deps.onRunFinished?.({ target, job, outcome: 'failed' });
+      throw err;
+    }
   }
 
   private work(job: ReconJob, target: string, preset: string, tc: ReconcileTargetConfig): (run: import('./run.js').ReconRun) => Promise<void> {

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { InboundMetrics } from '../../bridge/inbound/index.js';
 import { BridgeMetrics } from '../../bridge/runtime/metrics.js';
 import { OdooQueueGauges } from '../../bridge/runtime/odoo-queue-gauges.js';
+import { ReconMetrics } from '../../bridge/reconcile/recon-metrics.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 const RULES = 'docs/prometheus/sync-bridge.rules.yaml';
@@ -17,6 +18,7 @@ function exportedNames(): Set<string> {
   const metrics = new BridgeMetrics();
   new InboundMetrics(metrics);
   new OdooQueueGauges(metrics.registry, async () => []);
+  new ReconMetrics(metrics.registry);
   const names = new Set<string>();
   for (const m of metrics.registry.getMetricsAsArray()) {
     names.add(m.name);

@@ -5,6 +5,8 @@ import { BaseConnector } from '../../../bridge/connectors/base-connector.js';
 import { configSchema, targetSchema, type TargetConfig } from '../../../bridge/config/schema.js';
 import type { OdooContract } from '../../../bridge/odoo/contract.js';
 import { Reconciler } from '../../../bridge/reconcile/index.js';
+import { ReconMetrics, type ReconRunOutcome } from '../../../bridge/reconcile/recon-metrics.js';
+import { BridgeMetrics } from '../../../bridge/runtime/metrics.js';
 import { silentLog } from '../connectors/helpers.js';
 import type { ReconMasterItem } from '../../../bridge/odoo/contract.js';
 import type { OdooGateway } from '../../../bridge/odoo/odoo-gateway.js';
@@ -175,12 +177,12 @@ describe('reconcile: Reconciler wiring of master data for the generic WMS and Sa
     }
   }
 
-  function reconciler(raw: Obj, contract: Contract, records: Map<number, Obj>, secret = KEY, links?: LinkSource) {
+  function reconciler(raw: Obj, contract: Contract, records: Map<number, Obj>, secret = KEY, links?: LinkSource, onRunFinished?: (r: ReconRunOutcome) => void) {
     const config = configSchema.parse({ odoo: { url: 'http://127.0.0.1:9', db: 'x', username: 'x', api_key: { env: 'X' } }, mappings: { dir: mappingsDir }, ...raw });
     const connectors = new Map(Object.entries(config.targets).map(([code, t]) => [code, createConnector(code, t, () => secret)]));
     return new Reconciler({
       config, odoo: odooOf(records), contract: contract as unknown as OdooContract, connectors, workerId: 't', log: silentLog,
-      mapper: () => new MappingRegistry(mappingsDir, config.targets, links),
+      mapper: () => new MappingRegistry(mappingsDir, config.targets, links), onRunFinished,
     });
   }
 
@@ -193,10 +195,12 @@ describe('reconcile: Reconciler wiring of master data for the generic WMS and Sa
       [5, { id: 5, name: 'New name', email: 'five@example.com', phone: false, is_company: true, commercial_company_name: false, street: 'S', street2: false, city: 'C', zip: 'Z', state_id: false, country_id: { id: 20, code: 'BE' } }],
     ]);
     const contract = new Contract({ 'product.product': [{ res_id: 1, natural_key: 'W-1', external_id: false }], 'res.partner': [{ res_id: 5, natural_key: 'five@example.com', external_id: 'ODOO-5' }] });
+    const metrics = new BridgeMetrics();
+    const recon = new ReconMetrics(metrics.registry);
     const r = reconciler({
       targets: { wms_gen: { preset: 'generic_wms', base_url: wms.baseUrl, auth: { type: 'api_key', header: 'X-API-Key', key: { env: 'K' } } } },
       reconcile: { target_page_size: 1, targets: { wms_gen: { master_data: { models: ['product.product', 'res.partner'] } } } },
-    }, contract, records);
+    }, contract, records, KEY, undefined, recon.observe);
     const s = await r.run('master_data', 'wms_gen');
     expect(s.counts).to.include({ matched: 1, drift: 1 });
     expect(contract.byOutcome('drift')[0]).to.include({ res_id: 5, value_odoo: 'New name', value_target: 'Old name' });
@@ -206,11 +210,18 @@ describe('reconcile: Reconciler wiring of master data for the generic WMS and Sa
     const off = reconciler({
       targets: { wms_gen: { preset: 'generic_wms', base_url: wms.baseUrl, auth: { type: 'api_key', header: 'X-API-Key', key: { env: 'K' } }, options: { customers_list_path: null } } },
       reconcile: { targets: { wms_gen: { master_data: { models: ['res.partner'] } } } },
-    }, new Contract({}), records);
+    }, new Contract({}), records, KEY, undefined, recon.observe);
     try {
       await off.run('master_data', 'wms_gen');
       expect.fail('should refuse');
     } catch (err) { expect(String((err as Error).message)).to.match(/customers_list_path/); }
+    // both runs on /metrics: one done with its discrepancy, one failed; the last success stays the done one
+    const text = await metrics.registry.metrics();
+    expect(text).to.contain('sync_bridge_reconcile_runs_total{target="wms_gen",job="master_data",outcome="done"} 1');
+    expect(text).to.contain('sync_bridge_reconcile_runs_total{target="wms_gen",job="master_data",outcome="failed"} 1');
+    expect(text).to.contain(`sync_bridge_reconcile_discrepancies{target="wms_gen",job="master_data"} ${s.discrepancies}`);
+    expect(s.discrepancies).to.be.greaterThan(0);
+    expect(text).to.match(/^sync_bridge_reconcile_last_success_timestamp_seconds\{target="wms_gen",job="master_data"\} \d{10}$/m);
   });
 
   it('HubSpot: partners in two passes, companies (by name) and contacts (by e-mail); company drift found, scoped keys', async () => {
