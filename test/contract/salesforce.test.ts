@@ -1,31 +1,12 @@
 import { expect } from 'chai';
 import { createConnector, type Connector } from '../../bridge/connectors/index.js';
 import { PermanentError } from '../../bridge/errors/index.js';
+import { setUpOdooOrg as setUpOrg } from '../fakes/salesforce/org.js';
 import { startFake, type SalesforceFake } from '../fakes/start.js';
 import { deliver, loadPreset, mapCase, non2xx, outbound, secrets, targetConfig, type ContractCase } from './helpers.js';
 
 const preset = loadPreset('salesforce');
 const TARGET = 'salesforce_contract';
-
-/**
- * The org set up as the preset and the shipped mappings document: `Odoo_Id__c` (external id,
- * unique) exists on every synced object in the fake; the mappings also write the custom fields
- * Account.Odoo_Vat__c and Opportunity.Odoo_Order_Ref__c / Odoo_Order_Status__c (picklist) /
- * Odoo_Last_Update__c.
- */
-function setUpOrg(fake: SalesforceFake): void {
-  fake.store.objects['Account']!.fields['Odoo_Vat__c'] = { type: 'string', length: 40 };
-  const opp = fake.store.objects['Opportunity']!.fields;
-  opp['Odoo_Order_Ref__c'] = { type: 'string', length: 80 };
-  opp['Odoo_Order_Status__c'] = { type: 'picklist', picklist: ['Confirmed', 'Picking', 'Partially Shipped', 'Shipped', 'Cancelled'] };
-  opp['Odoo_Last_Update__c'] = { type: 'datetime' };
-  // Issue 8: fulfilment milestone and proof of delivery on opportunities, available to promise on products.
-  opp['Odoo_Fulfilment_Status__c'] = { type: 'picklist', picklist: ['accepted', 'allocated', 'picked', 'packed', 'shipped', 'delivered', 'exception', 'on_hold', 'resumed'] };
-  opp['Odoo_Delivered_At__c'] = { type: 'datetime' };
-  opp['Odoo_Delivery_Proof__c'] = { type: 'string', length: 255 };
-  const product = fake.store.objects['Product2']!.fields;
-  product['Odoo_ATP__c'] = { type: 'double' };
-}
 
 const SOBJECT_OF_SOURCE: Record<string, string> = { 'res.partner': 'Account', 'product.product': 'Product2', 'product.template': 'Product2' };
 
@@ -94,11 +75,48 @@ describe('contract: salesforce mappings -> Salesforce connector -> Salesforce fa
         const stored = fake.store.get('Opportunity', opportunity.Id)!;
         expect(stored['Odoo_Order_Ref__c']).to.equal(payload.Odoo_Order_Ref__c);
         expect(stored['Odoo_Order_Status__c']).to.equal(payload.Odoo_Order_Status__c);
+        // Every mapped field is stored as sent (datetimes in Salesforce's own form); fields_to_null are cleared.
+        for (const [k, v] of Object.entries(payload)) {
+          if (['attributes', 'external_id_field', 'Id', 'fields_to_null'].includes(k) || k.endsWith('_At__c') || k === 'Odoo_Last_Update__c') continue;
+          expect(stored[k], k).to.deep.equal(v);
+        }
+        for (const k of (payload.fields_to_null as string[] | undefined) ?? []) expect(stored[k], `${k} cleared`).to.equal(null);
         return;
       }
       throw new Error(`no contract flow for ${src}/${c.event} (mapping ${c.mapping.file}); add one to test/contract/salesforce.test.ts`);
     });
   }
+
+  it('invoicing: an opportunity shown partly paid, then paid: the due date is cleared (null), the paid date set; nothing created', async () => {
+    const byName = (n: string) => preset.cases.find((x) => x.mappingName === 'order_status' && x.case.name.startsWith(n))!;
+    const { opportunity } = fake.sim.createOpportunity({ name: 'S00050', win: true });
+    const links = { links: [{ system: 'salesforce', model: 'sale.order', id: 50, external_id: opportunity.Id }] };
+    const from = fake.ledger.requests.length;
+    for (const n of ['invoiced twice and partly paid', 'paid in full']) {
+      const c = byName(n);
+      await deliver(connector, outbound(TARGET, c, mapCase(c, { xref: links }), { externalRef: opportunity.Id }));
+      const stored = fake.store.get('Opportunity', opportunity.Id)!;
+      if (n.startsWith('invoiced')) {
+        expect(stored).to.include({ Odoo_Invoice_Status__c: 'Partially Paid', Odoo_Amount_Due__c: 734.5, Odoo_Invoice_Due_Date__c: '2026-12-21', Odoo_Paid_Date__c: null });
+      } else {
+        expect(stored).to.include({ Odoo_Invoice_Status__c: 'Paid', Odoo_Amount_Due__c: 0, Odoo_Invoice_Due_Date__c: null, Odoo_Paid_Date__c: '2027-01-04' });
+      }
+    }
+    expect(non2xx(fake.ledger.requests, from)).to.deep.equal([]);
+    expect(fake.ledger.updatesFor(opportunity.Id, 'Opportunity')).to.equal(2);
+    expect(fake.store.all('Opportunity')).to.have.length(1);
+  });
+
+  it('negative: an org whose invoice status picklist lacks a value refuses the update (restricted picklist), nothing half-written', async () => {
+    fake.store.objects['Opportunity']!.fields['Odoo_Invoice_Status__c'] = { type: 'picklist', picklist: ['Invoiced', 'Paid'] };
+    const c = preset.cases.find((x) => x.mappingName === 'order_status' && x.case.name.startsWith('invoiced twice and partly paid'))!;
+    const { opportunity } = fake.sim.createOpportunity({ name: 'S00050', win: true });
+    const payload = mapCase(c, { xref: { links: [{ system: 'salesforce', model: 'sale.order', id: 50, external_id: opportunity.Id }] } });
+    const err = await deliver(connector, outbound(TARGET, c, payload, { externalRef: opportunity.Id })).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(PermanentError);
+    expect((err as Error).message).to.contain('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
+    expect(fake.store.get('Opportunity', opportunity.Id)!['Odoo_Amount_Due__c'] ?? null).to.equal(null);
+  });
 
   it('a customer linked to an existing Account (e.g. created from it) updates that Account and stamps Odoo_Id__c, never creating a second one', async () => {
     const c = preset.cases.find((x) => x.mapping.source === 'res.partner' && x.event === 'upsert')!;

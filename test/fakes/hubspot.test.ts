@@ -64,6 +64,19 @@ describe('fakes/hubspot (CRM v3)', () => {
       const ro = await call(u('/crm/v3/objects/companies'), { method: 'POST', headers: auth, body: { properties: { hs_object_id: '1' } } });
       expect(ro.json.errors[0].code).to.equal('READ_ONLY_VALUE');
     });
+    it('a date property takes a day (midnight UTC or YYYY-MM-DD): another time of day is INVALID_DATE', async () => {
+      fake.schema.deals['due_on'] = { type: 'date' };
+      const bad = await call(u('/crm/v3/objects/deals'), { method: 'POST', headers: auth, body: { properties: { dealname: 'D', due_on: String(Date.UTC(2026, 11, 21, 10, 30)) } } });
+      expect(bad.status).to.equal(400);
+      expect(bad.json.errors[0]).to.deep.include({ code: 'INVALID_DATE' });
+      expect(bad.json.errors[0].message).to.contain('is at 10:30:0.0 UTC, not midnight!');
+      const iso = await call(u('/crm/v3/objects/deals'), { method: 'POST', headers: auth, body: { properties: { dealname: 'D', due_on: 'soon' } } });
+      expect(iso.status).to.equal(400);
+      for (const ok of [String(Date.UTC(2026, 11, 21)), '2026-12-21', '']) {
+        const r = await call(u('/crm/v3/objects/deals'), { method: 'POST', headers: auth, body: { properties: { dealname: 'D', due_on: ok } } });
+        expect(r.status, ok).to.equal(201);
+      }
+    });
     it('answers an unknown object type', async () => {
       const r = await call(u('/crm/v3/objects/widgets'), { headers: auth });
       expect(r.status).to.equal(400);

@@ -17,6 +17,9 @@ from . import product_product
 from . import product_template
 from . import sale_order
 from . import sale_order_line
+from . import account_move
+from . import account_partial_reconcile
+from . import account_payment
 from . import stock_picking
 from . import stock_move
 from . import stock_quant

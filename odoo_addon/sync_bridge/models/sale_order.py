@@ -6,6 +6,22 @@ from .sync_milestone import MILESTONES
 
 ORDER_AMEND_FIELDS = {"commitment_date", "partner_shipping_id"}
 
+# The order's invoicing as the CRM shows it (sync_invoice_state), from its posted customer
+# invoices and credit notes: nothing posted; posted with nothing paid; partly paid; paid but the
+# payment not yet matched with the bank (Odoo's "In Payment", with Accounting); paid; everything
+# invoiced was credited again. The mappings' value maps list the same keys (parity test).
+INVOICE_STATES = [
+    ("not_invoiced", "Not Invoiced"),
+    ("invoiced", "Invoiced"),
+    ("partial", "Partially Paid"),
+    ("in_payment", "In Payment"),
+    ("paid", "Paid"),
+    ("credited", "Credited"),
+]
+# Odoo payment states of an invoice whose amount is settled (paid, or registered and awaiting
+# the bank: its residual may still show the full amount when the payment has no journal entry).
+SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
+
 
 class SaleOrder(models.Model):
     _name = "sale.order"
@@ -55,6 +71,40 @@ class SaleOrder(models.Model):
     sync_delivery_proof = fields.Char(
         string="Proof of Delivery", compute="_compute_sync_fulfilment", store=True)
 
+    sync_invoice_state = fields.Selection(
+        INVOICE_STATES, string="Invoicing (Sync)", compute="_compute_sync_invoicing",
+        compute_sudo=True,
+        help="Invoicing of the order as the CRM shows it, from its posted customer invoices "
+        "and credit notes: Not Invoiced (none posted), Invoiced (nothing paid yet), Partially "
+        "Paid, In Payment (paid, payment not yet matched with the bank), Paid, Credited "
+        "(everything invoiced was credited again).",
+    )
+    sync_invoice_refs = fields.Char(
+        string="Invoices (Sync)", compute="_compute_sync_invoicing", compute_sudo=True,
+        help="Numbers of the order's posted invoices and credit notes.",
+    )
+    sync_amount_invoiced = fields.Monetary(
+        string="Amount Invoiced (Sync)", compute="_compute_sync_invoicing", compute_sudo=True,
+        currency_field="currency_id",
+        help="Posted invoices minus posted credit notes, in the order's currency.",
+    )
+    sync_amount_due = fields.Monetary(
+        string="Amount Due (Sync)", compute="_compute_sync_invoicing", compute_sudo=True,
+        currency_field="currency_id",
+        help="What the customer still owes on the posted invoices, minus open credit notes "
+        "(negative: credit not yet refunded), in the order's currency. A payment awaiting "
+        "the bank counts as paid.",
+    )
+    sync_invoice_due_date = fields.Date(
+        string="Invoice Due Date (Sync)", compute="_compute_sync_invoicing", compute_sudo=True,
+        help="Earliest due date of what is still open on the order's invoices.",
+    )
+    sync_paid_date = fields.Date(
+        string="Paid On (Sync)", compute="_compute_sync_invoicing", compute_sudo=True,
+        help="When the order is Paid / In Payment: the date of the last payment or credit "
+        "note applied to its invoices.",
+    )
+
     @api.depends("sync_milestone_ids.milestone", "sync_milestone_ids.occurred_at", "sync_milestone_ids.step")
     def _compute_sync_fulfilment(self):
         # Same time (WMS timestamps have seconds): the later step wins, not the later
@@ -78,6 +128,74 @@ class SaleOrder(models.Model):
         for order in self:
             order.sync_wms_ref = (f"{order.name}-{order.sync_release_round + 1}"
                                   if order.sync_release_round else order.name)
+
+    @api.depends("order_line.invoice_lines.move_id.state",
+                 "order_line.invoice_lines.move_id.payment_state",
+                 "order_line.invoice_lines.move_id.amount_residual", "currency_id")
+    def _compute_sync_invoicing(self):
+        for order in self:
+            moves = order.invoice_ids.filtered(
+                lambda m: m.state == "posted" and m.move_type in ("out_invoice", "out_refund")
+            ).sorted(lambda m: (m.invoice_date or m.date, m.id))
+            vals = order._sync_invoicing_values(moves)
+            for name, value in vals.items():
+                order[name] = value
+
+    def _sync_invoicing_values(self, moves):
+        """Invoicing fields of this order from its posted customer invoices / credit
+        notes `moves` (see INVOICE_STATES)."""
+        self.ensure_one()
+        currency = self.currency_id
+        invoiced = due = 0.0
+        open_dates, paid_dates = [], []
+        for move in moves:
+            sign = -1 if move.move_type == "out_refund" else 1
+            invoiced += sign * self._sync_order_amount(move, move.amount_total,
+                                                       move.amount_total_signed)
+            terms = move.line_ids.filtered(lambda line: line.display_type == "payment_term")
+            if move.payment_state in SETTLED_PAYMENT_STATES:
+                paid_dates += [p.date for p in move.matched_payment_ids
+                               if p.date and p.state in ("in_process", "paid")]
+            else:
+                due += sign * self._sync_order_amount(move, move.amount_residual,
+                                                      move.amount_residual_signed)
+                if sign > 0:
+                    open_dates += [line.date_maturity for line in terms
+                                   if not line.reconciled and line.date_maturity]
+            # the payments / credit notes applied to it: the other side of its reconciliations
+            applied = (terms.matched_debit_ids.debit_move_id
+                       | terms.matched_credit_ids.credit_move_id) - terms
+            paid_dates += [d for d in applied.mapped("date") if d]
+        if not moves:
+            state = "not_invoiced"
+        elif currency.compare_amounts(invoiced, 0.0) <= 0:
+            state = "credited"
+        elif currency.compare_amounts(due, 0.0) <= 0:
+            state = ("in_payment" if "in_payment" in moves.mapped("payment_state")
+                     else "paid")
+        elif currency.compare_amounts(due, invoiced) < 0:
+            state = "partial"
+        else:
+            state = "invoiced"
+        return {
+            "sync_invoice_state": state,
+            "sync_invoice_refs": ", ".join(moves.mapped("name")) or False,
+            "sync_amount_invoiced": currency.round(invoiced),
+            "sync_amount_due": currency.round(due),
+            "sync_invoice_due_date": min(open_dates) if open_dates and state in (
+                "invoiced", "partial") else False,
+            "sync_paid_date": max(paid_dates) if paid_dates and state in (
+                "paid", "in_payment") else False,
+        }
+
+    def _sync_order_amount(self, move, amount, amount_company_signed):
+        """`amount` of `move` (in its currency) in this order's currency; converted from
+        the company-currency amount at the invoice date when the currencies differ."""
+        if move.currency_id == self.currency_id:
+            return amount
+        return move.company_currency_id._convert(
+            abs(amount_company_signed), self.currency_id, move.company_id,
+            move.invoice_date or move.date)
 
     def _compute_sync_tracking(self):
         for order in self:

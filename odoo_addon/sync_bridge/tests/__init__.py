@@ -22,3 +22,4 @@ from . import test_o2c_stewardship
 from . import test_resend
 from . import test_partner_merge
 from . import test_rerelease
+from . import test_invoicing

@@ -126,6 +126,10 @@ export function checkProperties(
         if (!['true', 'false'].includes(str.toLowerCase())) problems.push({ name, error: 'INVALID_BOOLEAN', message: `${str} is not a valid boolean.` });
         break;
       case 'date':
+        // A date property holds a day: epoch milliseconds at midnight UTC or YYYY-MM-DD.
+        if (/^\d+$/.test(str) && Number(str) % 86_400_000 !== 0) problems.push({ name, error: 'INVALID_DATE', message: `${str} is at ${timeOfDay(Number(str))} UTC, not midnight!` });
+        else if (!(/^\d+$/.test(str) || /^\d{4}-\d{2}-\d{2}$/.test(str))) problems.push({ name, error: 'INVALID_DATE', message: `${str} is not a valid date.` });
+        break;
       case 'datetime':
         if (!(/^\d+$/.test(str) || !Number.isNaN(Date.parse(str)))) problems.push({ name, error: 'INVALID_DATE', message: `${str} is not a valid date.` });
         break;
@@ -135,4 +139,10 @@ export function checkProperties(
     values[name] = str;
   }
   return { problems, values };
+}
+
+/** HubSpot's H:m:s.S of an epoch in UTC, as its INVALID_DATE message shows it. */
+function timeOfDay(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCHours()}:${d.getUTCMinutes()}:${d.getUTCSeconds()}.${d.getUTCMilliseconds()}`;
 }

@@ -77,6 +77,23 @@ describe('connectors/salesforce', () => {
     expect(tokens).to.equal(1);
   });
 
+  it('fields_to_null: the named fields go out as JSON null (clears them), a field with a value keeps it; the key itself is not sent', async () => {
+    const c = conn();
+    await c.deliver(account({ Name: 'ACME', Odoo_Id__c: '9', Description: 'kept', fields_to_null: ['Website', 'Description'] }), silentLog);
+    expect(srv.requests[1]!.body).to.deep.equal({ Name: 'ACME', Description: 'kept', Website: null });
+    await c.deliver(account({ Odoo_Id__c: '9', fields: { Name: 'ACME' }, fields_to_null: ['Website'] }), silentLog);
+    expect(srv.requests.at(-1)!.body).to.deep.equal({ Name: 'ACME', Website: null });
+  });
+
+  it('fields_to_null that is not a list of API names is a mapping error (nothing sent)', async () => {
+    for (const bad of ['Website', ['Web site'], [1]]) {
+      const err = await rejects(() => conn().deliver(account({ Name: 'ACME', Odoo_Id__c: '9', fields_to_null: bad }), silentLog));
+      expect(err).to.be.instanceOf(PermanentError);
+      expect(err.category).to.equal('mapping');
+    }
+    expect(srv.requests.filter((r) => r.path.includes('/sobjects/'))).to.deep.equal([]);
+  });
+
   it('204 updated without body: Id is read back when sync.link does not know it', async () => {
     const c = conn();
     await c.deliver(account({ Name: 'ACME' }), silentLog);
