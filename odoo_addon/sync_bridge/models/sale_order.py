@@ -391,7 +391,18 @@ class SaleOrder(models.Model):
     def action_confirm(self):
         res = super().action_confirm()
         self._sync_enqueue_release()
+        self._sync_resolve_pricing()
         return res
+
+    def _sync_resolve_pricing(self):
+        """Confirming an order accepts its prices: its open pricing exceptions (CRM price
+        differing from the pricelist) are resolved, their to-dos done."""
+        excs = self.env["sync.exception"].sudo().search([
+            ("state", "=", "open"), ("category", "=", "pricing"),
+            ("model", "=", "sale.order"), ("res_id", "in", self.ids),
+        ])
+        excs.write({"state": "resolved", "resolved_at": fields.Datetime.now(),
+                    "resolved_by_id": self.env.uid})
 
     def _action_cancel(self):
         res = super()._action_cancel()

@@ -14,6 +14,7 @@ CATEGORIES = [
     ("credit_hold", "Credit hold"),
     ("stock_discrepancy", "Stock discrepancy"),
     ("fulfilment", "Fulfilment (WMS exception / hold)"),
+    ("pricing", "Pricing (CRM price differs from the pricelist)"),
     ("internal", "Internal"),
 ]
 
@@ -410,9 +411,25 @@ class SyncException(models.Model):
 
     def action_resolve(self):
         self._check_manager()
+        pricing = self.filtered(lambda e: e.state == "open" and e.category == "pricing")
         self.write({"state": "resolved", "resolved_at": fields.Datetime.now(),
                     "resolved_by_id": self.env.uid})
+        pricing._confirm_priced_orders()
         return True
+
+    def _confirm_priced_orders(self):
+        """A Sync manager resolved pricing exceptions: the order's prices are accepted as
+        they are and, when its CRM target confirms CRM orders, the order the sync held
+        back is confirmed now (as the sync would have done)."""
+        for exc in self.sudo():
+            order = exc._sale_order()
+            if not (order and exc.target_id.confirm_crm_orders
+                    and order.state in ("draft", "sent")):
+                continue
+            order.action_confirm()
+            order.message_post(body=_("Prices accepted by %(user)s (exception %(exc)s): "
+                                      "order confirmed.", user=self.env.user.name,
+                                      exc=exc.name), subtype_xmlid="mail.mt_note")
 
     def action_apply_wms_quantity(self):
         """Sync manager approves a reconciliation stock discrepancy: opens the wizard

@@ -55,6 +55,9 @@ class _Apply:
         self.summary = []
         self.anchor = None  # business record exceptions are raised on
         self.reasons = {}  # (category, record or None) -> {reason_code, wms_status}
+        # exceptions raised once the message is applied (its business changes stay):
+        # [(category, text, record)]
+        self.notices = []
 
     def touch(self, records, role):
         for record in records:
@@ -361,6 +364,22 @@ class SyncInboundMessage(models.Model):
             [("inbound_message_id", "=", self.id), ("state", "=", "open")]
         ).write({"state": "resolved", "resolved_at": fields.Datetime.now(),
                  "resolved_by_id": self.env.uid})
+        self._raise_notices(apply.notices)
+
+    def _raise_notices(self, notices):
+        """Exceptions about an applied message (e.g. CRM prices that differ from the
+        pricelist): the records stay as applied; someone must look at them."""
+        Exception_ = self.env["sync.exception"].sudo()
+        for category, text, record in notices:
+            exc = Exception_._raise_exception(
+                category,
+                _("Inbound %(kind)s %(msg)s: %(problem)s", kind=self.kind or "",
+                  msg=self.message_id, problem=text),
+                model=record._name, res_id=record.id, target=self.target_id,
+                details=json.dumps({"message_id": self.message_id, "problems": [text]},
+                                   indent=2),
+            )
+            exc.inbound_message_id = self.id
 
     def _set_records(self, records):
         vals = []
@@ -1078,13 +1097,60 @@ class SyncInboundMessage(models.Model):
                 apply.problem("validation", _("lines[%(i)s].sku: %(sku)s cannot be sold.",
                                               i=i, sku=line["sku"]))
                 continue
-            commands.append(Command.create({
-                "product_id": product.id,
-                "product_uom_qty": line["quantity"],
-                "price_unit": line["unit_price"],
-                "discount": line.get("discount_percent") or 0.0,
-            }))
+            vals = {"product_id": product.id, "product_uom_qty": line["quantity"]}
+            if apply.target.crm_price_policy == "crm":
+                vals.update(price_unit=line["unit_price"],
+                            discount=line.get("discount_percent") or 0.0)
+            # else: Odoo computes the line's price from the order's pricelist
+            # (_crm_price_differences compares it and, when checking, writes the CRM's)
+            commands.append(Command.create(vals))
         return commands
+
+    def _crm_price_differences(self, order, data, apply):
+        """Compare each line's CRM net unit price (after discount) with the price
+        Odoo's pricelist gave the line (price_unit and discount computed by
+        sale.order.line for the order's customer, pricelist, currency, unit and
+        quantity). Policy 'check': the CRM's price and discount are then written on
+        the line and only differences above the tolerance are reported; policy
+        'pricelist': Odoo's price stays and every difference is reported.
+        Returns the differences as texts, one per line."""
+        policy = apply.target.crm_price_policy
+        if policy == "crm":
+            return []
+        currency = order.currency_id
+        tolerance = apply.target.crm_price_tolerance
+        lines = order.order_line.filtered(lambda l: not l.display_type).sorted("id")
+        differences = []
+        for i, (line, quote) in enumerate(zip(lines, data["lines"])):
+            odoo_net = line.price_unit * (1.0 - (line.discount or 0.0) / 100.0)
+            crm_discount = quote.get("discount_percent") or 0.0
+            crm_net = quote["unit_price"] * (1.0 - crm_discount / 100.0)
+            if policy == "check":
+                line.write({"price_unit": quote["unit_price"], "discount": crm_discount})
+            if not currency.compare_amounts(crm_net, odoo_net):
+                continue
+            percent = (crm_net - odoo_net) / odoo_net * 100.0 if odoo_net else None
+            if policy == "check" and percent is not None and float_compare(
+                    abs(percent), tolerance, precision_digits=6) <= 0:
+                continue
+            differences.append(_(
+                "lines[%(i)s] %(sku)s: CRM %(crm)s, pricelist %(odoo)s (%(percent)s)",
+                i=i, sku=quote["sku"],
+                crm="%.*f" % (currency.decimal_places, crm_net),
+                odoo="%.*f" % (currency.decimal_places, odoo_net),
+                percent="%+.1f%%" % percent if percent is not None else _("no pricelist price"),
+            ))
+        return differences
+
+    def _resolve_pricing(self, order, apply):
+        """The order's prices no longer differ (or are no longer checked): its open
+        pricing exception of this target is resolved."""
+        self.env["sync.exception"].sudo().search([
+            ("state", "=", "open"), ("category", "=", "pricing"),
+            ("target_id", "=", apply.target.id), ("model", "=", "sale.order"),
+            ("res_id", "=", order.id),
+        ]).write({"state": "resolved", "resolved_at": fields.Datetime.now(),
+                  "resolved_by_id": self.env.uid})
 
     def _apply_sale_order(self, data, apply):
         target = apply.target
@@ -1155,6 +1221,30 @@ class SyncInboundMessage(models.Model):
         order.message_post(body=_("From %(system)s quote %(quote)s (message %(msg)s).",
                                   system=data["source"], quote=data["quote_id"],
                                   msg=self.message_id), subtype_xmlid="mail.mt_note")
+        differences = self._crm_price_differences(order, data, apply)
+        held = bool(differences) and target.crm_price_policy == "check"
+        if held:
+            text = _("prices differ from the pricelist by more than %(tol)s%%:\n%(lines)s",
+                     tol=target.crm_price_tolerance, lines="\n".join(differences))
+            apply.notices.append(("pricing", text, order))
+            apply.summary.append(_("%(order)s: the CRM prices differ from the pricelist "
+                                   "(pricing exception): %(lines)s", order=order.name,
+                                   lines="; ".join(differences)))
+            order.message_post(body=_("The CRM prices differ from the pricelist: %s",
+                                      "; ".join(differences)), subtype_xmlid="mail.mt_note")
+        else:
+            self._resolve_pricing(order, apply)
+            if differences:  # policy 'pricelist'
+                apply.summary.append(_("%(order)s: pricelist prices applied instead of the "
+                                       "CRM's: %(lines)s", order=order.name,
+                                       lines="; ".join(differences)))
+                order.message_post(body=_("Pricelist prices applied; the CRM quote had: %s",
+                                          "; ".join(differences)),
+                                   subtype_xmlid="mail.mt_note")
         if target.confirm_crm_orders and order.state in ("draft", "sent"):
-            order.action_confirm()
-            apply.summary.append(_("%s confirmed.", order.name))
+            if held:
+                apply.summary.append(_("%s not confirmed: its prices must be checked.",
+                                       order.name))
+            else:
+                order.action_confirm()
+                apply.summary.append(_("%s confirmed.", order.name))

@@ -115,6 +115,30 @@ class SyncTarget(models.Model):
         string="Confirm CRM Orders",
         help="Confirm the sale orders created from approved CRM quotes.",
     )
+    crm_price_policy = fields.Selection(
+        [
+            ("crm", "CRM price"),
+            ("check", "CRM price, checked against the pricelist"),
+            ("pricelist", "Odoo pricelist price"),
+        ],
+        string="CRM Order Prices",
+        default="crm",
+        required=True,
+        help="Prices of the sale orders created from CRM quotes. CRM price: each line's unit "
+        "price and discount as sent by the CRM. Checked: the CRM's price is used, but each "
+        "line's net unit price (after discount, in the order's currency and unit) is compared "
+        "with the price the customer's pricelist gives for that product and quantity; a "
+        "difference above the tolerance opens a 'Pricing' exception on the order, which is "
+        "then not confirmed automatically. Pricelist: the CRM's price and discount are ignored, "
+        "Odoo's pricelist applies; differences are noted in the order's chatter.",
+    )
+    crm_price_tolerance = fields.Float(
+        string="Price Tolerance (%)",
+        default=0.5,
+        help="Checked prices: a line whose net unit price differs from the pricelist price "
+        "by more than this percentage of the pricelist price raises a pricing exception. "
+        "0: any difference (beyond the currency's rounding).",
+    )
     # -- order-to-cash completion (18.0.1.3.0) -------------------------------
     trigger_receipt_asn = fields.Boolean(
         "Receipts (ASN)",
