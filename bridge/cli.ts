@@ -11,6 +11,7 @@ const context = async (configFile: string | undefined) => (await import('./app/c
  *   start                          run the sidecar (poll, deliver, write back, webhooks, crons)
  *   status                         per target: pending, failed, dead, oldest pending age; last API quota
  *   check-odoo                     connect, check the addon, print what Odoo offers, exit
+ *   check-targets [--target T]     credentials of each target; CRM properties/fields the mappings write
  *   events list|replay|resend      the dead-letter view, replay and resend (events live in Odoo)
  *   inbox list|replay|discard      inbound messages in the local inbox; replay or discard rejected ones
  *   state info|compact             the local state file's size; give free space back to the disk
@@ -23,6 +24,9 @@ const USAGE = `usage: sync-bridge <command> [options]
   start                 run the bridge against the Odoo named by ODOO_URL/ODOO_DB/... or the config file
   status                show per-target queue figures from Odoo and the last API quota (state file)
   check-odoo            check connection, credentials and the sync_bridge addon, then exit
+  check-targets [--target T]   check each target's credentials and that the CRM has the custom
+                        properties/fields (unique ids, dropdown options) its mappings write
+                        (exit 0 all well, 1 problems, 2 credentials refused, 3 unreachable)
   events list [--state S] [--target T] [--model M] [--limit N]
   events list --local [--outcome sent|retry|failed|dead] [--target T] [--limit N]   (this sidecar's attempts)
   events replay (--id N ... | --state failed|dead [--target T]) [--mapping-version current|sent]   (run as a Sync manager)
@@ -58,6 +62,16 @@ const commands: Record<string, Command> = {
     const info = await preflight(ctx.odoo, ctx.loaded.config, ctx.log);
     process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     return 0;
+  },
+  'check-targets': async (argv, configFile) => {
+    // No Odoo needed: the config, the targets' secrets and a quiet logger.
+    const [{ loadConfig }, { createLogger }, { Redactor }, { runCheckTargets }] = await Promise.all([
+      import('./config/load-config.js'), import('./log/logger.js'), import('./log/redact.js'), import('./cli/check-targets.js'),
+    ]);
+    const redactor = new Redactor();
+    const loaded = loadConfig({ file: configFile, onSecret: (v) => redactor.add(v) });
+    const log = createLogger({ level: 'error', format: loaded.config.log.format, redactor });
+    return runCheckTargets({ config: loaded.config, secret: (ref, key) => loaded.secret(ref, key), log }, argv, process.stdout, process.stderr);
   },
   events: async (argv, configFile) => (await import('./cli/events.js')).runEventsCommand(await context(configFile), argv, process.stdout),
   inbox: async (argv, configFile) => (await import('./cli/inbox.js')).runInboxCommand(await context(configFile), argv, process.stdout),

@@ -132,3 +132,4 @@ export function xrefFromTable(t: XrefTable): XrefResolver {
     byKey: (model, field, value) => keys.get(`${model}\u0000${field}\u0000${String(value)}`),
   };
 }
+export { outlineMapping, finiteValues, constantOf, type MappingOutline, type FieldOutline } from './outline.js';

@@ -1,3 +1,4 @@
+import type { HubSpotPropertyDef } from './schema-check.js';
 import { TransientError } from '../../errors/index.js';
 import type { Logger } from '../../log/logger.js';
 import type { TargetHttpClient } from '../http/http-client.js';
@@ -90,4 +91,15 @@ export async function searchPage<T = Record<string, unknown>>(
       opts.log?.info('HubSpot search rate-limited; sending the page again after the pause', { correlationId: opts.correlationId, target: client.code, attempt: attempt + 1 });
     }
   }
+}
+
+/** `GET /crm/v3/properties/{objectType}`: the portal's property definitions of one object type (not paged). */
+export async function readProperties(client: TargetHttpClient, objectType: string, opts: { correlationId: string; log?: Logger }): Promise<HubSpotPropertyDef[]> {
+  const res = await client.request<{ results?: HubSpotPropertyDef[] }>({
+    method: 'GET',
+    path: `/crm/v3/properties/${encodeURIComponent(objectType)}`,
+    correlationId: opts.correlationId,
+    log: opts.log,
+  });
+  return Array.isArray(res.body?.results) ? res.body.results : [];
 }

@@ -1,3 +1,4 @@
+import type { SalesforceFieldDescribe } from './schema-check.js';
 import type { Logger } from '../../log/logger.js';
 import type { TargetHttpClient } from '../http/http-client.js';
 import { paginateNextRecordsUrl } from '../http/pagination.js';
@@ -23,4 +24,15 @@ export async function updatedIds(client: TargetHttpClient, sobject: string, star
     log: opts.log,
   });
   return { ids: res.body?.ids ?? [], latestDateCovered: res.body?.latestDateCovered };
+}
+
+/** `GET /sobjects/<SObject>/describe`: the SObject's fields (name, type, picklist values, flags). */
+export async function describeSObject(client: TargetHttpClient, sobject: string, opts: { correlationId: string; apiVersion?: string; log?: Logger }): Promise<SalesforceFieldDescribe[]> {
+  const res = await client.request<{ fields?: SalesforceFieldDescribe[] }>({
+    method: 'GET',
+    path: `/services/data/${opts.apiVersion ?? 'v61.0'}/sobjects/${encodeURIComponent(sobject)}/describe`,
+    correlationId: opts.correlationId,
+    log: opts.log,
+  });
+  return Array.isArray(res.body?.fields) ? res.body.fields : [];
 }

@@ -1,0 +1,37 @@
+/**
+ * Shared shapes of `sync-bridge check-targets`: what a mapping field needs from the target's
+ * schema, and a problem found (pure data; the per-vendor checks live in each connector folder).
+ */
+
+/** Where a mapping writes something: file:line:col of the field's key. */
+export interface FieldSite {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export const siteText = (s: FieldSite): string => (s.line > 0 ? `${s.file}:${s.line}:${s.col}` : s.file);
+
+/** One thing a target's schema lacks for a mapping. */
+export interface SchemaProblem {
+  /** HubSpot object type or Salesforce SObject. */
+  object: string;
+  /** Property or field name. */
+  field: string;
+  /** What is wrong, e.g. "property missing", "dropdown has no option 'resumed'". */
+  problem: string;
+  site: FieldSite;
+}
+
+/** `crm_hs: deals.odoo_fulfilment_status: dropdown has no option 'resumed' (mappings/hubspot/order_status.yaml:63:7)` */
+export function formatProblem(target: string, p: SchemaProblem): string {
+  return `${target}: ${p.object}.${p.field}: ${p.problem} (${siteText(p.site)})`;
+}
+
+/** The values of `want` that `have` lacks (compared as strings, as the CRMs store them). */
+export function missingValues(want: ReadonlyArray<string | number | boolean>, have: readonly string[]): string[] {
+  const set = new Set(have);
+  return [...new Set(want.map(String))].filter((v) => !set.has(v));
+}
+
+export const quoteList = (values: string[]): string => values.map((v) => `'${v}'`).join(', ');
