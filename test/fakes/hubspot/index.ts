@@ -14,6 +14,7 @@ import { mountObjects } from './routes-objects.js';
 import { mountAssociations } from './routes-associations.js';
 import { HubSpotOwners, mountOwners } from './owners.js';
 import { mountSearch } from './routes-search.js';
+import { mountProperties } from './routes-properties.js';
 import { HubSpotSimulator } from './simulator.js';
 import { HubSpotStore, type StageCalculatedProperties } from './store.js';
 import { HubSpotWebhooks } from './webhooks.js';
@@ -95,6 +96,7 @@ export async function startHubSpotFake(opts: HubSpotFakeOptions = {}): Promise<H
         mountBatch(r, ctx);
         mountSearch(r, ctx);
         mountOwners(r, owners);
+        mountProperties(r, ctx);
         mountAssociations(r, ctx);
         mountObjects(r, ctx);
       },

@@ -12,6 +12,7 @@ import { defaultObjects, type SObjectDef } from './objects.js';
 import { mountComposite } from './routes-composite.js';
 import { mountQuery } from './routes-query.js';
 import { mountSObjects } from './routes-sobjects.js';
+import { mountDescribe } from './routes-describe.js';
 import { SalesforceSimulator } from './simulator.js';
 import { SalesforceStore } from './store.js';
 
@@ -79,6 +80,7 @@ export async function startSalesforceFake(opts: SalesforceFakeOptions = {}): Pro
       mountApi(r) {
         auth.mountTokenEndpoint(r, () => origin);
         r.use(DATA, auth.middleware(), dailyAllocation(allocation));
+        mountDescribe(r, ctx);
         mountSObjects(r, ctx);
         mountComposite(r, ctx);
         mountQuery(r, ctx);

@@ -15,6 +15,10 @@ export interface FieldDef {
   referenceTo?: string;
   relationshipName?: string;
   picklist?: string[];
+  /** A picklist with values is restricted (other values refused) unless this is false. */
+  restricted?: boolean;
+  /** Field-level security: the integration user may read but not create or update it. */
+  noAccess?: boolean;
   length?: number;
   label?: string;
 }

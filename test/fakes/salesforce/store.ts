@@ -102,7 +102,7 @@ export class SalesforceStore {
       }
       case 'picklist':
         if (typeof raw !== 'string') throw parserError('String');
-        if (def.picklist && !def.picklist.includes(raw))
+        if (def.picklist && def.restricted !== false && !def.picklist.includes(raw))
           throw SfFault.of(400, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${name.replace(/Name$/, '')}: bad value for restricted picklist field: ${raw}`, [name]);
         return raw;
       default: {
@@ -152,7 +152,7 @@ export class SalesforceStore {
       }
       if (field === skipKey) continue;
       const f = def.fields[field]!;
-      if (f.readOnly || (mode === 'update' && f.createOnly)) throw SfFault.of(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', INSERT_UPDATE_MSG(field), [field]);
+      if (f.readOnly || f.noAccess || (mode === 'update' && f.createOnly)) throw SfFault.of(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', INSERT_UPDATE_MSG(field), [field]);
       values[field] = this.coerce(field, f, raw);
     }
     const merged = { ...(existing ?? {}), ...values };
