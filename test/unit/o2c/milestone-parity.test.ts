@@ -36,6 +36,16 @@ describe('canonical milestones: sidecar and addon agree', () => {
     expect(step['on_hold']! < step['resumed']! && step['resumed']! < step['shipped']!, 'resumed after a hold, before shipped').to.equal(true);
   });
 
+  it('the CRM order_status mappings map exactly the canonical milestones (a new one would otherwise fail every status event)', () => {
+    for (const file of ['mappings/hubspot/order_status.yaml', 'mappings/salesforce/order_status.yaml']) {
+      const text = readFileSync(path.join(repoRoot, file), 'utf8');
+      const m = /(?:odoo_fulfilment_status|Odoo_Fulfilment_Status__c):\s*\n(?:\s+.*\n)*?\s+- map: \{ table: \{ ([^}]*) \} \}/.exec(text);
+      expect(m, `${file}: the fulfilment status value map`).to.not.equal(null);
+      const keys = m![1]!.split(',').map((pair) => pair.split(':')[0]!.trim());
+      expect(keys, file).to.have.members([...MILESTONES]).and.to.have.length(MILESTONES.length);
+    }
+  });
+
   it('the generic WMS webhook milestones are the canonical ones', () => {
     expect([...WMS_MILESTONES]).to.have.members([...MILESTONES]).and.to.have.length(MILESTONES.length);
   });
