@@ -19,6 +19,7 @@ import { loadOutboundMapper, odooLinkSource } from '../runtime/mapping-registry.
 import { Inbound } from '../inbound/index.js';
 import { Reconciler } from '../reconcile/index.js';
 import { ReconMetrics } from '../reconcile/recon-metrics.js';
+import { checkTargetSchemasAtStart } from './target-schema-at-start.js';
 import { AtpEnrichingMapper, type AtpRow } from '../runtime/atp-enrich.js';
 import { sidecarVersion } from '../version.js';
 import { acquireStateLock } from '../state/state-lock.js';
@@ -94,6 +95,8 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   log.info('sidecar started', { version: sidecarVersion(), worker: ctx.loaded.workerId, port: (server.address() as AddressInfo).port, targets: [...connectors.keys()], state: config.state.path });
   worker.start();
   inbound.start();
+  // The CRMs' custom properties / fields the mappings write, checked in the background.
+  void checkTargetSchemasAtStart({ config, secret: (ref, key) => ctx.loaded.secret(ref, key), log }, metrics.registry);
   // Reconciliation (issue 7): cron-scheduled jobs per target (reconcile.targets.<code>.schedules).
   const reconcile = new Reconciler({
     config, odoo: ctx.odoo, contract, connectors, db, mapper: () => mapper, workerId: ctx.loaded.workerId, log,

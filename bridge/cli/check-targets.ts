@@ -54,7 +54,7 @@ function loadTargetMappings(dir: string, t: TargetConfig, problems: string[]): L
   return out;
 }
 
-interface TargetOutcome { code: number; lines: string[]; summary: string }
+export interface TargetOutcome { code: number; lines: string[]; summary: string }
 
 /** A failed read: credentials refused (exit 2) or the target unreachable / failing (exit 3). */
 function failure(target: string, e: unknown): TargetOutcome {
@@ -99,7 +99,8 @@ async function checkWms(t: TargetConfig, http: TargetHttpClient, log: Logger): P
   return { problems: [], note: 'credentials work; no schema to check' };
 }
 
-async function checkTarget(code: string, t: TargetConfig, deps: CheckTargetsDeps): Promise<TargetOutcome> {
+/** One target's check: its outcome code (EXIT), one line per problem, a summary line. */
+export async function checkTarget(code: string, t: TargetConfig, deps: CheckTargetsDeps): Promise<TargetOutcome> {
   const setup: string[] = [];
   const mappings = loadTargetMappings(deps.config.mappings.dir, t, setup);
   const connector = createConnector(code, t, deps.secret, { ...deps.connectorDeps, log: deps.log }) as BaseConnector;

@@ -240,6 +240,13 @@ export const targetSchema = z.object({
    * (default 20, or quota_reserve_percent when that is higher; 0: no such warning). Crossing the
    * reserve logs its own warning; going back up logs an info line.
    */
+  /**
+   * HubSpot and Salesforce: at start, check (in the background, without delaying the start) that
+   * the CRM has the properties / fields the target's mappings write, as `sync-bridge
+   * check-targets` does; problems are logged as warnings and counted in
+   * sync_bridge_target_schema_problems{target}. false: not checked at start.
+   */
+  schema_check_at_start: z.boolean().default(true),
   quota_warn_percent: z.number({ error: 'a percentage from 0 (off) to 100' }).min(0, 'a percentage from 0 (off) to 100').max(100, 'a percentage from 0 (off) to 100').optional(),
   /**
    * Webhook signing secret for inbound messages from this target (ShipBob: the whsec_... secret

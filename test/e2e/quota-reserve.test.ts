@@ -63,6 +63,7 @@ targets:
     base_url: '${hs.baseUrl}'
     auth: { type: bearer, token: { env: HUBSPOT_TOKEN } }
     quota_reserve_percent: 10
+    schema_check_at_start: false   # its property reads would move the daily figures this test sets
 `, { HUBSPOT_TOKEN: hs.tokens[0]! }, { mappingsDir: mappings });
     await waitListening(port);
   });

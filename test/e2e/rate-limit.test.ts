@@ -49,6 +49,7 @@ targets:
     base_url: '${hs.baseUrl}'
     breaker_threshold: 20
     auth: { type: bearer, token: { env: HUBSPOT_TOKEN } }
+    schema_check_at_start: false   # its property reads would take part in the counted rate limit
 `, { HUBSPOT_TOKEN: hs.tokens[0]! }, { mappingsDir: mappingsSubset({ hubspot: ['customer_upsert.yaml'] }) });
     await waitListening(port);
   });

@@ -7,6 +7,9 @@ import { InboundMetrics } from '../../bridge/inbound/index.js';
 import { BridgeMetrics } from '../../bridge/runtime/metrics.js';
 import { OdooQueueGauges } from '../../bridge/runtime/odoo-queue-gauges.js';
 import { ReconMetrics } from '../../bridge/reconcile/recon-metrics.js';
+import { checkTargetSchemasAtStart } from '../../bridge/app/target-schema-at-start.js';
+import { configSchema } from '../../bridge/config/schema.js';
+import { silentLog } from './connectors/helpers.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 const RULES = 'docs/prometheus/sync-bridge.rules.yaml';
@@ -14,11 +17,12 @@ const RULES = 'docs/prometheus/sync-bridge.rules.yaml';
 interface Rule { alert?: string; expr?: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
 
 /** Every metric name the sidecar exports, from its real registry (histograms: _bucket, _sum, _count). */
-function exportedNames(): Set<string> {
+async function exportedNames(): Promise<Set<string>> {
   const metrics = new BridgeMetrics();
   new InboundMetrics(metrics);
   new OdooQueueGauges(metrics.registry, async () => []);
   new ReconMetrics(metrics.registry);
+  await checkTargetSchemasAtStart({ config: configSchema.parse({ odoo: { url: 'http://127.0.0.1:9', db: 'x', username: 'x', api_key: { env: 'X' } } }), secret: () => '', log: silentLog }, metrics.registry);
   const names = new Set<string>();
   for (const m of metrics.registry.getMetricsAsArray()) {
     names.add(m.name);
@@ -40,7 +44,8 @@ function promqlError(expr: string): number | undefined {
 describe(`alert rules (${RULES})`, () => {
   const doc = parse(fs.readFileSync(path.join(root, RULES), 'utf8')) as { groups: Array<{ name: string; rules: Rule[] }> };
   const rules = doc.groups.flatMap((g) => g.rules);
-  const exported = exportedNames();
+  let exported = new Set<string>();
+  before(async () => { exported = await exportedNames(); });
   const runbookAnchors = new Set(fs.readFileSync(path.join(root, 'docs/runbooks.md'), 'utf8').split('\n').filter((l) => l.startsWith('## ')).map((l) => anchor(l.slice(3))));
 
   it('is a rules file with uniquely named alerts', () => {
