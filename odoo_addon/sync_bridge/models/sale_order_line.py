@@ -2,11 +2,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, models
 
-LINE_AMEND_FIELDS = {"product_id", "product_uom_qty", "product_uom", "route_id", "name"}
+# product_uom was renamed product_uom_id in Odoo 19
+LINE_AMEND_FIELDS = {"product_id", "product_uom_qty", "product_uom", "product_uom_id", "route_id",
+                     "name"}
 
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
+
+    def _sync_uom(self):
+        """Unit of the line: product_uom (Odoo 18) or product_uom_id (19)."""
+        self.ensure_one()
+        return self.product_uom_id if "product_uom_id" in self._fields else self.product_uom
 
     @api.model_create_multi
     def create(self, vals_list):

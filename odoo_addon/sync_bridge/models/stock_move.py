@@ -36,8 +36,9 @@ class StockMove(models.Model):
         self._sync_atp_touch()
         return res
 
-    def _action_confirm(self, merge=True, merge_into=False):
-        moves = super()._action_confirm(merge=merge, merge_into=merge_into)
+    def _action_confirm(self, *args, **kwargs):
+        # Odoo 19 added create_proc=: pass every argument through
+        moves = super()._action_confirm(*args, **kwargs)
         # incoming quantities count in ATP within the targets' horizon
         moves._sync_atp_touch()
         return moves

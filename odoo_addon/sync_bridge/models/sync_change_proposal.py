@@ -213,7 +213,8 @@ class SyncChangeProposal(models.Model):
             peer = self.sudo().search([("partner_id", "=", proposal.partner_id.id),
                                        ("state", "=", "proposed"), ("activity_id", "!=", False),
                                        ("id", "!=", proposal.id)], limit=1)
-            activity = peer.activity_id.exists()
+            # a to-do marked done is archived, not deleted, on Odoo 19
+            activity = peer.activity_id.exists().filtered("active")
             if not activity:
                 steward = proposal._steward()
                 if not steward:
@@ -227,7 +228,7 @@ class SyncChangeProposal(models.Model):
 
     def _close_steward_activity(self):
         """Decided proposals: their to-do is done once no open proposal shares it."""
-        for activity in self.sudo().activity_id.exists():
+        for activity in self.sudo().activity_id.exists().filtered("active"):
             if self.sudo().search_count([("activity_id", "=", activity.id),
                                          ("state", "=", "proposed")]):
                 continue

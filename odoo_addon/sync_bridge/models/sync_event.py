@@ -143,13 +143,16 @@ class SyncEvent(models.Model):
         "sends again.",
     )
 
-    _sql_constraints = [
-        (
-            "idempotency_key_uniq",
-            "unique(idempotency_key)",
-            "The idempotency key of a sync event must be unique.",
-        ),
-    ]
+    if hasattr(models, "Constraint"):  # Odoo 19+: _sql_constraints is ignored
+        _idempotency_key_uniq = models.Constraint("unique(idempotency_key)", "The idempotency key of a sync event must be unique.")
+    else:  # Odoo 18
+        _sql_constraints = [
+            (
+                "idempotency_key_uniq",
+                "unique(idempotency_key)",
+                "The idempotency key of a sync event must be unique.",
+            ),
+        ]
 
     def init(self):
         cr = self.env.cr

@@ -283,7 +283,7 @@ class SyncException(models.Model):
 
     def _schedule_grouped_activity(self):
         self.ensure_one()
-        current = self.activity_id.sudo().exists()
+        current = self.activity_id.sudo().exists().filtered("active")
         if current and current.user_id == self.user_id:
             return
         if current:  # reassigned: leave the group of the previous assignee
@@ -295,7 +295,7 @@ class SyncException(models.Model):
                                    ("target_id", "=", self.target_id.id),
                                    ("user_id", "=", self.user_id.id),
                                    ("activity_id", "!=", False)], limit=1)
-        activity = peer.activity_id.sudo().exists()
+        activity = peer.activity_id.sudo().exists().filtered("active")
         if not activity:
             activity = self.target_id.sudo().activity_schedule(
                 "mail.mail_activity_data_todo", user_id=self.user_id.id,
@@ -322,7 +322,7 @@ class SyncException(models.Model):
             if exc._grouped_follow_up():
                 exc._schedule_grouped_activity()
                 continue
-            activity = exc.activity_id.sudo().exists()
+            activity = exc.activity_id.sudo().exists().filtered("active")
             if activity:
                 if activity.user_id != exc.user_id:
                     activity.user_id = exc.user_id
@@ -340,7 +340,7 @@ class SyncException(models.Model):
     def _close_activity(self):
         """The exception is closed: its to-do is done (with how it was closed)."""
         for exc in self:
-            activity = exc.activity_id.sudo().exists()
+            activity = exc.activity_id.sudo().exists().filtered("active")
             if not activity:
                 continue
             if exc._grouped_follow_up():

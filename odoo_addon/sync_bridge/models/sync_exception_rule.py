@@ -71,7 +71,7 @@ class SyncExceptionRule(models.Model):
             return order.margin_percent * 100.0
         cost = 0.0
         for line in order.order_line.filtered(lambda l: l.product_id and not l.display_type):
-            qty = line.product_uom._compute_quantity(line.product_uom_qty,
+            qty = line._sync_uom()._compute_quantity(line.product_uom_qty,
                                                      line.product_id.uom_id)
             cost += line.product_id.standard_price * qty
         return (order.amount_untaxed - cost) / order.amount_untaxed * 100.0
@@ -108,7 +108,7 @@ class SyncExceptionRule(models.Model):
     @api.model
     def _least_loaded(self, group):
         """The active internal member of `group` with the fewest open exceptions."""
-        users = group.users.filtered(lambda u: u.active and not u.share)
+        users = group["user_ids" if "user_ids" in group._fields else "users"].filtered(lambda u: u.active and not u.share)
         if not users:
             return self.env["res.users"]
         load = dict(self.env["sync.exception"].sudo()._read_group(

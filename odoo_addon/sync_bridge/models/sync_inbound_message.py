@@ -125,13 +125,16 @@ class SyncInboundMessage(models.Model):
     trace_id = fields.Char(readonly=True)
     company_id = fields.Many2one(related="target_id.company_id", store=True)
 
-    _sql_constraints = [
-        (
-            "target_message_uniq",
-            "unique(target_id, message_id)",
-            "A message id can only be received once per target.",
-        ),
-    ]
+    if hasattr(models, "Constraint"):  # Odoo 19+: _sql_constraints is ignored
+        _target_message_uniq = models.Constraint("unique(target_id, message_id)", "A message id can only be received once per target.")
+    else:  # Odoo 18
+        _sql_constraints = [
+            (
+                "target_message_uniq",
+                "unique(target_id, message_id)",
+                "A message id can only be received once per target.",
+            ),
+        ]
 
     @api.depends("record_ids", "exception_ids.state")
     def _compute_counts(self):
@@ -715,7 +718,8 @@ class SyncInboundMessage(models.Model):
         substitute_moves = []
         for move, qty, product, pieces in substitutions:
             new_move = self.env["stock.move"].create({
-                "name": product.display_name,
+                # stock.move.name is gone in Odoo 19
+                **({"name": product.display_name} if "name" in move._fields else {}),
                 "product_id": product.id,
                 "product_uom_qty": qty,
                 "product_uom": product.uom_id.id,
@@ -725,9 +729,11 @@ class SyncInboundMessage(models.Model):
                 "picking_type_id": move.picking_type_id.id,
                 "partner_id": move.partner_id.id,
                 "company_id": move.company_id.id,
-                "group_id": move.group_id.id,
                 "origin": move.origin,
                 "warehouse_id": move.warehouse_id.id,
+                # Odoo 19 replaced procurement.group (group_id) by stock.reference
+                **({"reference_ids": [Command.set(move.reference_ids.ids)]}
+                   if "reference_ids" in move._fields else {"group_id": move.group_id.id}),
             })
             new_move._action_confirm(merge=False)
             new_move.move_line_ids.unlink()  # reserved at confirmation
@@ -815,9 +821,15 @@ class SyncInboundMessage(models.Model):
         return location
 
     def _scrap_location(self, company):
-        return self.env["stock.location"].search(
-            [("scrap_location", "=", True), ("company_id", "in", [company.id, False])],
-            order="company_id", limit=1)
+        Location = self.env["stock.location"]
+        # Odoo 19 dropped stock.location.scrap_location: scrap locations are the
+        # company's 'inventory' locations (see stock.scrap._compute_scrap_location_id)
+        if "scrap_location" in Location._fields:
+            domain = [("scrap_location", "=", True)]
+        else:
+            domain = [("usage", "=", "inventory")]
+        return Location.search(domain + [("company_id", "in", [company.id, False])],
+                               order="company_id, id", limit=1)
 
     def _apply_return(self, data, apply):
         record = self._order_ref_record(data, apply)
@@ -922,7 +934,7 @@ class SyncInboundMessage(models.Model):
     def _create_credit_note(self, order, credit):
         lines = []
         for sale_line, qty in credit.items():
-            qty = sale_line.product_id.uom_id._compute_quantity(qty, sale_line.product_uom)
+            qty = sale_line.product_id.uom_id._compute_quantity(qty, sale_line._sync_uom())
             lines.append(Command.create(sale_line._prepare_invoice_line(quantity=qty)))
         vals = order._prepare_invoice()
         vals.update(move_type="out_refund", invoice_line_ids=lines)

@@ -26,18 +26,22 @@ class SyncLink(models.Model):
     last_message = fields.Text(readonly=True)
     company_id = fields.Many2one(related="target_id.company_id", store=True)
 
-    _sql_constraints = [
-        (
-            "record_target_uniq",
-            "unique(target_id, model, res_id)",
-            "A record can only have one link per target.",
-        ),
-        (
-            "external_id_uniq",
-            "unique(target_id, model, external_id)",
-            "This external id is already linked to another record of this target.",
-        ),
-    ]
+    if hasattr(models, "Constraint"):  # Odoo 19+: _sql_constraints is ignored
+        _record_target_uniq = models.Constraint("unique(target_id, model, res_id)", "A record can only have one link per target.")
+        _external_id_uniq = models.Constraint("unique(target_id, model, external_id)", "This external id is already linked to another record of this target.")
+    else:  # Odoo 18
+        _sql_constraints = [
+            (
+                "record_target_uniq",
+                "unique(target_id, model, res_id)",
+                "A record can only have one link per target.",
+            ),
+            (
+                "external_id_uniq",
+                "unique(target_id, model, external_id)",
+                "This external id is already linked to another record of this target.",
+            ),
+        ]
 
     @api.model
     def _selection_record_ref(self):

@@ -69,10 +69,13 @@ class SyncMilestone(models.Model):
     delivery_location = fields.Char(readonly=True)
     company_id = fields.Many2one(related="order_id.company_id", store=True)
 
-    _sql_constraints = [
-        ("target_message_uniq", "unique(target_id, message_id)",
-         "A milestone message id can only be recorded once per target."),
-    ]
+    if hasattr(models, "Constraint"):  # Odoo 19+: _sql_constraints is ignored
+        _target_message_uniq = models.Constraint("unique(target_id, message_id)", "A milestone message id can only be recorded once per target.")
+    else:  # Odoo 18
+        _sql_constraints = [
+            ("target_message_uniq", "unique(target_id, message_id)",
+             "A milestone message id can only be recorded once per target."),
+        ]
 
     @api.depends("milestone")
     def _compute_step(self):

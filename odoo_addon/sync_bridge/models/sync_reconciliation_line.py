@@ -58,9 +58,12 @@ class SyncReconciliationLine(models.Model):
     exception_state = fields.Selection(related="exception_id.state", string="Exception State")
     company_id = fields.Many2one(related="run_id.company_id", store=True)
 
-    _sql_constraints = [
-        ("run_key_uniq", "unique(run_id, key)", "A key appears once per reconciliation run."),
-    ]
+    if hasattr(models, "Constraint"):  # Odoo 19+: _sql_constraints is ignored
+        _run_key_uniq = models.Constraint("unique(run_id, key)", "A key appears once per reconciliation run.")
+    else:  # Odoo 18
+        _sql_constraints = [
+            ("run_key_uniq", "unique(run_id, key)", "A key appears once per reconciliation run."),
+        ]
 
     @api.model
     def _selection_record_ref(self):

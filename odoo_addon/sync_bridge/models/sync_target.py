@@ -198,9 +198,12 @@ class SyncTarget(models.Model):
     pending_count = fields.Integer(compute="_compute_counts")
     failed_count = fields.Integer(compute="_compute_counts")
 
-    _sql_constraints = [
-        ("code_uniq", "unique(code)", "The target code must be unique."),
-    ]
+    if hasattr(models, "Constraint"):  # Odoo 19+: _sql_constraints is ignored
+        _code_uniq = models.Constraint("unique(code)", "The target code must be unique.")
+    else:  # Odoo 18
+        _sql_constraints = [
+            ("code_uniq", "unique(code)", "The target code must be unique."),
+        ]
 
     def _compute_counts(self):
         groups = self.env["sync.event"]._read_group(

@@ -1,7 +1,26 @@
 # Copyright 2026 Odoo Sync Bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import Command
+from odoo.release import version_info
 from odoo.tests.common import TransactionCase, new_test_user
+
+# Odoo 19 renamed res.groups.users -> user_ids, res.users.groups_id -> group_ids
+# and dropped stock.move.name.
+ODOO19 = version_info[0] >= 19
+GROUP_USERS = "user_ids" if ODOO19 else "users"
+USER_GROUPS = "group_ids" if ODOO19 else "groups_id"
+
+
+def move_label(move):
+    """Description of an inventory move: name (18) or inventory_name (19)."""
+    return move.name if "name" in move._fields else move.inventory_name
+
+
+def move_vals(name, **vals):
+    """stock.move values: `name` is required on 18 and gone on 19."""
+    if not ODOO19:
+        vals["name"] = name
+    return vals
 
 
 class SyncBridgeCase(TransactionCase):

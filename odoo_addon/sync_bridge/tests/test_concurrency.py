@@ -19,6 +19,11 @@ from odoo.modules.registry import Registry
 from odoo.tests.common import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
+try:  # Odoo 18
+    from odoo.api import Transaction
+except ImportError:  # Odoo 19 moved it to odoo.orm
+    from odoo.orm.environments import Transaction
+
 N_PARTNERS = 20
 _logger = logging.getLogger(__name__)
 
@@ -61,7 +66,7 @@ class TestConcurrency(BaseCase):
         # give the cursor its transaction so that Environment() does not need
         # to look the registry up again (which would wait for that lock).
         if cr.transaction is None:
-            cr.transaction = odoo.api.Transaction(self.registry)
+            cr.transaction = Transaction(self.registry)
         return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
 
     def _retrying(self, fn, tries=5):

@@ -3,7 +3,7 @@
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from .common import SyncBridgeCase
+from .common import SyncBridgeCase, move_vals
 
 
 @tagged("post_install", "-at_install")
@@ -25,9 +25,9 @@ class TestO2cAtp(SyncBridgeCase):
         vals = []
         for i in range(1000):
             product = self.product if i % 2 else self.product_b
-            vals.append({"name": "burst %s" % i, "product_id": product.id,
-                         "product_uom_qty": 1.0, "product_uom": product.uom_id.id,
-                         "location_id": self.supplier.id, "location_dest_id": stock.id})
+            vals.append(move_vals("burst %s" % i, product_id=product.id,
+                                  product_uom_qty=1.0, product_uom=product.uom_id.id,
+                                  location_id=self.supplier.id, location_dest_id=stock.id))
         moves = self.env["stock.move"].create(vals)
         moves._action_confirm()
         moves._action_assign()
@@ -57,10 +57,10 @@ class TestO2cAtp(SyncBridgeCase):
         self.assertEqual((row["on_hand"], row["reserved"], row["incoming"], row["atp"]),
                          (100.0, 30.0, 0.0, 70.0))
         # incoming within the horizon
-        move = self.env["stock.move"].create({
-            "name": "incoming", "product_id": self.product.id, "product_uom_qty": 12.0,
-            "product_uom": self.product.uom_id.id, "location_id": self.supplier.id,
-            "location_dest_id": self.warehouse.lot_stock_id.id})
+        move = self.env["stock.move"].create(move_vals(
+            "incoming", product_id=self.product.id, product_uom_qty=12.0,
+            product_uom=self.product.uom_id.id, location_id=self.supplier.id,
+            location_dest_id=self.warehouse.lot_stock_id.id))
         move._action_confirm()
         self.assertEqual(self.svc.sync_atp(self.crm.code, [self.product.id])[0]["atp"], 70.0)
         self.crm.atp_horizon_days = 7

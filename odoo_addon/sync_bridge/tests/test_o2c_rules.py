@@ -7,6 +7,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 
+from .common import GROUP_USERS
 from .inbound_common import InboundCase
 
 
@@ -20,7 +21,7 @@ class TestO2cExceptionRules(InboundCase):
         cls.steward_b = new_test_user(cls.env, login="o2c_rule_b", groups="base.group_user")
         cls.team = cls.env["res.groups"].create({
             "name": "O2C exception team",
-            "users": [Command.set([cls.steward_a.id, cls.steward_b.id])]})
+            GROUP_USERS: [Command.set([cls.steward_a.id, cls.steward_b.id])]})
 
     def _activity_users(self, record):
         return record.activity_ids.user_id

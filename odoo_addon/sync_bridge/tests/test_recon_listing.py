@@ -6,6 +6,7 @@ from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from .common import move_vals
 from .recon_common import ReconCase
 
 
@@ -88,11 +89,11 @@ class TestReconListing(ReconCase):
             "picking_type_id": self.warehouse.in_type_id.id,
             "location_id": self.env.ref("stock.stock_location_suppliers").id,
             "location_dest_id": self.stock.id,
-            "move_ids": [Command.create({
-                "name": p.name, "product_id": p.id, "product_uom_qty": q,
-                "product_uom": p.uom_id.id,
-                "location_id": self.env.ref("stock.stock_location_suppliers").id,
-                "location_dest_id": self.stock.id}) for p, q in ((self.product, 5), (lotted, 3))],
+            "move_ids": [Command.create(move_vals(
+                p.name, product_id=p.id, product_uom_qty=q,
+                product_uom=p.uom_id.id,
+                location_id=self.env.ref("stock.stock_location_suppliers").id,
+                location_dest_id=self.stock.id)) for p, q in ((self.product, 5), (lotted, 3))],
         })
         picking.action_confirm()
         res = self._apply("receipt", {

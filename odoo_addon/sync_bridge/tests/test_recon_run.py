@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .common import move_label
 from .recon_common import ReconCase
 
 
@@ -233,8 +234,8 @@ class TestReconRun(ReconCase):
         self.assertIn("Cycle count: 7 broken units", exc.message)
         move = self.env["stock.move"].search([("product_id", "=", self.product.id),
                                               ("is_inventory", "=", True)], order="id desc", limit=1)
-        self.assertIn("Cycle count: 7 broken units written off at the WMS", move.name)
-        self.assertIn(run.name, move.name)
+        self.assertIn("Cycle count: 7 broken units written off at the WMS", move_label(move))
+        self.assertIn(run.name, move_label(move))
         self.assertEqual(move.product_uom_qty, 7.0)
         self.assertIn("Cycle count: 7 broken units", move.move_line_ids.reference or move.reference)
         # a resolved exception cannot be applied twice

@@ -6,6 +6,7 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import new_test_user, tagged
 
+from .common import GROUP_USERS, move_vals
 from .recon_common import ReconCase
 
 
@@ -104,11 +105,11 @@ class TestReconSla(ReconCase):
             "location_id": self.env.ref("stock.stock_location_suppliers").id,
             "location_dest_id": incoming.default_location_dest_id.id,
             "scheduled_date": fields.Datetime.now() - timedelta(days=2),
-            "move_ids": [Command.create({
-                "name": "in", "product_id": self.product.id, "product_uom_qty": 5,
-                "product_uom": self.product.uom_id.id,
-                "location_id": self.env.ref("stock.stock_location_suppliers").id,
-                "location_dest_id": incoming.default_location_dest_id.id})],
+            "move_ids": [Command.create(move_vals(
+                "in", product_id=self.product.id, product_uom_qty=5,
+                product_uom=self.product.uom_id.id,
+                location_id=self.env.ref("stock.stock_location_suppliers").id,
+                location_dest_id=incoming.default_location_dest_id.id))],
         })
         receipt.action_confirm()
         not_announced = receipt.copy()
@@ -182,7 +183,7 @@ class TestReconSla(ReconCase):
         self.assertFalse(self._todo(order))
 
     def test_fallbacks_and_rules_first(self):
-        managers = self.env.ref("sync_bridge.group_sync_manager").users
+        managers = self.env.ref("sync_bridge.group_sync_manager")[GROUP_USERS]
         # an inventory discrepancy: no order -> a Sync manager (least loaded)
         line = {"key": self._key("SW-1"), "outcome": "mismatch", "model": "product.product",
                 "res_id": self.product.id, "sku": "SW-1", "location": self.loc_name,
@@ -208,7 +209,7 @@ class TestReconSla(ReconCase):
         # the target's team when no responsible user
         self.wms.responsible_user_id = False
         team = self.env["res.groups"].create({"name": "WMS desk",
-                                              "users": [Command.set(self.keeper.ids)]})
+                                              GROUP_USERS: [Command.set(self.keeper.ids)]})
         self.wms.responsible_group_id = team
         order2, _p2 = self._released_order()
         self._run_lines([self._sla_line(order2, "not_shipped")])
