@@ -28,6 +28,19 @@ export function formatProblem(target: string, p: SchemaProblem): string {
   return `${target}: ${p.object}.${p.field}: ${p.problem} (${siteText(p.site)})`;
 }
 
+/** Problems found, each reported once (a property written by several fields of one line: once). */
+export class ProblemList {
+  readonly problems: SchemaProblem[] = [];
+  private readonly seen = new Set<string>();
+
+  add(p: SchemaProblem): void {
+    const key = `${p.object}|${p.field}|${p.problem}|${p.site.file}|${p.site.line}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.problems.push(p);
+  }
+}
+
 /** The values of `want` that `have` lacks (compared as strings, as the CRMs store them). */
 export function missingValues(want: ReadonlyArray<string | number | boolean>, have: readonly string[]): string[] {
   const set = new Set(have);

@@ -4,7 +4,7 @@
  * property definitions (`GET /crm/v3/properties/{objectType}`, read by reads.ts).
  */
 import { constantOf, finiteValues, type FieldOutline, type MappingOutline } from '../../mapping/index.js';
-import { missingValues, quoteList, type FieldSite, type SchemaProblem } from '../schema-check.js';
+import { missingValues, ProblemList, quoteList, type FieldSite, type SchemaProblem } from '../schema-check.js';
 import type { HubSpotOptions } from './context.js';
 
 type Scalar = string | number | boolean;
@@ -127,12 +127,8 @@ export function objectTypesOf(needs: HubSpotNeed[]): string[] {
  * a read-only property, the id property not unique-value, a dropdown lacking a value the mapping writes.
  */
 export function checkHubSpotProperties(needs: HubSpotNeed[], properties: Map<string, HubSpotPropertyDef[]>): SchemaProblem[] {
-  const out: SchemaProblem[] = [];
-  const seen = new Set<string>();
-  const add = (p: SchemaProblem) => {
-    const key = `${p.object}|${p.field}|${p.problem}|${p.site.file}|${p.site.line}`;
-    if (!seen.has(key)) { seen.add(key); out.push(p); }
-  };
+  const found = new ProblemList();
+  const add = (p: SchemaProblem) => found.add(p);
   for (const n of needs) {
     const defs = properties.get(n.objectType);
     if (!defs) continue;
@@ -149,5 +145,5 @@ export function checkHubSpotProperties(needs: HubSpotNeed[], properties: Map<str
       if (missing.length) add({ ...base, problem: `dropdown has no option ${quoteList(missing)} (the mapping can write it)` });
     }
   }
-  return out;
+  return found.problems;
 }

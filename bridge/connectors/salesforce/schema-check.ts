@@ -4,7 +4,7 @@
  * (`GET /services/data/vXX.X/sobjects/{SObject}/describe`, read by reads.ts).
  */
 import { constantOf, finiteValues, type FieldOutline, type MappingOutline } from '../../mapping/index.js';
-import { missingValues, quoteList, type FieldSite, type SchemaProblem } from '../schema-check.js';
+import { missingValues, ProblemList, quoteList, type FieldSite, type SchemaProblem } from '../schema-check.js';
 import type { SalesforceOptions } from './context.js';
 
 type Scalar = string | number | boolean;
@@ -75,12 +75,8 @@ export function sobjectsOf(needs: SalesforceNeed[]): string[] {
  * upsert may create), a restricted picklist lacking a value the mapping writes.
  */
 export function checkSalesforceFields(needs: SalesforceNeed[], describes: Map<string, SalesforceFieldDescribe[]>): SchemaProblem[] {
-  const out: SchemaProblem[] = [];
-  const seen = new Set<string>();
-  const add = (p: SchemaProblem) => {
-    const key = `${p.object}|${p.field}|${p.problem}|${p.site.file}|${p.site.line}`;
-    if (!seen.has(key)) { seen.add(key); out.push(p); }
-  };
+  const found = new ProblemList();
+  const add = (p: SchemaProblem) => found.add(p);
   for (const n of needs) {
     const fields = describes.get(n.sobject);
     if (!fields) continue;
@@ -103,5 +99,5 @@ export function checkSalesforceFields(needs: SalesforceNeed[], describes: Map<st
       if (missing.length) add({ ...base, problem: `restricted picklist has no active value ${quoteList(missing)} (the mapping can write it)` });
     }
   }
-  return out;
+  return found.problems;
 }
