@@ -4,6 +4,7 @@ import { preflight } from './preflight.js';
 import { SignalWatch } from './signal-watch.js';
 import { checkMappingFields } from './check-mapping-fields.js';
 import { OdooContract } from '../odoo/contract.js';
+import { odooSeriesOf } from '../odoo/server-version.js';
 import { openStateStore } from '../state/state-store.js';
 import { WritebackQueue } from '../state/writeback-queue.js';
 import { MappingStore } from '../state/mapping-store.js';
@@ -32,7 +33,9 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   const { config } = ctx.loaded;
   const { log } = ctx;
   await preflight(ctx.odoo, config, log);
-  const mapper = loadOutboundMapper(config.mappings.dir, config.targets, odooLinkSource((model, method, params) => ctx.odoo.call({ model, method, params })));
+  // Odoo-aware mapping steps (uom) read and compute per series (18: categories, 19: unit trees).
+  const odooSeries = odooSeriesOf(await ctx.odoo.serverVersion());
+  const mapper = loadOutboundMapper(config.mappings.dir, config.targets, odooLinkSource((model, method, params) => ctx.odoo.call({ model, method, params })), { odooSeries });
   await checkMappingFields(ctx.odoo, mapper.specsByFile());
   // Secrets reach the log redactor as they are resolved (createContext's onSecret), here and below.
   const metrics = new BridgeMetrics();

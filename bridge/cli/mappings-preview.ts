@@ -20,6 +20,8 @@ export interface PreviewOptions {
   writer?: Writer;
   /** Reads one Odoo record with web_read(spec) (supplied by the Odoo gateway). Needed for --record. */
   readRecord?: (model: string, id: number, spec: WebReadSpec) => Promise<unknown>;
+  /** The major version of the Odoo --record reads from (mappings compile per series); default 18. */
+  odooSeries?: () => Promise<number>;
   /** Fetches the cross-references a record needs (sync.link / natural keys). Optional. */
   resolveLookups?: (requests: LookupRequest[], mapping: CompiledMapping) => Promise<XrefResolver>;
 }
@@ -76,7 +78,8 @@ export async function mappingsPreview(args: string[], options: PreviewOptions = 
     w.err(`cannot read ${mappingFile}: ${(e as Error).message}`);
     return 2;
   }
-  const compiled = compileMapping(text, mappingFile);
+  const odooSeries = record !== undefined && options.odooSeries ? await options.odooSeries() : undefined;
+  const compiled = compileMapping(text, mappingFile, odooSeries === undefined ? {} : { odooSeries });
   if (!compiled.ok) {
     for (const i of compiled.issues) w.err(formatIssue(i));
     return 1;

@@ -1,5 +1,6 @@
 import { runMappingsCommand as dispatch } from './mappings-command.js';
 import { createContext } from '../app/context.js';
+import { odooSeriesOf } from '../odoo/server-version.js';
 
 /**
  * `sync-bridge mappings ...`: check and preview need no Odoo; `preview --record` reads the
@@ -10,6 +11,7 @@ export async function runMappingsCommand(argv: string[], configFile: string | un
   if (!needsOdoo) return dispatch(argv);
   const ctx = createContext({ configFile });
   return dispatch(argv, {
+    odooSeries: async () => odooSeriesOf(await ctx.odoo.serverVersion()),
     readRecord: async (model, id, spec) => {
       const rows = await ctx.odoo.call<unknown[]>({ model, method: 'web_read', ids: [id], params: { specification: spec } });
       if (!rows[0]) throw new Error(`${model},${id} not found in Odoo`);

@@ -6,6 +6,7 @@ import { OdooContract, type ReconCounts } from '../odoo/contract.js';
 import { JOBS, Reconciler, ReconBusyError, type RunSummary } from '../reconcile/index.js';
 import { OUTCOMES } from '../reconcile/run.js';
 import { loadOutboundMapper, odooLinkSource } from '../runtime/mapping-registry.js';
+import { odooSeriesOf } from '../odoo/server-version.js';
 import { openStateStore } from '../state/state-store.js';
 import { QuotaRecorder, QuotaStore } from '../state/quota-store.js';
 import { restoreQuota } from '../app/connectors.js';
@@ -44,9 +45,10 @@ export async function runReconcileCommand(ctx: AppContext, argv: string[], out: 
   restoreQuota(connectors.values(), quotaStore);
   quota.attach(quotaStore);
   const contract = new OdooContract(ctx.odoo);
+  const odooSeries = odooSeriesOf(await ctx.odoo.serverVersion());
   const reconciler = new Reconciler({
     config, odoo: ctx.odoo, contract, connectors, db, workerId: `${ctx.loaded.workerId}:cli`, log: ctx.log,
-    mapper: () => loadOutboundMapper(config.mappings.dir, { [target]: config.targets[target]! }, odooLinkSource((model, method, params) => ctx.odoo.call({ model, method, params }))),
+    mapper: () => loadOutboundMapper(config.mappings.dir, { [target]: config.targets[target]! }, odooLinkSource((model, method, params) => ctx.odoo.call({ model, method, params })), { odooSeries }),
   });
   const dryRun = values['dry-run'] === true;
   let last = 0;

@@ -334,6 +334,7 @@ class Compiler {
     readonly lc: LineCounter,
     readonly doc: ReturnType<typeof parseDocument>,
     readonly limits: Limits,
+    readonly odooSeries: number,
   ) {}
 
   // ---- positions and issues -------------------------------------------------------------
@@ -1026,6 +1027,7 @@ class Compiler {
     const r = compileStep(name, arg, {
       site,
       limits: this.limits,
+      odooSeries: this.odooSeries,
       path: (text, sub, leafFields) => {
         const p = this.path(text, f, [...argFrame.ypath, sub], `${argFrame.construct}.${sub}`, leafFields);
         if (!p) return undefined;
@@ -1060,7 +1062,18 @@ function explainDisplay(_display: string, p: ParsedPath): (s: Scope) => string {
 
 export interface CompileOptions {
   limits?: Partial<Limits>;
+  /**
+   * Major version of the Odoo the mapping reads (default 18). It changes what Odoo-aware steps
+   * read and how they compute: `uom` reads `category_id` and divides by the source factor up to
+   * Odoo 18, and reads `parent_path` and multiplies by the source factor from Odoo 19 on (19
+   * removed UoM categories and inverted the factor). The mapping's version hash does not
+   * depend on it.
+   */
+  odooSeries?: number;
 }
+
+/** The series assumed when none is given: the addon's (Odoo 18). */
+export const DEFAULT_ODOO_SERIES = 18;
 
 /** Compiles mapping text. Never throws for a bad mapping: all issues come back with positions. */
 export function compileMapping(text: string, file: string, options: CompileOptions = {}): CompileResult {
@@ -1110,7 +1123,7 @@ function compile(text: string, file: string, options: CompileOptions): CompileRe
   } catch (e) {
     return fail(1, 1, '(yaml)', `invalid YAML: ${(e as Error).message}`);
   }
-  const c = new Compiler(file, lc, doc, limits);
+  const c = new Compiler(file, lc, doc, limits, options.odooSeries ?? DEFAULT_ODOO_SERIES);
   const top: Frame = { construct: '', ypath: [], depth: 0, scopes: [[]], scopeDisplay: [''], lenient: false };
   if (!isPlainObject(raw)) {
     c.issue([], '(file)', `expected a mapping document (direction, source, system, events, output, fields), got ${describe(raw)}`);

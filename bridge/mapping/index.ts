@@ -16,7 +16,8 @@ export type { MappingContext, XrefResolver, LookupRequest } from './runtime.js';
 export { MappingError, MappingCompileError, MappingRunError, formatIssue, formatRunIssue } from './errors.js';
 export type { MappingIssue, MappingRunIssue } from './errors.js';
 export { generateMappingJsonSchema, LANGUAGE_VERSION } from './schema.js';
-export { floatRound, convertUom } from './numeric.js';
+export { floatRound, convertUom, uomRuleOf, UOM_FIELDS, type UomRule } from './numeric.js';
+export { DEFAULT_ODOO_SERIES } from './compiler.js';
 
 /** Compiles or throws MappingCompileError listing every issue in the file. */
 export function loadMapping(text: string, file: string, options?: CompileOptions): CompiledMapping {

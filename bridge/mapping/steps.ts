@@ -1,6 +1,6 @@
 /** The closed set of pipe functions. Each compiles its argument once and returns a closure. */
 import { compileDatePattern, formatInstant, isValidTimeZone, odooUtcToIso, parseInstant } from './datetime.js';
-import { convertUomRecords, floatRound, roundDigits, type RoundMethod } from './numeric.js';
+import { convertUomRecords, convertUomRecordsTree, floatRound, roundDigits, UOM_FIELDS, uomRuleOf, type RoundMethod } from './numeric.js';
 import { describe } from './path.js';
 import { FAIL, isFail, type Rt, type Scope, type Site } from './runtime.js';
 
@@ -9,11 +9,11 @@ export type StepFn = (v: unknown, s: Scope, rt: Rt) => unknown;
 export interface StepHelpers {
   site: Site;
   limits: { maxItems: number };
+  /** Major version of the Odoo read (CompileOptions.odooSeries). */
+  odooSeries: number;
   /** Compiles a path argument (relative to the field's scope); records it for requiredSpec. */
   path(text: unknown, key: string, leafFields?: string[]): { read: (s: Scope, rt: Rt, site: Site) => unknown; site: Site; display: (s: Scope) => string } | undefined;
 }
-
-const UOM_FIELDS = ['factor', 'rounding', 'category_id', 'name'];
 
 export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn | string {
   const site = h.site;
@@ -184,11 +184,13 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
     }
     case 'uom': {
       const a = arg as { from: string; to: string; round?: boolean; method?: RoundMethod };
-      const from = h.path(a.from, 'from', UOM_FIELDS);
-      const to = h.path(a.to, 'to', UOM_FIELDS);
+      const rule = uomRuleOf(h.odooSeries);
+      const from = h.path(a.from, 'from', [...UOM_FIELDS[rule]]);
+      const to = h.path(a.to, 'to', [...UOM_FIELDS[rule]]);
       if (!from || !to) return 'invalid unit path';
       const round = a.round !== false;
       const method = a.method ?? 'UP';
+      const convert = rule === 'category' ? convertUomRecords : convertUomRecordsTree;
       return (v, s, rt) => {
         if (typeof v !== 'number' || !Number.isFinite(v)) return bad(rt, s, `expected a quantity, got ${describe(v)}`);
         const fu = from.read(s, rt, from.site);
@@ -196,7 +198,7 @@ export function compileStep(name: string, arg: unknown, h: StepHelpers): StepFn 
         if (isFail(fu) || isFail(tu)) return FAIL;
         if (fu == null || fu === false) return rt.fail(site, from.display(s), 'uom: missing unit of measure');
         if (tu == null || tu === false) return rt.fail(site, to.display(s), 'uom: missing unit of measure');
-        const r = convertUomRecords(v, fu, tu, round, method);
+        const r = convert(v, fu, tu, round, method);
         return typeof r === 'string' ? bad(rt, s, r) : r;
       };
     }

@@ -20,3 +20,13 @@ export async function fetchServerVersion(url: string, timeoutMs: number): Promis
   if (!v) throw new OdooUnavailableError(`version_info: ${url} does not look like Odoo`);
   return v;
 }
+
+/**
+ * The major series of an Odoo version string ("18.0", "18.0+e", "saas~18.3", "19.0-20251001"):
+ * 18, 18, 18, 19. Throws on a string without one (fetchServerVersion already refused non-Odoo).
+ */
+export function odooSeriesOf(version: string): number {
+  const m = /(\d+)\.\d+/.exec(version);
+  if (!m) throw new OdooUnavailableError(`cannot tell the Odoo series from version '${version}'`);
+  return Number(m[1]);
+}

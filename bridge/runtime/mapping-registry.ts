@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TargetConfig } from '../config/schema.js';
 import { PermanentError } from '../errors/index.js';
-import { collectLookups, loadMapping, mapOrThrow, requiredSpec, type CompiledMapping, type XrefResolver } from '../mapping/index.js';
+import { collectLookups, loadMapping, mapOrThrow, requiredSpec, type CompiledMapping, type CompileOptions, type XrefResolver } from '../mapping/index.js';
 import type { ClaimedEvent, WebReadSpec } from '../odoo/contract.js';
 import type { MappingStore } from '../state/mapping-store.js';
 import type { LinkSource, MappedOutbound, OutboundMapper, RecordSource } from './ports.js';
@@ -59,7 +59,13 @@ export class MappingRegistry implements OutboundMapper {
   private readonly pinnedCache = new Map<string, CompiledMapping>();
   private store: MappingStore | undefined;
 
-  constructor(dir: string, targets: Record<string, TargetConfig>, private readonly links?: LinkSource & Partial<RecordSource>) {
+  constructor(
+    dir: string,
+    targets: Record<string, TargetConfig>,
+    private readonly links?: LinkSource & Partial<RecordSource>,
+    /** Compile options of every mapping, e.g. the Odoo series read (CompileOptions.odooSeries). */
+    private readonly compileOptions: CompileOptions = {},
+  ) {
     const problems: string[] = [];
     for (const [code, t] of Object.entries(targets)) {
       const folder = path.join(dir, t.mappings ?? t.preset);
@@ -69,7 +75,7 @@ export class MappingRegistry implements OutboundMapper {
         const file = path.join(folder, name);
         try {
           const text = fs.readFileSync(file, 'utf8');
-          const m = loadMapping(text, file);
+          const m = loadMapping(text, file, this.compileOptions);
           if (m.direction !== 'outbound') continue;
           for (const ev of m.events) byKey.set(`${m.source}|${ev}`, m);
           this.sources.set(m.version, { file, system: m.system, source: text });
@@ -105,7 +111,7 @@ export class MappingRegistry implements OutboundMapper {
         throw new PermanentError(`mapping version ${version} (pinned by a replay with the mapping version the event was sent with) is unknown to this sidecar: its state file has no mapping source with that version. Replay with --mapping-version current, or run a sidecar that loaded that mapping`, { category: 'mapping', details: { mapping_version: version } });
       }
       try {
-        m = loadMapping(stored.source, `${stored.file}@${version.slice(0, 12)}`);
+        m = loadMapping(stored.source, `${stored.file}@${version.slice(0, 12)}`, this.compileOptions);
       } catch (err) {
         throw new PermanentError(`mapping version ${version} (${stored.file}, stored in the state file) no longer compiles: ${err instanceof Error ? err.message : String(err)}`, { category: 'mapping', details: { mapping_version: version } });
       }
@@ -230,6 +236,6 @@ export function odooLinkSource(call: (model: string, method: string, params: Rec
   };
 }
 
-export function loadOutboundMapper(dir: string, targets: Record<string, TargetConfig>, links?: LinkSource & Partial<RecordSource>): MappingRegistry {
-  return new MappingRegistry(dir, targets, links);
+export function loadOutboundMapper(dir: string, targets: Record<string, TargetConfig>, links?: LinkSource & Partial<RecordSource>, compileOptions: CompileOptions = {}): MappingRegistry {
+  return new MappingRegistry(dir, targets, links, compileOptions);
 }

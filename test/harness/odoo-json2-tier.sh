@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # JSON-2 tier: the Odoo gateway contract (test/gateway/contract-suite.ts) over JSON-2 and
 # XML-RPC against a real Odoo 19 or later, on a bare database (base + its auto-installed rpc
-# module). Proves the sidecar's JSON-2 transport against the real endpoint; the sync_bridge
-# addon itself targets Odoo 18 (see docs/odoo-contract.md#porting-notes).
+# module, and uom), and the mapping engine's unit conversion against Odoo 19's own
+# (test/gateway/uom-parity-suite.ts). Proves the sidecar's JSON-2 transport against the real
+# endpoint; the sync_bridge addon itself targets Odoo 18 (see docs/odoo-contract.md#porting-notes).
 #
 # Inputs (environment):
 #   ODOO_JSON2_SRC  an Odoo 19+ source tree (the folder holding odoo-bin); when unset,
@@ -68,7 +69,7 @@ args=(--addons-path="$addons" --db_host="$PGHOST" --db_port="${PGPORT:-5432}" --
 [ -n "${PGPASSWORD:-}" ] && args+=(--db_password="$PGPASSWORD")
 
 t0=$(date +%s)
-"$PY" "$SRC/odoo-bin" "${args[@]}" -i base --without-demo=all --stop-after-init >"$work/init.log" 2>&1 \
+"$PY" "$SRC/odoo-bin" "${args[@]}" -i base,uom --without-demo=all --stop-after-init >"$work/init.log" 2>&1 \
   || fail "database init" "$work/init.log"
 
 # API keys (JSON-2 takes no passwords): one for the administrator, one for an internal user

@@ -1,6 +1,7 @@
 import { Json2Transport } from '../../bridge/odoo/json2-transport.js';
 import { XmlRpcTransport } from '../../bridge/odoo/xmlrpc-transport.js';
 import { describeGatewayContract } from '../gateway/contract-suite.js';
+import { json2Env, need } from './json2-env.js';
 
 /**
  * The Odoo gateway contract against a real Odoo 19+ (test/harness/odoo-json2-tier.sh starts
@@ -9,19 +10,9 @@ import { describeGatewayContract } from '../gateway/contract-suite.js';
  * for comparison. Inputs: ODOO_JSON2_URL, ODOO_JSON2_DB, ODOO_JSON2_ADMIN_LOGIN /
  * ODOO_JSON2_ADMIN_KEY, ODOO_JSON2_LIMITED_LOGIN / ODOO_JSON2_LIMITED_KEY, ODOO_JSON2_SERIES.
  */
-function need(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set (run through test/harness/odoo-json2-tier.sh)`);
-  return v;
-}
-
-const url = need('ODOO_JSON2_URL');
-const db = need('ODOO_JSON2_DB');
-const adminLogin = need('ODOO_JSON2_ADMIN_LOGIN');
-const adminKey = need('ODOO_JSON2_ADMIN_KEY');
+const { url, db, adminLogin, adminKey, major } = json2Env();
 const limitedLogin = need('ODOO_JSON2_LIMITED_LOGIN');
 const limitedKey = need('ODOO_JSON2_LIMITED_KEY');
-const major = Number.parseInt(need('ODOO_JSON2_SERIES'), 10);
 
 for (const [label, Transport] of [['JSON-2', Json2Transport], ['XML-RPC', XmlRpcTransport]] as const) {
   const conn = (username: string, apiKey: string, at = url) => new Transport({ url: at, db, username, apiKey, timeoutMs: 30_000 });
