@@ -60,7 +60,9 @@ export function hubspotTypeProblems(def: HubSpotPropertyDef, shapes: ValueShape[
   const out: string[] = [];
   const refused = type ? REFUSED[type] : undefined;
   if (type && refused) {
-    const bad = shapes.filter((s) => (s.value !== undefined ? !constantFits(type, s.value) : refused.has(s.kind)));
+    // A checkbox dropdown's constants are the dropdown check's (its options are the values it takes).
+    const dropdown = def.type === 'enumeration';
+    const bad = shapes.filter((s) => (s.value !== undefined ? !dropdown && !constantFits(type, s.value) : refused.has(s.kind)));
     if (bad.length) out.push(`${writesText(bad)} into ${WANTS[type]}`);
   }
   if (type === 'string') {
