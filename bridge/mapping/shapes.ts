@@ -113,14 +113,7 @@ function stepLength(shape: ValueShape, name: string, arg: unknown): ValueShape['
 function applyStep(shapes: ValueShape[], step: unknown): ValueShape[] {
   const name = typeof step === 'string' ? step : isObj(step) ? Object.keys(step)[0] ?? '' : '';
   const arg = isObj(step) ? step[name] : undefined;
-  if (name === 'map' && isObj(arg)) {
-    const table = isObj(arg['table']) ? Object.values(arg['table']) : [];
-    if (!table.every((v) => v === null || isScalar(v))) return [unknown('a value map')];
-    const out: ValueShape[] = table.filter(isScalar).map((v) => constShape(v, `value map output '${String(v)}'`));
-    if (isScalar(arg['fallback'])) out.push(constShape(arg['fallback'], `value map fallback '${String(arg['fallback'])}'`));
-    if (arg['keep_unmatched'] === true) out.push(...shapes);
-    return out;
-  }
+  if (name === 'map' && isObj(arg)) return mapShapes(shapes, arg);
   return shapes.map((s) => {
     const maxLength = stepLength(s, name, arg);
     const next = (kind: ValueKind, via: string): ValueShape => (maxLength ? { kind, via, maxLength } : { kind, via });
@@ -149,6 +142,32 @@ function applyStep(shapes: ValueShape[], step: unknown): ValueShape[] {
     // Lists (first, last, split, join, flatten) and anything else: not worked out.
     return unknown(name);
   });
+}
+
+/**
+ * A value map: a known value becomes its entry (or the fallback, or itself with keep_unmatched;
+ * no entry fails the event: nothing written); any other value becomes one of the table's outputs.
+ */
+function mapShapes(shapes: ValueShape[], arg: Record<string, unknown>): ValueShape[] {
+  const table = isObj(arg['table']) ? arg['table'] : {};
+  if (!Object.values(table).every((v) => v === null || isScalar(v))) return [unknown('a value map')];
+  const fallback = isScalar(arg['fallback']) ? constShape(arg['fallback'], `value map fallback '${String(arg['fallback'])}'`) : undefined;
+  const keep = arg['keep_unmatched'] === true;
+  const entry = (v: unknown): ValueShape[] => (isScalar(v) ? [constShape(v, `value map output '${String(v)}'`)] : []);
+  const out: ValueShape[] = [];
+  let anyOther = false;
+  for (const s of shapes) {
+    if (s.value === undefined) { anyOther = true; if (keep) out.push(s); continue; }
+    const key = String(s.value);
+    if (key in table) out.push(...entry(table[key]));
+    else if (fallback) out.push(fallback);
+    else if (keep) out.push(s);
+  }
+  if (anyOther) {
+    out.push(...Object.values(table).flatMap(entry));
+    if (fallback) out.push(fallback);
+  }
+  return out;
 }
 
 /** A `type:` declaration narrows the value (the mapping fails the event otherwise). */
