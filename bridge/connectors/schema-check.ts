@@ -2,6 +2,7 @@
  * Shared shapes of `sync-bridge check-targets`: what a mapping field needs from the target's
  * schema, and a problem found (pure data; the per-vendor checks live in each connector folder).
  */
+import type { ValueKind, ValueShape } from '../mapping/index.js';
 
 /** Where a mapping writes something: file:line:col of the field's key. */
 export interface FieldSite {
@@ -48,3 +49,38 @@ export function missingValues(want: ReadonlyArray<string | number | boolean>, ha
 }
 
 export const quoteList = (values: string[]): string => values.map((v) => `'${v}'`).join(', ');
+
+/** How a kind of value reads in a problem line. */
+const KIND_WORDS: Record<ValueKind, string> = {
+  unknown: 'a value',
+  text: 'text',
+  number: 'a number',
+  numeric_text: 'a number as text',
+  boolean: 'true/false',
+  boolean_text: "'true'/'false' as text",
+  date: 'a date (YYYY-MM-DD)',
+  datetime: 'a date-time (ISO 8601)',
+  odoo_datetime: 'a date-time (YYYY-MM-DD HH:MM:SS)',
+  datetime_any: 'a date-time',
+  time: 'a time of day (HH:MM:SS)',
+  epoch_ms: 'epoch milliseconds',
+  epoch_s: 'epoch seconds',
+  date_text: 'a formatted date',
+};
+
+/**
+ * "writes a date-time (ISO 8601) (format_date iso) or text (trim)": the shapes that do not fit,
+ * one per kind (the first way the mapping makes it).
+ */
+export function writesText(bad: ValueShape[]): string {
+  const seen = new Map<ValueKind, ValueShape>();
+  for (const s of bad) if (!seen.has(s.kind)) seen.set(s.kind, s);
+  return `the mapping writes ${[...seen.values()].map((s) => (s.value !== undefined ? s.via : `${KIND_WORDS[s.kind]} (${s.via})`)).join(' or ')}`;
+}
+
+/** The largest bound (truncate, a constant...) among the shapes that exceeds `limit`, if any. */
+export function tooLong(shapes: ValueShape[], limit: number): ValueShape['maxLength'] | undefined {
+  let worst: ValueShape['maxLength'] | undefined;
+  for (const s of shapes) if (s.maxLength && s.maxLength.n > limit && (!worst || s.maxLength.n > worst.n)) worst = s.maxLength;
+  return worst;
+}

@@ -134,3 +134,4 @@ export function xrefFromTable(t: XrefTable): XrefResolver {
   };
 }
 export { outlineMapping, finiteValues, constantOf, type MappingOutline, type FieldOutline } from './outline.js';
+export { valueShapes, kindOfValue, type ValueShape, type ValueKind } from './shapes.js';

@@ -3,9 +3,10 @@
  * outbound mapping writes (and the values it can write, when finite), compared with the portal's
  * property definitions (`GET /crm/v3/properties/{objectType}`, read by reads.ts).
  */
-import { constantOf, finiteValues, type FieldOutline, type MappingOutline } from '../../mapping/index.js';
+import { constantOf, finiteValues, valueShapes, type FieldOutline, type MappingOutline, type ValueShape } from '../../mapping/index.js';
 import { missingValues, ProblemList, quoteList, type FieldSite, type SchemaProblem } from '../schema-check.js';
 import type { HubSpotOptions } from './context.js';
+import { hubspotTypeProblems } from './type-check.js';
 
 type Scalar = string | number | boolean;
 
@@ -17,6 +18,8 @@ export interface HubSpotNeed {
   values?: Scalar[];
   /** The unique-value property records are written by (idProperty). */
   idProperty?: boolean;
+  /** What kind of value the mapping writes (type and length check); undefined: not judged. */
+  shapes?: ValueShape[];
   site: FieldSite;
 }
 
@@ -81,7 +84,8 @@ function recordNeeds(m: MappingOutline, types: string[], fields: Record<string, 
     if (f.name === id.name) continue;
     const when = isObj(f.expr) ? f.expr['when'] : undefined;
     const values = finiteValues(f.expr, vars)?.filter((v) => v !== '');
-    for (const t of typesFor(when, objectTypeExpr, types)) out.push({ objectType: t, property: f.name, values, site: siteOf(m, f) });
+    const shapes = valueShapes(f.expr, vars);
+    for (const t of typesFor(when, objectTypeExpr, types)) out.push({ objectType: t, property: f.name, values, site: siteOf(m, f), ...(shapes ? { shapes } : {}) });
   }
   if (fields['owner']) for (const t of types) out.push({ objectType: t, property: 'hubspot_owner_id', site: siteOf(m, fields['owner']) });
   // Associations by the associated record's unique property: that property must be unique there.
@@ -124,7 +128,8 @@ export function objectTypesOf(needs: HubSpotNeed[]): string[] {
 
 /**
  * Compares the needs with the portal's properties (by object type). Problems: a property missing,
- * a read-only property, the id property not unique-value, a dropdown lacking a value the mapping writes.
+ * a read-only property, the id property not unique-value, a dropdown lacking a value the mapping
+ * writes, a value of a kind the property's type refuses or longer than HubSpot keeps (type-check.ts).
  */
 export function checkHubSpotProperties(needs: HubSpotNeed[], properties: Map<string, HubSpotPropertyDef[]>): SchemaProblem[] {
   const found = new ProblemList();
@@ -140,6 +145,7 @@ export function checkHubSpotProperties(needs: HubSpotNeed[], properties: Map<str
     }
     if (n.idProperty && def.hasUniqueValue !== true) add({ ...base, problem: 'not a unique-value property (records are written by it: set "Require unique values")' });
     if (def.modificationMetadata?.readOnlyValue === true) add({ ...base, problem: 'read-only property (HubSpot refuses values for it)' });
+    else if (n.shapes) for (const problem of hubspotTypeProblems(def, n.shapes)) add({ ...base, problem });
     if (n.values && def.type === 'enumeration') {
       const missing = missingValues(n.values, (def.options ?? []).map((o) => o.value));
       if (missing.length) add({ ...base, problem: `dropdown has no option ${quoteList(missing)} (the mapping can write it)` });

@@ -3,9 +3,10 @@
  * mapping writes (and the values it can write, when finite), compared with the SObject's describe
  * (`GET /services/data/vXX.X/sobjects/{SObject}/describe`, read by reads.ts).
  */
-import { constantOf, finiteValues, type FieldOutline, type MappingOutline } from '../../mapping/index.js';
+import { constantOf, finiteValues, valueShapes, type FieldOutline, type MappingOutline, type ValueShape } from '../../mapping/index.js';
 import { missingValues, ProblemList, quoteList, type FieldSite, type SchemaProblem } from '../schema-check.js';
 import type { SalesforceOptions } from './context.js';
+import { salesforceTypeProblems } from './type-check.js';
 
 type Scalar = string | number | boolean;
 
@@ -20,6 +21,8 @@ export interface SalesforceNeed {
   externalId?: boolean;
   /** The write may create the record (upsert by an external id, not by Id). */
   mayCreate: boolean;
+  /** What kind of value the mapping writes (type and length check); undefined: not judged. */
+  shapes?: ValueShape[];
   site: FieldSite;
 }
 
@@ -27,6 +30,8 @@ export interface SalesforceNeed {
 export interface SalesforceFieldDescribe {
   name: string;
   type?: string;
+  /** Characters a text field holds (0 for non-text types). */
+  length?: number;
   picklistValues?: Array<{ value: string; active?: boolean }>;
   restrictedPicklist?: boolean;
   externalId?: boolean;
@@ -54,7 +59,8 @@ export function salesforceNeeds(m: MappingOutline, kinds: string[], options: Sal
     out.push({ sobject, field: key, upsertKey: true, externalId: key !== 'Id', mayCreate, site: site(m, keySite) });
     for (const f of Object.values(body)) {
       if (f.name === key) continue; // in the URL, not the body
-      out.push({ sobject, field: f.name, values: finiteValues(f.expr, vars), mayCreate, site: site(m, f) });
+      const shapes = valueShapes(f.expr, vars);
+      out.push({ sobject, field: f.name, values: finiteValues(f.expr, vars), mayCreate, site: site(m, f), ...(shapes ? { shapes } : {}) });
     }
     // fields_to_null: fields sent as null (cleared) must exist and be updateable.
     for (const item of m.fields['fields_to_null']?.items ?? []) {
@@ -72,7 +78,8 @@ export function sobjectsOf(needs: SalesforceNeed[]): string[] {
 /**
  * Compares the needs with the describes (by SObject). Problems: a field missing, the upsert key
  * not an External ID field, a field the integration user may not update (or create, when the
- * upsert may create), a restricted picklist lacking a value the mapping writes.
+ * upsert may create), a restricted picklist lacking a value the mapping writes, a value of a kind
+ * the field's type refuses or longer than the field holds (type-check.ts).
  */
 export function checkSalesforceFields(needs: SalesforceNeed[], describes: Map<string, SalesforceFieldDescribe[]>): SchemaProblem[] {
   const found = new ProblemList();
@@ -93,6 +100,7 @@ export function checkSalesforceFields(needs: SalesforceNeed[], describes: Map<st
     }
     if (def.updateable !== true) add({ ...base, problem: 'not updateable by the integration user (field-level security or a read-only field)' });
     else if (n.mayCreate && def.createable !== true) add({ ...base, problem: 'not createable by the integration user (the upsert may create the record)' });
+    else if (n.shapes) for (const problem of salesforceTypeProblems(def, n.shapes)) add({ ...base, problem });
     if (n.values && (def.type === 'picklist' || def.type === 'multipicklist') && def.restrictedPicklist === true) {
       const active = (def.picklistValues ?? []).filter((v) => v.active !== false).map((v) => v.value);
       const missing = missingValues(n.values, active);

@@ -10,6 +10,8 @@ export interface PropertyDef {
   unique?: boolean;
   readOnly?: boolean;
   options?: string[];
+  /** The form control when it is not the type's usual one (routes-properties.ts): textarea, phonenumber. */
+  fieldType?: string;
 }
 
 export const OBJECT_TYPES = ['companies', 'contacts', 'deals', 'line_items', 'products', 'orders'] as const;
@@ -19,6 +21,9 @@ export type PropertySchema = Record<ObjectType, Record<string, PropertyDef>>;
 
 const s = (): PropertyDef => ({ type: 'string' });
 const n = (): PropertyDef => ({ type: 'number' });
+/** Multi-line text (HubSpot's description properties) and phone numbers: strings with their own fieldType. */
+const textarea = (): PropertyDef => ({ type: 'string', fieldType: 'textarea' });
+const phone = (): PropertyDef => ({ type: 'string', fieldType: 'phonenumber' });
 const ro = (type: PropertyType = 'datetime'): PropertyDef => ({ type, readOnly: true });
 const system = { hs_object_id: ro('number'), createdate: ro(), hs_lastmodifieddate: ro(), hs_createdate: ro() };
 
@@ -43,27 +48,27 @@ export function defaultSchema(): PropertySchema {
   const odoo = (): PropertyDef => ({ type: 'string', unique: true });
   return {
     companies: {
-      ...system, name: s(), domain: s(), phone: s(), address: s(), address2: s(), city: s(), state: s(), zip: s(), country: s(),
-      website: s(), industry: s(), description: s(), numberofemployees: n(), annualrevenue: n(), hubspot_owner_id: s(),
+      ...system, name: s(), domain: s(), phone: phone(), address: s(), address2: s(), city: s(), state: s(), zip: s(), country: s(),
+      website: s(), industry: s(), description: textarea(), numberofemployees: n(), annualrevenue: n(), hubspot_owner_id: s(),
       odoo_id: odoo(),
     },
     contacts: {
-      ...system, lastmodifieddate: ro(), email: { type: 'string', unique: true }, firstname: s(), lastname: s(), phone: s(), mobilephone: s(),
+      ...system, lastmodifieddate: ro(), email: { type: 'string', unique: true }, firstname: s(), lastname: s(), phone: phone(), mobilephone: phone(),
       company: s(), jobtitle: s(), address: s(), city: s(), state: s(), zip: s(), country: s(), website: s(),
       lifecyclestage: { type: 'enumeration', options: ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'] },
       hubspot_owner_id: s(), odoo_id: odoo(),
     },
     deals: {
       ...system, dealname: s(), amount: n(), dealstage: { type: 'enumeration', options: DEAL_STAGES }, pipeline: { type: 'enumeration', options: ['default'] },
-      closedate: { type: 'datetime' }, hubspot_owner_id: s(), deal_currency_code: s(), description: s(), dealtype: { type: 'enumeration', options: ['newbusiness', 'existingbusiness'] },
+      closedate: { type: 'datetime' }, hubspot_owner_id: s(), deal_currency_code: s(), description: textarea(), dealtype: { type: 'enumeration', options: ['newbusiness', 'existingbusiness'] },
       hs_is_closed_won: ro('bool'), odoo_id: odoo(), ...stageCalculatedDefs(DEAL_STAGES),
     },
     line_items: {
-      ...system, name: s(), quantity: n(), price: n(), amount: ro('number'), hs_product_id: s(), hs_sku: s(), description: s(), discount: n(),
+      ...system, name: s(), quantity: n(), price: n(), amount: ro('number'), hs_product_id: s(), hs_sku: s(), description: textarea(), discount: n(),
       hs_discount_percentage: n(), hs_line_item_currency_code: s(), hs_position_on_quote: n(), odoo_id: odoo(),
     },
     products: {
-      ...system, name: s(), price: n(), hs_sku: s(), description: s(), hs_cost_of_goods_sold: n(), hs_product_type: { type: 'enumeration', options: ['inventory', 'non_inventory', 'service'] },
+      ...system, name: s(), price: n(), hs_sku: s(), description: textarea(), hs_cost_of_goods_sold: n(), hs_product_type: { type: 'enumeration', options: ['inventory', 'non_inventory', 'service'] },
       hs_url: s(), odoo_id: odoo(),
     },
     orders: {

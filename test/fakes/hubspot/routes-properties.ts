@@ -15,7 +15,7 @@ export function propertyJson(name: string, def: PropertyDef, epoch: string): Rec
     name,
     label: label(name),
     type: def.type,
-    fieldType: FIELD_TYPE[def.type],
+    fieldType: def.fieldType ?? FIELD_TYPE[def.type],
     description: '',
     groupName: custom ? 'odoo' : 'deal_information',
     options: (def.options ?? (def.type === 'bool' ? ['true', 'false'] : [])).map((value, i) => ({ label: label(value), value, displayOrder: i, hidden: false })),

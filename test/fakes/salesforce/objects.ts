@@ -46,14 +46,14 @@ export const STAGES = [
 
 export function defaultObjects(): Record<string, SObjectDef> {
   const address = (p: string): Record<string, FieldDef> => ({
-    [`${p}Street`]: { type: 'textarea' }, [`${p}City`]: str(40), [`${p}State`]: str(80), [`${p}PostalCode`]: str(20), [`${p}Country`]: str(80),
+    [`${p}Street`]: { type: 'textarea', length: 255 }, [`${p}City`]: str(40), [`${p}State`]: str(80), [`${p}PostalCode`]: str(20), [`${p}Country`]: str(80),
   });
   return {
     Account: {
       keyPrefix: '001',
       fields: {
-        ...system(), Name: { type: 'string', required: true, length: 255 }, AccountNumber: str(40), Phone: { type: 'phone' }, Website: { type: 'url' },
-        Type: { type: 'picklist' }, Industry: { type: 'picklist' }, Description: { type: 'textarea' },
+        ...system(), Name: { type: 'string', required: true, length: 255 }, AccountNumber: str(40), Phone: { type: 'phone', length: 40 }, Website: { type: 'url', length: 255 },
+        Type: { type: 'picklist' }, Industry: { type: 'picklist' }, Description: { type: 'textarea', length: 32000 },
         ...address('Billing'), ...address('Shipping'),
         ParentId: { type: 'reference', referenceTo: 'Account', relationshipName: 'Parent' },
         Odoo_Id__c: odooId(),
@@ -64,8 +64,8 @@ export function defaultObjects(): Record<string, SObjectDef> {
     Contact: {
       keyPrefix: '003',
       fields: {
-        ...system(), LastName: { type: 'string', required: true, length: 80 }, FirstName: str(40), Email: { type: 'email' }, Phone: { type: 'phone' },
-        MobilePhone: { type: 'phone' }, Title: str(128), ...address('Mailing'),
+        ...system(), LastName: { type: 'string', required: true, length: 80 }, FirstName: str(40), Email: { type: 'email', length: 80 }, Phone: { type: 'phone', length: 40 },
+        MobilePhone: { type: 'phone', length: 40 }, Title: str(128), ...address('Mailing'),
         AccountId: { type: 'reference', referenceTo: 'Account', relationshipName: 'Account' },
         Name: { type: 'string', readOnly: true },
         Odoo_Id__c: odooId(),
@@ -74,7 +74,7 @@ export function defaultObjects(): Record<string, SObjectDef> {
     Product2: {
       keyPrefix: '01t',
       fields: {
-        ...system(), Name: { type: 'string', required: true, length: 255 }, ProductCode: str(255), Description: { type: 'textarea' }, IsActive: { type: 'boolean' },
+        ...system(), Name: { type: 'string', required: true, length: 255 }, ProductCode: str(255), Description: { type: 'textarea', length: 4000 }, IsActive: { type: 'boolean' },
         Family: { type: 'picklist' }, StockKeepingUnit: str(180), QuantityUnitOfMeasure: { type: 'picklist' },
         Odoo_Id__c: odooId(),
       },
@@ -98,7 +98,7 @@ export function defaultObjects(): Record<string, SObjectDef> {
       fields: {
         ...system(), Name: { type: 'string', required: true, length: 120 }, StageName: { type: 'picklist', required: true, picklist: STAGES },
         CloseDate: { type: 'date', required: true }, AccountId: { type: 'reference', referenceTo: 'Account', relationshipName: 'Account' },
-        Amount: { type: 'currency' }, Probability: { type: 'percent' }, Description: { type: 'textarea' }, Type: { type: 'picklist' },
+        Amount: { type: 'currency' }, Probability: { type: 'percent' }, Description: { type: 'textarea', length: 32000 }, Type: { type: 'picklist' },
         Pricebook2Id: { type: 'reference', referenceTo: 'Pricebook2', relationshipName: 'Pricebook2' },
         IsWon: { type: 'boolean', readOnly: true }, IsClosed: { type: 'boolean', readOnly: true },
         Odoo_Id__c: odooId(),
