@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
 import { create, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
 import { adminServer, configHead, FAST_WORKER } from './support/sidecar-config.js';
-import { freePort, mappingsSubset, startSidecar, stopSidecarExpectingZero, waitFor, waitListening, type RunningSidecar } from './support/sidecar.js';
+import { freePort, mappingsSubset, root, startSidecar, stopSidecarExpectingZero, waitFor, waitListening, type RunningSidecar } from './support/sidecar.js';
 import { archiveTargets, codesLike } from './support/targets.js';
 
 interface EventRow { id: number; state: string; mapping_version: string | false }
@@ -128,6 +129,12 @@ describe('e2e: mapping reload (SIGHUP, POST /admin/mappings/reload) on real Odoo
     expect(bad.body.error!.code).to.equal('mappings_invalid');
     expect(bad.body.error!.problems).to.have.length(1);
     expect(bad.body.error!.problems![0]).to.match(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ .*city_of_nowhere`));
+    // the CLI calls the same endpoint with the config's admin token: exit 1, the problem on stderr
+    const cli = spawnSync(process.execPath, [path.join(root, 'dist/bridge/cli.js'), 'mappings', 'reload', '--config', path.join(sidecar!.dir, 'bridge.config.yaml')], {
+      env: { PATH: process.env.PATH ?? '', BRIDGE_ADMIN_TOKEN: ADMIN, SHIPBOB_TOKEN: 'x', ODOO_API_KEY: 'x' }, encoding: 'utf8', timeout: 60_000,
+    });
+    expect(cli.status, cli.stderr + cli.stdout).to.equal(1);
+    expect(cli.stderr).to.match(/order_release\.yaml:\d+:\d+ .*city_of_nowhere[\s\S]*mappings reload refused/);
 
     const third = await confirmedOrder(`rld3-${CODE}`, `PO-${CODE}-3`);
     const ev3 = await delivered(third.id);
@@ -137,7 +144,7 @@ describe('e2e: mapping reload (SIGHUP, POST /admin/mappings/reload) on real Odoo
 
     const text = await metrics();
     expect(text).to.match(/sync_bridge_mapping_reloads_total\{outcome="ok"\} 1\b/);
-    expect(text).to.match(/sync_bridge_mapping_reloads_total\{outcome="invalid"\} 2\b/);
+    expect(text).to.match(/sync_bridge_mapping_reloads_total\{outcome="invalid"\} 3\b/);
     expect(text).to.contain(`sync_bridge_mapping_info{file="${file}",version="${v2}"} 1`);
     expect(text).not.to.contain(`version="${String(v1)}"`);
     expect(text).to.match(/sync_bridge_mapping_last_reload_success 0\b/);

@@ -15,6 +15,7 @@ import { TransientError } from '../../../bridge/errors/index.js';
 import type { OdooGateway } from '../../../bridge/odoo/odoo-gateway.js';
 import { createServer } from '../../../bridge/server/create-server.js';
 import { mappingReloadRouter, type Reloader } from '../../../bridge/server/mapping-reload-route.js';
+import { mappingsReload, sidecarUrl } from '../../../bridge/cli/mappings-reload.js';
 import { BridgeMetrics } from '../../../bridge/runtime/metrics.js';
 import { MappingStore } from '../../../bridge/state/mapping-store.js';
 import { openStateStore } from '../../../bridge/state/state-store.js';
@@ -211,6 +212,27 @@ describe('POST /admin/mappings/reload', () => {
     const err = await post('admin-token-for-tests');
     expect(err.status).to.equal(503);
     expect((err.body.error as { code: string }).code).to.equal('reload_failed');
+  });
+
+  it('sync-bridge mappings reload: calls it with the token, prints changes or problems, exit 0 / 1 / 3 / 2', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const writer = { out: (s: string) => { out.push(s); }, err: (s: string) => { err.push(s); } };
+    const base = url.replace(/\/admin\/mappings\/reload$/, '');
+    next = { outcome: 'ok', correlationId: '', changed: [{ file: 'a.yaml', old_version: 'a'.repeat(64), new_version: 'b'.repeat(64) }], unchanged: 3 };
+    expect(await mappingsReload(['--url', base], { token: 'admin-token-for-tests', defaultUrl: 'http://127.0.0.1:9', writer })).to.equal(0);
+    expect(out).to.deep.include(`changed a.yaml: ${'a'.repeat(12)} -> ${'b'.repeat(12)}`);
+    expect(out.at(-1)).to.match(/^mappings reloaded: 1 changed, 3 unchanged/);
+    next = { outcome: 'invalid', correlationId: '', message: '1 problem(s)', problems: ['a.yaml:1:1 x: bad'] };
+    expect(await mappingsReload([], { token: 'admin-token-for-tests', defaultUrl: base, writer })).to.equal(1);
+    expect(err).to.deep.equal(['a.yaml:1:1 x: bad', 'mappings reload refused: 1 problem(s)']);
+    expect(await mappingsReload([], { token: 'wrong-token', defaultUrl: base, writer })).to.equal(3);
+    expect(err.at(-1)).to.match(/401 unauthorized/);
+    expect(await mappingsReload([], { token: 'admin-token-for-tests', defaultUrl: 'http://127.0.0.1:9', writer })).to.equal(3);
+    expect(err.at(-1)).to.match(/cannot reach the sidecar at http:\/\/127\.0\.0\.1:9/);
+    expect(await mappingsReload([], { token: undefined, defaultUrl: base, writer })).to.equal(2);
+    expect(await mappingsReload(['--bogus'], { token: 'x', defaultUrl: base, writer })).to.equal(2);
+    expect(sidecarUrl({ host: '0.0.0.0', port: 8787 })).to.equal('http://127.0.0.1:8787');
   });
 
   it('is off (403) when no admin token is configured', async () => {
