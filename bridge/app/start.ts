@@ -124,7 +124,9 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   void checkTargetSchemasAtStart({ config, secret: (ref, key) => ctx.loaded.secret(ref, key), log }, metrics.registry);
   // Reconciliation (issue 7): cron-scheduled jobs per target (reconcile.targets.<code>.schedules).
   const reconcile = new Reconciler({
-    config, odoo: ctx.odoo, contract, connectors, db, mapper: () => live.registry(), workerId: ctx.loaded.workerId, log,
+    config, odoo: ctx.odoo, contract, connectors, db, workerId: ctx.loaded.workerId, log,
+    // the live mapping set: a reload applies to the next run
+    mapper: () => live.registry(), inboundMapping: (target, event) => live.current().inbound.mapping(target, event),
     onInboxStored: () => inbound.processor.poke(),
     onRunFinished: new ReconMetrics(metrics.registry).observe,
   }).schedule();

@@ -104,6 +104,11 @@ export class InboundPreparer implements MessagePreparer {
     return n;
   }
 
+  /** The target's inbound mapping serving `event`, if any (reconciliation maps stock pages with it). */
+  mapping(target: string, event: string): CompiledMapping | undefined {
+    return this.byTarget.get(target)?.events.get(event);
+  }
+
   /** The version of each loaded inbound mapping file. */
   fileVersions(): Map<string, string> {
     const out = new Map<string, string>();

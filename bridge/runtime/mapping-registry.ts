@@ -154,6 +154,12 @@ export class MappingRegistry implements OutboundMapper {
     return this.compiled().map((m) => ({ file: m.file, model: m.odooModel ?? m.source, spec: requiredSpec(m) as WebReadSpec, where: (segs) => fieldUse(m, segs) }));
   }
 
+  /** The source text of the target's outbound `upsert` mapping of `model` (reconciliation reads which CRM properties it writes). */
+  upsertSource(target: string, model: string): string | undefined {
+    const m = this.targets.get(target)?.byKey.get(`${model}|upsert`);
+    return m ? this.sources.get(m.version)?.source : undefined;
+  }
+
   /** The version of each loaded outbound mapping file. */
   fileVersions(): Map<string, string> {
     return new Map(this.compiled().map((m) => [m.file, m.version]));

@@ -111,6 +111,26 @@ describe('mapping reload (all or nothing, without a restart)', () => {
     expect(claimedBefore.specs(['wms'])['sale.order'], 'in-flight work keeps the set it started with').not.to.have.property('client_order_ref');
   });
 
+  it('inbound mappings and reconciliation see the new set too (inbox messages, stock pages, CRM properties)', async () => {
+    const inv = path.join(dir, 'shipbob/inventory_levels.yaml');
+    const before = live.current().inbound.mapping('wms', 'inventory.polled');
+    expect(before?.file).to.equal(inv);
+    fs.appendFileSync(inv, '\n# a comment does not change the version\n');
+    edit(inv, 'source: { const: shipbob }', 'source: { const: shipbob-reloaded }');
+    const r = await reloader.reload('test');
+    expect(r.outcome).to.equal('ok');
+    const after = live.current().inbound.mapping('wms', 'inventory.polled');
+    expect(after?.version).to.not.equal(before?.version);
+    expect((r as Extract<ReloadResult, { outcome: 'ok' }>).changed.map((c) => c.file)).to.deep.equal([inv]);
+    expect(live.registry().upsertSource('wms', 'product.product'), 'master-data reconciliation reads the live upsert mapping').to.equal(fs.readFileSync(path.join(dir, 'shipbob/product_upsert.yaml'), 'utf8'));
+    // the inbox processor's preparer delegates to whichever set is live when a message is taken
+    const fakeSet = (v: string) => ({ ...live.current(), inbound: { ...live.current().inbound, prepare: async () => ({ item: {} as never, mappingVersion: v }), count: () => 0, fileVersions: () => new Map(), mapping: () => undefined } });
+    const holder = new LiveMappings(fakeSet('A'));
+    expect((await holder.preparer.prepare({} as never)).mappingVersion).to.equal('A');
+    holder.swap(fakeSet('B'));
+    expect((await holder.preparer.prepare({} as never)).mappingVersion).to.equal('B');
+  });
+
   it('an invalid change is refused with every problem (file:line:col), logged one per line; the old set stays live', async () => {
     const before = live.current();
     edit(release, /^ {2}order_number: name$/m, '  order_number: { pth: name }');
