@@ -20,6 +20,12 @@ import { BridgeMetrics } from '../../../bridge/runtime/metrics.js';
 import { MappingStore } from '../../../bridge/state/mapping-store.js';
 import { openStateStore } from '../../../bridge/state/state-store.js';
 import { repoRoot, target } from '../inbound/helpers.js';
+import type { Connector, DeliveryResult } from '../../../bridge/connectors/connector.js';
+import type { ClaimedEvent, OdooContract, WebReadSpec } from '../../../bridge/odoo/contract.js';
+import type { OutboundMapper } from '../../../bridge/runtime/ports.js';
+import { Worker } from '../../../bridge/runtime/worker.js';
+import { WritebackQueue } from '../../../bridge/state/writeback-queue.js';
+import { Redactor } from '../../../bridge/log/redact.js';
 
 /** A logger recording every line (level and message); child() shares the record. */
 function recordingLog(): Logger & { lines: Array<{ level: string; message: string; meta: Record<string, unknown> }> } {
@@ -183,6 +189,52 @@ describe('mapping reload (all or nothing, without a restart)', () => {
     expect((await first).outcome).to.equal('ok');
     checkFields = async () => [];
     expect((await reloader.reload('test')).outcome).to.equal('ok');
+  });
+});
+
+describe('worker and a reload: a claim and the deliveries of its events use one mapping set', () => {
+  it('a reload landing while a claim is in flight: its events are delivered with the set it was claimed with; the next claim asks for the new fields', async () => {
+    const set = (version: string, spec: WebReadSpec): OutboundMapper => ({
+      specs: () => ({ 'sale.order': spec }), count: () => 1,
+      map: async () => ({ kind: 'order', payload: { v: version }, mappingVersion: version }),
+    });
+    const live = new LiveMappings({ mapper: set('v1', { name: {} }) } as unknown as MappingSet);
+    const specsAsked: WebReadSpec[] = [];
+    const acks: Array<{ id: number; mapping_version?: string }> = [];
+    let nextId = 1;
+    const event = (id: number): ClaimedEvent => ({
+      id, target: 'wms', event_type: 'release', model: 'sale.order', res_id: id, aggregate_key: `so-${id}`, idempotency_key: `k${id}`, attempts: 1,
+      lease_token: `t${id}`, lease_expires_at: '2099-01-01 00:00:00', trace_id: false, created_at: '2026-01-01 00:00:00', mapping_version: false, external_ref: false, record: { id },
+    });
+    const contract = {
+      claim: async (_w: string, _t: string[], _l: number, _s: number, specs: Record<string, WebReadSpec>) => {
+        specsAsked.push(specs['sale.order']!);
+        // the reload lands while Odoo answers the first claim (read with v1's fields)
+        if (nextId === 1) live.swap({ mapper: set('v2', { name: {}, client_order_ref: {} }) } as unknown as MappingSet);
+        return nextId <= 2 ? [event(nextId++)] : [];
+      },
+      heartbeat: async () => ({ ok: [], refused: [] }),
+      release: async () => ({ ok: [], refused: [] }),
+      ack: async (items: Array<{ id: number; mapping_version?: string }>) => { acks.push(...items); return { ok: items.map((i) => i.id), refused: [] }; },
+      nack: async () => ({ ok: [], refused: [] }),
+    } as unknown as OdooContract;
+    const connector: Connector = { code: 'wms', preset: 'shipbob', deliver: async (): Promise<DeliveryResult> => ({ summary: 'ok' }), circuitState: () => 'closed', pausedForMs: () => 0 } as unknown as Connector;
+    const connectors = new Map([['wms', connector]]);
+    const writeback = new WritebackQueue(openStateStore(':memory:'));
+    const metrics = new BridgeMetrics();
+    const log = recordingLog();
+    const worker = new Worker({ workerId: 'w', batchSize: 1, leaseSeconds: 60, concurrency: 1, pollMinMs: 5, pollMaxMs: 5 }, contract, connectors, writeback,
+      { mapper: live, connectors, writeback, metrics, redactor: new Redactor(), log, retry: { maxAttempts: 3, baseMs: 10, maxMs: 10 } }, metrics, log);
+    const until = async (cond: () => boolean) => { for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 5)); };
+    worker.start();
+    try {
+      await until(() => acks.length >= 2);
+      expect(acks.map((a) => [a.id, a.mapping_version])).to.deep.equal([[1, 'v1'], [2, 'v2']]);
+      expect(specsAsked[0]).to.deep.equal({ name: {} });
+      expect(specsAsked.at(-1)).to.deep.equal({ name: {}, client_order_ref: {} });
+    } finally {
+      await worker.stop(1000);
+    }
   });
 });
 
