@@ -44,7 +44,7 @@ export class SignalWatch {
     }
   }
 
-  /** Stops catching SIGHUP (the sidecar stopped). */
+  /** Stops catching SIGHUP (tests; a stopping sidecar keeps catching it, see start.ts). */
   close(): void {
     process.removeListener('SIGHUP', this.hup);
   }

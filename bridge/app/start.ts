@@ -134,14 +134,14 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   return new Promise<number>((resolve) => {
     let stopping = false;
     // SIGHUP: reload the mappings (all or nothing; the outcome is logged and counted).
+    // Still caught while stopping (ignored then): its default action would end the process mid-grace.
     signals.onReload(() => {
-      if (stopping) return;
+      if (stopping) { log.warn('SIGHUP while stopping: mappings not reloaded'); return; }
       reloader.reload('sighup').catch((err: unknown) => { log.error(`mappings reload failed: ${String(err)}`); });
     });
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      signals.close();
       log.info(`${signal}: stopping (no new claims, finishing in-flight work)`);
       Promise.all([worker.stop(config.worker.shutdown_grace_ms), inbound.stop(), reconcile.stop()]).then(() => {
         server.close();
