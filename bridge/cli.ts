@@ -18,6 +18,7 @@ const context = async (configFile: string | undefined) => (await import('./app/c
  *   reconcile <job> --target T     run one reconciliation now (inventory|open-orders|master-data)
  *   mappings check [dir]           validate every mapping file (exit 1 on any error)
  *   mappings preview <file> --input <json> | --record <model>:<id>
+ *   mappings reload [--url U]      make the running sidecar reload its mappings (admin endpoint)
  * Global option: --config <file> (else BRIDGE_CONFIG, else ./bridge.config.yaml).
  */
 const USAGE = `usage: sync-bridge <command> [options]
@@ -40,6 +41,8 @@ const USAGE = `usage: sync-bridge <command> [options]
                         reconcile once now (exit 0 clean, 1 discrepancies, 2+ errors)
   mappings check [dir]  validate mapping files
   mappings preview <mapping> (--input <file.json> | --record <model>:<id>)
+  mappings reload [--url http://host:port]   the running sidecar reloads its mappings, all or
+                        nothing (exit 0 reloaded, 1 refused: problems listed, 3 not done); same as SIGHUP
 options: --config <file>   --help   --version`;
 
 type Command = (argv: string[], configFile: string | undefined) => Promise<number>;

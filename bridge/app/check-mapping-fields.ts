@@ -1,15 +1,17 @@
-import { PermanentError } from '../errors/index.js';
+import { BridgeError, PermanentError } from '../errors/index.js';
 import type { OdooGateway } from '../odoo/odoo-gateway.js';
 import type { WebReadSpec } from '../odoo/contract.js';
+import type { MappingFileSpec } from '../runtime/mapping-registry.js';
 
 type FieldsInfo = Record<string, { type: string; relation?: string }>;
 
 /**
- * Checks, once at start, that every field a mapping reads exists in this Odoo (a field from a
- * module that is not installed would otherwise make every claim fail). Reports all problems
- * at once, each naming the mapping file and the field path.
+ * Every field a mapping reads that this Odoo does not have (a field from a module that is not
+ * installed would otherwise make every claim fail): one line per problem, naming the mapping
+ * file with the line and column where the path is written (`file:line:col construct: path:
+ * message`, as `mappings check` prints). Rejects (TransientError) when Odoo cannot be asked.
  */
-export async function checkMappingFields(odoo: OdooGateway, specsByFile: Array<{ file: string; model: string; spec: WebReadSpec }>): Promise<void> {
+export async function mappingFieldProblems(odoo: OdooGateway, specsByFile: MappingFileSpec[]): Promise<string[]> {
   const cache = new Map<string, Promise<FieldsInfo>>();
   const fieldsOf = (model: string): Promise<FieldsInfo> => {
     let p = cache.get(model);
@@ -20,27 +22,44 @@ export async function checkMappingFields(odoo: OdooGateway, specsByFile: Array<{
     return p;
   };
   const problems: string[] = [];
-  const walk = async (file: string, model: string, spec: WebReadSpec, prefix: string): Promise<void> => {
+  const walk = async (m: MappingFileSpec, model: string, spec: WebReadSpec, prefix: string[]): Promise<void> => {
+    const where = (segs: string[]) => {
+      const at = m.where?.(segs);
+      return at ? `${m.file}:${at.line}:${at.col} ${at.construct}` : m.file;
+    };
     let fields: FieldsInfo;
     try {
       fields = await fieldsOf(model);
     } catch (err) {
-      problems.push(`${file}: cannot read the fields of ${model} (${err instanceof Error ? err.message : String(err)})`);
+      // Odoo unreachable or overloaded: not a problem of the mapping, the check could not run.
+      if (err instanceof BridgeError && err.retryable) throw err;
+      problems.push(`${where(prefix)}: cannot read the fields of ${model} (${err instanceof Error ? err.message : String(err)})`);
       return;
     }
     for (const [name, sub] of Object.entries(spec)) {
       const info = fields[name];
+      const segs = [...prefix, name];
+      const shown = segs.join('.');
       if (!info) {
-        problems.push(`${file}: ${prefix}${name}: no field '${name}' on ${model} in this Odoo (is the module that adds it installed?)`);
+        problems.push(`${where(segs)}: ${shown}: no field '${name}' on ${model} in this Odoo (is the module that adds it installed?)`);
         continue;
       }
       const nested = (sub as { fields?: WebReadSpec }).fields;
       if (nested && Object.keys(nested).length > 0) {
-        if (!info.relation) { problems.push(`${file}: ${prefix}${name}: ${model}.${name} is a ${info.type} field, not a relation`); continue; }
-        await walk(file, info.relation, nested, `${prefix}${name}.`);
+        if (!info.relation) { problems.push(`${where(segs)}: ${shown}: ${model}.${name} is a ${info.type} field, not a relation`); continue; }
+        await walk(m, info.relation, nested, segs);
       }
     }
   };
-  for (const { file, model, spec } of specsByFile) await walk(file, model, spec, '');
-  if (problems.length > 0) throw new PermanentError(`mappings read fields this Odoo does not have:\n  ${problems.join('\n  ')}`, { category: 'mapping' });
+  for (const m of specsByFile) await walk(m, m.model, m.spec, []);
+  return problems;
+}
+
+/**
+ * Checks, once at start, that every field a mapping reads exists in this Odoo; reports all
+ * problems at once (PermanentError, category 'mapping', `details.problems`).
+ */
+export async function checkMappingFields(odoo: OdooGateway, specsByFile: MappingFileSpec[]): Promise<void> {
+  const problems = await mappingFieldProblems(odoo, specsByFile);
+  if (problems.length > 0) throw new PermanentError(`mappings read fields this Odoo does not have:\n  ${problems.join('\n  ')}`, { category: 'mapping', details: { problems } });
 }

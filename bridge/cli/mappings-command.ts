@@ -8,6 +8,6 @@ export async function runMappingsCommand(argv: string[], options: PreviewOptions
   const [sub, ...rest] = argv;
   if (sub === 'check') return mappingsCheck(rest, { writer: w });
   if (sub === 'preview') return mappingsPreview(rest, { ...options, writer: w });
-  w.err('usage: mappings check [dir] [--fixtures] | mappings preview <mapping> (--input <file.json> | --record <model>:<id>)');
+  w.err('usage: mappings check [dir] [--fixtures] | mappings preview <mapping> (--input <file.json> | --record <model>:<id>) | mappings reload [--url http://host:port]');
   return 2;
 }

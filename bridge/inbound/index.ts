@@ -10,7 +10,7 @@ import type { BridgeMetrics } from '../runtime/metrics.js';
 import { InboxStore } from '../state/inbox-store.js';
 import type { DB } from '../state/state-store.js';
 import { startPollers, type PollerHandle } from './pollers.js';
-import { InboundPreparer } from './prepare.js';
+import { InboundPreparer, type MessagePreparer } from './prepare.js';
 import { InboxProcessor, type InboundSink } from './processor.js';
 import { adminInboxRouter, webhookRouter } from './routes.js';
 import { webhookSecretProblem } from './verify.js';
@@ -45,8 +45,21 @@ export class InboundMetrics {
   };
 }
 
+/** The API client of a target's connector, for the inbound preparers' enrichment reads. */
+export function inboundClientOf(connectors: Map<string, Connector>): (code: string) => TargetHttpClient | undefined {
+  return (code) => {
+    const c = connectors.get(code);
+    return c instanceof BaseConnector ? c.http : undefined;
+  };
+}
+
 export interface InboundDeps {
   config: BridgeConfig;
+  /**
+   * Prepares inbox messages with the inbound mappings; default: an InboundPreparer of
+   * `mappings.dir` built once (app/start.ts passes the live, reloadable set).
+   */
+  preparer?: MessagePreparer & { count(): number };
   secret: (ref: SecretRef, key: string) => string;
   connectors: Map<string, Connector>;
   sink: InboundSink;
@@ -62,7 +75,7 @@ export interface InboundDeps {
 export class Inbound {
   readonly store: InboxStore;
   readonly processor: InboxProcessor;
-  readonly preparer: InboundPreparer;
+  readonly preparer: MessagePreparer & { count(): number };
   private pollers: PollerHandle | undefined;
   private readonly m: InboundMetrics;
   private readonly clientOf: (code: string) => TargetHttpClient | undefined;
@@ -84,11 +97,8 @@ export class Inbound {
     if (problems.length) throw new ConfigError(problems);
     this.store = new InboxStore(deps.db);
     this.m = new InboundMetrics(deps.metrics);
-    this.clientOf = (code) => {
-      const c = deps.connectors.get(code);
-      return c instanceof BaseConnector ? c.http : undefined;
-    };
-    this.preparer = new InboundPreparer(config.mappings.dir, config.targets, this.clientOf);
+    this.clientOf = inboundClientOf(deps.connectors);
+    this.preparer = deps.preparer ?? new InboundPreparer(config.mappings.dir, config.targets, this.clientOf);
     this.processor = new InboxProcessor(this.store, this.preparer, deps.sink, {
       batchSize: config.inbound.batch_size, pollMs: config.inbound.poll_ms,
       backoffBaseMs: config.inbound.backoff_base_ms, backoffMaxMs: config.inbound.backoff_max_ms,

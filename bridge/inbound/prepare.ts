@@ -6,6 +6,7 @@ import { loadMapping, runMapping, formatRunIssue, type CompiledMapping } from '.
 import type { ApplyItem } from '../odoo/contract.js';
 import type { TargetHttpClient } from '../connectors/http/http-client.js';
 import type { InboxRow } from '../state/inbox-store.js';
+import { loadProblems } from '../runtime/mapping-registry.js';
 import { SHIPBOB_TOPICS, WMS_TOPICS, issuePath } from './envelopes.js';
 import { O2C_EVENTS, prepareO2C } from './o2c-prepare.js';
 
@@ -88,19 +89,31 @@ export class InboundPreparer implements MessagePreparer {
             if (m.direction !== 'inbound') continue;
             for (const ev of m.events) events.set(ev, m);
           } catch (err) {
-            problems.push(err instanceof Error ? err.message : String(err));
+            problems.push(...loadProblems(err));
           }
         }
       }
       this.byTarget.set(code, { preset: t.preset, events, vars: (t.options.vars ?? {}) as Obj, options: t.options });
     }
-    if (problems.length > 0) throw new PermanentError(`inbound mappings have errors:\n${problems.join('\n')}`, { category: 'mapping' });
+    if (problems.length > 0) throw new PermanentError(`inbound mappings have errors:\n${problems.join('\n')}`, { category: 'mapping', details: { problems } });
   }
 
   count(): number {
     let n = 0;
     for (const t of this.byTarget.values()) n += new Set(t.events.values()).size;
     return n;
+  }
+
+  /** The target's inbound mapping serving `event`, if any (reconciliation maps stock pages with it). */
+  mapping(target: string, event: string): CompiledMapping | undefined {
+    return this.byTarget.get(target)?.events.get(event);
+  }
+
+  /** The version of each loaded inbound mapping file. */
+  fileVersions(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const t of this.byTarget.values()) for (const m of t.events.values()) out.set(m.file, m.version);
+    return out;
   }
 
   async prepare(row: InboxRow): Promise<PreparedMessage> {

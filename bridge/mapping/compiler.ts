@@ -97,6 +97,8 @@ export interface PathUse {
   segs: string[];
   /** Sub-fields needed under the leaf (e.g. factor, rounding, category_id for a uom). */
   leafFields?: string[];
+  /** Where the path is written in the mapping file (for problems found later, e.g. the Odoo field check). */
+  at: { line: number; col: number; construct: string };
 }
 
 export interface CompiledMapping {
@@ -459,7 +461,10 @@ class Compiler {
     const base = this.recordBase(p, f);
     if (base) {
       const segs = [...base, ...p.segs.filter((s): s is string => typeof s === 'string')];
-      if (segs.length > 0 || leafFields) this.paths.push(leafFields ? { segs, leafFields } : { segs });
+      if (segs.length > 0 || leafFields) {
+        const at = { ...this.pos(ypath), construct };
+        this.paths.push(leafFields ? { segs, leafFields, at } : { segs, at });
+      }
     }
     return p;
   }

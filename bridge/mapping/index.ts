@@ -112,6 +112,19 @@ export function requiredSpec(m: CompiledMapping): WebReadSpec {
   return spec;
 }
 
+/**
+ * Where a mapping first reads a record field path (`['partner_shipping_id', 'city']`, or a
+ * prefix of a longer path it reads): its line, column and construct, to name it in problems
+ * found outside the engine (e.g. a field this Odoo does not have). Undefined when it reads none.
+ */
+export function fieldUse(m: CompiledMapping, segs: readonly string[]): { line: number; col: number; construct: string } | undefined {
+  const isPrefixOf = (full: readonly string[]) => segs.length <= full.length && segs.every((s, i) => s === full[i]);
+  for (const use of m.paths) {
+    if (isPrefixOf(use.segs) || use.leafFields?.some((f) => isPrefixOf([...use.segs, f]))) return use.at;
+  }
+  return undefined;
+}
+
 /** An XrefResolver over plain tables (fixtures, preview, tests). */
 export interface XrefTable {
   links?: { system: string; model: string; id: number; external_id: string }[];

@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { OdooContract, ReconCounts, ReconJob } from '../odoo/contract.js';
 import type { OdooGateway } from '../odoo/odoo-gateway.js';
 import type { MappingRegistry } from '../runtime/mapping-registry.js';
+import type { CompiledMapping } from '../mapping/index.js';
 import { pollShipBobReceiving } from '../inbound/poll-receiving.js';
 import { InboxStore } from '../state/inbox-store.js';
 import type { DB } from '../state/state-store.js';
@@ -43,8 +44,10 @@ export interface ReconcilerDeps {
   connectors: Map<string, Connector>;
   /** The sidecar's state file (inbox: in-flight stock, missed shipments). */
   db?: DB;
-  /** Outbound mappings (master data: the payload Odoo would send). Built on first use when absent. */
+  /** Outbound mappings (master data: the payload Odoo would send, the CRM properties read). Built on first use when absent. */
   mapper?: () => MappingRegistry;
+  /** The live inbound mapping of a target serving an event (stock pages); read from mappings.dir when absent. */
+  inboundMapping?: (target: string, event: string) => CompiledMapping | undefined;
   workerId: string;
   log: Logger;
   /** Wakes the inbox processor after missed shipments were stored. */
@@ -111,14 +114,18 @@ export class Reconciler {
     }
   }
 
+  private inboundMapping(target: string, folder: string, event: string): CompiledMapping | undefined {
+    return this.deps.inboundMapping ? this.deps.inboundMapping(target, event) : findInboundMapping(this.deps.config.mappings.dir, folder, event);
+  }
+
   private work(job: ReconJob, target: string, preset: string, tc: ReconcileTargetConfig): (run: import('./run.js').ReconRun) => Promise<void> {
     const { config, contract } = this.deps;
     const rc = config.reconcile;
     const folder = config.targets[target]!.mappings ?? preset;
     if (job === 'inventory') {
       let wms: WmsStockSource;
-      if (preset === 'shipbob') wms = new ShipBobStockSource(this.http(target), { pageSize: Math.min(rc.target_page_size, 250), lots: tc.inventory.lots, mapping: findInboundMapping(config.mappings.dir, folder, 'inventory.polled') });
-      else if (preset === 'generic_wms') wms = new GenericWmsStockSource(this.http(target), { pageSize: rc.target_page_size, mapping: findInboundMapping(config.mappings.dir, folder, 'inventory.snapshot') });
+      if (preset === 'shipbob') wms = new ShipBobStockSource(this.http(target), { pageSize: Math.min(rc.target_page_size, 250), lots: tc.inventory.lots, mapping: this.inboundMapping(target, folder, 'inventory.polled') });
+      else if (preset === 'generic_wms') wms = new GenericWmsStockSource(this.http(target), { pageSize: rc.target_page_size, mapping: this.inboundMapping(target, folder, 'inventory.snapshot') });
       else throw new ConfigError([`reconcile inventory: target '${target}' (${preset}) is not a WMS`]);
       const j = new InventoryJob({
         target, wms, odooPages: (after, limit) => contract.reconOdooStock(target, after, limit),
@@ -158,7 +165,7 @@ export class Reconciler {
         let source: MasterTargetSource;
         let odooNaturalKey: string | undefined = tc.master_data.odoo_natural_key[model];
         if (preset === 'hubspot') {
-          const info = hubspotMappingInfo(config.mappings.dir, folder, model);
+          const info = hubspotMappingInfo(config.mappings.dir, folder, model, registry.upsertSource(target, model));
           if (!info) throw new ConfigError([`reconcile master-data: no outbound upsert mapping for ${model} in ${folder}`]);
           // One pass per HubSpot object the mapping writes (partners: companies, then contacts).
           const split = info.objects.length > 1;
@@ -176,7 +183,7 @@ export class Reconciler {
         } else if (preset === 'generic_wms') {
           source = this.genericWmsMaster(target, model);
         } else if (preset === 'salesforce') {
-          const info = salesforceMappingInfo(config.mappings.dir, folder, model);
+          const info = salesforceMappingInfo(config.mappings.dir, folder, model, registry.upsertSource(target, model));
           if (!info) throw new ConfigError([`reconcile master-data: no outbound upsert mapping for ${model} in ${folder}`]);
           const c = this.deps.connectors.get(target);
           const sfOptions = c instanceof SalesforceConnector ? c.options : undefined;

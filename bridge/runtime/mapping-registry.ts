@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TargetConfig } from '../config/schema.js';
 import { PermanentError } from '../errors/index.js';
-import { collectLookups, loadMapping, mapOrThrow, requiredSpec, type CompiledMapping, type CompileOptions, type XrefResolver } from '../mapping/index.js';
+import { collectLookups, fieldUse, loadMapping, mapOrThrow, MappingCompileError, formatIssue, requiredSpec, type CompiledMapping, type CompileOptions, type XrefResolver } from '../mapping/index.js';
 import type { ClaimedEvent, WebReadSpec } from '../odoo/contract.js';
 import type { MappingStore } from '../state/mapping-store.js';
 import type { LinkSource, MappedOutbound, OutboundMapper, RecordSource } from './ports.js';
@@ -20,6 +20,21 @@ export function kindOf(model: string, eventType: string): string {
 }
 
 interface TargetMappings { code: string; system: string; byKey: Map<string, CompiledMapping> }
+
+/** Each problem of a mapping file that failed to load, one line each (`file:line:col construct: message`). */
+export function loadProblems(err: unknown): string[] {
+  if (err instanceof MappingCompileError) return err.issues.map(formatIssue);
+  return [err instanceof Error ? err.message : String(err)];
+}
+
+/** One outbound mapping file as the Odoo field check sees it. */
+export interface MappingFileSpec {
+  file: string;
+  model: string;
+  spec: WebReadSpec;
+  /** Where the mapping reads a field path (line, column, construct), for the check's problems. */
+  where?: (segs: readonly string[]) => { line: number; col: number; construct: string } | undefined;
+}
 
 function mergeSpec(into: WebReadSpec, add: WebReadSpec): void {
   for (const [k, v] of Object.entries(add)) {
@@ -80,13 +95,13 @@ export class MappingRegistry implements OutboundMapper {
           for (const ev of m.events) byKey.set(`${m.source}|${ev}`, m);
           this.sources.set(m.version, { file, system: m.system, source: text });
         } catch (err) {
-          problems.push(err instanceof Error ? err.message : String(err));
+          problems.push(...loadProblems(err));
         }
       }
       this.targets.set(code, { code, system: t.preset, byKey });
       this.vars.set(code, (t.options.vars ?? {}) as Record<string, unknown>);
     }
-    if (problems.length > 0) throw new PermanentError(`mappings have errors:\n${problems.join('\n')}`, { category: 'mapping' });
+    if (problems.length > 0) throw new PermanentError(`mappings have errors:\n${problems.join('\n')}`, { category: 'mapping', details: { problems } });
   }
 
   /**
@@ -125,9 +140,7 @@ export class MappingRegistry implements OutboundMapper {
   }
 
   count(): number {
-    const all = new Set<CompiledMapping>();
-    for (const t of this.targets.values()) for (const m of t.byKey.values()) all.add(m);
-    return all.size;
+    return this.compiled().length;
   }
 
   specs(targets: string[]): Record<string, WebReadSpec> {
@@ -142,18 +155,26 @@ export class MappingRegistry implements OutboundMapper {
     return out;
   }
 
-  /** Each outbound mapping's file, Odoo model and web_read spec (for the start-up field check). */
-  specsByFile(): Array<{ file: string; model: string; spec: WebReadSpec }> {
-    const seen = new Set<CompiledMapping>();
-    const out: Array<{ file: string; model: string; spec: WebReadSpec }> = [];
-    for (const t of this.targets.values()) {
-      for (const m of t.byKey.values()) {
-        if (seen.has(m)) continue;
-        seen.add(m);
-        out.push({ file: m.file, model: m.odooModel ?? m.source, spec: requiredSpec(m) as WebReadSpec });
-      }
-    }
-    return out;
+  /** Each outbound mapping's file, Odoo model and web_read spec (for the Odoo field check at start and reload). */
+  specsByFile(): MappingFileSpec[] {
+    return this.compiled().map((m) => ({ file: m.file, model: m.odooModel ?? m.source, spec: requiredSpec(m) as WebReadSpec, where: (segs) => fieldUse(m, segs) }));
+  }
+
+  /** The source text of the target's outbound `upsert` mapping of `model` (reconciliation reads which CRM properties it writes). */
+  upsertSource(target: string, model: string): string | undefined {
+    const m = this.targets.get(target)?.byKey.get(`${model}|upsert`);
+    return m ? this.sources.get(m.version)?.source : undefined;
+  }
+
+  /** The version of each loaded outbound mapping file. */
+  fileVersions(): Map<string, string> {
+    return new Map(this.compiled().map((m) => [m.file, m.version]));
+  }
+
+  private compiled(): CompiledMapping[] {
+    const all = new Set<CompiledMapping>();
+    for (const t of this.targets.values()) for (const m of t.byKey.values()) all.add(m);
+    return [...all];
   }
 
   find(target: string, model: string, eventType: string): CompiledMapping {

@@ -14,6 +14,11 @@ export interface OutboundMapper {
   map(event: ClaimedEvent): Promise<MappedOutbound>;
   /** Number of compiled mappings (for /readyz). */
   count(): number;
+  /**
+   * The mapper to use for one claim and the deliveries of its events (a mapping set that can be
+   * reloaded hands out the live one; the claim's specs and the mapping stay consistent).
+   */
+  snapshot?(): OutboundMapper;
 }
 
 /** Reads sync.link rows (Odoo) for cross-reference lookups: target code -> links. */

@@ -4,6 +4,7 @@ import type { ClaimedEvent, LeaseRef, OdooContract } from '../odoo/contract.js';
 import type { Connector } from '../connectors/connector.js';
 import type { WritebackQueue } from '../state/writeback-queue.js';
 import { deliverEvent, type DeliverDeps } from './deliver-event.js';
+import type { OutboundMapper } from './ports.js';
 import type { BridgeMetrics } from './metrics.js';
 import { formatBytes, reclaimFreePages } from '../state/state-space.js';
 
@@ -114,7 +115,7 @@ export class Worker {
         if (closed.length > 0 && limit > 0) {
           const batch = await this.claimFrom(closed, limit);
           this.dispatchAll(batch);
-          full = batch.length >= limit;
+          full = batch.events.length >= limit;
         }
         this.lastClaimAt = Date.now();
         this.lastError = undefined;
@@ -130,14 +131,15 @@ export class Worker {
     }
   }
 
-  private dispatchAll(batch: ClaimedEvent[]): void {
-    this.observeLag(batch);
-    for (const ev of batch) this.dispatch(ev);
+  private dispatchAll(batch: { events: ClaimedEvent[]; mapper: OutboundMapper }): void {
+    this.observeLag(batch.events);
+    const deps = batch.mapper === this.deliverDeps.mapper ? this.deliverDeps : { ...this.deliverDeps, mapper: batch.mapper };
+    for (const ev of batch.events) this.dispatch(ev, deps);
   }
 
-  private dispatch(ev: ClaimedEvent): void {
+  private dispatch(ev: ClaimedEvent, deps: DeliverDeps): void {
     this.metrics.claimed.inc({ target: ev.target, event_type: ev.event_type });
-    const promise = deliverEvent(ev, this.deliverDeps).then(
+    const promise = deliverEvent(ev, deps).then(
       () => undefined,
       (err: unknown) => { this.log.error('deliverEvent threw (bug)', { error: String(err) }); },
     ).finally(() => {
@@ -165,8 +167,14 @@ export class Worker {
     return { closed, probes };
   }
 
-  private claimFrom(targets: string[], limit: number): Promise<ClaimedEvent[]> {
-    return this.contract.claim(this.opts.workerId, targets, limit, this.opts.leaseSeconds, this.deliverDeps.mapper.specs(targets));
+  /**
+   * One claim, with the web_read specs of the mapping set live now; its events are delivered
+   * with that same set (a reload during their delivery applies from the next claim on).
+   */
+  private async claimFrom(targets: string[], limit: number): Promise<{ events: ClaimedEvent[]; mapper: OutboundMapper }> {
+    const mapper = this.deliverDeps.mapper.snapshot?.() ?? this.deliverDeps.mapper;
+    const events = await this.contract.claim(this.opts.workerId, targets, limit, this.opts.leaseSeconds, mapper.specs(targets));
+    return { events, mapper };
   }
 
   /** Writes queued outcomes back; false while Odoo cannot take them (then we do not claim). */

@@ -77,7 +77,8 @@ targets:
 `);
     const r = run(['start', '--config', cfg], { ODOO_API_KEY: SERVICE_PASSWORD, SHIPBOB_TOKEN: 'tok-123456' });
     expect(r.status).to.equal(1);
-    expect(r.stderr).to.match(/shipbob\/order_release\.yaml: partner_shipping_id\.city_of_nowhere: no field 'city_of_nowhere' on res\.partner/);
+    // file:line:col of the path in the mapping, the construct, then the field path (as `mappings check` prints)
+    expect(r.stderr).to.match(/shipbob\/order_release\.yaml:\d+:\d+ fields\.\S+: partner_shipping_id\.city_of_nowhere: no field 'city_of_nowhere' on res\.partner/);
   });
 
   it('a second sidecar on the same state file stops at once (exit 78) naming the running one; the file is free again after it stops', async () => {

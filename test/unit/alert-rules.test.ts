@@ -9,6 +9,7 @@ import { OdooQueueGauges } from '../../bridge/runtime/odoo-queue-gauges.js';
 import { ReconMetrics } from '../../bridge/reconcile/recon-metrics.js';
 import { checkTargetSchemasAtStart } from '../../bridge/app/target-schema-at-start.js';
 import { configSchema } from '../../bridge/config/schema.js';
+import { MappingMetrics } from '../../bridge/app/mapping-reload.js';
 import { silentLog } from './connectors/helpers.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
@@ -22,6 +23,7 @@ async function exportedNames(): Promise<Set<string>> {
   new InboundMetrics(metrics);
   new OdooQueueGauges(metrics.registry, async () => []);
   new ReconMetrics(metrics.registry);
+  new MappingMetrics(metrics.registry);
   await checkTargetSchemasAtStart({ config: configSchema.parse({ odoo: { url: 'http://127.0.0.1:9', db: 'x', username: 'x', api_key: { env: 'X' } } }), secret: () => '', log: silentLog }, metrics.registry);
   const names = new Set<string>();
   for (const m of metrics.registry.getMetricsAsArray()) {

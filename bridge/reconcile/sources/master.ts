@@ -23,8 +23,12 @@ export interface HubSpotMappingInfo {
   objects: Array<{ objectType: string; partnerKind?: 'company' | 'person' }>;
 }
 
-/** The `fields` of the first outbound upsert mapping of `model` in `dir/folder` (file name order), if any. */
-export function outboundUpsertFields(dir: string, folder: string, model: string): Obj | undefined {
+/**
+ * The `fields` of the first outbound upsert mapping of `model` in `dir/folder` (file name order),
+ * if any; from `text` (the live mapping's source) when given.
+ */
+export function outboundUpsertFields(dir: string, folder: string, model: string, text?: string): Obj | undefined {
+  if (text !== undefined) return ((YAML.parse(text) as Obj | null)?.fields ?? {}) as Obj;
   const full = path.join(dir, folder);
   if (!fs.existsSync(full)) return undefined;
   for (const name of fs.readdirSync(full).filter((n) => /\.ya?ml$/.test(n)).sort()) {
@@ -35,8 +39,8 @@ export function outboundUpsertFields(dir: string, folder: string, model: string)
   return undefined;
 }
 
-export function hubspotMappingInfo(dir: string, folder: string, model: string): HubSpotMappingInfo | undefined {
-  const fields = outboundUpsertFields(dir, folder, model);
+export function hubspotMappingInfo(dir: string, folder: string, model: string, text?: string): HubSpotMappingInfo | undefined {
+  const fields = outboundUpsertFields(dir, folder, model, text);
   if (fields) {
     const constOf = (f: unknown) => (f && typeof f === 'object' ? (f as Obj).const : undefined);
     const props = ((fields.properties as Obj | undefined)?.fields ?? {}) as Obj;

@@ -22,8 +22,8 @@ export const SALESFORCE_NATURAL_KEYS: Record<string, { field: string; odoo: stri
   Product2: { field: 'ProductCode', odoo: 'default_code' },
 };
 
-export function salesforceMappingInfo(dir: string, folder: string, model: string): SalesforceMappingInfo | undefined {
-  const fields = outboundUpsertFields(dir, folder, model);
+export function salesforceMappingInfo(dir: string, folder: string, model: string, text?: string): SalesforceMappingInfo | undefined {
+  const fields = outboundUpsertFields(dir, folder, model, text);
   if (fields) {
     const attrs = (fields.attributes as Obj | undefined)?.const as Obj | undefined;
     const sobjectConst = (fields.sobject as Obj | undefined)?.const;
