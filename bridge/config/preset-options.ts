@@ -31,6 +31,10 @@ const shipbob = z.object({
   poll_receiving: z.boolean().optional(),
   /** Poll shipment statuses for fulfilment milestones (default false). */
   poll_milestones: z.boolean().optional(),
+  /** Poll completed returns, the catch-up of lost return.completed webhooks (default true when `poll` is set). */
+  poll_returns: z.boolean().optional(),
+  /** The returns poll lists returns created at most this many days before its window (default 90). */
+  returns_max_age_days: z.number().int().min(1).max(3650).optional(),
 }).strict();
 
 const hubspot = z.object({

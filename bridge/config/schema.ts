@@ -87,17 +87,19 @@ const CRON = /^\s*(\S+\s+){4,5}\S+\s*$/;
 export const pollSchema = z.object({
   /**
    * node-cron expression (5 or 6 fields; 6 = with seconds) of this target's poller: ShipBob
-   * shipments with tracking not yet uploaded, completed receiving orders (options.poll_receiving)
-   * and shipment milestones (options.poll_milestones); Salesforce opportunities changed since
+   * shipments with tracking not yet uploaded, completed receiving orders (options.poll_receiving),
+   * shipment milestones (options.poll_milestones) and completed returns (options.poll_returns),
+   * the catch-up of lost return.completed webhooks; Salesforce opportunities changed since
    * the watermark and Account changes for stewardship (options.poll_accounts); HubSpot deals in
-   * an approved stage (options.approved_stages), the catch-up of lost deal webhooks. Polled
-   * messages go through the same inbox as webhooks (docs/inbound.md#polling).
+   * an approved stage (options.approved_stages), the catch-up of lost deal webhooks; the generic
+   * WMS's event feed when it offers one (options.events_path), the catch-up of every lost
+   * webhook. Polled messages go through the same inbox as webhooks (docs/inbound.md#polling).
    */
   schedule: z.string().regex(CRON, "a cron expression such as '*/5 * * * *'"),
   /**
    * First run of each poller of the target (Salesforce opportunities and accounts, ShipBob
-   * shipments, receiving and milestones, HubSpot approved deals): look this far back; the
-   * watermark is kept in the state file afterwards.
+   * receiving, milestones and returns, HubSpot approved deals, the generic WMS event feed): look
+   * this far back; the watermark (or feed cursor) is kept in the state file afterwards.
    */
   lookback_minutes: z.number().int().min(1).max(30 * 24 * 60).default(60),
   /**

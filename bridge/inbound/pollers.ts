@@ -8,6 +8,9 @@ import { pollShipBobMilestones } from './poll-milestones.js';
 import { pollShipBobReceiving } from './poll-receiving.js';
 import { pollSalesforceAccounts } from './poll-salesforce-accounts.js';
 import { pollHubSpotApprovedDeals } from './poll-hubspot-deals.js';
+import { pollShipBobReturns } from './poll-shipbob-returns.js';
+import { pollWmsEvents } from './poll-wms-events.js';
+import { readGenericOptions } from '../connectors/generic-wms/options.js';
 
 type Obj = Record<string, unknown>;
 
@@ -129,6 +132,9 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
       if (t.preset === 'hubspot' && t.webhook_secret) {
         log.info(`targets.${code}.poll is not set: approved deals arrive only by webhook (a lost delivery is not caught up; see docs/inbound.md#polling)`);
       }
+      if (t.preset === 'generic_wms' && t.webhook_secret && typeof t.options.events_path === 'string') {
+        log.info(`targets.${code}.options.events_path is set but targets.${code}.poll is not: the event feed is not read (a lost webhook is not caught up; see docs/inbound.md#polling)`);
+      }
       continue;
     }
     const http = clientOf(code);
@@ -136,13 +142,17 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
     let run: (() => Promise<PollReport>) | undefined;
     if (t.preset === 'shipbob') {
       // Shipments, then (issue 8) completed warehouse receiving orders unless options.poll_receiving
-      // is false, and shipment milestones when options.poll_milestones is true.
+      // is false, shipment milestones when options.poll_milestones is true, and completed returns
+      // (the catch-up of lost return.completed webhooks) unless options.poll_returns is false.
       const receiving = t.options.poll_receiving !== false;
       const milestones = t.options.poll_milestones === true;
+      const returns = t.options.poll_returns !== false;
+      const maxAgeDays = typeof t.options.returns_max_age_days === 'number' ? t.options.returns_max_age_days : undefined;
       run = async () => {
         const reports = [await pollShipBobShipments(code, http, store)];
         if (receiving) reports.push(await pollShipBobReceiving(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes }));
         if (milestones) reports.push(await pollShipBobMilestones(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes }));
+        if (returns) reports.push(await pollShipBobReturns(code, http, store, { lookbackMinutes: t.poll!.lookback_minutes, maxAgeDays }));
         const sum = (k: 'found' | 'stored' | 'duplicate' | 'acknowledged') => reports.reduce((a, r) => a + r[k], 0);
         return { found: sum('found'), stored: sum('stored'), duplicate: sum('duplicate'), acknowledged: sum('acknowledged') };
       };
@@ -172,6 +182,14 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
         lookbackMinutes: t.poll!.lookback_minutes, overlapMinutes: t.poll!.overlap_minutes, approvedStages: stages,
         searchPerSecond: typeof o.search_per_second === 'number' ? o.search_per_second : undefined, log,
       });
+    } else if (t.preset === 'generic_wms') {
+      // The optional event feed (options.events_path): every webhook event, the catch-up of lost deliveries.
+      const eventsPath = readGenericOptions(code, t.options).eventsPath;
+      if (!eventsPath) {
+        log.warn(`targets.${code}.poll: the generic WMS is polled only through its event feed, and options.events_path is not set (the WMS does not offer one); ignored`);
+        continue;
+      }
+      run = () => pollWmsEvents(code, http, store, { path: eventsPath, lookbackMinutes: t.poll!.lookback_minutes });
     } else {
       log.warn(`targets.${code}.poll: preset ${t.preset} has no poller (its messages come by webhook); ignored`);
       continue;

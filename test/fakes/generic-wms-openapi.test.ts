@@ -37,7 +37,7 @@ describe('docs/presets/generic-wms.openapi.yaml vs the fake', () => {
   it('is OpenAPI 3.1 with the operations the fake serves', () => {
     expect(spec.openapi).to.equal('3.1.0');
     const ops = Object.entries(spec.paths).flatMap(([p, item]) => Object.keys(item).filter((k) => ['get', 'put', 'post', 'delete', 'patch'].includes(k)).map((m) => `${m.toUpperCase()} ${p}`));
-    expect(ops.sort()).to.deep.equal(['GET /orders/{reference}', 'GET /stock', 'POST /orders/{reference}/cancel', 'PUT /customers/{ref}', 'PUT /items/{sku}', 'PUT /orders/{reference}', 'GET /receipts/{reference}', 'PUT /receipts/{reference}', 'GET /items', 'GET /customers', 'DELETE /receipts/{reference}'].sort());
+    expect(ops.sort()).to.deep.equal(['GET /orders/{reference}', 'GET /stock', 'POST /orders/{reference}/cancel', 'PUT /customers/{ref}', 'PUT /items/{sku}', 'PUT /orders/{reference}', 'GET /receipts/{reference}', 'PUT /receipts/{reference}', 'GET /items', 'GET /customers', 'DELETE /receipts/{reference}', 'GET /events'].sort());
     expect(Object.keys(spec.webhooks).sort()).to.deep.equal(['order.milestone', 'receipt.completed', 'return.received', 'shipment.shipped']);
     expect(spec.components.securitySchemes['apiKey']).to.deep.include({ in: 'header', name: 'X-API-Key' });
     expect(spec.components.securitySchemes['apiKey']!.name.toLowerCase()).to.equal(API_KEY_HEADER);

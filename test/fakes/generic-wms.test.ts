@@ -119,6 +119,38 @@ describe('fakes/generic-wms (profile v1)', () => {
     expect((await call(u('/stock?cursor=zzz'), { headers: key })).json.error.code).to.equal('invalid_cursor');
   });
 
+  it('GET /events pages with limit / after (cursor) / since; refuses bad cursors and queries with the profile\'s errors; same API key', async () => {
+    for (let i = 0; i < 5; i++) {
+      fake.clock.advance(60_000);
+      await fake.sim.receiveReturn({ lines: [{ sku: `SKU-${i}`, quantity: 1, disposition: 'restock' }] }); // no webhook URL: feed only
+    }
+    expect(fake.wms.feed).to.have.length(5);
+    const ids: string[] = [];
+    let after: string | undefined;
+    for (let pages = 1; ; pages++) {
+      const r = await call(u(`/events?limit=2${after ? `&after=${after}` : ''}`), { headers: key });
+      expect(r.status).to.equal(200);
+      ids.push(...(r.json.events as Array<{ id: string }>).map((e) => e.id));
+      after = r.json.next_cursor;
+      if (!r.json.has_more) { expect(pages).to.equal(3); break; }
+    }
+    expect(ids).to.deep.equal(fake.wms.feed.map((e) => e.event.id));
+    const since = fake.wms.feed[3]!.event.created_at;
+    const s = await call(u(`/events?since=${encodeURIComponent(since)}`), { headers: key });
+    expect((s.json.events as Array<{ id: string }>).map((e) => e.id)).to.deep.equal(ids.slice(3));
+    const late = await call(u(`/events?since=${encodeURIComponent(new Date(Date.parse(since) + 3_600_000).toISOString())}`), { headers: key });
+    expect(late.json.events).to.deep.equal([]);
+    const then = await call(u(`/events?after=${late.json.next_cursor}`), { headers: key });
+    expect(then.json.events).to.deep.equal([]); // the cursor is at the end of the feed
+    expect((await call(u('/events?after=bm9wZQ'), { headers: key })).json).to.deep.include({ error: { code: 'invalid_cursor', message: 'after is not a cursor of this feed', field: 'after' } });
+    const bad = await call(u('/events?limit=0'), { headers: key });
+    expect(bad.status).to.equal(400);
+    expect(bad.json.error).to.include({ code: 'validation_error', field: 'limit' });
+    expect((await call(u(`/events?after=${after}&since=${encodeURIComponent(since)}`), { headers: key })).json.error.code).to.equal('validation_error');
+    expect((await call(u('/events?since=yesterday'), { headers: key })).json.error).to.include({ code: 'validation_error', field: 'since' });
+    expect((await call(u('/events'))).status).to.equal(401);
+  });
+
   it('answers 429 with Retry-After over the rate limit', async () => {
     await fake.close();
     fake = await startFake('generic-wms', { rateLimit: { limit: 2, windowMs: 30_000 } });
@@ -153,6 +185,32 @@ describe('fakes/generic-wms (profile v1)', () => {
       expect(ev.id).to.equal(hook!.headers['x-wms-event-id']);
       expect(ev.data).to.deep.include({ order_reference: 'SO-6', order_status: 'partially_shipped', tracking_number: 'T1' });
       expect(ev.data.lines[0]).to.deep.include({ line_ref: '11', sku: 'SKU-1B', serials: ['S1', 'S2'] });
+    });
+
+    it('GET /events (optional feed): every emitted event in delivery order, refused deliveries included, the body exactly the webhook\'s', async () => {
+      rx.statusFor = () => 401; // every delivery refused (retried, then given up)
+      await fake.sim.receiveReturn({ lines: [{ sku: 'SKU-1', quantity: 1, disposition: 'restock' }] });
+      rx.statusFor = () => 200;
+      await put('SO-F', order());
+      await fake.sim.ship('SO-F', { tracking_number: 'TF' });
+      const hooks = await rx.waitFor(5);
+      const feed = await call(u('/events'), { headers: key });
+      expect(feed.status).to.equal(200);
+      expect(feed.headers.get('ratelimit-limit')).to.equal('120');
+      expect(feed.json.has_more).to.equal(false);
+      expect(feed.json.next_cursor).to.be.a('string');
+      const events = feed.json.events as Array<{ id: string; type: string }>;
+      expect(events.map((e) => e.type)).to.deep.equal(['return.received', 'shipment.shipped']);
+      // The webhook bodies, byte for byte, in the same order.
+      const bodies = [...new Set(hooks.map((h) => h.body))];
+      expect(events.map((e) => JSON.stringify(e))).to.deep.equal(bodies);
+      expect(events[0]!.id).to.equal(hooks[0]!.headers['x-wms-event-id']);
+      // Nothing after the cursor until the next event.
+      const empty = await call(u(`/events?after=${feed.json.next_cursor}`), { headers: key });
+      expect(empty.json).to.deep.equal({ events: [], next_cursor: feed.json.next_cursor, has_more: false });
+      await fake.sim.receiveReturn({ lines: [{ sku: 'SKU-1', quantity: 1, disposition: 'scrap' }] });
+      const next = await call(u(`/events?after=${feed.json.next_cursor}`), { headers: key });
+      expect((next.json.events as Array<{ type: string }>).map((e) => e.type)).to.deep.equal(['return.received']);
     });
 
     it('retries a failed delivery with the same event id and emits return.received', async () => {

@@ -222,6 +222,24 @@ describe('fakes/shipbob (API 2026-01)', () => {
       expect(inv.json.items[0].total_on_hand_quantity).to.equal(9);
     });
 
+    it('GET /return filters Ids, OriginalShipmentIds and StartDate / EndDate (created, insert_date) as ShipBob documents; a bad date is a 400 problem', async () => {
+      await createProduct('SKU-1');
+      fake.store.setInventory({ sku: 'SKU-1', on_hand: 10 });
+      const o = (await createOrder('SO-RF', 'SKU-1', 2)).json;
+      const shipped = await fake.sim.ship(o.id);
+      const early = await fake.sim.createReturn({ order_id: o.id, reference_id: 'RMA-E', lines: [{ sku: 'SKU-1', quantity: 1 }] });
+      fake.clock.advance(3_600_000);
+      const late = await fake.sim.createReturn({ reference_id: 'RMA-L', lines: [{ sku: 'SKU-1', quantity: 1 }] });
+      const ids = async (q: string) => ((await call(u(`/return?${q}`), { headers: auth })).json.items as Array<{ id: number }>).map((r) => r.id);
+      expect(await ids(`StartDate=${encodeURIComponent(late.return.insert_date)}`)).to.deep.equal([late.return.id]);
+      expect(await ids(`EndDate=${encodeURIComponent(early.return.insert_date)}`)).to.deep.equal([early.return.id]);
+      expect(await ids(`Ids=${early.return.id},${late.return.id}&Status=AwaitingArrival`)).to.deep.equal([early.return.id, late.return.id]);
+      expect(await ids(`OriginalShipmentIds=${shipped.shipment.id}`)).to.deep.equal([early.return.id]);
+      const bad = await call(u('/return?StartDate=yesterday'), { headers: auth });
+      expect(bad.status).to.equal(400);
+      expect(bad.json.errors).to.have.property('StartDate');
+    });
+
     it('creates a return through the API (channel header required)', async () => {
       await createProduct('SKU-1');
       const invId = fake.store.inventoryBySku('SKU-1')!.inventory_id;

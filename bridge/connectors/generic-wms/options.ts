@@ -26,6 +26,11 @@ export interface GenericWmsOptions {
   idempotencyHeader: string;
   /** List endpoints (cursor pages) read by the master-data reconciliation; undefined = not offered. */
   listPaths: { items?: string; customers?: string };
+  /**
+   * The optional event feed (`GET <path>?after=<cursor>&limit=`, docs/presets/generic-wms.md):
+   * polled when the target has `poll`; undefined (the default, `events_path: null`) = not offered.
+   */
+  eventsPath?: string;
   /** What precedes the Odoo partner id in a customer ref (customer_upsert.yaml: `ODOO-<id>`). */
   customerRefPrefix: string;
 }
@@ -50,13 +55,13 @@ function statuses(v: unknown, key: string, dflt: number[], issues: string[]): nu
   return dflt;
 }
 
-/** `<name>: null` disables a list endpoint; a string replaces the default path. */
-function listPath(o: Record<string, unknown>, name: string, dflt: string, issues: string[], key: (k: string) => string): string | undefined {
+/** `<name>: null` disables a list endpoint; a string replaces the default path (no default: not offered unless set). */
+function listPath(o: Record<string, unknown>, name: string, dflt: string | undefined, issues: string[], key: (k: string) => string, example = dflt): string | undefined {
   const v = o[name];
   if (v === null) return undefined;
   if (v === undefined) return dflt;
   if (typeof v === 'string' && v.startsWith('/')) return v;
-  issues.push(`${key(name)}: a path such as ${dflt}, or null`);
+  issues.push(`${key(name)}: a path such as ${example ?? '/'}, or null`);
   return dflt;
 }
 
@@ -95,6 +100,7 @@ export function readGenericOptions(target: string, o: Record<string, unknown>): 
     notFoundStatuses: statuses(o.not_found_statuses, key('not_found_statuses'), [404], issues),
     idempotencyHeader: idem === undefined ? 'Idempotency-Key' : typeof idem === 'string' ? idem : '',
     listPaths: { items: listPath(o, 'items_list_path', '/items', issues, key), customers: listPath(o, 'customers_list_path', '/customers', issues, key) },
+    eventsPath: listPath(o, 'events_path', undefined, issues, key, '/events'),
     customerRefPrefix: typeof o.customer_ref_prefix === 'string' ? o.customer_ref_prefix : 'ODOO-',
   };
   if (issues.length) throw new ConfigError(issues);

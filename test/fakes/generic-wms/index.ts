@@ -72,6 +72,7 @@ export async function startGenericWmsFake(opts: GenericWmsFakeOptions = {}): Pro
       resetState() {
         store.reset();
         receipts.reset();
+        hooks.resetFeed();
         limiter.reset();
       },
       onError: (_err, res) => wmsError(res, 500, 'internal_error', 'Internal server error'),

@@ -6,7 +6,7 @@ import type { Ledger, LedgerRequest } from '../common/ledger.js';
 import { decodeCursor, encodeCursor } from '../common/pagination.js';
 import { validate } from '../common/validation.js';
 import { validationError, wmsError } from './errors.js';
-import { customerBody, itemBody, listQuery, orderBody, refParam, stockQuery } from './schemas.js';
+import { customerBody, eventsQuery, itemBody, listQuery, orderBody, refParam, stockQuery } from './schemas.js';
 import { canonical, type WmsStore } from './store.js';
 import type { WmsWebhooks } from './webhooks.js';
 
@@ -45,6 +45,8 @@ function refOf(req: Request, res: Response, name: string): string | undefined {
  *  PUT  /items/{sku}, PUT /customers/{ref}   201 created | 200 replaced
  *  GET  /items?cursor=&limit=, GET /customers?cursor=&limit=  {items[], next_cursor} in key order
  *  GET  /stock?cursor=&limit=&sku= {items[], next_cursor}
+ *  GET  /events?after=|since=&limit=  (optional in the profile) every event sent as a webhook, in
+ *                                  delivery order: {events[{id, type, created_at, data}], next_cursor, has_more}
  */
 export function mountWms(r: Router, ctx: WmsContext): void {
   const { store, ledger, clock } = ctx;
@@ -131,6 +133,29 @@ export function mountWms(r: Router, ctx: WmsContext): void {
   listMaster('/customers', store.customers as Map<string, unknown>);
   putMaster('/items/:sku', 'item', itemBody, store.items as Map<string, unknown>, 'sku');
   putMaster('/customers/:ref', 'customer', customerBody, store.customers as Map<string, unknown>, 'ref');
+
+  r.get('/events', (req, res) => {
+    const str = (k: string) => (typeof req.query[k] === 'string' ? req.query[k] : undefined);
+    const q = validate(eventsQuery, { after: str('after'), since: str('since'), limit: str('limit') });
+    if (!q.ok) return validationError(res, q.issues);
+    const feed = ctx.webhooks.feed;
+    let position: number; // the seq of the last event before the page
+    if (q.data.after) {
+      const c = decodeCursor<{ s: number }>(q.data.after);
+      if (!c || !Number.isInteger(c.s) || c.s < 0 || c.s > (feed[feed.length - 1]?.seq ?? 0)) return wmsError(res, 400, 'invalid_cursor', 'after is not a cursor of this feed', 'after');
+      position = c.s;
+    } else if (q.data.since) {
+      const since = Date.parse(q.data.since);
+      position = feed.filter((e) => Date.parse(e.event.created_at) < since).reduce((m, e) => Math.max(m, e.seq), 0);
+    } else {
+      position = 0;
+    }
+    const limit = q.data.limit ?? 100;
+    const rest = feed.filter((e) => e.seq > position);
+    const page = rest.slice(0, limit);
+    const last = page.length ? page[page.length - 1]!.seq : position;
+    res.json({ events: page.map((e) => e.event), next_cursor: encodeCursor({ s: last }), has_more: rest.length > limit });
+  });
 
   r.get('/stock', (req, res) => {
     const q = validate(stockQuery, {

@@ -76,3 +76,10 @@ export const stockQuery = z.object({
 export const listQuery = stockQuery.omit({ sku: true });
 
 export const refParam = ref.regex(/^[A-Za-z0-9._:\-/]+$/, 'reference may contain letters, digits and . _ : - /');
+
+/** GET /events: `after` (a cursor from next_cursor) or `since` (ISO date-time, created at or after), limit 1-500. */
+export const eventsQuery = z.object({
+  after: z.string().min(1).optional(),
+  since: z.iso.datetime({ offset: true, message: 'since must be an ISO 8601 date-time' }).optional(),
+  limit: stockQuery.shape.limit,
+}).refine((q) => !(q.after && q.since), { message: 'give either after or since, not both', path: ['since'] });

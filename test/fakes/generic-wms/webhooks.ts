@@ -12,14 +12,22 @@ export function wmsSignature(secret: string, timestamp: string, body: string): s
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
 }
 
+/** One event of the feed (GET /events): the webhook's envelope and its place in delivery order. */
+export interface WmsFeedEvent { seq: number; event: { id: string; type: WmsEventType; created_at: string; data: unknown } }
+
 /**
  * Webhooks of the generic WMS profile: POST {id, type, created_at, data} with X-WMS-Event-Id,
  * X-WMS-Timestamp (Unix seconds) and X-WMS-Signature. Non-2xx answers are retried (same event
- * id) up to maxRetries times; `duplicates` re-sends a delivered event.
+ * id) up to maxRetries times; `duplicates` re-sends a delivered event. Every emitted event is
+ * also kept in `feed` (the optional event feed, GET /events), whether or not a webhook URL is
+ * configured and whatever the deliveries answered.
  */
 export class WmsWebhooks {
   maxRetries = 3;
   retryDelayMs = 20;
+  /** Every emitted event in delivery order (GET /events). */
+  readonly feed: WmsFeedEvent[] = [];
+  private seq = 0;
 
   constructor(
     public secret: string,
@@ -31,10 +39,18 @@ export class WmsWebhooks {
     return { 'X-WMS-Event-Id': id, 'X-WMS-Timestamp': timestamp, 'X-WMS-Signature': wmsSignature(this.secret, timestamp, body) };
   }
 
+  /** Clears the feed (the fake's reset). */
+  resetFeed(): void {
+    this.feed.length = 0;
+    this.seq = 0;
+  }
+
   async emit(type: WmsEventType, data: unknown, opts: { duplicates?: number } = {}): Promise<WebhookDelivery[]> {
-    if (!this.outbox.target) return [];
     const id = `evt_${uuid().replace(/-/g, '')}`;
-    const body = JSON.stringify({ id, type, created_at: this.clock.iso(), data });
+    const event = { id, type, created_at: this.clock.iso(), data: JSON.parse(JSON.stringify(data ?? null)) as unknown };
+    this.feed.push({ seq: ++this.seq, event });
+    if (!this.outbox.target) return [];
+    const body = JSON.stringify(event);
     const out: WebhookDelivery[] = [];
     let attempt = 1;
     let d = await this.outbox.post(id, this.outbox.target.url, this.headers(id, body), body, attempt);
