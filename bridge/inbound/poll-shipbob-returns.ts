@@ -20,6 +20,8 @@ export interface ShipBobReturnsPollOptions {
   lookbackMinutes?: number;
   /** Only returns created at most this many days before the window start are listed (default 90). */
   maxAgeDays?: number;
+  /** Returns per page (default 250, ShipBob's largest). */
+  pageSize?: number;
   now?: () => number;
 }
 
@@ -70,7 +72,7 @@ export async function pollShipBobReturns(code: string, http: TargetHttpClient, s
   report.correlationId = correlationId;
   const messages: NewInboxMessage[] = [];
   const seen = new Set<string>();
-  const query = { Status: 'Completed', StartDate: createdFrom.toISOString(), PageSize: PAGE_SIZE };
+  const query = { Status: 'Completed', StartDate: createdFrom.toISOString(), PageSize: opts.pageSize ?? PAGE_SIZE };
   for await (const ret of listReturns(http, { correlationId, query })) {
     const r = ret as Obj;
     if (r.status !== 'Completed') continue;
