@@ -96,6 +96,21 @@ describe('config loading', () => {
     }
   });
 
+  it('options.poll_returns / returns_max_age_days (ShipBob returns poll): checked, naming the key', () => {
+    const head = "odoo: { url: 'http://o', db: d, username: u, api_key: { env: K } }\ntargets:\n";
+    const t = (code: string, options: string) => `  ${code}:\n    preset: shipbob\n    base_url: http://x\n    auth: { type: bearer, token: { env: T } }\n    poll: { schedule: '*/5 * * * *' }\n    options: { ${options} }\n`;
+    const ok = loadConfig({ file: tmpFile(head + t('wms', 'poll_returns: false, returns_max_age_days: 30')), env: {} });
+    expect(ok.config.targets.wms!.options).to.deep.include({ poll_returns: false, returns_max_age_days: 30 });
+    try {
+      loadConfig({ file: tmpFile(head + t('wms', 'poll_returns: "no", returns_max_age_days: 0')), env: {} });
+      expect.fail('should have thrown');
+    } catch (err) {
+      const issues = (err as ConfigError).issues.join('\n');
+      expect(issues).to.match(/targets\.wms\.options\.poll_returns/);
+      expect(issues).to.match(/targets\.wms\.options\.returns_max_age_days/);
+    }
+  });
+
   it('refuses literal secrets: a secret must be an env or secrets-file reference', () => {
     const file = tmpFile(`odoo: { url: 'http://o', db: d, username: u, api_key: 'plain-text-key' }\n`);
     expect(() => loadConfig({ file, env: {} })).to.throw(ConfigError, /odoo\.api_key: a secret reference .*got a literal value, not shown/);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createConnector } from '../../../bridge/connectors/index.js';
 import { ConfigError, PermanentError } from '../../../bridge/errors/index.js';
+import { readGenericOptions } from '../../../bridge/connectors/generic-wms/options.js';
 import { rejects, request, secret, silentLog, startServer, target, SECRETS, type TestServer } from './helpers.js';
 
 describe('connectors/generic_wms', () => {
@@ -77,6 +78,10 @@ describe('connectors/generic_wms', () => {
     expect(err.category).to.equal('mapping');
     expect(() => conn({ order_method: 'FETCH' })).to.throw(ConfigError);
     expect(() => conn({ duplicate_statuses: ['x'] })).to.throw(ConfigError);
+    expect(() => conn({ events_path: 'events' })).to.throw(ConfigError, /targets\.wms2\.options\.events_path: a path such as \/events, or null/);
+    expect(readGenericOptions('w', {}).eventsPath, 'the event feed is off unless set').to.equal(undefined);
+    expect(readGenericOptions('w', { events_path: null }).eventsPath).to.equal(undefined);
+    expect(readGenericOptions('w', { events_path: '/v2/events' }).eventsPath).to.equal('/v2/events');
   });
 
   it('order_status without status_path is unsupported', async () => {
