@@ -63,7 +63,7 @@ describe('e2e: issue 8 follow-ups (ShipBob milestones, Salesforce stewardship, A
       generic_wms: ['customer_upsert.yaml', 'receipt_asn.yaml', 'receipt_cancel.yaml'],
     });
     sidecar = startSidecar(env, `${configHead(env, { worker: BATCH_WORKER, server: publicServer(port), inbound: FAST_INBOUND })}targets:
-${shipbobWebhookTarget(WMS, sb, { poll: "schedule: '*/1 * * * * *', lookback_minutes: 30", options: 'poll_milestones: true, vars: { shipbob_location_id: 1 }' })}  ${CRM}:
+${shipbobWebhookTarget(WMS, sb, { poll: "schedule: '*/1 * * * * *', lookback_minutes: 30", options: 'poll_milestones: true, poll_returns: false, vars: { shipbob_location_id: 1 }' })}  ${CRM}:
     preset: salesforce
     base_url: '${sf.url}/services/data/v61.0/'
     auth: { type: oauth2_client_credentials, token_url: '${sf.url}/services/oauth2/token', client_id: '${sf.clientId}', client_secret: { env: SF_SECRET } }

@@ -75,7 +75,7 @@ targets:
     auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
     webhook_secret: { env: SHIPBOB_WEBHOOK_SECRET }
     poll: { schedule: '*/1 * * * * *', lookback_minutes: 30 }
-    options: { channel_id: ${sb.channels[0]!.id}, poll_milestones: true }
+    options: { channel_id: ${sb.channels[0]!.id}, poll_milestones: true, poll_returns: false }
 `, { SHIPBOB_TOKEN: sb.tokens[0]!, SHIPBOB_WEBHOOK_SECRET: sb.webhookSecret }, { mappingsDir: mappingsSubset({ shipbob: ['order_release.yaml', 'shipment_confirmed.yaml', 'milestone.yaml'] }) });
     await waitFor('sidecar listening', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 60_000);
 
