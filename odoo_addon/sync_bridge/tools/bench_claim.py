@@ -62,41 +62,42 @@ def main():
             target = env["sync.target"].create(
                 {"code": "bench_wms", "name": "Benchmark WMS", "kind": "wms"}
             )
+        cr.execute(
+            "SELECT 1 FROM information_schema.columns "
+            "WHERE table_name = 'sync_event' AND column_name = 'priority'"
+        )
+        lanes = bool(cr.fetchone())
+        prio_col, bulk, order = (", priority", ", 30", ", 10") if lanes else ("", "", "")
         # open events of a previous run would collide with the new ones
         cr.execute("DELETE FROM sync_event WHERE target_id = %s AND state != 'done'", (target.id,))
         t0 = time.perf_counter()
         cr.execute(
-            """
+            f"""
             INSERT INTO sync_event (target_id, event_type, model, res_id, aggregate_key,
                 idempotency_key, state, attempts, change_count, next_attempt_at,
-                done_at, create_date, write_date, create_uid, write_uid)
+                done_at, create_date, write_date, create_uid, write_uid{prio_col})
             SELECT %s, 'release', 'stock.picking', g, 'sale.order,' || (g / 2),
                    'bench-done-' || g || '-' || md5(random()::text), 'done', 1, 1,
                    now() at time zone 'utc', now() at time zone 'utc',
-                   now() at time zone 'utc', now() at time zone 'utc', 1, 1
+                   now() at time zone 'utc', now() at time zone 'utc', 1, 1{order}
               FROM generate_series(1, %s) g
             """,
             (target.id, args.rows),
         )
         t_insert = time.perf_counter() - t0
         cr.execute(
-            """
+            f"""
             INSERT INTO sync_event (target_id, event_type, model, res_id, aggregate_key,
                 idempotency_key, state, attempts, change_count, next_attempt_at,
-                create_date, write_date, create_uid, write_uid)
+                create_date, write_date, create_uid, write_uid{prio_col})
             SELECT %s, 'upsert', 'res.partner', g,
                    'bench,' || (g %% %s), 'bench-pending-' || g || '-' || md5(random()::text),
                    'pending', 0, 1, now() at time zone 'utc',
-                   now() at time zone 'utc', now() at time zone 'utc', 1, 1
+                   now() at time zone 'utc', now() at time zone 'utc', 1, 1{bulk}
               FROM generate_series(1, %s) g
             """,
             (target.id, args.aggregates, args.pending),
         )
-        cr.execute(
-            "SELECT 1 FROM information_schema.columns "
-            "WHERE table_name = 'sync_event' AND column_name = 'priority'"
-        )
-        lanes = bool(cr.fetchone())
         if args.backlog:
             insert_backlog(cr, target.id, args.backlog, args.orders, lanes)
         if args.commit:
