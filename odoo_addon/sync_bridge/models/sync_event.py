@@ -427,15 +427,20 @@ class SyncEvent(models.Model):
         `target` up to `priority`, so that an order never waits behind the
         master-data backlog for the customer or product it needs. Returns the
         number of events promoted."""
+        # SKIP LOCKED: a row a worker is claiming right now is about to be in
+        # progress (which holds the order anyway); do not wait for its lock.
         self.env.cr.execute(
             """
             UPDATE sync_event
                SET priority = %s
-             WHERE target_id = %s
-               AND aggregate_key = ANY(%s)
-               AND event_type = 'upsert'
-               AND state = 'pending'
-               AND priority > %s
+             WHERE id IN (
+                    SELECT id FROM sync_event
+                     WHERE target_id = %s
+                       AND aggregate_key = ANY(%s)
+                       AND event_type = 'upsert'
+                       AND state = 'pending'
+                       AND priority > %s
+                       FOR UPDATE SKIP LOCKED)
             """,
             (priority, target.id, list(keys), priority),
         )
