@@ -205,6 +205,41 @@ class TestLanes(SyncBridgeCase):
         release = self._events(order, self.wms, event_type="release")
         self.assertEqual([c["id"] for c in self._wms_claim(limit=1)], [release.id])
 
+    def test_amend_coalesced_takes_the_new_lines_dependencies(self):
+        order = self._confirmed_order()
+        self._ack(self._wms_claim())  # the release is delivered
+        order.commitment_date = "2030-01-01 10:00:00"
+        amend = self._events(order, self.wms, event_type="amend")
+        self.assertEqual(amend.state, "pending")
+        added = self._products(1, prefix="ADDED")
+        upsert = self._events(added, self.wms, event_type="upsert")
+        self.assertEqual(upsert.priority, PRIORITY_BULK)
+        order.order_line = [Command.create({"product_id": added.id, "product_uom_qty": 1})]
+        order.commitment_date = "2030-01-02 10:00:00"  # coalesced into the pending amend
+        self.assertEqual(self._events(order, self.wms, event_type="amend"), amend)
+        amend.invalidate_recordset()
+        self.assertIn(f"product.product,{added.id}", amend.depends_on.split())
+        upsert.invalidate_recordset()
+        self.assertEqual(upsert.priority, PRIORITY_ORDER)
+        # the newer upsert was promoted: the (older) amend still waits for it
+        ids = [c["id"] for c in self._wms_claim()]
+        self.assertIn(upsert.id, ids)
+        self.assertNotIn(amend.id, ids)
+
+    def test_requeue_into_a_twin_keeps_the_lane(self):
+        product = self._products(1, prefix="TWIN")
+        self._confirmed_order(products=product)  # promotes the product's upsert
+        upsert = self._events(product, self.wms, event_type="upsert")
+        claimed = [c for c in self._wms_claim() if c["id"] == upsert.id]
+        product.name = "TWIN renamed"  # a new pending upsert, bulk lane
+        twin = self._events(product, self.wms, event_type="upsert", state="pending")
+        self.assertEqual(twin.priority, PRIORITY_BULK)
+        self.svc.sync_release("w1", [self._item(claimed[0])])  # back to pending: merged
+        upsert.invalidate_recordset()
+        twin.invalidate_recordset()
+        self.assertEqual(upsert.state, "cancelled")
+        self.assertEqual(twin.priority, PRIORITY_ORDER)
+
     def test_status_summary_pending_by_lane(self):
         self._products(4)
         self._confirmed_order()
