@@ -9,16 +9,17 @@ import { QuotaStore } from '../state/quota-store.js';
 import { openStateStore } from '../state/state-store.js';
 
 /**
- * `sync-bridge status`: per target pending / in progress / failed / dead and oldest pending age
- * (from Odoo), then each target's last API quota observation (from the state file, as the
+ * `sync-bridge status`: per target pending / in progress / failed / dead, oldest pending age and
+ * the pending events per claim lane (order flow / status / master data; from Odoo), then each target's last API quota observation (from the state file, as the
  * sidecar recorded it). Exit 1 when anything failed or is dead.
  */
 export async function runStatus(ctx: AppContext, out: NodeJS.WritableStream, now = Date.now()): Promise<number> {
   const rows = await new OdooContract(ctx.odoo).statusSummary();
-  const header = ['target', 'pending', 'in_progress', 'failed', 'dead', 'oldest_pending'];
+  const header = ['target', 'pending', 'in_progress', 'failed', 'dead', 'oldest_pending', 'pending_order/status/bulk'];
   const lines = rows.map((r) => [
     r.target, String(r.pending), String(r.in_progress), String(r.failed), String(r.dead),
     r.oldest_pending_age_seconds === false ? '-' : `${Math.round(Number(r.oldest_pending_age_seconds))}s`,
+    formatLanes(r.pending_by_lane),
   ]);
   out.write(table(header, lines));
   const quota = storedQuota(ctx.loaded.config, now);
@@ -27,6 +28,11 @@ export async function runStatus(ctx: AppContext, out: NodeJS.WritableStream, now
     out.write(formatQuota(quota));
   }
   return rows.some((r) => r.failed > 0 || r.dead > 0) ? 1 : 0;
+}
+
+/** Pending per claim lane as `order/status/bulk`; `-` from an addon without lanes. */
+export function formatLanes(lanes: { order: number; status: number; bulk: number } | undefined): string {
+  return lanes ? `${lanes.order}/${lanes.status}/${lanes.bulk}` : '-';
 }
 
 /** The quota observations the state file keeps, per target, judged with the target's configured reserve. */

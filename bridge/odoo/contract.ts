@@ -104,6 +104,8 @@ export interface TargetStatus {
   target: string; pending: number; in_progress: number; failed: number; dead: number;
   oldest_pending_age_seconds: number | false;
   kind?: string; active?: boolean; open_exceptions?: number;
+  /** Pending events per claim lane (addon 18.0.1.9.0+; absent on older addons). */
+  pending_by_lane?: { order: number; status: number; bulk: number };
 }
 
 /** One inbound message for sync_apply: a canonical payload keyed by (target, message_id). */

@@ -4,7 +4,7 @@
     "name": "Sync Bridge",
     "summary": "Transactional outbox and claim/ack contract to keep Odoo, "
     "a WMS and a CRM in step",
-    "version": "18.0.1.8.0",
+    "version": "18.0.1.9.0",
     "category": "Productivity/Integration",
     "website": "https://github.com/odoo-sync-bridge/odoo-sync-bridge",
     "author": "Odoo Sync Bridge contributors",
@@ -20,6 +20,7 @@
         "views/sync_event_views.xml",
         "views/sync_exception_views.xml",
         "views/sync_link_views.xml",
+        "views/sync_initial_load_wizard_views.xml",
         "views/sync_target_views.xml",
         "views/sync_inbound_message_views.xml",
         "views/sync_reconciliation_views.xml",

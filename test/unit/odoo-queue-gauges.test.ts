@@ -24,6 +24,15 @@ describe('metrics: Odoo queue gauges', () => {
     return { metrics, clock, calls: () => calls, scrape: () => metrics.registry.metrics() };
   }
 
+  it('exposes pending events per claim lane when the addon reports them', async () => {
+    const { scrape } = setUp([[row('wms_main', { pending: 7, pending_by_lane: { order: 2, status: 0, bulk: 5 } }), row('old_addon', { pending: 1 })]]);
+    const text = await scrape();
+    expect(text).to.contain('sync_bridge_odoo_pending_by_lane{target="wms_main",lane="order"} 2');
+    expect(text).to.contain('sync_bridge_odoo_pending_by_lane{target="wms_main",lane="status"} 0');
+    expect(text).to.contain('sync_bridge_odoo_pending_by_lane{target="wms_main",lane="bulk"} 5');
+    expect(text).to.not.contain('sync_bridge_odoo_pending_by_lane{target="old_addon"');
+  });
+
   it('exposes events per target and state, the oldest pending age and open exceptions', async () => {
     const { scrape } = setUp([[row('wms_main', { pending: 3, in_progress: 1, dead: 2, oldest_pending_age_seconds: 42, open_exceptions: 5 }), row('crm', { failed: 1 })]]);
     const text = await scrape();

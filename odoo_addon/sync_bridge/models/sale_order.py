@@ -206,6 +206,15 @@ class SaleOrder(models.Model):
             order.sync_tracking_ref = ", ".join(dict.fromkeys(shipped.mapped("sync_tracking_ref"))) or False
             order.sync_tracking_url = shipped[:1].sync_tracking_url or False
 
+    def _sync_dependency_keys(self):
+        """The customer (its company too), the ship-to address and the products
+        of the lines: what a WMS or CRM needs before it takes the order."""
+        self.ensure_one()
+        order = self.sudo()
+        partners = (order.partner_id | order.partner_id.commercial_partner_id
+                    | order.partner_shipping_id)
+        return self._sync_keys_of(partners, order.order_line.product_id)
+
     # -- targets --------------------------------------------------------
     def _sync_wms_targets(self, trigger, release_on="order_confirm"):
         self.ensure_one()

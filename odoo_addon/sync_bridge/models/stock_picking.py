@@ -25,6 +25,16 @@ class StockPicking(models.Model):
             return f"sale.order,{self.sale_id.id}"
         return super()._sync_aggregate_key()
 
+    def _sync_dependency_keys(self):
+        """The delivery address (its company too), the order's customer and the
+        products of the moves (for a receipt: the vendor and the products)."""
+        self.ensure_one()
+        picking = self.sudo()
+        partners = (picking.partner_id | picking.partner_id.commercial_partner_id
+                    | picking.sale_id.partner_id)
+        moves = picking.move_ids.filtered(lambda m: m.state != "cancel")
+        return self._sync_keys_of(partners, moves.product_id)
+
     def _sync_wms_targets(self, trigger):
         self.ensure_one()
         return self.env["sync.target"]._get_for(

@@ -26,6 +26,71 @@ DT_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_CLAIM = 500
 NOW_SQL = "(now() at time zone 'utc')"
 
+# Priority lanes (docs/odoo-contract.md#priority-lanes): the claim hands out due events
+# by (priority, id), lower first, so order flow never waits behind a master-data backlog.
+PRIORITY_ORDER = 10  # release, amend, cancel and the ASN types
+PRIORITY_STATUS = 20  # order status to the CRM
+PRIORITY_BULK = 30  # master data: upsert, atp
+EVENT_PRIORITY = {
+    "release": PRIORITY_ORDER,
+    "amend": PRIORITY_ORDER,
+    "cancel": PRIORITY_ORDER,
+    "asn": PRIORITY_ORDER,
+    "asn_amend": PRIORITY_ORDER,
+    "asn_cancel": PRIORITY_ORDER,
+    "status": PRIORITY_STATUS,
+    "upsert": PRIORITY_BULK,
+    "atp": PRIORITY_BULK,
+}
+LANES = [("order", "Order flow"), ("status", "Status"), ("bulk", "Master data (bulk)")]
+LANE_PRIORITY = {"order": PRIORITY_ORDER, "status": PRIORITY_STATUS, "bulk": PRIORITY_BULK}
+# Event types whose record needs other records at the target first (the order's customer and
+# products): they wait for the older pending upserts of those records, which are promoted to
+# their lane when they are written (sync.status.mixin._sync_dependency_keys).
+DEPENDENT_TYPES = ("release", "amend", "asn", "asn_amend", "status")
+
+# The due events of one target, in claim order (sync.event._claim_target; the
+# benchmark tools/bench_claim.py explains it). Parameters: target, limit.
+CLAIM_CANDIDATES_SQL = f"""
+                SELECT e.id
+                  FROM sync_event e
+                 WHERE e.target_id = %(target)s
+                   AND e.state IN ('pending', 'in_progress')
+                   AND ((e.state = 'pending' AND e.next_attempt_at <= {NOW_SQL})
+                        OR (e.state = 'in_progress' AND e.lease_expires_at <= {NOW_SQL}))
+                   AND NOT EXISTS (
+                        SELECT 1 FROM sync_event o
+                         WHERE o.target_id = e.target_id
+                           AND o.aggregate_key = e.aggregate_key
+                           AND o.id < e.id
+                           AND o.state IN ('pending', 'in_progress', 'failed', 'dead'))
+                   AND (e.depends_on IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM sync_event d
+                         WHERE d.target_id = e.target_id
+                           AND d.aggregate_key = ANY(string_to_array(e.depends_on, ' '))
+                           AND d.event_type = 'upsert'
+                           AND (d.id < e.id OR d.priority <= e.priority)
+                           AND d.state IN ('pending', 'in_progress')
+                           AND NOT EXISTS (
+                                SELECT 1 FROM sync_event f
+                                 WHERE f.target_id = d.target_id
+                                   AND f.aggregate_key = d.aggregate_key
+                                   AND f.id < d.id
+                                   AND f.state IN ('failed', 'dead'))))
+              ORDER BY e.priority, e.id
+                 LIMIT %(limit)s
+"""
+
+
+def _lane_of(priority):
+    if priority is None or priority is False:
+        return False
+    if priority <= PRIORITY_ORDER:
+        return "order"
+    if priority <= PRIORITY_STATUS:
+        return "status"
+    return "bulk"
+
 
 def _json_safe(value):
     """Make a value XML-RPC and JSON friendly: no None, datetimes as strings."""
@@ -133,6 +198,28 @@ class SyncEvent(models.Model):
     change_count = fields.Integer(
         default=1, readonly=True, help="Number of changes coalesced in this event."
     )
+    priority = fields.Integer(
+        required=True,
+        readonly=True,
+        default=PRIORITY_BULK,
+        help="Claim order: due events are handed out by (priority, id), lower first. Set "
+        "from the type when the event is written: 10 order flow (release, amend, cancel, "
+        "ASN), 20 order status, 30 master data (upsert, atp). A pending upsert of a record "
+        "an order needs is promoted to the order's priority.",
+    )
+    lane = fields.Selection(
+        LANES, compute="_compute_lane", search="_search_lane",
+        help="Claim lane of the event, from its priority: order flow, status or master data "
+        "(bulk). Order flow never waits behind a master-data backlog.",
+    )
+    depends_on = fields.Char(
+        string="Waits For",
+        readonly=True,
+        help="Records this event needs at the target first (space-separated 'model,id'): "
+        "it is not handed out while an older upsert of one of them is pending or in "
+        "progress for the same target (unless that upsert is stuck behind a failed or "
+        "dead event of its record).",
+    )
     first_tried_at = fields.Datetime(readonly=True)
     done_at = fields.Datetime(readonly=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
@@ -164,14 +251,17 @@ class SyncEvent(models.Model):
              WHERE state = 'pending'
             """
         )
-        # Claim: only open rows are indexed, done rows cost nothing.
+        # Claim: only open rows are indexed, done rows cost nothing; walked in
+        # (priority, id) order, so a master-data backlog is never scanned before
+        # the order-flow events. Replaces sync_event_claim_idx (target_id, id).
         cr.execute(
             """
-            CREATE INDEX IF NOT EXISTS sync_event_claim_idx
-                ON sync_event (target_id, id)
+            CREATE INDEX IF NOT EXISTS sync_event_claim_lane_idx
+                ON sync_event (target_id, priority, id)
              WHERE state IN ('pending', 'in_progress')
             """
         )
+        cr.execute("DROP INDEX IF EXISTS sync_event_claim_idx")
         cr.execute(
             """
             CREATE INDEX IF NOT EXISTS sync_event_aggregate_open_idx
@@ -217,6 +307,38 @@ class SyncEvent(models.Model):
             return f"{model},{res_id}"
         return False
 
+    @api.depends("priority")
+    def _compute_lane(self):
+        for event in self:
+            event.lane = _lane_of(event.priority)
+
+    def _search_lane(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(_("Unsupported search on the lane: %s", operator))
+        values = [value] if isinstance(value, str) or not value else list(value)
+        ranges = {"order": (None, PRIORITY_ORDER), "status": (PRIORITY_ORDER, PRIORITY_STATUS),
+                  "bulk": (PRIORITY_STATUS, None)}
+        domain = []
+        for lane in values:
+            low, high = ranges.get(lane, (None, None))
+            if lane not in ranges:
+                part = [("id", "=", False)]
+            else:
+                part = ([("priority", ">", low)] if low is not None else []) + (
+                    [("priority", "<=", high)] if high is not None else [])
+                part = ["&"] * (len(part) - 1) + part
+            domain = ["|"] + domain + part if domain else part
+        if operator in ("!=", "not in"):
+            domain = ["!"] + domain
+        return domain
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if "priority" not in vals and vals.get("event_type") in EVENT_PRIORITY:
+                vals["priority"] = EVENT_PRIORITY[vals["event_type"]]
+        return super().create(vals_list)
+
     @api.depends("target_id", "event_type", "model", "res_id")
     def _compute_display_name(self):
         for event in self:
@@ -238,6 +360,12 @@ class SyncEvent(models.Model):
         back, so is the event. Coalescing is enforced by the partial unique
         index sync_event_pending_uniq with INSERT ... ON CONFLICT, so it holds
         under concurrent transactions too.
+
+        The event's priority (claim lane) comes from its type (EVENT_PRIORITY).
+        An event of DEPENDENT_TYPES records the records it needs at the target
+        (`depends_on`, from the record's _sync_dependency_keys) and promotes the
+        pending upserts of those records for this target to its own priority:
+        they go out first, and the claim holds it back until they are done.
         """
         if self.env.context.get("sync_bridge_skip"):
             return self.browse()
@@ -247,22 +375,28 @@ class SyncEvent(models.Model):
         company = target.company_id or (
             "company_id" in record._fields and record.company_id
         ) or self.env["res.company"]
+        priority = EVENT_PRIORITY.get(event_type, PRIORITY_BULK)
+        keys = []
+        if event_type in DEPENDENT_TYPES and hasattr(record, "_sync_dependency_keys"):
+            keys = record._sync_dependency_keys()
         self.env.cr.execute(
             f"""
             INSERT INTO sync_event (
                 target_id, event_type, model, res_id, aggregate_key,
                 idempotency_key, state, attempts, change_count, next_attempt_at,
-                trace_id, mapping_version, company_id,
+                trace_id, mapping_version, company_id, priority, depends_on,
                 create_uid, create_date, write_uid, write_date)
             VALUES (%s, %s, %s, %s, %s, %s, 'pending', 0, 1, {NOW_SQL},
-                    %s, %s, %s, %s, {NOW_SQL}, %s, {NOW_SQL})
+                    %s, %s, %s, %s, %s, %s, {NOW_SQL}, %s, {NOW_SQL})
             ON CONFLICT (target_id, model, res_id, event_type)
                 WHERE state = 'pending'
             DO UPDATE SET change_count = sync_event.change_count + 1,
                           aggregate_key = EXCLUDED.aggregate_key,
+                          priority = LEAST(sync_event.priority, EXCLUDED.priority),
+                          depends_on = EXCLUDED.depends_on,
                           write_uid = EXCLUDED.write_uid,
                           write_date = EXCLUDED.write_date
-            RETURNING id
+            RETURNING id, priority
             """,
             (
                 target.id,
@@ -274,13 +408,46 @@ class SyncEvent(models.Model):
                 self.env.context.get("sync_trace_id") or uuid.uuid4().hex,
                 target.mapping_version or None,
                 company.id or None,
+                priority,
+                " ".join(keys) or None,
                 self.env.uid,
                 self.env.uid,
             ),
         )
-        event = self.browse(self.env.cr.fetchone()[0])
+        event_id, priority = self.env.cr.fetchone()
+        if keys:
+            self._promote_dependencies(target, keys, priority)
+        event = self.browse(event_id)
         event.invalidate_recordset()
         return event
+
+    @api.model
+    def _promote_dependencies(self, target, keys, priority):
+        """Move the pending upserts of the records `keys` ('model,id') for
+        `target` up to `priority`, so that an order never waits behind the
+        master-data backlog for the customer or product it needs. Returns the
+        number of events promoted."""
+        # SKIP LOCKED: a row a worker is claiming right now is about to be in
+        # progress (which holds the order anyway); do not wait for its lock.
+        self.env.cr.execute(
+            """
+            UPDATE sync_event
+               SET priority = %s
+             WHERE id IN (
+                    SELECT id FROM sync_event
+                     WHERE target_id = %s
+                       AND aggregate_key = ANY(%s)
+                       AND event_type = 'upsert'
+                       AND state = 'pending'
+                       AND priority > %s
+                       FOR UPDATE SKIP LOCKED)
+            """,
+            (priority, target.id, list(keys), priority),
+        )
+        promoted = self.env.cr.rowcount
+        if promoted:
+            self.invalidate_model(["priority"])
+        return promoted
 
     @api.model
     def _release_state(self, target, record, release_type="release"):
@@ -402,6 +569,7 @@ class SyncEvent(models.Model):
                     {
                         "next_attempt_at": max(twin.next_attempt_at or now, when),
                         "change_count": twin.change_count + event.change_count,
+                        "priority": min(twin.priority, event.priority),
                     }
                 )
                 if event.replay_mapping_version:
@@ -884,25 +1052,17 @@ class SyncEvent(models.Model):
         which Odoo's RPC layer retries with a fresh snapshot. SKIP LOCKED lets
         concurrent claimers take disjoint rows without waiting. An event is
         only due if no older event of its aggregate (same target) is still
-        pending, in progress, failed or dead.
+        pending, in progress, failed or dead, and no upsert of a record it
+        depends on (`depends_on`) that is older or was promoted to its lane is
+        pending or in progress (an upsert itself stuck behind a failed or dead
+        event of its record does not hold it).
+        Due events go out by (priority, id): the order-flow lane first, a
+        master-data backlog last (index sync_event_claim_lane_idx).
         """
         self.env.cr.execute(
             f"""
             WITH candidates AS (
-                SELECT e.id
-                  FROM sync_event e
-                 WHERE e.target_id = %(target)s
-                   AND e.state IN ('pending', 'in_progress')
-                   AND ((e.state = 'pending' AND e.next_attempt_at <= {NOW_SQL})
-                        OR (e.state = 'in_progress' AND e.lease_expires_at <= {NOW_SQL}))
-                   AND NOT EXISTS (
-                        SELECT 1 FROM sync_event o
-                         WHERE o.target_id = e.target_id
-                           AND o.aggregate_key = e.aggregate_key
-                           AND o.id < e.id
-                           AND o.state IN ('pending', 'in_progress', 'failed', 'dead'))
-              ORDER BY e.id
-                 LIMIT %(limit)s
+                {CLAIM_CANDIDATES_SQL}
                    FOR UPDATE OF e SKIP LOCKED
             )
             UPDATE sync_event e
@@ -1146,15 +1306,21 @@ class SyncEvent(models.Model):
         self.env.cr.execute(
             f"""
             SELECT target_id, state, count(*),
-                   EXTRACT(EPOCH FROM {NOW_SQL} - min(create_date))
+                   EXTRACT(EPOCH FROM {NOW_SQL} - min(create_date)),
+                   count(*) FILTER (WHERE priority <= %s),
+                   count(*) FILTER (WHERE priority > %s AND priority <= %s)
               FROM sync_event
              WHERE state IN ('pending', 'in_progress', 'failed', 'dead')
           GROUP BY target_id, state
-            """
+            """,
+            (PRIORITY_ORDER, PRIORITY_ORDER, PRIORITY_STATUS),
         )
-        stats = {}
-        for target_id, state, count, age in self.env.cr.fetchall():
+        stats, lanes = {}, {}
+        for target_id, state, count, age, order, status in self.env.cr.fetchall():
             stats[(target_id, state)] = (count, age)
+            if state == "pending":
+                lanes[target_id] = {"order": order, "status": status,
+                                    "bulk": count - order - status}
         exc = self.env["sync.exception"].sudo()._read_group(
             [("state", "=", "open")], ["target_id"], ["__count"]
         )
@@ -1168,6 +1334,7 @@ class SyncEvent(models.Model):
             pending = stats.get((target.id, "pending"))
             row["oldest_pending_age_seconds"] = int(max(pending[1] or 0, 0)) if pending else False
             row["open_exceptions"] = exc_counts.get(target.id, 0)
+            row["pending_by_lane"] = lanes.get(target.id, {"order": 0, "status": 0, "bulk": 0})
             res.append(row)
         return res
 

@@ -53,6 +53,19 @@ class SyncStatusMixin(models.AbstractModel):
         self.ensure_one()
         return f"{self._name},{self.id}"
 
+    def _sync_dependency_keys(self):
+        """Aggregate keys ('model,id') of the records this record needs at a
+        target before its release / amend / status can be used there (its
+        customer, its products). Their pending upserts are promoted to the
+        event's lane and the event waits for them (see sync.event._enqueue)."""
+        return []
+
+    @staticmethod
+    def _sync_keys_of(*recordsets):
+        """Sorted distinct 'model,id' keys of the (possibly empty) recordsets."""
+        return sorted({f"{rec._name},{rec.id}" for records in recordsets for rec in records
+                       if rec.id})
+
     def _sync_event_domain(self):
         self.ensure_one()
         return ["|", ("aggregate_key", "=", f"{self._name},{self.id}"),

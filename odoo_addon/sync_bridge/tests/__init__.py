@@ -24,3 +24,4 @@ from . import test_partner_merge
 from . import test_rerelease
 from . import test_invoicing
 from . import test_inbound_pricing
+from . import test_lanes

@@ -44,11 +44,12 @@ class TestOutbox(SyncBridgeCase):
 
     def test_partial_unique_index_enforced(self):
         event = self.Event._enqueue(self.crm, "upsert", self.customer)
-        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+        with self.assertRaisesRegex(IntegrityError, "sync_event_pending_uniq"), \
+                mute_logger("odoo.sql_db"), self.env.cr.savepoint():
             self.env.cr.execute(
                 """INSERT INTO sync_event (target_id, event_type, model, res_id, aggregate_key,
-                       idempotency_key, state, attempts, change_count)
-                   VALUES (%s, 'upsert', 'res.partner', %s, 'x', 'dup-key', 'pending', 0, 1)""",
+                       idempotency_key, state, attempts, change_count, priority)
+                   VALUES (%s, 'upsert', 'res.partner', %s, 'x', 'dup-key', 'pending', 0, 1, 30)""",
                 (self.crm.id, self.customer.id),
             )
         self.assertEqual(event.state, "pending")
