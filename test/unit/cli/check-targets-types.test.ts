@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { configSchema, type BridgeConfig } from '../../../bridge/config/schema.js';
@@ -11,18 +9,9 @@ import { silentLog } from '../connectors/helpers.js';
 import { setUpOdooPortal } from '../../fakes/hubspot/portal.js';
 import { setUpOdooOrg } from '../../fakes/salesforce/org.js';
 import { startFake, type HubSpotFake, type SalesforceFake } from '../../fakes/start.js';
+import { mappingsDir, siteOf } from './shipped-mappings.js';
 
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
-const mappingsDir = path.join(repoRoot, 'mappings');
-const file = (rel: string) => path.join(mappingsDir, rel);
 
-/** file:line:col of a field key in a shipped mapping. */
-function siteOf(rel: string, key: string): string {
-  const lines = fs.readFileSync(file(rel), 'utf8').split('\n');
-  const i = lines.findIndex((l) => l.trimStart().startsWith(`${key}:`));
-  if (i < 0) throw new Error(`${key} not in ${rel}`);
-  return `${file(rel)}:${i + 1}:${lines[i]!.length - lines[i]!.trimStart().length + 1}`;
-}
 
 const kindsOf = (expr: unknown, vars: Record<string, unknown> = {}): ValueKind[] | undefined => valueShapes(expr, vars)?.map((s) => s.kind);
 const site = { file: 'm.yaml', line: 7, col: 5 };

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { configSchema, type BridgeConfig } from '../../../bridge/config/schema.js';
@@ -14,18 +13,9 @@ import { silentLog } from '../connectors/helpers.js';
 import { setUpOdooPortal } from '../../fakes/hubspot/portal.js';
 import { setUpOdooOrg } from '../../fakes/salesforce/org.js';
 import { startFake, type HubSpotFake, type SalesforceFake } from '../../fakes/start.js';
+import { file, mappingsDir, siteOf } from './shipped-mappings.js';
 
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
-const mappingsDir = path.join(repoRoot, 'mappings');
-const file = (rel: string) => path.join(mappingsDir, rel);
 
-/** file:line:col of a field key in a shipped mapping (found in the text, so a moved field still matches). */
-function siteOf(rel: string, key: string): string {
-  const lines = fs.readFileSync(file(rel), 'utf8').split('\n');
-  const i = lines.findIndex((l) => l.trimStart().startsWith(`${key}:`));
-  if (i < 0) throw new Error(`${key} not in ${rel}`);
-  return `${file(rel)}:${i + 1}:${lines[i]!.length - lines[i]!.trimStart().length + 1}`;
-}
 
 /** file:line:col of a list item (its opening brace) holding `text`. */
 function itemSite(rel: string, text: string): string {
