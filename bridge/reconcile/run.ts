@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { ReconCounts, ReconJob, ReconLine, ReconOutcome } from '../odoo/contract.js';
+import { BridgeError } from '../errors/index.js';
 import { OdooValidationError } from '../odoo/odoo-errors.js';
 
 /**
@@ -38,6 +39,16 @@ export interface RunOptions {
   heartbeatMs: number;
   /** Ids per sync_recon_resend call. */
   resendBatch?: number;
+  /**
+   * A page call (sync_recon_lines / sync_recon_resend) that fails with a retryable Odoo error
+   * (Odoo unreachable, a serialization failure Odoo's own retries did not get past while the
+   * worker acks the same records) is tried again this many times, after 1 s, 2 s, 4 s ...
+   * (default 4). Safe: each call is one Odoo transaction, lines are keyed per run and re-sends
+   * coalesce into the pending upsert.
+   */
+  pageRetries?: number;
+  /** First pause before a page call is tried again (default 1000 ms; doubled each time). */
+  pageRetryMs?: number;
   onProgress?: (counts: ReconCounts) => void;
 }
 
@@ -92,7 +103,7 @@ export class ReconRun {
     if (this.batch.length === 0) return;
     const lines = this.batch;
     this.batch = [];
-    const r = (await this.port.reconLines(this.runId, lines)) as { refused?: Array<{ key: string | false; reason: string }> } | undefined;
+    const r = (await this.retrying('sync_recon_lines', () => this.port.reconLines(this.runId, lines))) as { refused?: Array<{ key: string | false; reason: string }> } | undefined;
     if (r?.refused?.length) {
       this.bump('lines_refused', r.refused.length);
       this.log?.warn(`reconcile run ${this.runId}: Odoo refused ${r.refused.length} line(s), e.g. ${String(r.refused[0]!.key)}: ${r.refused[0]!.reason}`);
@@ -103,10 +114,28 @@ export class ReconRun {
     const ids = this.resendQueue.get(model);
     if (!ids || ids.length === 0) return;
     this.resendQueue.set(model, []);
-    const r = (await this.port.reconResend(this.runId, model, [...new Set(ids)])) as { refused?: Array<{ id: number; reason: string }> } | undefined;
+    const unique = [...new Set(ids)];
+    const r = (await this.retrying('sync_recon_resend', () => this.port.reconResend(this.runId, model, unique))) as { refused?: Array<{ id: number; reason: string }> } | undefined;
     if (r?.refused?.length) {
       this.bump('resend_refused', r.refused.length);
       this.log?.warn(`reconcile run ${this.runId}: Odoo refused to re-send ${r.refused.length} ${model} record(s), e.g. ${r.refused[0]!.id}: ${r.refused[0]!.reason}`);
+    }
+  }
+
+  /** Runs one page call, again after a pause while it fails with a retryable error (pageRetries). */
+  private async retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const retries = this.opts.pageRetries ?? 4;
+    let pause = this.opts.pageRetryMs ?? 1000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        if (!(err instanceof BridgeError) || !err.retryable || attempt >= retries) throw err;
+        this.bump('page_retries');
+        this.log?.warn(`reconcile run ${this.runId}: ${what} failed (${err.message}); trying again in ${pause} ms (${attempt + 1} of ${retries})`);
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        pause *= 2;
+      }
     }
   }
 

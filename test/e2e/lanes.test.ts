@@ -46,6 +46,10 @@ describe('e2e: priority lanes (order release overtakes a master-data backlog, it
   after(async function () {
     await gw?.close();
     if (targetId) await archiveTargets(env, [['id', '=', targetId]]);
+    // The suite's products leave the shared database's active catalogue (later suites reconcile
+    // every active product against fresh fakes); no events for it.
+    const mine = await env.admin.call<number[]>({ model: 'product.product', method: 'search', params: { domain: ['|', ['default_code', '=like', `LB-${RUN}-%`], ['default_code', '=', `NEW-${RUN}`]] } });
+    if (mine.length) await env.admin.call({ model: 'product.product', method: 'write', args: [mine, { active: false }], context: { sync_bridge_skip: true } });
     await stopSidecarExpectingZero(sidecar, this, 12000);
   });
 
