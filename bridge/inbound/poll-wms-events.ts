@@ -148,7 +148,7 @@ export async function pollWmsEvents(code: string, http: TargetHttpClient, store:
       const gap = lastSeen
         ? `the newest event read, created ${lastSeen}, minus ${RESYNC_OVERLAP_MS / 60_000} min). Gap: events created after ${lastSeen} that the WMS purged before the bridge read them`
         : `no event read before is known: poll.lookback_minutes, ${opts.lookbackMinutes ?? 24 * 60} min). Gap: events created before ${since} are not read again, and those the WMS purged before the bridge read them`;
-      log?.warn(`poll ${code}: the WMS no longer knows the event feed cursor (GET ${opts.path}: 400 invalid_cursor; it keeps events for a limited time and purged those after the cursor); resyncing from since=${since} (${gap}, whose webhook was lost too, cannot be recovered: open-orders and inventory reconciliation are the safety net (docs/runbooks.md#a-webhook-is-refused)`, { resyncSince: since, lastSeen });
+      log?.warn(`poll ${code}: the WMS no longer knows the event feed cursor (GET ${opts.path}: 400 invalid_cursor; it keeps events for a limited time and purged those after the cursor); resyncing from since=${since} (${gap}, whose webhook was lost too, cannot be recovered: open-orders and inventory reconciliation are the safety net (docs/runbooks.md#the-wms-event-feed-was-resynced-expired-cursor)`, { resyncSince: since, lastSeen });
       continue;
     }
     const page = feedPage(code, opts.path, res.body);
