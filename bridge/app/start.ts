@@ -132,6 +132,7 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
     // the live mapping set: a reload applies to the next run
     mapper: () => live.registry(), inboundMapping: (target, event) => live.current().inbound.mapping(target, event),
     onInboxStored: () => inbound.processor.poke(),
+    onPollResync: inbound.onPollResync,
     onRunFinished: new ReconMetrics(metrics.registry).observe,
   }).schedule();
 

@@ -28,13 +28,20 @@ export class InboundMetrics {
   readonly pollRuns;
   readonly polled;
   readonly pollSuccess;
+  readonly pollResyncs;
   constructor(readonly base: BridgeMetrics) {
     this.received = new client.Counter({ name: 'sync_bridge_inbound_received_total', help: 'Inbound webhook deliveries by outcome (stored, duplicate, ignored, invalid, unauthorized)', labelNames: ['source', 'outcome'], registers: [base.registry] });
     this.outcomes = new client.Counter({ name: 'sync_bridge_inbound_messages_total', help: 'Inbox messages by outcome (applied, duplicate, exception, rejected, retry)', labelNames: ['source', 'outcome'], registers: [base.registry] });
     this.pollRuns = new client.Counter({ name: 'sync_bridge_poll_runs_total', help: 'Poll runs per source by outcome (ok, failed)', labelNames: ['source', 'outcome'], registers: [base.registry] });
     this.polled = new client.Counter({ name: 'sync_bridge_poll_messages_total', help: 'Messages polls stored in the inbox (new ones; duplicates of webhooks not counted)', labelNames: ['source'], registers: [base.registry] });
     this.pollSuccess = new client.Gauge({ name: 'sync_bridge_poll_last_success_timestamp_seconds', help: 'When a poll of the source last succeeded (Unix time)', labelNames: ['source'], registers: [base.registry] });
+    this.pollResyncs = new client.Counter({ name: 'sync_bridge_poll_resyncs_total', help: 'Event feed reads that resynced by time after the WMS refused the stored cursor (400 invalid_cursor: events purged past its retention; some may be lost)', labelNames: ['source'], registers: [base.registry] });
   }
+
+  /** A poll (scheduled, or run by reconciliation) resynced after an expired feed cursor. */
+  readonly onPollResync = (source: string): void => {
+    this.pollResyncs.inc({ source });
+  };
 
   /** The pollers' run hook: counts the run, its new messages, and stamps a success. */
   readonly onPollRun = (source: string, outcome: 'ok' | 'failed', report?: { stored: number }): void => {
@@ -144,7 +151,7 @@ export class Inbound {
     purge();
     this.purgeTimer = setInterval(purge, 3_600_000);
     this.purgeTimer.unref();
-    this.pollers = startPollers(this.deps.config.targets, this.clientOf, this.store, this.deps.log, () => this.processor.poke(), this.m.onPollRun);
+    this.pollers = startPollers(this.deps.config.targets, this.clientOf, this.store, this.deps.log, () => this.processor.poke(), this.m.onPollRun, this.m.onPollResync);
   }
 
   async stop(): Promise<void> {
@@ -152,6 +159,9 @@ export class Inbound {
     await this.pollers?.stop();
     await this.processor.stop();
   }
+
+  /** Counts a resync of a feed read done outside the pollers (the inventory reconciliation's read). */
+  readonly onPollResync = (source: string): void => this.m.onPollResync(source);
 
   /** For /readyz. */
   status(): string {

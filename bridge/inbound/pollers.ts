@@ -124,7 +124,10 @@ export interface PollerHandle { stop(): Promise<void>; runNow(code: string): Pro
 /** Told of every finished poll run (metrics): its outcome and, when it succeeded, its report. */
 export type PollRunHook = (source: string, outcome: 'ok' | 'failed', report?: PollReport) => void;
 
-export function startPollers(targets: Record<string, TargetConfig>, clientOf: (code: string) => TargetHttpClient | undefined, store: InboxStore, log: Logger, onStored?: (source: string, n: number) => void, onRun?: PollRunHook): PollerHandle {
+/** Told when a poll had to resync (a generic WMS event feed cursor the WMS no longer knows): metrics. */
+export type PollResyncHook = (source: string) => void;
+
+export function startPollers(targets: Record<string, TargetConfig>, clientOf: (code: string) => TargetHttpClient | undefined, store: InboxStore, log: Logger, onStored?: (source: string, n: number) => void, onRun?: PollRunHook, onResync?: PollResyncHook): PollerHandle {
   const tasks: Array<{ stop(): void | Promise<void> }> = [];
   const runners = new Map<string, () => Promise<PollReport>>();
   for (const [code, t] of Object.entries(targets)) {
@@ -189,7 +192,7 @@ export function startPollers(targets: Record<string, TargetConfig>, clientOf: (c
         log.warn(`targets.${code}.poll: the generic WMS is polled only through its event feed, and options.events_path is not set (the WMS does not offer one); ignored`);
         continue;
       }
-      run = () => pollWmsEvents(code, http, store, { path: eventsPath, lookbackMinutes: t.poll!.lookback_minutes });
+      run = () => pollWmsEvents(code, http, store, { path: eventsPath, lookbackMinutes: t.poll!.lookback_minutes, log, onResync: () => onResync?.(code) });
     } else {
       log.warn(`targets.${code}.poll: preset ${t.preset} has no poller (its messages come by webhook); ignored`);
       continue;

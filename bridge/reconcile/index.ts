@@ -11,6 +11,10 @@ import type { OdooGateway } from '../odoo/odoo-gateway.js';
 import type { MappingRegistry } from '../runtime/mapping-registry.js';
 import type { CompiledMapping } from '../mapping/index.js';
 import { pollShipBobReceiving } from '../inbound/poll-receiving.js';
+import { pollShipBobReturns } from '../inbound/poll-shipbob-returns.js';
+import { pollWmsEvents } from '../inbound/poll-wms-events.js';
+import type { PollReport } from '../inbound/pollers.js';
+import { readGenericOptions } from '../connectors/generic-wms/options.js';
 import { InboxStore } from '../state/inbox-store.js';
 import type { DB } from '../state/state-store.js';
 import { InventoryJob, type CategoryResolver, type WmsStockSource } from './inventory.js';
@@ -50,8 +54,10 @@ export interface ReconcilerDeps {
   inboundMapping?: (target: string, event: string) => CompiledMapping | undefined;
   workerId: string;
   log: Logger;
-  /** Wakes the inbox processor after missed shipments were stored. */
+  /** Wakes the inbox processor after missed shipments (or polled messages) were stored. */
   onInboxStored?: () => void;
+  /** Told when a generic WMS event feed read had to resync after an expired cursor (metrics). */
+  onPollResync?: (source: string) => void;
   /** Told of every run that finished or failed (metrics: recon-metrics.ts). */
   onRunFinished?: (r: ReconRunOutcome) => void;
 }
@@ -130,7 +136,7 @@ export class Reconciler {
       const j = new InventoryJob({
         target, wms, odooPages: (after, limit) => contract.reconOdooStock(target, after, limit),
         inFlight: this.deps.db ? new InboxInFlight(this.deps.db, target) : undefined,
-        refreshInFlight: preset === 'shipbob' ? this.receivingPoll(target) : undefined,
+        refreshInFlight: this.inFlightPolls(target, preset),
         categories: this.categoryResolver(),
       }, { level: tc.inventory.level, lots: tc.inventory.lots, locationMap: tc.inventory.location_map, tolerance: tc.inventory.tolerance, pageSize: rc.page_size, sortChunk: rc.sort_chunk, tmpDir: rc.tmp_dir });
       return (run) => j.run(run);
@@ -203,24 +209,52 @@ export class Reconciler {
   }
 
   /**
-   * ShipBob sends no webhook for receiving: completed WROs reach the inbox by the poller only, so
-   * stock put away since its last run would show as a difference. The inventory job runs the
-   * receiving poll once first (same message ids and watermark as the poller: a WRO is stored
-   * once whoever sees it first) and wakes the inbox processor. Off when the target's
-   * options.poll_receiving is false or there is no state file.
+   * What the WMS completed but whose report may not have reached the inbox yet, polled once
+   * before an inventory run compares (the same pollers, message ids and watermarks as the
+   * scheduled polls: a message is stored once whoever sees it first); the inbox processor is
+   * woken when anything new was stored. ShipBob: the receiving poll (ShipBob sends no webhook
+   * for receiving; off with options.poll_receiving false) and the completed-returns poll (the
+   * catch-up of lost return.completed webhooks; off with options.poll_returns false). Generic
+   * WMS: one read of the event feed when the target offers it (options.events_path). Without a
+   * state file nothing is polled. A failing poll fails the run: its figures would be wrong.
    */
-  private receivingPoll(target: string): (() => Promise<number>) | undefined {
+  private inFlightPolls(target: string, preset: string): (() => Promise<Record<string, number>>) | undefined {
     const db = this.deps.db;
     const t = this.deps.config.targets[target];
-    if (!db || !t || t.options.poll_receiving === false) return undefined;
+    if (!db || !t) return undefined;
+    const polls: Array<{ count: string; what: string; poll: (http: TargetHttpClient, store: InboxStore) => Promise<PollReport> }> = [];
+    const lookbackMinutes = t.poll?.lookback_minutes;
+    if (preset === 'shipbob') {
+      if (t.options.poll_receiving !== false) {
+        polls.push({ count: 'receipts_polled', what: 'completed receiving order(s)', poll: (http, store) => pollShipBobReceiving(target, http, store, { lookbackMinutes }) });
+      }
+      if (t.options.poll_returns !== false) {
+        const maxAgeDays = typeof t.options.returns_max_age_days === 'number' ? t.options.returns_max_age_days : undefined;
+        polls.push({ count: 'returns_polled', what: 'completed return(s)', poll: (http, store) => pollShipBobReturns(target, http, store, { lookbackMinutes, maxAgeDays }) });
+      }
+    } else if (preset === 'generic_wms') {
+      const eventsPath = readGenericOptions(target, t.options).eventsPath;
+      if (eventsPath) {
+        polls.push({
+          count: 'events_polled', what: 'event(s) of the event feed',
+          poll: (http, store) => pollWmsEvents(target, http, store, { path: eventsPath, lookbackMinutes, log: this.deps.log, onResync: () => this.deps.onPollResync?.(target) }),
+        });
+      }
+    }
+    if (polls.length === 0) return undefined;
     const http = this.http(target);
     return async () => {
-      const r = await pollShipBobReceiving(target, http, new InboxStore(db), { lookbackMinutes: t.poll?.lookback_minutes });
-      if (r.stored > 0) {
-        this.deps.log.info(`reconcile inventory ${target}: ${r.stored} completed receiving order(s) polled into the inbox before comparing`);
-        this.deps.onInboxStored?.();
+      const store = new InboxStore(db);
+      const counts: Record<string, number> = {};
+      for (const p of polls) {
+        const r = await p.poll(http, store);
+        counts[p.count] = r.stored;
+        if (r.stored > 0) {
+          this.deps.log.info(`reconcile inventory ${target}: ${r.stored} ${p.what} polled into the inbox before comparing`);
+          this.deps.onInboxStored?.();
+        }
       }
-      return r.stored;
+      return counts;
     };
   }
 

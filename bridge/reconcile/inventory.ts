@@ -65,10 +65,11 @@ export interface InventoryDeps {
   categories?: CategoryResolver;
   /**
    * Brings what the WMS completed but has not reported yet into the inbox before anything is
-   * compared (ShipBob: one receiving poll), so the in-flight accounting sees it. Returns how many
-   * messages it stored.
+   * compared (ShipBob: one receiving poll and one returns poll; generic WMS: one event feed
+   * read), so the in-flight accounting sees it. Returns how many messages each poll stored, by
+   * run count name (`receipts_polled`, `returns_polled`, `events_polled`).
    */
-  refreshInFlight?: () => Promise<number>;
+  refreshInFlight?: () => Promise<Record<string, number>>;
 }
 
 interface Row {
@@ -151,7 +152,9 @@ export class InventoryJob {
   }
 
   async run(run: ReconRun): Promise<void> {
-    if (this.deps.refreshInFlight) run.bump('receipts_polled', await this.deps.refreshInFlight());
+    if (this.deps.refreshInFlight) {
+      for (const [name, n] of Object.entries(await this.deps.refreshInFlight())) run.bump(name, n);
+    }
     const flight = await this.inFlightMaps();
     run.bump('inbox_in_flight_keys', flight.out.size + flight.in.size);
     const hasCategories = Object.keys(this.opts.tolerance.by_category).length > 0;

@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { startFake, type HubSpotFake, type ShipBobFake } from '../fakes/start.js';
-import { callReturningNone, create, ensureTarget, ensureWarehouse, odooTestEnv, resetTargets, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { callReturningNone, create, ensureStorableProduct, ensureTarget, ensureWarehouse, odooTestEnv, resetTargets, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
 import { failLeftoverRuns, latestReconLines, openReconExceptions, runReconcile } from './support/reconcile.js';
-import { configHead, FAST_WORKER } from './support/sidecar-config.js';
-import { mappingsSubset, sleep, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
+import { ensureShipBobReleaseTarget, shipbobWebhookTarget } from './support/shipbob-setup.js';
+import { configHead, FAST_INBOUND, FAST_WORKER, publicServer } from './support/sidecar-config.js';
+import { freePort, mappingsSubset, sleep, startSidecar, stopSidecarExpectingZero, waitFor, waitListening, type RunningSidecar } from './support/sidecar.js';
 import { setOnHand, warehouseStock } from './support/stock.js';
+import { archiveTargets, codesLike } from './support/targets.js';
 
 /**
  * Issue 7 proof, on real Odoo 18 with the ShipBob and HubSpot fakes: a running sidecar (which
@@ -316,4 +318,111 @@ targets:
   async function stockName(): Promise<string> {
     return (await warehouseStock(env, warehouseId)).name;
   }
+});
+
+/**
+ * Inventory reconciliation runs the ShipBob returns catch-up first (real Odoo 18, real sidecar
+ * and CLI, ShipBob fake): a return restocked in ShipBob whose return.completed webhook was refused
+ * (a wrong secret) is polled into the state file's inbox by `sync-bridge reconcile inventory`
+ * before comparing, so the unit back on the shelf is in flight, not a stock difference; the
+ * running sidecar (no scheduled poll: only the reconciliation finds the return) then receives it
+ * in Odoo, and the next run is clean. Own target, warehouse and product per run.
+ */
+describe('e2e: inventory reconciliation polls ShipBob completed returns first (lost return.completed webhook)', function () {
+  this.timeout(300_000);
+  const env = odooTestEnv();
+  const RUN = Date.now().toString(36);
+  const CODE = `wms_rret_${RUN}`;
+  const SKU = `RR-MUG-${RUN}`;
+  const WRONG_SECRET = `whsec_${Buffer.from('not-the-secret-the-bridge-knows!').toString('base64')}`;
+  let sb: ShipBobFake;
+  let sidecar: RunningSidecar | undefined;
+  let warehouseId: number;
+  let stock: { id: number; name: string };
+  let productId: number;
+  let fc: number;
+  const cli = (args: string[]) => runReconcile(env, sidecar!.dir, args, { SHIPBOB_TOKEN: sb.tokens[0]!, SHIPBOB_WEBHOOK_SECRET: sb.webhookSecret });
+  const odooOnHand = async () => (await searchRead<{ quantity: number }>(env.admin, 'stock.quant', [['product_id', '=', productId], ['location_id', '=', stock.id]], ['quantity'])).reduce((a, q) => a + q.quantity, 0);
+  const shipbobOnHand = () => [...sb.store.inventoryBySku(SKU)!.byLocation.values()].reduce((a, l) => a + l.on_hand, 0);
+
+  before(async () => {
+    await serviceGateway(env);
+    sb = await startFake('shipbob');
+    fc = sb.store.locations[0]!.id;
+    warehouseId = await ensureWarehouse(env, `Q${RUN.slice(-4).toUpperCase()}`);
+    stock = await warehouseStock(env, warehouseId);
+    await archiveTargets(env, codesLike(['wms_rret_%']));
+    await ensureShipBobReleaseTarget(env, CODE, 'ShipBob returns before inventory (e2e)', warehouseId);
+    await failLeftoverRuns(env, [CODE]);
+    productId = await ensureStorableProduct(env, SKU, { name: 'Returns-recon mug', list_price: 9 });
+    await setOnHand(env, productId, stock.id, 10);
+    sb.store.setInventory({ sku: SKU, location_id: fc, on_hand: 10 });
+    const port = await freePort();
+    sb.setWebhookTarget(`http://127.0.0.1:${port}/webhooks/${CODE}`);
+    const mappings = mappingsSubset({ shipbob: ['order_release.yaml', 'shipment_confirmed.yaml', 'return_received.yaml', 'inventory_levels.yaml'] });
+    sidecar = startSidecar(env, `${configHead(env, { worker: FAST_WORKER, server: publicServer(port), inbound: FAST_INBOUND })}reconcile:
+  targets:
+    ${CODE}:
+      inventory: { level: location, lots: false, location_map: { '${fc}': '${stock.name}' }, tolerance: { absolute: 0 } }
+targets:
+${shipbobWebhookTarget(CODE, sb, { options: `vars: { shipbob_location_id: ${fc} }` })}`, { SHIPBOB_TOKEN: sb.tokens[0]!, SHIPBOB_WEBHOOK_SECRET: sb.webhookSecret }, { mappingsDir: mappings });
+    await waitListening(port);
+  });
+
+  after(async function () {
+    await sb?.close();
+    await archiveTargets(env, [['code', '=', CODE]]);
+    await stopSidecarExpectingZero(sidecar, this, 12_000);
+  });
+
+  it('a return restocked in ShipBob whose webhook was refused is polled by the run: in flight, no discrepancy; the sidecar then receives it in Odoo; the next run is clean', async () => {
+    // An order of 2 released to ShipBob and shipped there (webhook delivered): Odoo and ShipBob both at 8.
+    const usId = await xmlId(env.admin, 'base.us');
+    const partner = await create(env.admin, 'res.partner', { name: `Returns recon ${RUN}`, email: `rr.${RUN}@example.com`, street: '1 Main St', city: 'Springfield', zip: '62701', country_id: usId });
+    const orderId = await create(env.admin, 'sale.order', { partner_id: partner, warehouse_id: warehouseId, order_line: [[0, 0, { product_id: productId, product_uom_qty: 2, price_unit: 9 }]] });
+    await callReturningNone(env.admin, { model: 'sale.order', method: 'action_confirm', ids: [orderId] });
+    const [so] = await searchRead<{ name: string }>(env.admin, 'sale.order', [['id', '=', orderId]], ['name']);
+    const order = await waitFor('order released to the ShipBob fake', async () => sb.store.orders.find((o) => o.reference_id === so!.name), 60_000);
+    const shipped = await sb.sim.ship(order.id);
+    expect(shipped.deliveries.map((d) => d.status)).to.deep.equal([200]);
+    await waitFor('delivery validated in Odoo', async () => (await odooOnHand()) === 8, 60_000);
+    expect(shipbobOnHand()).to.equal(8);
+
+    // A return of 1, restocked in ShipBob, while every return.completed webhook is refused.
+    const created = await sb.sim.createReturn({ shipment_id: shipped.shipment.id, reference_id: `RMA-${RUN}`, lines: [{ sku: SKU, quantity: 1 }] });
+    const secret = sb.webhookSecret;
+    sb.shipbob.setSecret(WRONG_SECRET);
+    let done;
+    try {
+      done = await sb.sim.completeReturn(created.return.id, [{ sku: SKU, quantity: 1, action: 'Restock' }]);
+    } finally {
+      sb.shipbob.setSecret(secret);
+    }
+    expect(done.deliveries.map((d) => d.status), 'the webhook was refused').to.deep.equal([401]);
+    expect(shipbobOnHand()).to.equal(9);
+    expect(await odooOnHand(), 'Odoo has not heard of the return').to.equal(8);
+
+    const r1 = await cli(['inventory', '--target', CODE]);
+    expect(r1.code, r1.err + r1.out).to.equal(0);
+    expect(r1.out).to.match(/returns_polled 1/);
+    expect(r1.out).to.match(/clean: no discrepancies/);
+    const key = `inventory:${SKU}:${stock.name}:`;
+    // The returned unit is in flight (or, if the sidecar received it in Odoo before the run read
+    // Odoo's stock, matched and not sent): never a difference.
+    const l1 = (await latestReconLines(env, CODE, 'inventory')).filter((l) => l.key === key);
+    expect(l1.map((l) => l.outcome)).to.satisfy((o: string[]) => o.length === 0 || (o.length === 1 && o[0] === 'in_flight_explained'), JSON.stringify(l1));
+    if (l1.length) expect(JSON.parse(l1[0]!.details)).to.include({ difference: -1, in_flight_in: 1 });
+    expect(await openReconExceptions(env, 'inventory', [CODE])).to.deep.equal([]);
+
+    // The running sidecar applies the polled return from the shared state file: the unit is back in Odoo.
+    const messageId = `shipbob:return:${created.return.id}:completed`;
+    await waitFor('the return received in Odoo (from the reconciliation\'s poll)', async () => (await odooOnHand()) === 9, 120_000);
+    const msgs = await searchRead<{ state: string }>(env.admin, 'sync.inbound.message', [['target_id.code', '=', CODE], ['message_id', '=', messageId]], ['state']);
+    expect(msgs.map((m) => m.state)).to.deep.equal(['applied']);
+
+    const r2 = await cli(['inventory', '--target', CODE]);
+    expect(r2.code, r2.err + r2.out).to.equal(0);
+    expect(r2.out).not.to.match(/returns_polled [1-9]/);
+    expect((await latestReconLines(env, CODE, 'inventory')).filter((l) => l.key === key)).to.deep.equal([]);
+  });
 });

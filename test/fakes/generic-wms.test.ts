@@ -151,6 +151,33 @@ describe('fakes/generic-wms (profile v1)', () => {
     expect((await call(u('/events'))).status).to.equal(401);
   });
 
+  it('GET /events retention (control POST /events/purge): a cursor before purged events is 400 invalid_cursor; since reads start at the oldest event kept', async () => {
+    for (let i = 0; i < 4; i++) {
+      fake.clock.advance(60_000);
+      await fake.sim.receiveReturn({ lines: [{ sku: `SKU-${i}`, quantity: 1, disposition: 'restock' }] });
+    }
+    const ids = fake.wms.feed.map((e) => e.event.id);
+    const first = await call(u('/events?limit=1'), { headers: key }); // the cursor after event 0
+    const atEnd = await call(u('/events'), { headers: key }); // the cursor after event 3
+    const cut = fake.wms.feed[2]!.event.created_at; // events 0 and 1 purged
+    const purge = await call(`${fake.controlUrl}/__control/events/purge`, { method: 'POST', body: { before: cut } });
+    expect(purge.json).to.deep.equal({ purged: 2 });
+    expect(fake.wms.feed.map((e) => e.event.id)).to.deep.equal(ids.slice(2));
+    const expired = await call(u(`/events?after=${first.json.next_cursor}`), { headers: key });
+    expect(expired.status).to.equal(400);
+    expect(expired.json).to.deep.equal({ error: { code: 'invalid_cursor', message: 'after is expired: the events after it are past the retention and were purged', field: 'after' } });
+    // A cursor past the purged events still works; since / no position start at the oldest event kept.
+    expect((await call(u(`/events?after=${atEnd.json.next_cursor}`), { headers: key })).json).to.include({ has_more: false });
+    expect(((await call(u('/events'), { headers: key })).json.events as Array<{ id: string }>).map((e) => e.id)).to.deep.equal(ids.slice(2));
+    const since = new Date(Date.parse(cut) - 3_600_000).toISOString();
+    expect(((await call(u(`/events?since=${encodeURIComponent(since)}`), { headers: key })).json.events as Array<{ id: string }>).map((e) => e.id)).to.deep.equal(ids.slice(2));
+    // Everything purged: the end cursor is still valid (nothing after it was lost).
+    fake.clock.advance(60_000);
+    expect((await call(`${fake.controlUrl}/__control/events/purge`, { method: 'POST', body: { before: fake.clock.iso() } })).json).to.deep.equal({ purged: 2 });
+    expect((await call(u(`/events?after=${atEnd.json.next_cursor}`), { headers: key })).json).to.deep.include({ events: [], has_more: false });
+    expect((await call(`${fake.controlUrl}/__control/events/purge`, { method: 'POST', body: { before: 'soon' } })).status).to.equal(422);
+  });
+
   it('answers 429 with Retry-After over the rate limit', async () => {
     await fake.close();
     fake = await startFake('generic-wms', { rateLimit: { limit: 2, windowMs: 30_000 } });

@@ -46,7 +46,8 @@ function refOf(req: Request, res: Response, name: string): string | undefined {
  *  GET  /items?cursor=&limit=, GET /customers?cursor=&limit=  {items[], next_cursor} in key order
  *  GET  /stock?cursor=&limit=&sku= {items[], next_cursor}
  *  GET  /events?after=|since=&limit=  (optional in the profile) every event sent as a webhook, in
- *                                  delivery order: {events[{id, type, created_at, data}], next_cursor, has_more}
+ *                                  delivery order: {events[{id, type, created_at, data}], next_cursor, has_more};
+ *                                  a cursor before purged events (retention): 400 invalid_cursor
  */
 export function mountWms(r: Router, ctx: WmsContext): void {
   const { store, ledger, clock } = ctx;
@@ -142,7 +143,9 @@ export function mountWms(r: Router, ctx: WmsContext): void {
     let position: number; // the seq of the last event before the page
     if (q.data.after) {
       const c = decodeCursor<{ s: number }>(q.data.after);
-      if (!c || !Number.isInteger(c.s) || c.s < 0 || c.s > (feed[feed.length - 1]?.seq ?? 0)) return wmsError(res, 400, 'invalid_cursor', 'after is not a cursor of this feed', 'after');
+      if (!c || !Number.isInteger(c.s) || c.s < 0 || c.s > ctx.webhooks.lastSeq) return wmsError(res, 400, 'invalid_cursor', 'after is not a cursor of this feed', 'after');
+      // Retention: events after this cursor were purged, so the page it asks for is gone.
+      if (c.s < ctx.webhooks.purgedThrough) return wmsError(res, 400, 'invalid_cursor', 'after is expired: the events after it are past the retention and were purged', 'after');
       position = c.s;
     } else if (q.data.since) {
       const since = Date.parse(q.data.since);

@@ -25,9 +25,11 @@ export interface WmsFeedEvent { seq: number; event: { id: string; type: WmsEvent
 export class WmsWebhooks {
   maxRetries = 3;
   retryDelayMs = 20;
-  /** Every emitted event in delivery order (GET /events). */
+  /** Every emitted event in delivery order (GET /events), minus those purged (retention). */
   readonly feed: WmsFeedEvent[] = [];
   private seq = 0;
+  /** The seq of the newest purged event: a cursor before it has lost events (400 invalid_cursor). */
+  private purged = 0;
 
   constructor(
     public secret: string,
@@ -43,6 +45,33 @@ export class WmsWebhooks {
   resetFeed(): void {
     this.feed.length = 0;
     this.seq = 0;
+    this.purged = 0;
+  }
+
+  /** The seq of the newest event emitted (0 before any): the feed's end. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** The seq of the newest purged event (0 when none was). */
+  get purgedThrough(): number {
+    return this.purged;
+  }
+
+  /**
+   * Retention: drops the events created before `before` (a WMS keeps its feed for a while, the
+   * profile asks for at least 7 days). A cursor positioned before a dropped event can no longer
+   * be served (GET /events answers 400 invalid_cursor); `since` reads start at the oldest event
+   * kept. Returns how many events were dropped.
+   */
+  purge(before: string | Date): number {
+    const limit = typeof before === 'string' ? Date.parse(before) : before.getTime();
+    let n = 0;
+    while (this.feed.length > 0 && Date.parse(this.feed[0]!.event.created_at) < limit) {
+      this.purged = this.feed.shift()!.seq;
+      n += 1;
+    }
+    return n;
   }
 
   async emit(type: WmsEventType, data: unknown, opts: { duplicates?: number } = {}): Promise<WebhookDelivery[]> {

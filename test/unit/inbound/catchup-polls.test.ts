@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { Writable } from 'node:stream';
 import { startFake, type GenericWmsFake, type ShipBobFake } from '../../fakes/start.js';
 import { createConnector } from '../../../bridge/connectors/index.js';
 import { BaseConnector } from '../../../bridge/connectors/base-connector.js';
@@ -12,7 +13,9 @@ import { InboundPreparer } from '../../../bridge/inbound/prepare.js';
 import { InboxProcessor } from '../../../bridge/inbound/processor.js';
 import { webhookRouter } from '../../../bridge/inbound/routes.js';
 import { RETURNS_WATERMARK, pollShipBobReturns, type ShipBobReturnsPollOptions } from '../../../bridge/inbound/poll-shipbob-returns.js';
-import { EVENTS_CURSOR, pollWmsEvents } from '../../../bridge/inbound/poll-wms-events.js';
+import { EVENTS_CURSOR, EVENTS_SEEN_AT, RESYNC_OVERLAP_MS, pollWmsEvents, type FeedResync } from '../../../bridge/inbound/poll-wms-events.js';
+import { createLogger } from '../../../bridge/log/logger.js';
+import { Redactor } from '../../../bridge/log/redact.js';
 import { startPollers } from '../../../bridge/inbound/pollers.js';
 import { InboundMetrics } from '../../../bridge/inbound/index.js';
 import { createServer } from '../../../bridge/server/create-server.js';
@@ -375,6 +378,105 @@ describe('catch-up polls: the generic WMS event feed (optional GET /events) agai
     expect(afterFirst).to.be.a('string');
     expect(await poll()).to.include({ found: 2, stored: 2 });
     expect(store.list({ source: CODE, limit: 100 })).to.have.length(3);
+  });
+
+  /** A JSON logger whose lines are kept (warnings of the resync). */
+  function jsonLog(): { log: ReturnType<typeof createLogger>; lines: () => Array<{ level: string; message: string; source?: string }> } {
+    const out: string[] = [];
+    const stream = new Writable({ write(chunk, _e, cb) { out.push(String(chunk)); cb(); } });
+    return { log: createLogger({ level: 'info', format: 'json', redactor: new Redactor(), stream }), lines: () => out.map((l) => JSON.parse(l) as { level: string; message: string; source?: string }) };
+  }
+
+  it('an expired cursor (400 invalid_cursor: the WMS purged events past its retention): resynced from the newest event read minus the overlap; the events still in the feed stored once, no duplicates; warned with the gap; counted', async () => {
+    const e1 = (await refused(() => gw.wms.emit('receipt.completed', receipt('WH/IN/X1'))))[0]!.id;
+    expect(await poll()).to.include({ found: 1, stored: 1, resyncs: 0 });
+    const cursor = store.watermark(CODE, EVENTS_CURSOR)!;
+    const e1At = new Date(gw.wms.feed[0]!.event.created_at).toISOString();
+    expect(store.watermark(CODE, EVENTS_SEEN_AT)).to.equal(e1At);
+    gw.clock.advance(30 * MIN);
+    const lost = (await refused(() => gw.wms.emit('receipt.completed', receipt('WH/IN/X2'))))[0]!.id; // purged before anyone read it
+    gw.clock.advance(30 * MIN);
+    const e3 = (await refused(() => gw.wms.emit('receipt.completed', receipt('WH/IN/X3'))))[0]!.id;
+    // X4 is delivered by webhook (signed now: the fake's clock is an hour ahead of the receiver's).
+    gw.setWebhookTarget(null);
+    await gw.wms.emit('receipt.completed', receipt('WH/IN/X4'));
+    gw.setWebhookTarget(`${hook.url}/webhooks/${CODE}`);
+    const ev4 = gw.wms.feed[gw.wms.feed.length - 1]!.event;
+    const body4 = JSON.stringify(ev4);
+    const res4 = await fetch(`${hook.url}/webhooks/${CODE}`, { method: 'POST', headers: { 'content-type': 'application/json', ...gw.wms.headers(ev4.id, body4, String(Math.floor(Date.now() / 1000))) }, body: body4 });
+    expect(res4.status, 'delivered by webhook').to.equal(200);
+    const e4 = { id: ev4.id };
+    const e3At = new Date(gw.wms.feed.find((e) => e.event.id === e3)!.event.created_at).toISOString();
+    expect(gw.wms.purge(e3At)).to.equal(2); // retention: X1 and X2 gone, and the stored cursor with them
+
+    const spied = spy(http);
+    const resyncs: FeedResync[] = [];
+    const { log, lines } = jsonLog();
+    const rep = await pollWmsEvents(CODE, spied.http, store, { path: '/events', lookbackMinutes: 60, limit: 1, log, onResync: (x) => resyncs.push(x) });
+    expect(rep).to.include({ resyncs: 1, found: 2, stored: 1, duplicate: 1 });
+    const since = new Date(Date.parse(e1At) - RESYNC_OVERLAP_MS).toISOString();
+    expect(spied.calls.map((c) => c.query)).to.deep.equal([
+      { limit: 1, after: cursor },
+      { limit: 1, since },
+      { limit: 1, after: (spied.calls[2]!.query as Obj).after },
+    ]);
+    expect(resyncs).to.deep.equal([{ source: CODE, since, lastSeen: e1At }]);
+    const warned = lines().filter((l) => l.level === 'warn');
+    expect(warned.map((w) => w.source)).to.deep.equal([CODE, CODE]);
+    expect(warned[0]!.message).to.contain(`poll ${CODE}: the WMS no longer knows the event feed cursor`).and.to.contain('400 invalid_cursor').and.to.contain(`since=${since}`)
+      .and.to.contain(e1At).and.to.contain('cannot be recovered').and.to.contain('reconciliation are the safety net');
+    expect(warned[1]!.message).to.contain(`between ${e1At} and ${e3At}`);
+    // X2 was purged unread: lost; every event still in the feed is in the inbox exactly once.
+    const ids = store.list({ source: CODE, limit: 100 }).map((x) => x.message_id).reverse();
+    expect(ids).to.deep.equal([e1, e4.id, e3]);
+    expect(ids).not.to.include(lost);
+    expect(byId(e4.id).map((x) => x.via)).to.deep.equal(['webhook']);
+    expect(store.watermark(CODE, EVENTS_SEEN_AT)).to.equal(new Date(gw.wms.feed[gw.wms.feed.length - 1]!.event.created_at).toISOString());
+    // The next run goes on from the new cursor: no resync.
+    expect(await poll()).to.include({ resyncs: 0, found: 0 });
+  });
+
+  it('a second expired cursor in the same run fails the run instead of looping; what was read is stored; the next run resyncs again and goes on', async () => {
+    await refused(() => gw.wms.emit('receipt.completed', receipt('WH/IN/Y1')));
+    expect(await poll()).to.include({ stored: 1 });
+    for (const ref of ['WH/IN/Y2', 'WH/IN/Y3', 'WH/IN/Y4']) {
+      gw.clock.advance(MIN);
+      await refused(() => gw.wms.emit('receipt.completed', receipt(ref)));
+    }
+    const [, , y3, y4] = gw.wms.feed.map((e) => e.event);
+    gw.wms.purge(y3!.created_at); // Y1, Y2: the stored cursor expired
+    // While the resync pages, the WMS purges again (everything): the next page's cursor expires as well.
+    const spied = spy(http, (_req, n) => { if (n === 3) gw.wms.purge(new Date(Date.parse(y4!.created_at) + 1).toISOString()); return false; });
+    const resyncs: FeedResync[] = [];
+    let err: unknown;
+    await pollWmsEvents(CODE, spied.http, store, { path: '/events', lookbackMinutes: 60, limit: 1, onResync: (x) => resyncs.push(x) }).catch((e: unknown) => { err = e; });
+    expect(String(err)).to.contain('the event feed cursor expired again (400 invalid_cursor) during this run\'s resync; stopping');
+    expect(spied.calls.map((c) => Object.keys(c.query as Obj).filter((k) => k !== 'limit')[0])).to.deep.equal(['after', 'since', 'after']);
+    expect(resyncs).to.have.length(1);
+    expect(byId(y3!.id), 'the page read before the second expiry is stored').to.have.length(1);
+    const next = await pollWmsEvents(CODE, spied.http, store, { path: '/events', lookbackMinutes: 60, limit: 1, onResync: (x) => resyncs.push(x) });
+    expect(next).to.include({ resyncs: 1, found: 0 });
+    expect(resyncs).to.have.length(2);
+    expect(spied.calls).to.have.length(5);
+    expect(byId(y4!.id), 'purged unread: lost').to.deep.equal([]);
+  });
+
+  it('startPollers: a resync is counted in sync_bridge_poll_resyncs_total{source}; the run is ok', async () => {
+    await refused(() => gw.wms.emit('receipt.completed', receipt('WH/IN/Z1')));
+    const withFeed = target('generic_wms', { base_url: gw.baseUrl, poll: { schedule: '0 0 1 1 *' }, options: { events_path: '/events' } });
+    const metrics = new InboundMetrics(new BridgeMetrics());
+    const p = startPollers({ [CODE]: withFeed }, () => http, store, silentLog, undefined, metrics.onPollRun, metrics.onPollResync);
+    expect(await p.runNow(CODE)).to.include({ stored: 1 });
+    gw.clock.advance(MIN);
+    await refused(() => gw.wms.emit('receipt.completed', receipt('WH/IN/Z2')));
+    gw.clock.advance(MIN);
+    await refused(() => gw.wms.emit('receipt.completed', receipt('WH/IN/Z3')));
+    gw.wms.purge(gw.wms.feed[2]!.event.created_at);
+    expect(await p.runNow(CODE)).to.include({ stored: 1 });
+    await p.stop();
+    const text = await metrics.base.registry.metrics();
+    expect(text).to.contain(`sync_bridge_poll_resyncs_total{source="${CODE}"} 1`);
+    expect(text).to.contain(`sync_bridge_poll_runs_total{source="${CODE}",outcome="ok"} 2`);
   });
 
   it('startPollers: no events_path = no poll (warned); with it the run is counted; a failing feed read is a failed run', async () => {
