@@ -47,6 +47,9 @@ class TestInitialLoadBackground(SyncBridgeCase):
         action = wizard.action_load()
         return self.Load.search(action["domain"], order="id")
 
+    def _cron_triggers(self):
+        return self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)])
+
     def _last_note(self):
         self.wms.invalidate_recordset(["message_ids"])
         return self.wms.message_ids[:1].body
@@ -63,26 +66,29 @@ class TestInitialLoadBackground(SyncBridgeCase):
         return progress.done, progress.remaining
 
     def test_processed_in_chunks_with_progress(self):
-        triggers_before = self.env["ir.cron.trigger"].search_count(
-            [("cron_id", "=", self.cron.id)])
+        triggers_before = self._cron_triggers()
         load = self._request()
         self.assertEqual(len(load), 1)
         self.assertEqual((load.state, load.total_count, load.done_count, load.chunk_size),
                          ("draft", 7, 0, 3), "bigger than a chunk: left to the cron")
         self.assertEqual(load.user_id, self.manager)
         self.assertFalse(self._product_events(), "nothing queued in the request")
-        self.assertEqual(self.env["ir.cron.trigger"].search_count(
-            [("cron_id", "=", self.cron.id)]), triggers_before + 1, "the cron is triggered")
+        self.assertEqual(self._cron_triggers(), triggers_before + 1, "the cron is triggered")
         self.assertIn("7 product(s), running in the background", self._last_note())
 
+        triggers = self._cron_triggers()
         self.assertEqual(self._run_cron(), (3, 4))
+        self.assertEqual(self._cron_triggers(), triggers + 1,
+                         "work remains: the cron workers are woken again at once")
         self.assertEqual((load.state, load.done_count, load.total_count, load.last_id),
                          ("running", 3, 7, self.products[2].id))
         self.assertTrue(load.started_at)
         self.assertEqual(len(self._product_events(state="pending")), 3)
         self.assertEqual(self._run_cron(), (3, 1))
         self.assertAlmostEqual(load.progress, 600 / 7)
+        triggers = self._cron_triggers()
         self.assertEqual(self._run_cron(), (1, 0))
+        self.assertEqual(self._cron_triggers(), triggers, "nothing left: no new trigger")
         self.assertEqual((load.state, load.done_count, load.total_count), ("done", 7, 7))
         self.assertTrue(load.finished_at)
         events = self._product_events(state="pending")
