@@ -20,6 +20,7 @@
         "views/sync_event_views.xml",
         "views/sync_exception_views.xml",
         "views/sync_link_views.xml",
+        "views/sync_initial_load_views.xml",
         "views/sync_initial_load_wizard_views.xml",
         "views/sync_target_views.xml",
         "views/sync_inbound_message_views.xml",

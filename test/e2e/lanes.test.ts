@@ -8,11 +8,13 @@ import { configHead, FAST_WORKER } from './support/sidecar-config.js';
 import { mappingsSubset, root, startSidecar, stopSidecarExpectingZero, waitFor, type RunningSidecar } from './support/sidecar.js';
 import { archiveTargets, codesLike } from './support/targets.js';
 
+interface LoadRow { state: string; total_count: number; done_count: number; chunk_size: number }
 interface EventRow { id: number; state: string; priority: number; event_type: string; res_id: number; depends_on: string | false }
 
 /**
- * Priority lanes on real Odoo 18 with the generic WMS fake: a go-live initial load queues 320
- * product upserts (bulk lane) for a new WMS target; then a new customer orders a new product.
+ * Priority lanes on real Odoo 18 with the generic WMS fake: a go-live initial load, run in the
+ * background by its cron in chunks of 100, queues 320 product upserts (bulk lane) for a new WMS
+ * target; then a new customer orders a new product.
  * The sidecar starts with the whole backlog waiting: the order release reaches the WMS long
  * before the backlog is drained, and the new product (and customer) it needs reach the WMS
  * before the order.
@@ -53,20 +55,34 @@ describe('e2e: priority lanes (order release overtakes a master-data backlog, it
     await stopSidecarExpectingZero(sidecar, this, 12000);
   });
 
-  it('initial load: 320 product upserts queued in the bulk lane through the wizard', async () => {
+  it('initial load: 320 product upserts queued in the bulk lane by the background load (cron, chunks of 100)', async () => {
     // products made without events (the suite's own; no other target gets them)
     const vals = Array.from({ length: BACKLOG }, (_v, i) => ({ name: `Lane bulk ${i}`, default_code: `LB-${RUN}-${String(i).padStart(3, '0')}`, type: 'consu', sale_ok: true }));
     await env.admin.call({ model: 'product.product', method: 'create', args: [vals], context: { sync_bridge_skip: true } });
+    const chunk = { sync_initial_load_chunk_size: 100 };
     const wizardId = await create(env.admin, 'sync.initial.load.wizard', {
       target_id: targetId, load_customers: false, load_products: true, product_domain: `[('default_code', '=like', 'LB-${RUN}-%')]`,
-    });
+    }, chunk);
     const [wizard] = await searchRead<{ product_count: number }>(env.admin, 'sync.initial.load.wizard', [['id', '=', wizardId]], ['product_count']);
     expect(wizard!.product_count).to.equal(BACKLOG);
-    await env.admin.call({ model: 'sync.initial.load.wizard', method: 'action_load', ids: [wizardId] });
+    await env.admin.call({ model: 'sync.initial.load.wizard', method: 'action_load', ids: [wizardId], context: chunk });
+    const readLoad = async () => (await searchRead<LoadRow>(env.admin, 'sync.initial.load', [['target_id', '=', targetId]], ['state', 'total_count', 'done_count', 'chunk_size']))[0]!;
+    expect(await readLoad(), 'left to the cron: nothing queued by the request').to.include({ state: 'draft', total_count: BACKLOG, done_count: 0, chunk_size: 100 });
+    expect(await events([['event_type', '=', 'upsert']])).to.have.length(0);
+
+    // the cron (run by hand: the test server runs no cron threads), one chunk per run, each its own transaction
+    const cronId = await xmlId(env.admin, 'sync_bridge.cron_run_initial_loads');
+    const progress: string[] = [];
+    for (let run = 0; run < 10 && (progress.at(-1) ?? '').split(' ')[0] !== 'done'; run++) {
+      await env.admin.call({ model: 'ir.cron', method: 'method_direct_trigger', ids: [cronId] });
+      const load = await readLoad();
+      progress.push(`${load.state} ${load.done_count}/${load.total_count}`);
+    }
+    expect(progress).to.deep.equal(['running 100/320', 'running 200/320', 'running 300/320', `done ${BACKLOG}/${BACKLOG}`]);
     const queued = await events([['event_type', '=', 'upsert'], ['state', '=', 'pending']]);
     expect(queued).to.have.length(BACKLOG);
     expect(new Set(queued.map((e) => e.priority))).to.deep.equal(new Set([30]));
-    const notes = await searchRead<{ body: string }>(env.admin, 'mail.message', [['model', '=', 'sync.target'], ['res_id', '=', targetId], ['body', 'ilike', 'Initial load']], ['body']);
+    const notes = await searchRead<{ body: string }>(env.admin, 'mail.message', [['model', '=', 'sync.target'], ['res_id', '=', targetId], ['body', 'ilike', 'Initial load finished']], ['body']);
     expect(notes.map((n) => n.body).join()).to.contain(`${BACKLOG} product(s)`);
   });
 

@@ -25,4 +25,5 @@ from . import stock_move
 from . import stock_quant
 from . import sync_stock_adjustment_wizard
 from . import base_partner_merge_automatic_wizard
+from . import sync_initial_load
 from . import sync_initial_load_wizard

@@ -2,21 +2,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.safe_eval import safe_eval
 
-# what -> (model, trigger field of sync.target, default domain)
-LOADS = {
-    "customers": ("res.partner", "trigger_partner_upsert", "[('customer_rank', '>', 0)]"),
-    "products": ("product.product", "trigger_product_upsert", "[('sale_ok', '=', True)]"),
-}
-CHUNK = 1000
+from .sync_initial_load import LOADS
 
 
 class SyncInitialLoadWizard(models.TransientModel):
-    """Initial load (go-live): a Sync manager queues one master-data upsert per
-    customer and/or product for ONE target, in the bulk lane, through the same
-    enqueue path as the triggers (coalescing into pending events). Order flow
-    keeps going first (priority lanes)."""
+    """Initial load (go-live): a Sync manager asks for one master-data upsert
+    per customer and/or product for ONE target. Each choice becomes a
+    `sync.initial.load`, run in the background by a cron in chunks (a load
+    that fits in one chunk runs at once), through the same enqueue path as
+    the triggers, in the bulk lane. Order flow keeps going first."""
 
     _name = "sync.initial.load.wizard"
     _description = "Initial Load of Master Data to a Sync Target"
@@ -40,79 +35,58 @@ class SyncInitialLoadWizard(models.TransientModel):
     def _compute_counts(self):
         for wizard in self:
             wizard.customer_count = (wizard.load_customers and wizard.target_id
-                                     and wizard._records("customers", count=True)) or 0
+                                     and wizard._count("customers")) or 0
             wizard.product_count = (wizard.load_products and wizard.target_id
-                                    and wizard._records("products", count=True)) or 0
+                                    and wizard._count("products")) or 0
 
-    def _domain(self, what):
-        """The records of `what` this target takes: the wizard's domain, the
-        target's company (records without company go to every target)."""
+    def _domain_text(self, what):
+        return self.customer_domain if what == "customers" else self.product_domain
+
+    def _count(self, what):
         self.ensure_one()
-        text = self.customer_domain if what == "customers" else self.product_domain
-        try:
-            domain = safe_eval(text or "[]")
-        except Exception as e:
-            raise UserError(_("The %(what)s domain is not valid: %(error)s", what=what,
-                              error=e)) from e
-        if not isinstance(domain, (list, tuple)):
-            raise UserError(_("The %s domain must be a list.", what))
-        domain = list(domain)
-        if self.target_id.company_id:
-            domain += [("company_id", "in", (False, self.target_id.company_id.id))]
-        return domain
-
-    def _records(self, what, count=False):
-        model = self.env[LOADS[what][0]].sudo()
-        domain = self._domain(what)
-        try:
-            return model.search_count(domain) if count else model.search(domain, order="id")
-        except (ValueError, KeyError) as e:  # unknown field, bad operator
-            raise UserError(_("The %(what)s domain is not valid: %(error)s", what=what,
-                              error=e)) from e
+        return self.env["sync.initial.load"]._search_records(
+            self.target_id, what, self._domain_text(what), count=True)
 
     def _check_load(self):
         self.ensure_one()
         self.env["sync.event"]._check_manager()
-        target = self.target_id
-        if not target.active:
-            raise UserError(_("Target %s is archived: nothing can be sent to it.", target.code))
         wanted = [w for w, on in (("customers", self.load_customers),
                                   ("products", self.load_products)) if on]
+        if not self.target_id.active:
+            raise UserError(_("Target %s is archived: nothing can be sent to it.",
+                              self.target_id.code))
         if not wanted:
             raise UserError(_("Choose customers, products or both."))
         for what in wanted:
-            trigger = LOADS[what][1]
-            if not target[trigger]:
-                raise UserError(_(
-                    "Target %(target)s does not take %(what)s: tick '%(field)s' on the target "
-                    "first, so that later changes are sent too.", target=target.code, what=what,
-                    field=target._fields[trigger].string))
+            self.env["sync.initial.load"]._check_target(self.target_id, what)
         return wanted
 
     def action_load(self):
-        """Write (or coalesce into) one pending upsert per record, in chunks."""
+        """Create one load per choice: those that fit in one chunk run now,
+        the others in the background (cron triggered)."""
         wanted = self._check_load()
-        target = self.target_id
-        Event = self.env["sync.event"].sudo().with_context(sync_bridge_skip=False)
-        counts, event_ids = {}, set()
+        Load = self.env["sync.initial.load"]
+        loads = Load
         for what in wanted:
-            model = self.env[LOADS[what][0]].sudo()
-            ids = self._records(what).ids
-            counts[what] = len(ids)
-            for start in range(0, len(ids), CHUNK):
-                chunk = model.browse(ids[start:start + CHUNK])
-                for record in chunk:
-                    event_ids.add(Event._enqueue(target, "upsert", record).id)
-                chunk.invalidate_recordset()
-        target.message_post(
-            body=_("Initial load by %(user)s: %(customers)s customer(s) and %(products)s "
-                   "product(s) queued as %(events)s master-data event(s) in the bulk lane.",
-                   user=self.env.user.name, customers=counts.get("customers", 0),
-                   products=counts.get("products", 0), events=len(event_ids)),
-            subtype_xmlid="mail.mt_note",
-        )
-        action = target.action_view_events()
-        action["domain"] = [("target_id", "=", target.id), ("event_type", "=", "upsert"),
-                            ("state", "=", "pending")]
-        action["name"] = _("Initial Load")
+            total = self._count(what)  # also validates the domain
+            loads |= Load.create({
+                "target_id": self.target_id.id,
+                "what": what,
+                "domain": self._domain_text(what) or "[]",
+                "total_count": total,
+            })
+        background = loads.filtered(lambda ld: ld.total_count > ld.chunk_size)
+        if background:
+            self.target_id.message_post(
+                body=_("Initial load requested by %(user)s: %(records)s, running in the "
+                       "background.", user=self.env.user.name,
+                       records=", ".join(ld._records_label(ld.total_count)
+                                         for ld in background)),
+                subtype_xmlid="mail.mt_note",
+            )
+        loads._start()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sync_bridge.sync_initial_load_action")
+        action["domain"] = [("id", "in", loads.ids)]
+        action["context"] = {}
         return action

@@ -197,6 +197,9 @@ class SyncTarget(models.Model):
     event_ids = fields.One2many("sync.event", "target_id")
     pending_count = fields.Integer(compute="_compute_counts")
     failed_count = fields.Integer(compute="_compute_counts")
+    initial_load_ids = fields.One2many("sync.initial.load", "target_id", string="Initial Loads")
+    initial_load_open_count = fields.Integer(
+        compute="_compute_initial_load_open_count", string="Initial Loads Running")
 
     if hasattr(models, "Constraint"):  # Odoo 19+: _sql_constraints is ignored
         _code_uniq = models.Constraint("unique(code)", "The target code must be unique.")
@@ -217,6 +220,20 @@ class SyncTarget(models.Model):
             target.failed_count = counts.get((target.id, "failed"), 0) + counts.get(
                 (target.id, "dead"), 0
             )
+
+    @api.depends("initial_load_ids.state")
+    def _compute_initial_load_open_count(self):
+        for target in self:
+            target.initial_load_open_count = len(target.initial_load_ids.filtered(
+                lambda load: load.state in ("draft", "running")))
+
+    def action_view_initial_loads(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sync_bridge.sync_initial_load_action")
+        action["domain"] = [("target_id", "=", self.id)]
+        action["context"] = {}
+        return action
 
     @api.model
     def _get_for(self, trigger, company=None, kinds=None, release_on=None, warehouse=None):

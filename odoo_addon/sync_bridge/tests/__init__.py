@@ -25,3 +25,4 @@ from . import test_rerelease
 from . import test_invoicing
 from . import test_inbound_pricing
 from . import test_lanes
+from . import test_initial_load
