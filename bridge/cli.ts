@@ -17,7 +17,9 @@ const context = async (configFile: string | undefined) => (await import('./app/c
  *   state info|compact             the local state file's size; give free space back to the disk
  *   reconcile <job> --target T     run one reconciliation now (inventory|open-orders|master-data)
  *   mappings check [dir]           validate every mapping file (exit 1 on any error)
- *   mappings preview <file> --input <json> | --record <model>:<id>
+ *   mappings preview <file> --input <json> | --record <model>:<id> [--target T]
+ *   mappings diff <file> [--against <old>] --record ... | --recent N | --input ...
+ *                                  what an edit changes in real payloads, before it goes live
  *   mappings reload [--url U]      make the running sidecar reload its mappings (admin endpoint)
  * Global option: --config <file> (else BRIDGE_CONFIG, else ./bridge.config.yaml).
  */
@@ -40,7 +42,10 @@ const USAGE = `usage: sync-bridge <command> [options]
   reconcile <inventory|open-orders|master-data> --target T [--dry-run]
                         reconcile once now (exit 0 clean, 1 discrepancies, 2+ errors)
   mappings check [dir]  validate mapping files
-  mappings preview <mapping> (--input <file.json> | --record <model>:<id>)
+  mappings preview <mapping> (--input <file.json> | --record <model>:<id>) [--target T]
+  mappings diff <mapping> [--against <old.yaml>|<version>] (--record <model>:<id>... | --recent N | --input <file.json>...) [--target T]
+                        map the same records with the version the sidecar loaded and with the
+                        edited file, print what changes (exit 1 when the edit fails a record)
   mappings reload [--url http://host:port]   the running sidecar reloads its mappings, all or
                         nothing (exit 0 reloaded, 1 refused: problems listed, 3 not done); same as SIGHUP
 options: --config <file>   --help   --version`;

@@ -15,6 +15,7 @@ import {
 } from '../mapping/index.js';
 import type { WebReadSpec } from '../mapping/index.js';
 import { consoleWriter, readText, type Writer } from './mappings-files.js';
+import type { TargetRunContext } from './mappings-diff.js';
 
 export interface PreviewOptions {
   writer?: Writer;
@@ -24,12 +25,17 @@ export interface PreviewOptions {
   odooSeries?: () => Promise<number>;
   /** Fetches the cross-references a record needs (sync.link / natural keys). Optional. */
   resolveLookups?: (requests: LookupRequest[], mapping: CompiledMapping) => Promise<XrefResolver>;
+  /** The configured target whose mappings folder holds `file`, if any (its vars and links are used). */
+  targetOfFile?: (file: string) => string | undefined;
+  /** Run-time context of a configured target (`options.vars`, sync.link lookups), undefined for an unknown code. */
+  targetContext?: (code: string) => TargetRunContext | undefined;
 }
 
 const USAGE =
-  'usage: mappings preview <mapping.yaml> (--input <file.json> | --record <model>:<id>) [--event <name>] [--var name=value]... [--meta name=value]... [--now <datetime>] [--xref <file.json>]';
+  'usage: mappings preview <mapping.yaml> (--input <file.json> | --record <model>:<id>) [--event <name>] [--target T] [--var name=value]... [--meta name=value]... [--now <datetime>] [--xref <file.json>]';
 
-function parseKv(s: string): [string, unknown] | undefined {
+/** `name=value` of --var / --meta: numbers and true/false typed, the rest a string. */
+export function parseKv(s: string): [string, unknown] | undefined {
   const i = s.indexOf('=');
   if (i <= 0) return undefined;
   const v = s.slice(i + 1);
@@ -45,6 +51,7 @@ export async function mappingsPreview(args: string[], options: PreviewOptions = 
   let inputFile: string | undefined;
   let record: string | undefined;
   let xrefFile: string | undefined;
+  let targetArg: string | undefined;
   const ctx: MappingContext = { vars: {}, meta: {} };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -55,6 +62,7 @@ export async function mappingsPreview(args: string[], options: PreviewOptions = 
       case '--event': { const e = next(); if (e !== undefined) ctx.event = e; break; }
       case '--now': { const n = next(); if (n !== undefined) ctx.now = n; break; }
       case '--xref': xrefFile = next(); break;
+      case '--target': targetArg = next(); break;
       case '--var':
       case '--meta': {
         const kv = parseKv(next() ?? '');
@@ -85,6 +93,12 @@ export async function mappingsPreview(args: string[], options: PreviewOptions = 
     return 1;
   }
   const m = compiled.mapping;
+  // A target's vars (the ones given with --var win) and its sync.link references, as the sidecar maps.
+  const targetCode = targetArg ?? (record !== undefined ? options.targetOfFile?.(mappingFile) : undefined);
+  const target = targetCode === undefined ? undefined : options.targetContext?.(targetCode);
+  if (targetArg !== undefined && !target) { w.err(`--target ${targetArg}: no such target in the configuration`); return 2; }
+  if (target) ctx.vars = { ...target.vars, ...ctx.vars };
+  const resolveLookups = target?.resolveLookups ?? options.resolveLookups;
   let input: unknown;
   if (inputFile !== undefined) {
     try {
@@ -115,8 +129,8 @@ export async function mappingsPreview(args: string[], options: PreviewOptions = 
       w.err(`cannot read ${xrefFile}: ${(e as Error).message}`);
       return 2;
     }
-  } else if (options.resolveLookups && m.lookups.length > 0) {
-    ctx.xref = await options.resolveLookups(collectLookups(m, input, ctx), m);
+  } else if (resolveLookups && m.lookups.length > 0) {
+    ctx.xref = await resolveLookups(collectLookups(m, input, ctx), m);
   }
   const r = runMapping(m, input, ctx);
   if (!r.ok) {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TargetConfig } from '../config/schema.js';
 import { PermanentError } from '../errors/index.js';
-import { collectLookups, fieldUse, loadMapping, mapOrThrow, MappingCompileError, formatIssue, requiredSpec, type CompiledMapping, type CompileOptions, type XrefResolver } from '../mapping/index.js';
+import { collectLookups, fieldUse, loadMapping, mapOrThrow, MappingCompileError, formatIssue, requiredSpec, type CompiledMapping, type CompileOptions, type LookupRequest, type XrefResolver } from '../mapping/index.js';
 import type { ClaimedEvent, WebReadSpec } from '../odoo/contract.js';
 import type { MappingStore } from '../state/mapping-store.js';
 import type { LinkSource, MappedOutbound, OutboundMapper, RecordSource } from './ports.js';
@@ -212,19 +212,24 @@ export class MappingRegistry implements OutboundMapper {
     const wanted = collectLookups(m, record, ctx);
     if (wanted.length === 0) return undefined;
     if (!this.links) throw new PermanentError(`mapping ${m.file} needs cross-references but no link source is configured`, { category: 'internal' });
-    const reqs: Array<{ model: string; id?: number; externalId?: string }> = [];
-    for (const w of wanted) {
-      if (w.kind === 'to_external') reqs.push({ model: w.model, id: w.id });
-      else if (w.kind === 'from_external') reqs.push({ model: w.model, externalId: w.externalId });
-    }
-    const rows = await this.links.links(target, reqs);
-    const to = new Map(rows.map((r) => [`${r.model}|${r.res_id}`, r.external_id]));
-    const from = new Map(rows.map((r) => [`${r.model}|${r.external_id}`, r.res_id]));
-    return {
-      toExternal: (model, id) => to.get(`${model}|${id}`),
-      fromExternal: (_system, model, ext) => from.get(`${model}|${ext}`),
-    };
+    return linkResolver(this.links, target, wanted);
   }
+}
+
+/** Reads the sync.link rows of `target` that answer `wanted` (one query per model) and answers the lookups from them. */
+export async function linkResolver(links: LinkSource, target: string, wanted: readonly LookupRequest[]): Promise<XrefResolver> {
+  const reqs: Array<{ model: string; id?: number; externalId?: string }> = [];
+  for (const w of wanted) {
+    if (w.kind === 'to_external') reqs.push({ model: w.model, id: w.id });
+    else if (w.kind === 'from_external') reqs.push({ model: w.model, externalId: w.externalId });
+  }
+  const rows = reqs.length > 0 ? await links.links(target, reqs) : [];
+  const to = new Map(rows.map((r) => [`${r.model}|${r.res_id}`, r.external_id]));
+  const from = new Map(rows.map((r) => [`${r.model}|${r.external_id}`, r.res_id]));
+  return {
+    toExternal: (model, id) => to.get(`${model}|${id}`),
+    fromExternal: (_system, model, ext) => from.get(`${model}|${ext}`),
+  };
 }
 
 /** sync.link rows read through the Odoo gateway (the service user may read them). */

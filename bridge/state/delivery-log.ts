@@ -67,6 +67,18 @@ export class DeliveryLog {
     return this.db.prepare(sql).all(args) as DeliveryLogRow[];
   }
 
+  /**
+   * The records most recently delivered (any outcome) with one of `versions` of a mapping,
+   * newest first, each once: the sample `mappings diff --recent` maps again.
+   */
+  recentRecords(versions: readonly string[], limit: number): Array<{ model: string; res_id: number; target: string; event_type: string }> {
+    if (versions.length === 0) return [];
+    const marks = versions.map(() => '?').join(', ');
+    return this.db.prepare(`SELECT model, res_id, target, event_type, MAX(at) AS last_at FROM delivery_log
+        WHERE mapping_version IN (${marks}) GROUP BY model, res_id ORDER BY last_at DESC LIMIT ?`)
+      .all(...versions, limit) as Array<{ model: string; res_id: number; target: string; event_type: string }>;
+  }
+
   /** Deletes attempts older than the retention. */
   purge(retentionDays: number): number {
     const cutoff = this.now() - retentionDays * 86_400_000;

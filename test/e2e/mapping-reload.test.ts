@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
-import { create, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { create, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, SERVICE_LOGIN, SERVICE_PASSWORD, xmlId } from './support/odoo-env.js';
 import { adminServer, configHead, FAST_WORKER } from './support/sidecar-config.js';
 import { freePort, mappingsSubset, root, startSidecar, stopSidecarExpectingZero, waitFor, waitListening, type RunningSidecar } from './support/sidecar.js';
 import { archiveTargets, codesLike } from './support/targets.js';
@@ -104,6 +104,31 @@ describe('e2e: mapping reload (SIGHUP, POST /admin/mappings/reload) on real Odoo
     const v2Text = v1Text.replace(/^ {2}order_number: name$/m, '  order_number: { concat: [{ const: "V2-" }, { first: [client_order_ref, name] }] }');
     expect(v2Text).not.to.equal(v1Text);
     fs.writeFileSync(file, v2Text);
+
+    // Before it goes live: `mappings diff --recent` maps the orders this sidecar delivered (its
+    // state file: v1's source and the delivery log) again, read from Odoo with each version's
+    // own fields, and shows what the edit changes; `preview --record` maps one as the target would.
+    const cliEnv = { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ODOO_USERNAME: SERVICE_LOGIN, ODOO_API_KEY: SERVICE_PASSWORD, SHIPBOB_TOKEN: 'x', BRIDGE_ADMIN_TOKEN: ADMIN };
+    const cliRun = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'dist/bridge/cli.js'), 'mappings', ...args, '--config', path.join(sidecar!.dir, 'bridge.config.yaml')], { env: cliEnv, encoding: 'utf8', timeout: 60_000 });
+    const diff = cliRun('diff', file, '--recent', '5');
+    expect(diff.status, diff.stderr + diff.stdout).to.equal(0);
+    expect(diff.stdout).to.contain(`old: ${file}@${String(v1).slice(0, 12)} (the version the sidecar loaded last)`);
+    expect(diff.stdout).to.contain(`target: ${CODE}`);
+    expect(diff.stdout).to.contain(`sale.order:${first.id}: 1 change(s)\n  ~ order_number: "${first.name}" -> "V2-PO-${CODE}-1"\n`);
+    expect(diff.stdout).to.match(/^1 record\(s\): 1 changed, 0 unchanged, 0 now failing/m);
+    const preview = cliRun('preview', file, '--record', `sale.order:${first.id}`);
+    expect(preview.status, preview.stderr).to.equal(0);
+    const payload = JSON.parse(preview.stdout) as { order_number: string; products: unknown[] };
+    expect(payload.order_number).to.equal(`V2-PO-${CODE}-1`);
+    const sent = shipbobOrder(first.name)!;
+    expect(payload.products, 'the lines as the sidecar sent them').to.have.length(sent.products.length);
+    // An edit that breaks on this order: exit 1, the record named with the mapping's file:line:col.
+    const broken = path.join(path.dirname(mappingsDir), `${path.basename(mappingsDir)}-broken.yaml`);
+    fs.writeFileSync(broken, v1Text.replace(/^ {2}order_number: name$/m, '  order_number: commitment_date'));
+    const bad1 = cliRun('diff', broken, '--against', String(v1).slice(0, 16), '--record', `sale.order:${first.id}`);
+    expect(bad1.status, bad1.stderr + bad1.stdout).to.equal(1);
+    expect(bad1.stdout).to.match(new RegExp(`sale\\.order:${first.id}: NOW FAILING[\\s\\S]*-broken\\.yaml:\\d+:\\d+ fields\\.order_number: commitment_date: missing`));
+
     const ok = await reload();
     expect(ok.status, JSON.stringify(ok.body)).to.equal(200);
     expect(ok.body.reloaded).to.equal(true);

@@ -1,18 +1,10 @@
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { mappingsCheck } from '../../bridge/cli/mappings-check.js';
 import { mappingsPreview } from '../../bridge/cli/mappings-preview.js';
 import { runMappingsCommand } from '../../bridge/cli/mappings-command.js';
-import type { Writer } from '../../bridge/cli/mappings-files.js';
-import { ROOT } from './helpers.js';
+import { capture, ROOT, tempDir } from './helpers.js';
 
-function capture(): Writer & { outs: string[]; errs: string[] } {
-  const outs: string[] = [];
-  const errs: string[] = [];
-  return { outs, errs, out: (l) => outs.push(l), err: (l) => errs.push(l) };
-}
 
 const GOOD = `direction: outbound
 source: sale.order
@@ -24,14 +16,6 @@ fields:
   lines: { each: order_line, fields: { sku: product_id.default_code } }
 `;
 
-function tempDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mappings-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
 
 describe('mappings CLI commands', () => {
   describe('check', () => {

@@ -1,3 +1,7 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Writer } from '../../bridge/cli/mappings-files.js';
 import { stringify } from 'yaml';
 import {
   compileMapping,
@@ -55,4 +59,21 @@ export function run(c: RunCase): { ok: true; value: unknown } | { ok: false; err
   if (table) ctx.xref = xrefFromTable(table);
   const r = runMapping(m, c.input, ctx);
   return r.ok ? r : { ok: false, errors: r.errors.map(formatRunIssue) };
+}
+
+/** A Writer that keeps what the mapping commands print. */
+export function capture(): Writer & { outs: string[]; errs: string[]; text: () => string } {
+  const outs: string[] = [];
+  const errs: string[] = [];
+  return { outs, errs, out: (l) => outs.push(l), err: (l) => errs.push(l), text: () => [...outs, ...errs].join('\n') };
+}
+
+/** A temporary folder holding `files` (relative name -> text). */
+export function tempDir(files: Record<string, string>, prefix = 'mappings-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
 }

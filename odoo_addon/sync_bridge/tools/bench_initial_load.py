@@ -22,6 +22,8 @@ import statistics
 import sys
 import time
 
+from bench_common import add_odoo_root, open_registry
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -29,20 +31,8 @@ def main():
     parser.add_argument("--chunk", type=int, default=1000, help="records per chunk")
     parser.add_argument("--drop-products", action="store_true",
                         help="delete the bench products at the end")
-    parser.add_argument("--odoo-root", help="Odoo source directory if odoo is not importable")
-    args, odoo_args = parser.parse_known_args()
-    odoo_args = [a for a in odoo_args if a != "--"]
-
-    if args.odoo_root:
-        sys.path.insert(0, args.odoo_root)
-    import odoo
-    from odoo.modules.registry import Registry
-
-    odoo.tools.config.parse_config(odoo_args)
-    dbname = odoo.tools.config["db_name"]
-    if isinstance(dbname, list):  # Odoo 18 may return a list of databases
-        dbname = dbname[0]
-    registry = Registry(dbname)
+    add_odoo_root(parser)
+    args, odoo, registry = open_registry(parser)
     prefix = "BENCHLOAD-"
 
     with registry.cursor() as cr:

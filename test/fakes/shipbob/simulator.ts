@@ -1,25 +1,9 @@
 import type { WebhookDelivery } from '../common/webhooks.js';
 import type { ShipBobContext } from './context.js';
 import { returnJson, shipmentJson } from './serialize.js';
-import { ShipBobError, type Return, type Shipment } from './store.js';
+import { ShipBobError, type Return, type Shipment, type ShipInput } from './store.js';
 
-export interface ShipInput {
-  /** Without lines, everything still open ships. */
-  lines?: Array<{
-    /** The ordered SKU (the order line's reference_id). */
-    sku: string;
-    quantity: number;
-    /** The warehouse shipped this SKU instead. */
-    substitute_sku?: string;
-    lots?: Array<{ lot: string; quantity: number; expiration_date?: string | null }>;
-    serial_numbers?: string[];
-  }>;
-  carrier?: string;
-  carrier_service?: string;
-  tracking_number?: string;
-  tracking_url?: string;
-  shipping_date?: string;
-}
+export type { ShipInput };
 
 export interface EmitOptions {
   /** Extra identical deliveries (same webhook-id). */

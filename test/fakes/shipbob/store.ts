@@ -191,6 +191,25 @@ export interface ReturnAction {
   expiration_date?: string | null;
 }
 
+/** What the warehouse ships (test control): see ShipBobStore.ship. */
+export interface ShipInput {
+  /** Without lines, everything still open ships. */
+  lines?: Array<{
+    /** The ordered SKU (the order line's reference_id). */
+    sku: string;
+    quantity: number;
+    /** The warehouse shipped this SKU instead. */
+    substitute_sku?: string;
+    lots?: Array<{ lot: string; quantity: number; expiration_date?: string | null }>;
+    serial_numbers?: string[];
+  }>;
+  carrier?: string;
+  carrier_service?: string;
+  tracking_number?: string;
+  tracking_url?: string;
+  shipping_date?: string;
+}
+
 export class ShipBobError extends Error {
   constructor(
     readonly status: number,
@@ -530,20 +549,7 @@ export class ShipBobStore {
    */
   ship(
     order: Order,
-    input: {
-      lines?: Array<{
-        sku: string;
-        quantity: number;
-        substitute_sku?: string;
-        lots?: Array<{ lot: string; quantity: number; expiration_date?: string | null }>;
-        serial_numbers?: string[];
-      }>;
-      carrier?: string;
-      carrier_service?: string;
-      tracking_number?: string;
-      tracking_url?: string;
-      shipping_date?: string;
-    },
+    input: ShipInput,
   ): Shipment {
     if (order.cancelled) throw new ShipBobError(422, { orderId: ['Order is cancelled.'] }, 'cancelled');
     const open = this.openShipment(order);
