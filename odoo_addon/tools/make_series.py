@@ -377,8 +377,9 @@ def port(src, out_dir, series, force=False):
     if not os.path.isfile(os.path.join(src, "__manifest__.py")):
         raise PortError(src, "not a module (no __manifest__.py)")
     dest = os.path.join(os.path.abspath(out_dir), name)
-    if os.path.realpath(dest) == os.path.realpath(src):
-        raise PortError(dest, "is the source module")
+    real_src, real_out = os.path.realpath(src), os.path.realpath(out_dir)
+    if os.path.realpath(dest) == real_src or (real_out + os.sep).startswith(real_src + os.sep):
+        raise PortError(dest, "is the source module or inside it")
     if os.path.exists(dest) and not force:
         raise PortError(dest, "exists (remove it, or pass --force)")
     rules = RULES[series]
