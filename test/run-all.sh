@@ -3,8 +3,9 @@
 #   1. fast tier: TypeScript build (strict), mocha for the sidecar, Odoo-free addon checks,
 #      lint (eslint, type-aware: no floating or misused promises) counted as one check;
 #   2. real-Odoo tier: test/harness/odoo-tier.sh (skips, saying why, without an Odoo tree);
-#   3. JSON-2 tier: test/harness/odoo-json2-tier.sh, the gateway contract on Odoo 19+ (skips
-#      without an Odoo 19+ tree).
+#   3. Odoo 19 tier: test/harness/odoo-json2-tier.sh, the gateway contract over JSON-2 on a bare
+#      Odoo 19+ database, then the addon ported to 19 (make_series.py) with its Odoo tests and,
+#      when .mocharc.odoo19.json exists, the Odoo 19 e2e files (skips without an Odoo 19+ tree).
 set -u
 cd "$(dirname "$0")/.."
 results=$(mktemp)
@@ -34,7 +35,7 @@ TIER_RESULT="$results" bash test/harness/odoo-tier.sh
 rc=$?
 [ $rc -ne 0 ] && ! grep -qE "^(odoo|e2e) " "$results" && echo "odoo 0 1" >>"$results"
 
-echo "== JSON-2 tier (Odoo 19+ gateway contract) =="
+echo "== Odoo 19 tier (JSON-2 gateway contract; the addon's tests and e2e on Odoo 19) =="
 TIER_RESULT="$results" bash test/harness/odoo-json2-tier.sh
 [ $? -ne 0 ] && ! grep -qE "^json2 " "$results" && echo "json2 0 1" >>"$results"
 

@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# JSON-2 tier: the Odoo gateway contract (test/gateway/contract-suite.ts) over JSON-2 and
-# XML-RPC against a real Odoo 19 or later, on a bare database (base + its auto-installed rpc
-# module, and uom), and the mapping engine's unit conversion against Odoo 19's own
-# (test/gateway/uom-parity-suite.ts). Proves the sidecar's JSON-2 transport against the real
-# endpoint; the sync_bridge addon itself targets Odoo 18 (see docs/odoo-contract.md#porting-notes).
+# Odoo 19 tier, on one throwaway PostgreSQL, in two parts:
+#  1. JSON-2: the Odoo gateway contract (test/gateway/contract-suite.ts) over JSON-2 and
+#     XML-RPC against a real Odoo 19 or later, on a bare database (base + its auto-installed
+#     rpc module, and uom), and the mapping engine's unit conversion against Odoo 19's own
+#     (test/gateway/uom-parity-suite.ts). Proves the sidecar's JSON-2 transport against the real
+#     endpoint. Result line "json2 <passed> <failed>".
+#  2. The addon on Odoo 19: odoo_addon/tools/make_series.py ports sync_bridge to the tree's
+#     series into a temporary folder; a second database gets it installed with its Odoo tests
+#     (--test-enable --test-tags /sync_bridge; counts read as odoo-tier.sh does):
+#     "odoo<major> <passed> <failed>" (odoo19). Then, when .mocharc.odoo19.json exists, Odoo
+#     serves that database and `npx mocha --config .mocharc.odoo19.json` runs with ODOO_URL,
+#     ODOO_DB, ODOO_SERIES (e.g. 19.0), ODOO_ADMIN_LOGIN/ODOO_ADMIN_PASSWORD (admin/admin),
+#     ODOO_ADMIN_KEY (an API key of the admin) and ODOO_PROTOCOL=json2: "e2e<major> <p> <f>".
+#     A port or install that fails is a failed check, never a skip.
 #
 # Inputs (environment):
 #   ODOO_JSON2_SRC  an Odoo 19+ source tree (the folder holding odoo-bin); when unset,
 #                   /opt/odoo*/ and /usr/src/odoo*/ are searched for one whose version is 19+.
 #   ODOO_PYTHON     as in odoo-tier.sh.
 #   PGHOST/PGPORT/PGUSER/PGPASSWORD  use this PostgreSQL instead of a throwaway cluster.
-#   TIER_RESULT     file to append "json2 <passed> <failed>" to.
-# Output: says whether it ran or why it was skipped.
+#   ODOO19_ADDON    0: run part 1 only.
+#   TIER_RESULT     file to append the result lines to.
+# Output: says what ran, or why it was skipped.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -22,6 +32,7 @@ source "$here/pg.sh"
 source "$here/odoo-lib.sh"
 
 say() { echo "[json2-tier] $*"; }
+say19() { echo "[odoo19-tier] $*"; }
 
 find_src() {
   if [ -n "${ODOO_JSON2_SRC:-}" ]; then echo "$ODOO_JSON2_SRC"; return 0; fi
@@ -35,7 +46,7 @@ find_src() {
 }
 
 if ! SRC=$(find_src); then
-  say "SKIPPED: no Odoo 19+ source tree (set ODOO_JSON2_SRC, or put one at /opt/odoo*); the JSON-2 transport is then covered by its wire-format unit test only."
+  say "SKIPPED: no Odoo 19+ source tree (set ODOO_JSON2_SRC, or put one at /opt/odoo*); the JSON-2 transport is then covered by its wire-format unit test only, and the addon is not tried on Odoo 19."
   exit 0
 fi
 major=$(tree_major "$SRC")
@@ -49,32 +60,39 @@ if ! PY=$(odoo_python 2>&1); then
 fi
 say "RUNNING against Odoo $major from $SRC"
 
-pg_up || { say "FAILED: could not start PostgreSQL"; echo "json2 0 1" >>"$result_file"; exit 1; }
+pg_up || { say "FAILED: could not start PostgreSQL"; echo "json2 0 1" >>"$result_file"
+            [ "${ODOO19_ADDON:-1}" != "0" ] && echo "odoo$major 0 1" >>"$result_file"; exit 1; }
 work=$(mktemp -d /tmp/sync-bridge-json2.XXXXXX)
 db="sbjson2_$$_$(date +%s)"
+db19="sbodoo19_$$_$(date +%s)"
 odoo_pid=""
+stop_odoo() { [ -n "$odoo_pid" ] && kill "$odoo_pid" 2>/dev/null && wait "$odoo_pid" 2>/dev/null; odoo_pid=""; }
 cleanup() {
-  [ -n "$odoo_pid" ] && kill "$odoo_pid" 2>/dev/null && wait "$odoo_pid" 2>/dev/null
+  stop_odoo
   dropdb --if-exists "$db" >/dev/null 2>&1 || true
+  dropdb --if-exists "$db19" >/dev/null 2>&1 || true
   rm -rf "$work"
   pg_down
 }
 trap cleanup EXIT
-fail() { say "FAILED: $1"; [ -n "${2:-}" ] && tail -30 "$2"; echo "json2 0 1" >>"$result_file"; exit 1; }
+# A failure of part 1 is recorded and ends part 1 only (return from run_json2).
+fail() { say "FAILED: $1"; [ -n "${2:-}" ] && tail -30 "$2"; echo "json2 0 1" >>"$result_file"; }
 
 addons="$SRC/odoo/addons"
 [ -d "$SRC/addons" ] && addons="$addons,$SRC/addons"
-args=(--addons-path="$addons" --db_host="$PGHOST" --db_port="${PGPORT:-5432}" --db_user="${PGUSER:-odoo}" -d "$db"
-      --http-interface=127.0.0.1)
-[ -n "${PGPASSWORD:-}" ] && args+=(--db_password="$PGPASSWORD")
+db_args=(--db_host="$PGHOST" --db_port="${PGPORT:-5432}" --db_user="${PGUSER:-odoo}" --http-interface=127.0.0.1)
+[ -n "${PGPASSWORD:-}" ] && db_args+=(--db_password="$PGPASSWORD")
+args=(--addons-path="$addons" "${db_args[@]}" -d "$db")
 
-t0=$(date +%s)
-"$PY" "$SRC/odoo-bin" "${args[@]}" -i base,uom --without-demo=all --stop-after-init >"$work/init.log" 2>&1 \
-  || fail "database init" "$work/init.log"
+# -- 1. JSON-2 gateway contract on a bare database ------------------------------------------
+run_json2() {
+  t0=$(date +%s)
+  "$PY" "$SRC/odoo-bin" "${args[@]}" -i base,uom --without-demo=all --stop-after-init >"$work/init.log" 2>&1 \
+    || { fail "database init" "$work/init.log"; return 1; }
 
-# API keys (JSON-2 takes no passwords): one for the administrator, one for an internal user
-# without administration rights. Created through Odoo's own API-key model in an odoo shell.
-cat >"$work/keys.py" <<'EOF'
+  # API keys (JSON-2 takes no passwords): one for the administrator, one for an internal user
+  # without administration rights. Created through Odoo's own API-key model in an odoo shell.
+  cat >"$work/keys.py" <<'EOF'
 Users = env['res.users']
 groups_field = 'group_ids' if 'group_ids' in Users._fields else 'groups_id'
 admin = env.ref('base.user_admin')
@@ -85,25 +103,98 @@ print('ADMIN_KEY=' + Keys.with_user(admin).sudo()._generate(None, 'sync-bridge j
 print('LIMITED_KEY=' + Keys.with_user(limited).sudo()._generate(None, 'sync-bridge json2 tier', None))
 env.cr.commit()
 EOF
-"$PY" "$SRC/odoo-bin" shell "${args[@]}" --no-http <"$work/keys.py" >"$work/keys.log" 2>&1 || fail "API keys" "$work/keys.log"
-admin_key=$(sed -n 's/^ADMIN_KEY=//p' "$work/keys.log")
-limited_key=$(sed -n 's/^LIMITED_KEY=//p' "$work/keys.log")
-[ -n "$admin_key" ] && [ -n "$limited_key" ] || fail "no API keys printed" "$work/keys.log"
+  "$PY" "$SRC/odoo-bin" shell "${args[@]}" --no-http <"$work/keys.py" >"$work/keys.log" 2>&1 || { fail "API keys" "$work/keys.log"; return 1; }
+  admin_key=$(sed -n 's/^ADMIN_KEY=//p' "$work/keys.log")
+  limited_key=$(sed -n 's/^LIMITED_KEY=//p' "$work/keys.log")
+  [ -n "$admin_key" ] && [ -n "$limited_key" ] || { fail "no API keys printed" "$work/keys.log"; return 1; }
 
-port=$(free_port)
-"$PY" "$SRC/odoo-bin" "${args[@]}" --http-port="$port" --workers=0 --max-cron-threads=0 >"$work/server.log" 2>&1 &
-odoo_pid=$!
-url="http://127.0.0.1:$port"
-wait_for_odoo "$url" 90 "$odoo_pid" || fail "Odoo $major did not start" "$work/server.log"
-say "Odoo $major serving $db at $url (ready in $(( $(date +%s) - t0 ))s); running the gateway contract ..."
+  port=$(free_port)
+  "$PY" "$SRC/odoo-bin" "${args[@]}" --http-port="$port" --workers=0 --max-cron-threads=0 >"$work/server.log" 2>&1 &
+  odoo_pid=$!
+  url="http://127.0.0.1:$port"
+  wait_for_odoo "$url" 90 "$odoo_pid" || { fail "Odoo $major did not start" "$work/server.log"; return 1; }
+  say "Odoo $major serving $db at $url (ready in $(( $(date +%s) - t0 ))s); running the gateway contract ..."
 
-ODOO_JSON2_URL=$url ODOO_JSON2_DB=$db ODOO_JSON2_SERIES=$major ODOO_JSON2_ADMIN_LOGIN=admin ODOO_JSON2_ADMIN_KEY=$admin_key \
-ODOO_JSON2_LIMITED_LOGIN=json2-limited ODOO_JSON2_LIMITED_KEY=$limited_key \
-  npx mocha --config "$root/.mocharc.json2.json" 2>&1 | tee "$work/mocha.log"
-p=$(grep -Eo "^ +[0-9]+ passing" "$work/mocha.log" | grep -Eo "[0-9]+" | tail -1)
-f=$(grep -Eo "^ +[0-9]+ failing" "$work/mocha.log" | grep -Eo "[0-9]+" | tail -1)
-p=${p:-0}; f=${f:-0}
-[ "$p" = "0" ] && [ "$f" = "0" ] && f=1
-say "gateway contract on Odoo $major: $p passed, $f failed"
-echo "json2 $p $f" >>"$result_file"
+  ODOO_JSON2_URL=$url ODOO_JSON2_DB=$db ODOO_JSON2_SERIES=$major ODOO_JSON2_ADMIN_LOGIN=admin ODOO_JSON2_ADMIN_KEY=$admin_key \
+  ODOO_JSON2_LIMITED_LOGIN=json2-limited ODOO_JSON2_LIMITED_KEY=$limited_key \
+    npx mocha --config "$root/.mocharc.json2.json" 2>&1 | tee "$work/mocha.log"
+  p=$(grep -Eo "^ +[0-9]+ passing" "$work/mocha.log" | grep -Eo "[0-9]+" | tail -1)
+  f=$(grep -Eo "^ +[0-9]+ failing" "$work/mocha.log" | grep -Eo "[0-9]+" | tail -1)
+  p=${p:-0}; f=${f:-0}
+  [ "$p" = "0" ] && [ "$f" = "0" ] && f=1
+  say "gateway contract on Odoo $major: $p passed, $f failed"
+  echo "json2 $p $f" >>"$result_file"
+  stop_odoo
+}
+
+# -- 2. The addon, ported to the tree's series, with its Odoo tests; then the Odoo 19 e2e ------
+# Records "odoo<major> <passed> <failed>" (and "e2e<major> ..."); a port or install that fails
+# is recorded as a failure.
+run_addon() {
+  local tier="odoo$major" series t0 rc p f
+  series=$("$PY" -c "import sys; sys.path.insert(0, '$SRC'); import odoo.release as r; print(r.serie)" 2>/dev/null)
+  series=${series:-$major.0}
+  t0=$(date +%s)
+  say19 "porting sync_bridge to $series (odoo_addon/tools/make_series.py) ..."
+  if ! "$PY" "$root/odoo_addon/tools/make_series.py" --series "$series" --out "$work/addons19" >"$work/port.log" 2>&1; then
+    say19 "FAILED: the port to $series:"; cat "$work/port.log"; echo "$tier 0 1" >>"$result_file"
+    [ -f "$root/.mocharc.odoo19.json" ] && echo "e2e$major 0 1" >>"$result_file"
+    return 1
+  fi
+  cat "$work/port.log"
+  local args19=(--addons-path="$addons,$work/addons19" "${db_args[@]}" -d "$db19" --without-demo=all)
+  say19 "installing sync_bridge (+ sale_management, sale_stock, purchase_stock, contacts) on Odoo $major and running its tests ..."
+  "$PY" "$SRC/odoo-bin" "${args19[@]}" --http-port="$(free_port)" -i sync_bridge \
+      --test-enable --test-tags /sync_bridge --stop-after-init --log-level=test >"$work/odoo19-tests.log" 2>&1
+  rc=$?
+  read -r p f <<<"$(odoo_test_counts "$work/odoo19-tests.log" "$rc")"
+  say19 "addon tests on Odoo $major: $p passed, $f failed (exit $rc, $(( $(date +%s) - t0 ))s)"
+  [ "$f" -gt 0 ] && tail -60 "$work/odoo19-tests.log"
+  echo "$tier $p $f" >>"$result_file"
+  if ! psql -d "$db19" -tAc "SELECT 1 FROM ir_module_module WHERE name = 'sync_bridge' AND state = 'installed'" 2>/dev/null | grep -q 1; then
+    say19 "FAILED: sync_bridge is not installed on $db19 (see above); e2e on Odoo $major not run"
+    [ -f "$root/.mocharc.odoo19.json" ] && echo "e2e$major 0 1" >>"$result_file"
+    return 1
+  fi
+
+  if [ ! -f "$root/.mocharc.odoo19.json" ]; then
+    say19 "e2e on Odoo $major: SKIPPED, no .mocharc.odoo19.json in the repository"
+    return 0
+  fi
+  local key url port
+  cat >"$work/key19.py" <<'EOF'
+admin = env.ref('base.user_admin')
+print('ADMIN_KEY=' + env['res.users.apikeys'].with_user(admin).sudo()._generate(None, 'sync-bridge odoo19 e2e', None))
+env.cr.commit()
+EOF
+  "$PY" "$SRC/odoo-bin" shell "${args19[@]}" --no-http <"$work/key19.py" >"$work/key19.log" 2>&1 \
+    || { e2e_fail "API key" "$work/key19.log"; return 1; }
+  key=$(sed -n 's/^ADMIN_KEY=//p' "$work/key19.log")
+  [ -n "$key" ] || { e2e_fail "no API key printed" "$work/key19.log"; return 1; }
+  port=$(free_port)
+  "$PY" "$SRC/odoo-bin" "${args19[@]}" --http-port="$port" --workers=0 --max-cron-threads=0 >"$work/server19.log" 2>&1 &
+  odoo_pid=$!
+  url="http://127.0.0.1:$port"
+  wait_for_odoo "$url" 120 "$odoo_pid" || { e2e_fail "Odoo $major did not start" "$work/server19.log"; return 1; }
+  say19 "Odoo $major serving $db19 at $url; running the e2e files of .mocharc.odoo19.json ..."
+  ODOO_URL=$url ODOO_DB=$db19 ODOO_SERIES=$series ODOO_ADMIN_LOGIN=admin ODOO_ADMIN_PASSWORD=admin \
+  ODOO_ADMIN_KEY=$key ODOO_PROTOCOL=json2 ODOO_SERVER_LOG="$work/server19.log" \
+    npx mocha --config "$root/.mocharc.odoo19.json" 2>&1 | tee "$work/e2e19.log"
+  read -r p f <<<"$(mocha_counts "$work/e2e19.log")"
+  say19 "e2e on Odoo $major: $p passed, $f failed"
+  echo "e2e$major $p $f" >>"$result_file"
+  stop_odoo
+}
+e2e_fail() { say19 "FAILED: $1"; [ -n "${2:-}" ] && tail -30 "$2"; echo "e2e$major 0 1" >>"$result_file"; }
+
+t_all=$(date +%s)
+run_json2
+if [ "${ODOO19_ADDON:-1}" = "0" ]; then
+  say19 "SKIPPED: ODOO19_ADDON=0 (the addon's tests on Odoo $major)"
+else
+  t_addon=$(date +%s)
+  run_addon
+  say19 "the addon part took $(( $(date +%s) - t_addon ))s"
+fi
+say "the tier took $(( $(date +%s) - t_all ))s"
 exit 0

@@ -35,3 +35,37 @@ wait_for_odoo() {
   done
   curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' -d '{}' "$url/web/webclient/version_info"
 }
+
+# Counts of an Odoo test run (-i/-u ... --test-enable --stop-after-init) from its log $1 and
+# exit code $2: prints "<passed> <failed>". Odoo prints "<f> failed, <e> error(s) of <n> tests
+# when loading database" (the total); without that line a clean run counts the tests started.
+# An install that reported loading errors (registry, ParseError) counts at least one failure;
+# a run that cannot be read is one failure. Prints the failing tests' lines to stderr.
+odoo_test_counts() {
+  local log=$1 rc=$2 line nf ne nt failed passed
+  line=$(grep -E "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading database" "$log" | tail -1)
+  grep -E "(ERROR|FAIL):" "$log" | head -40 >&2
+  if [ -n "$line" ]; then
+    read -r nf ne nt <<<"$(sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/' <<<"$line")"
+    failed=$((nf + ne)); passed=$((nt - failed))
+  elif [ "$rc" -eq 0 ] && ! grep -qE " (ERROR|CRITICAL) " "$log"; then
+    passed=$(grep -cE "Starting .*test_" "$log"); failed=0
+  else
+    passed=0; failed=1
+  fi
+  if grep -qE " (ERROR|CRITICAL) .*(odoo\.modules\.(loading|registry)|Failed to load registry|ParseError)" "$log"; then
+    echo "module install reported errors:" >&2; grep -E " (ERROR|CRITICAL) " "$log" | head -20 >&2
+    [ "$failed" -eq 0 ] && failed=1
+  fi
+  echo "$passed $failed"
+}
+
+# Counts of a mocha run from its output $1: prints "<passed> <failed>" (nothing run: 1 failed).
+mocha_counts() {
+  local p f
+  p=$(grep -Eo "^ +[0-9]+ passing" "$1" | grep -Eo "[0-9]+" | tail -1)
+  f=$(grep -Eo "^ +[0-9]+ failing" "$1" | grep -Eo "[0-9]+" | tail -1)
+  p=${p:-0}; f=${f:-0}
+  [ "$p" = "0" ] && [ "$f" = "0" ] && f=1
+  echo "$p $f"
+}

@@ -88,22 +88,8 @@ if [ "${ODOO_TIER_ONLY:-}" != "e2e" ]; then
   "$PY" "$ODOO_SRC/odoo-bin" "${odoo_args[@]}" --http-port="$(free_port)" -i sync_bridge \
       --test-enable --test-tags /sync_bridge --stop-after-init --log-level=test >"$work/odoo-tests.log" 2>&1
   rc=$?
-  # Odoo prints "<f> failed, <e> error(s) of <n> tests when loading database" (the total).
-  line=$(grep -E "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading database" "$work/odoo-tests.log" | tail -1)
-  grep -E "(ERROR|FAIL):" "$work/odoo-tests.log" | grep -v "^$" | head -40
-  if [ -n "$line" ]; then
-    f=$(sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/' <<<"$line")
-    read -r nf ne nt <<<"$f"
-    failed=$((nf + ne)); passed=$((nt - failed))
-  elif [ $rc -eq 0 ] && ! grep -qE " (ERROR|CRITICAL) " "$work/odoo-tests.log"; then
-    nt=$(grep -cE "Starting .*test_" "$work/odoo-tests.log"); passed=$nt; failed=0
-  else
-    passed=0; failed=1
-  fi
-  if grep -qE " (ERROR|CRITICAL) .*(odoo\.modules\.(loading|registry)|Failed to load registry|ParseError)" "$work/odoo-tests.log"; then
-    say "module install reported errors:"; grep -E " (ERROR|CRITICAL) " "$work/odoo-tests.log" | head -20
-    [ "$failed" -eq 0 ] && failed=1
-  fi
+  # "<passed> <failed>" from Odoo's closing line (odoo-lib.sh); failing tests go to stderr.
+  read -r passed failed <<<"$(odoo_test_counts "$work/odoo-tests.log" "$rc")"
   say "Odoo tests: $passed passed, $failed failed (exit $rc, $(( $(date +%s) - t0 ))s) — log: $work/odoo-tests.log"
   [ "$failed" -gt 0 ] && tail -60 "$work/odoo-tests.log"
   record odoo "$passed" "$failed"

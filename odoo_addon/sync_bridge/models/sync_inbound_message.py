@@ -1154,6 +1154,29 @@ class SyncInboundMessage(models.Model):
             ))
         return differences
 
+    def _crm_pricelist_missing(self, order, data, apply):
+        """The price policies 'check' and 'pricelist' need the order's pricelist: without
+        one Odoo prices the lines at the products' sales price, which is no customer price
+        to check against or to apply. Odoo 19 gives a customer no pricelist unless the
+        Pricelists setting (product.group_product_pricelist) is on; on 18 an order has none
+        when no active pricelist applies. Returns the problem's text, or False. Policy
+        'check' keeps the CRM's prices on the lines; the caller holds the order."""
+        policy = apply.target.crm_price_policy
+        if policy == "crm" or order.pricelist_id:
+            return False
+        if policy == "check":
+            for line, quote in zip(order.order_line.filtered(lambda l: not l.display_type)
+                                   .sorted("id"), data["lines"]):
+                line.write({"price_unit": quote["unit_price"],
+                            "discount": quote.get("discount_percent") or 0.0})
+        return _(
+            "price policy '%(policy)s' needs a pricelist and Odoo has none for this order "
+            "(customer %(partner)s): the prices were not checked and the order was not "
+            "confirmed. Turn on the Pricelists setting (Sales > Configuration > Settings > "
+            "Pricelists, group product.group_product_pricelist) and give the customer a "
+            "pricelist, then check the prices and confirm the order.",
+            policy=policy, partner=order.partner_id.display_name)
+
     def _resolve_pricing(self, order, apply):
         """The order's prices no longer differ (or are no longer checked): its open
         pricing exception of this target is resolved."""
@@ -1233,9 +1256,15 @@ class SyncInboundMessage(models.Model):
         order.message_post(body=_("From %(system)s quote %(quote)s (message %(msg)s).",
                                   system=data["source"], quote=data["quote_id"],
                                   msg=self.message_id), subtype_xmlid="mail.mt_note")
-        differences = self._crm_price_differences(order, data, apply)
-        held = bool(differences) and target.crm_price_policy == "check"
-        if held:
+        no_pricelist = self._crm_pricelist_missing(order, data, apply)
+        differences = [] if no_pricelist else self._crm_price_differences(order, data, apply)
+        held = no_pricelist or (bool(differences) and target.crm_price_policy == "check")
+        if no_pricelist:
+            apply.notices.append(("pricing", no_pricelist, order))
+            apply.summary.append(_("%(order)s: %(problem)s (pricing exception)",
+                                   order=order.name, problem=no_pricelist))
+            order.message_post(body=no_pricelist, subtype_xmlid="mail.mt_note")
+        elif held:
             text = _("prices differ from the pricelist by more than %(tol)s%%:\n%(lines)s",
                      tol=target.crm_price_tolerance, lines="\n".join(differences))
             apply.notices.append(("pricing", text, order))

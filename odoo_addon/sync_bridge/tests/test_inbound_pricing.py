@@ -5,7 +5,7 @@ import uuid
 from odoo import Command, fields
 from odoo.tests import tagged
 
-from .common import USER_GROUPS
+from .common import ODOO19, USER_GROUPS
 from .inbound_common import InboundCase
 
 
@@ -79,7 +79,80 @@ class TestInboundPricing(InboundCase):
         self.assertEqual(
             self.env["product.pricelist.item"]._is_discount_feature_enabled(), enabled)
 
+    def _without_pricelist(self):
+        """No pricelist for Globex's orders. Odoo 19: the Pricelists setting is off (then
+        Odoo computes no partner pricelist at all, whatever is configured). Odoo 18 computes
+        one whatever the setting: no active pricelist applies."""
+        group = self.env.ref("product.group_product_pricelist")
+        if ODOO19:
+            self.env.ref("base.group_user").implied_ids = [Command.unlink(group.id)]
+            self.superuser[USER_GROUPS] = [Command.unlink(group.id)]
+            self.assertFalse(self.env["res.groups"]._is_feature_enabled(
+                "product.group_product_pricelist"))
+        else:
+            self.env["product.pricelist"].search([]).active = False
+        self.globex.invalidate_recordset(["property_product_pricelist"])
+        self.assertFalse(self.globex.property_product_pricelist)
+
+    def _assert_held_without_pricelist(self, res, policy):
+        order = self._order()
+        msg = self._message(res, self.crm)
+        self.assertEqual(msg.state, "applied")
+        self.assertFalse(order.pricelist_id)
+        self.assertEqual(order.state, "draft", "not confirmed: its prices were not checked")
+        self.assertIn("not confirmed", msg.result_summary)
+        exc = self._pricing(order)
+        self.assertEqual(len(exc), 1)
+        self.assertEqual((exc.target_id, exc.inbound_message_id), (self.crm, msg))
+        self.assertIn(f"price policy '{policy}' needs a pricelist", exc.message)
+        self.assertIn("Pricelists setting", exc.message)
+        self.assertIn("product.group_product_pricelist", exc.message)
+        self.assertTrue(exc.activity_id)
+        return order, exc
+
     # ------------------------------------------------------------------
+    def test_check_without_pricelist_holds_the_order(self):
+        self.crm.write({"confirm_crm_orders": True, "crm_price_tolerance": 0.5})
+        self._without_pricelist()
+        # 50 is SW-1's sales price: a check against it would wrongly pass
+        res = self._send([{"sku": "SW-1", "quantity": 3, "unit_price": 50},
+                          {"sku": "SG-2", "quantity": 1, "unit_price": 25}])
+        order, exc = self._assert_held_without_pricelist(res, "check")
+        # the CRM's prices are on the order, not the sales prices
+        self.assertEqual([(l.price_unit, l.discount) for l in order.order_line.sorted("id")],
+                         [(50, 0), (25, 0)])
+        self.assertNotIn("lines[", exc.message)
+        # Pricelists back, the quote changed in the CRM: checked and confirmed, resolved
+        if ODOO19:
+            self.env.ref("base.group_user").implied_ids = [
+                Command.link(self.env.ref("product.group_product_pricelist").id)]
+        else:
+            self.pricelist.active = True
+        self.globex.invalidate_recordset(["property_product_pricelist"])
+        self._send([{"sku": "SW-1", "quantity": 3, "unit_price": 40},
+                    {"sku": "SG-2", "quantity": 1, "unit_price": 30}])
+        self.assertEqual(order.pricelist_id, self.pricelist)
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(self._pricing(order))
+        self.assertEqual(exc.state, "resolved")
+
+    def test_pricelist_policy_without_pricelist_holds_the_order(self):
+        self.crm.write({"crm_price_policy": "pricelist", "confirm_crm_orders": True})
+        self._without_pricelist()
+        res = self._send([{"sku": "SW-1", "quantity": 3, "unit_price": 40}])
+        order, _exc = self._assert_held_without_pricelist(res, "pricelist")
+        # what Odoo priced without a pricelist (the sales price) is no pricelist price
+        self.assertEqual(order.order_line.price_unit, 50)
+
+    def test_crm_policy_needs_no_pricelist(self):
+        self.crm.write({"crm_price_policy": "crm", "confirm_crm_orders": True})
+        self._without_pricelist()
+        self._send([{"sku": "SW-1", "quantity": 3, "unit_price": 45.5}])
+        order = self._order()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.order_line.price_unit, 45.5)
+        self.assertFalse(self._pricing(order))
+
     def test_crm_policy_unchanged(self):
         self.crm.write({"crm_price_policy": "crm", "confirm_crm_orders": True})
         self._send([{"sku": "SW-1", "quantity": 3, "unit_price": 45.5, "discount_percent": 10},

@@ -158,13 +158,30 @@ class TestInvoicing(SyncBridgeCase):
         self.assertEqual(len(self._pending_status(order)), 1)
         self.assertEqual(self._invoicing(order)["sync_invoice_state"], "paid")
         self._ack_crm()
-        # The payment is reset to draft: its entry is unreconciled.
+        # The payment is reset to draft. Odoo 18 unreconciles its entry: the invoice is
+        # open again. Odoo 19 keeps the reconciliation (button_draft no longer calls
+        # remove_move_reconcile): Odoo still counts the invoice as paid, and so does the CRM
+        # (what is synced is the invoice's payment state as Odoo has it).
         payment.action_draft()
-        self.assertEqual(len(self._pending_status(order)), 1)
-        # Odoo 19: a payment reset to draft keeps its reconciliation (button_draft no
-        # longer calls remove_move_reconcile), so Odoo still shows the invoice paid.
-        self.assertEqual(self._invoicing(order)["sync_invoice_state"],
-                         "paid" if ODOO19 else "invoiced")
+        self.assertEqual(payment.state, "draft")
+        self.assertEqual(len(self._pending_status(order)), 1, "the payment's state changed")
+        self.assertEqual(bool(invoice.line_ids.matched_credit_ids), ODOO19)
+        self.assertEqual(invoice.payment_state, "paid" if ODOO19 else "not_paid")
+        vals = self._invoicing(order)
+        self.assertEqual(vals["sync_invoice_state"], "paid" if ODOO19 else "invoiced")
+        self.assertAlmostEqual(vals["sync_amount_due"], 0.0 if ODOO19 else 100.0)
+        self._ack_crm()
+        # The draft payment is cancelled: its entry goes (19: with its reconciliation), the
+        # invoice is open again on both series and the CRM is told.
+        payment.action_cancel()
+        self.assertEqual(payment.state, "canceled")
+        self.assertFalse(invoice.line_ids.matched_credit_ids)
+        self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertEqual(len(self._pending_status(order)), 1, "the payment was cancelled")
+        record = self._claimed_record(order)
+        self.assertEqual(record["sync_invoice_state"], "invoiced")
+        self.assertAlmostEqual(record["sync_amount_due"], 100.0)
+        self.assertFalse(record["sync_paid_date"])
 
     def test_credit_note(self):
         order = self._confirmed()

@@ -1,0 +1,195 @@
+"""Odoo-free checks of odoo_addon/tools/make_series.py (fast tier).
+
+Runs the tool as a user would (a subprocess) into temporary folders and prints a JSON list of
+{"name", "ok", "detail"} for the mocha wrapper (test/addon/series.test.ts). Checks that the 19.0
+module is what Odoo 19 needs (manifest series, privileges instead of group categories,
+user_ids, group_ids on server actions, no access line for uom.category and otherwise the same
+lines, everything parses and compiles), that 18.0 is an identical copy, and that constructs
+without a rule (fixtures in test/addon/fixtures/) stop the tool naming file and line.
+Standard library only.
+"""
+import ast
+import csv
+import filecmp
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+TOOL = os.path.join(ROOT, "odoo_addon", "tools", "make_series.py")
+SRC = os.path.join(ROOT, "odoo_addon", "sync_bridge")
+FIXTURES = os.path.join(HERE, "fixtures")
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append({"name": name, "ok": bool(ok), "detail": str(detail)})
+
+
+def run(series, out, src=SRC):
+    return subprocess.run([sys.executable, TOOL, "--series", series, "--out", out, "--src", src],
+                          capture_output=True, text=True)
+
+
+def tree_files(root):
+    found = []
+    for dirpath, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        found += [os.path.relpath(os.path.join(dirpath, n), root) for n in names
+                  if not n.endswith(".pyc")]
+    return sorted(found)
+
+
+def records(root_dir):
+    """{(file, id): (model, {field name: element})} of every XML data record."""
+    found = {}
+    for rel in tree_files(root_dir):
+        if rel.endswith(".xml") and rel.split(os.sep)[0] in ("security", "views", "data"):
+            for rec in ET.parse(os.path.join(root_dir, rel)).getroot().iter("record"):
+                found[(rel, rec.get("id"))] = (
+                    rec.get("model"), {f.get("name"): f for f in rec.findall("field")})
+    return found
+
+
+def access_rows(path):
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def check_19(tmp):
+    out = os.path.join(tmp, "19")
+    proc = run("19.0", out)
+    check("19.0: the tool exits 0", proc.returncode == 0, proc.stderr)
+    mod = os.path.join(out, "sync_bridge")
+    if proc.returncode != 0 or not os.path.isdir(mod):
+        return
+    with open(os.path.join(SRC, "__manifest__.py"), encoding="utf-8") as fh:
+        src_version = ast.literal_eval(fh.read())["version"]
+    with open(os.path.join(mod, "__manifest__.py"), encoding="utf-8") as fh:
+        version = ast.literal_eval(fh.read())["version"]
+    check("19.0: manifest version is 19.0 + the module's x.y.z",
+          version == "19.0." + src_version.split(".", 2)[2], f"{src_version} -> {version}")
+    check("19.0: no __pycache__ copied", not any("__pycache__" in dp for dp, _d, _n in os.walk(mod)))
+
+    recs = records(mod)
+    src_recs = records(SRC)
+    by_id = {rid: model for (_rel, rid), (model, _f) in recs.items()}
+    groups = [(k, fields) for k, (model, fields) in recs.items() if model == "res.groups"]
+    check("19.0: the module has groups", len(groups) >= 3, len(groups))
+    for (rel, rid), fields in groups:
+        bad = sorted(set(fields) & {"category_id", "users"})
+        check(f"19.0: res.groups {rid} has no category_id / users", not bad, f"{rel}: {bad}")
+        ref = fields.get("privilege_id")
+        ref = ref.get("ref") if ref is not None else None
+        check(f"19.0: res.groups {rid} has a privilege defined in the module",
+              ref and by_id.get(ref) == "res.groups.privilege", f"{rel}: privilege_id ref={ref!r}")
+    src_users = [f["users"].get("eval") for (m, f) in src_recs.values()
+                 if m == "res.groups" and "users" in f]
+    new_users = [f["user_ids"].get("eval") for (m, f) in recs.values()
+                 if m == "res.groups" and "user_ids" in f]
+    check("19.0: res.groups users became user_ids (same value)",
+          src_users and new_users == src_users, f"{src_users} -> {new_users}")
+    privileges = [(rid, f) for (_rel, rid), (m, f) in recs.items() if m == "res.groups.privilege"]
+    check("19.0: one privilege record", len(privileges) == 1, privileges)
+    for rid, fields in privileges:
+        cat = fields.get("category_id")
+        cat = cat.get("ref") if cat is not None else None
+        check(f"19.0: privilege {rid} belongs to the module's category",
+              by_id.get(cat) == "ir.module.category", cat)
+        check(f"19.0: privilege {rid} is used by the groups",
+              all(f.get("privilege_id") is not None and f["privilege_id"].get("ref") == rid
+                  for _k, f in groups))
+    for (_rel, rid), (model, fields) in recs.items():
+        if model == "ir.module.category":
+            check(f"19.0: category {rid} has no description (it is on the privilege)",
+                  "description" not in fields, sorted(fields))
+    actions = [(k, f) for k, (m, f) in recs.items() if m == "ir.actions.server"]
+    src_actions = {k: f for k, (m, f) in src_recs.items() if m == "ir.actions.server"}
+    check("19.0: server actions found", len(actions) >= 6, len(actions))
+    for (rel, rid), fields in actions:
+        src_fields = src_actions.get((rel, rid), {})
+        check(f"19.0: server action {rid} uses group_ids",
+              "groups_id" not in fields and (
+                  "groups_id" not in src_fields
+                  or fields.get("group_ids") is not None
+                  and fields["group_ids"].get("eval") == src_fields["groups_id"].get("eval")),
+              f"{rel}: {sorted(fields)}")
+    check("19.0: the same records as the source, plus the privilege",
+          set(recs) - set(src_recs) == {k for k, (m, _f) in recs.items()
+                                        if m == "res.groups.privilege"}
+          and set(src_recs) <= set(recs), sorted(set(recs) ^ set(src_recs)))
+
+    rows = access_rows(os.path.join(mod, "security", "ir.model.access.csv"))
+    src_rows = access_rows(os.path.join(SRC, "security", "ir.model.access.csv"))
+    check("19.0: no access line for uom.category",
+          not [r for r in rows if "uom.model_uom_category" in r], "still there")
+    expected = [r for r in src_rows if "uom.model_uom_category" not in r]
+    check("19.0: otherwise the same access lines", rows == expected and len(rows) == len(src_rows) - 1,
+          f"{len(src_rows)} -> {len(rows)} lines")
+
+    for rel in tree_files(mod):
+        path = os.path.join(mod, rel)
+        if rel.endswith(".xml"):
+            try:
+                ET.parse(path)
+                check(f"19.0: parses: {rel}", True)
+            except ET.ParseError as exc:
+                check(f"19.0: parses: {rel}", False, exc)
+        elif rel.endswith(".py"):
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    compile(fh.read(), path, "exec")
+                check(f"19.0: compiles: {rel}", True)
+            except SyntaxError as exc:
+                check(f"19.0: compiles: {rel}", False, f"{rel}:{exc.lineno}: {exc.msg}")
+    changed = sorted(rel for rel in tree_files(SRC)
+                     if not filecmp.cmp(os.path.join(SRC, rel), os.path.join(mod, rel), shallow=False))
+    check("19.0: the same files as the source; only data files and the manifest differ",
+          tree_files(SRC) == tree_files(mod) and changed == sorted([
+              "__manifest__.py", os.path.join("security", "ir.model.access.csv"),
+              os.path.join("security", "sync_bridge_security.xml"),
+              os.path.join("views", "sync_exception_views.xml"),
+              os.path.join("views", "sync_inbound_message_views.xml")]), changed)
+
+
+def check_18(tmp):
+    out = os.path.join(tmp, "18")
+    proc = run("18.0", out)
+    mod = os.path.join(out, "sync_bridge")
+    check("18.0: the tool exits 0", proc.returncode == 0, proc.stderr)
+    same = tree_files(SRC) == tree_files(mod) if os.path.isdir(mod) else False
+    differ = [rel for rel in tree_files(SRC) if same and not filecmp.cmp(
+        os.path.join(SRC, rel), os.path.join(mod, rel), shallow=False)]
+    check("18.0: an identical copy (no __pycache__)", same and not differ, differ)
+
+
+def check_refused(tmp, fixture, where, words):
+    out = os.path.join(tmp, fixture)
+    proc = run("19.0", out, src=os.path.join(FIXTURES, fixture, "sync_bridge"))
+    check(f"{fixture}: the tool exits non-zero", proc.returncode != 0, proc.stdout)
+    check(f"{fixture}: the error names {where}", where in proc.stderr, proc.stderr)
+    for word in words:
+        check(f"{fixture}: the error says {word!r}", word in proc.stderr, proc.stderr)
+    check(f"{fixture}: nothing written", not os.path.exists(os.path.join(out, "sync_bridge")))
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="sb-series-") as tmp:
+        check_19(tmp)
+        check_18(tmp)
+        check_refused(tmp, "series_unknown_group_field",
+                      "sync_bridge/security/sync_bridge_security.xml:12", ["share", "no rule"])
+        check_refused(tmp, "series_unknown_access_model",
+                      "sync_bridge/security/ir.model.access.csv:4",
+                      ["product.model_product_packaging", "no rule"])
+        proc = run("20.0", os.path.join(tmp, "20"))
+        check("an unknown series is refused", proc.returncode != 0 and "20.0" in proc.stderr,
+              proc.stderr)
+
+
+main()
+json.dump(results, sys.stdout)
