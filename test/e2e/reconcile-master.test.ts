@@ -157,7 +157,7 @@ targets:
     const supplier = await xmlId(env.admin, 'stock.stock_location_suppliers');
     const pickingId = await create(env.admin, 'stock.picking', {
       picking_type_id: wh!.in_type_id[0], location_id: supplier, location_dest_id: stockLocationId,
-      move_ids: [[0, 0, { name: 'in', product_id: products.HELD, product_uom_qty: 5, location_id: supplier, location_dest_id: stockLocationId }]],
+      move_ids: [[0, 0, { ...(env.series >= 19 ? {} : { name: 'in' }), product_id: products.HELD, product_uom_qty: 5, location_id: supplier, location_dest_id: stockLocationId }]],
     });
     await env.admin.call({ model: 'stock.picking', method: 'action_confirm', ids: [pickingId] });
     const [picking] = await searchRead<{ name: string }>(env.admin, 'stock.picking', [['id', '=', pickingId]], ['name']);
