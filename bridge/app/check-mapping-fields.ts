@@ -2,16 +2,19 @@ import { BridgeError, PermanentError } from '../errors/index.js';
 import type { OdooGateway } from '../odoo/odoo-gateway.js';
 import type { WebReadSpec } from '../odoo/contract.js';
 import type { MappingFileSpec } from '../runtime/mapping-registry.js';
-
-type FieldsInfo = Record<string, { type: string; relation?: string }>;
+import { odooFieldName, renameHint, type FieldsInfo } from '../odoo/field-renames.js';
+import { odooSeriesOf } from '../odoo/server-version.js';
 
 /**
  * Every field a mapping reads that this Odoo does not have (a field from a module that is not
  * installed would otherwise make every claim fail): one line per problem, naming the mapping
  * file with the line and column where the path is written (`file:line:col construct: path:
  * message`, as `mappings check` prints). Rejects (TransientError) when Odoo cannot be asked.
+ * A field renamed on the connected series (field-renames.ts) is checked under its new name, as
+ * the gateway reads it; a missing field that is a known rename says its name on this series.
  */
 export async function mappingFieldProblems(odoo: OdooGateway, specsByFile: MappingFileSpec[]): Promise<string[]> {
+  const series = odooSeriesOf(await odoo.serverVersion());
   const cache = new Map<string, Promise<FieldsInfo>>();
   const fieldsOf = (model: string): Promise<FieldsInfo> => {
     let p = cache.get(model);
@@ -37,11 +40,12 @@ export async function mappingFieldProblems(odoo: OdooGateway, specsByFile: Mappi
       return;
     }
     for (const [name, sub] of Object.entries(spec)) {
-      const info = fields[name];
+      const info = fields[odooFieldName(series, model, name, fields)];
       const segs = [...prefix, name];
       const shown = segs.join('.');
       if (!info) {
-        problems.push(`${where(segs)}: ${shown}: no field '${name}' on ${model} in this Odoo (is the module that adds it installed?)`);
+        const hint = renameHint(series, model, name);
+        problems.push(`${where(segs)}: ${shown}: no field '${name}' on ${model} in this Odoo ${series}${hint ? ` (${hint})` : ' (is the module that adds it installed?)'}`);
         continue;
       }
       const nested = (sub as { fields?: WebReadSpec }).fields;

@@ -149,7 +149,7 @@ ${shipbobWebhookTarget(WMS, sb, { poll: "schedule: '*/2 * * * * *', lookback_min
     const supplier = await xmlId(env.admin, 'stock.stock_location_suppliers');
     const pickingId = await create(env.admin, 'stock.picking', {
       partner_id: vendor, picking_type_id: wh!.in_type_id[0], location_id: supplier, location_dest_id: wh!.lot_stock_id[0],
-      move_ids: [[0, 0, { name: 'beans', product_id: storable, product_uom_qty: 5, location_id: supplier, location_dest_id: wh!.lot_stock_id[0] }]],
+      move_ids: [[0, 0, { ...(env.series >= 19 ? {} : { name: 'beans' }), product_id: storable, product_uom_qty: 5, location_id: supplier, location_dest_id: wh!.lot_stock_id[0] }]],
     });
     await callReturningNone(env.admin, { model: 'stock.picking', method: 'action_confirm', ids: [pickingId] });
     const [picking] = await searchRead<{ name: string; state: string; move_ids: number[] }>(env.admin, 'stock.picking', [['id', '=', pickingId]], ['name', 'state', 'move_ids']);

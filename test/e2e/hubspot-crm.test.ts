@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { setUpOdooPortal } from '../fakes/hubspot/portal.js';
 import { startFake, type HubSpotFake } from '../fakes/start.js';
-import { create, ensureProduct, ensureTarget, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { create, ensureProduct, ensureTarget, groupsField, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
 import { freePort, mappingsSubset, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
 
 /**
@@ -35,9 +35,9 @@ describe('e2e: HubSpot CRM preset (associations, account manager, deal stage)', 
     const stale = await searchRead<{ id: number }>(env.admin, 'sync.target', [['code', '=like', 'crm_hs_%']], ['id']);
     if (stale.length) await env.admin.call({ model: 'sync.target', method: 'write', args: [stale.map((t) => t.id), { active: false }] });
     const salesman = await xmlId(env.admin, 'sales_team.group_sale_salesman');
-    dana = await create(env.admin, 'res.users', { name: `Dana Reyes ${RUN}`, login: DANA, email: DANA, groups_id: [[6, 0, [salesman]]] });
+    dana = await create(env.admin, 'res.users', { name: `Dana Reyes ${RUN}`, login: DANA, email: DANA, [groupsField(env)]: [[6, 0, [salesman]]] });
     // Sam logs in with a short login: Odoo finds him by his email.
-    sam = await create(env.admin, 'res.users', { name: `Sam Lee ${RUN}`, login: `slee-${RUN}`, email: SAM, groups_id: [[6, 0, [salesman]]] });
+    sam = await create(env.admin, 'res.users', { name: `Sam Lee ${RUN}`, login: `slee-${RUN}`, email: SAM, [groupsField(env)]: [[6, 0, [salesman]]] });
     targetId = await ensureTarget(env, CRM, {
       name: 'HubSpot CRM (e2e)', kind: 'crm', trigger_order_release: false, trigger_order_cancel: false, trigger_order_amend: false,
       trigger_order_status: true, trigger_partner_upsert: true, trigger_product_upsert: false, crm_owned_fields: 'user_id',

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { OdooAdmin } from '../../demo/odoo.js';
 import { startFake, type HubSpotFake, type ShipBobFake } from '../fakes/start.js';
-import { create, ensureProduct, ensureStorableProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { create, ensureProduct, ensureStorableProduct, ensureTarget, ensureWarehouse, groupsField, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
 import { shipbobWebhookTarget } from './support/shipbob-setup.js';
 import { adminServer, configHead, FAST_INBOUND, FAST_WORKER } from './support/sidecar-config.js';
 import { freePort, startSidecar, stopSidecarExpectingZero, waitFor, waitListening, type RunningSidecar } from './support/sidecar.js';
@@ -82,7 +82,7 @@ describe('e2e: inbound scenarios (substitution, unknown SKU, lots/serials, HubSp
     // salesperson's default warehouse), also the one HubSpot's deal creates (found by email).
     const salesman = await xmlId(env.admin, 'sales_team.group_sale_salesman');
     const reps = await searchRead<{ id: number }>(env.admin, 'res.users', [['login', '=', 'e2e.ins.rep']], ['id']);
-    const rep = reps[0]?.id ?? await create(env.admin, 'res.users', { name: 'INS account manager (e2e)', login: 'e2e.ins.rep', groups_id: [[6, 0, [salesman]]] });
+    const rep = reps[0]?.id ?? await create(env.admin, 'res.users', { name: 'INS account manager (e2e)', login: 'e2e.ins.rep', [groupsField(env)]: [[6, 0, [salesman]]] });
     await env.admin.call({ model: 'res.users', method: 'write', args: [[rep], { property_warehouse_id: warehouseId }] });
     const usId = await xmlId(env.admin, 'base.us');
     customerId = await create(env.admin, 'res.partner', {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
-import { callReturningNone, create, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { adminCliEnv, callReturningNone, create, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
 import { startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
 
 const cliPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bridge/cli.js');
@@ -23,7 +23,7 @@ describe('e2e: Odoo order -> sidecar -> ShipBob fake -> status back in Odoo', fu
   let rejected: { id: number; name: string } | undefined;
   /** The CLI as a Sync manager (admin): replay is a manager action. */
   const runCli = (args: string[]) => spawnSync(process.execPath, [cliPath, ...args], {
-    env: { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ODOO_USERNAME: process.env.ODOO_ADMIN_LOGIN ?? 'admin', ODOO_API_KEY: process.env.ODOO_ADMIN_PASSWORD ?? 'admin', LOG_LEVEL: 'error' },
+    env: { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ...adminCliEnv(env), LOG_LEVEL: 'error' },
     encoding: 'utf8', timeout: 60_000,
   });
 
@@ -63,12 +63,12 @@ targets:
     expect(code, 'sidecar exits 0 on SIGTERM').to.equal(0);
   });
 
-  async function confirmedOrder(email: string, street: string): Promise<{ id: number; name: string }> {
+  async function confirmedOrder(email: string, street: string, line: Record<string, unknown> = {}): Promise<{ id: number; name: string }> {
     const partner = await create(env.admin, 'res.partner', {
       name: `Customer ${email}`, email, street, city: 'Springfield', zip: '62701', country_id: usId,
     });
     const orderId = await create(env.admin, 'sale.order', {
-      partner_id: partner, order_line: [[0, 0, { product_id: productId, product_uom_qty: 3, price_unit: 12.5 }]],
+      partner_id: partner, order_line: [[0, 0, { product_id: productId, product_uom_qty: 3, price_unit: 12.5, ...line }]],
     });
     await env.admin.call({ model: 'sale.order', method: 'action_confirm', ids: [orderId] });
     const [o] = await searchRead<{ name: string }>(env.admin, 'sale.order', [['id', '=', orderId]], ['name']);
@@ -91,6 +91,15 @@ targets:
     expect(so!.sync_status).to.equal('synced');
     const links = await searchRead<{ external_id: string }>(env.admin, 'sync.link', [['model', '=', 'sale.order'], ['res_id', '=', order.id]], ['external_id']);
     expect(links.map((l) => l.external_id)).to.deep.equal([String(shipbobOrder.id)]);
+  });
+
+  it('a line sold in Dozens reaches ShipBob in Units: the shipped mapping reads the line\'s unit as product_uom (product_uom_id on Odoo 19)', async () => {
+    const dozen = await xmlId(env.admin, 'uom.product_uom_dozen');
+    const order = await confirmedOrder('dozens@example.com', '2 Main St', { product_uom_qty: 2, [env.series >= 19 ? 'product_uom_id' : 'product_uom']: dozen });
+    await waitFor('the ShipBob order', async () => fake.ledger.createsFor(order.name) === 1);
+    const shipbobOrder = fake.store.orders.find((o) => o.reference_id === order.name)!;
+    expect(shipbobOrder.products.map((p) => [p.reference_id, p.quantity])).to.deep.equal([['WID-E2E', 24]]);
+    expect(sidecar!.output(), 'the sidecar talks to Odoo over the protocol under test').to.contain(`"protocol":"${env.protocol}"`);
   });
 
   it('an order the target rejects shows failed with the target\'s message on an exception', async () => {

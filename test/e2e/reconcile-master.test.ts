@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { startFake, type GenericWmsFake, type SalesforceFake } from '../fakes/start.js';
 import { InboxStore } from '../../bridge/state/inbox-store.js';
 import { openStateStore } from '../../bridge/state/state-store.js';
-import { create, ensureTarget, ensureWarehouse, odooTestEnv, resetTargets, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { create, ensureTarget, ensureWarehouse, odooTestEnv, resetTargets, searchRead, serviceGateway, RECON_RESEND_JSON2, skipOverJson2, xmlId } from './support/odoo-env.js';
 import { failLeftoverRuns, latestReconLines, openReconExceptions, runReconcile } from './support/reconcile.js';
 import { configHead, FAST_WORKER } from './support/sidecar-config.js';
 import { mappingsSubset, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
@@ -93,7 +93,8 @@ targets:
     expect(code, 'sidecar exits 0 on SIGTERM').to.be.oneOf([0, null]);
   });
 
-  it('Salesforce master data: drift, missing and a hand-made duplicate Account found once; drift and missing repaired by re-send from Odoo', async () => {
+  it('Salesforce master data: drift, missing and a hand-made duplicate Account found once; drift and missing repaired by re-send from Odoo', async function () {
+    skipOverJson2(this, env, RECON_RESEND_JSON2);
     account(partners.drift!)!.Name = 'Edited in Salesforce';
     sf.store.delete('Account', String(account(partners.missing!)!.Id));
     sf.store.insertRaw('Account', { Name: name('dup').toUpperCase(), BillingCity: 'Gent' }); // made by hand, same name
@@ -118,7 +119,8 @@ targets:
     expect((await openExceptions('crm_sf_recon', 'master_data')).filter((e) => e.recon_key === dupKey)).to.deep.equal([]);
   });
 
-  it('generic WMS items: drift, missing and a stray item found (GET /items pages); drift and missing repaired by re-send', async () => {
+  it('generic WMS items: drift, missing and a stray item found (GET /items pages); drift and missing repaired by re-send', async function () {
+    skipOverJson2(this, env, RECON_RESEND_JSON2);
     const items = wms.store.items as Map<string, Record<string, unknown>>;
     for (const k of ['IOK', 'IDRIFT', 'IMISS']) {
       products[k] = await create(env.admin, 'product.product', { name: `Recon item ${k}`, default_code: sku(k), type: 'consu', is_storable: true });
@@ -157,7 +159,7 @@ targets:
     const supplier = await xmlId(env.admin, 'stock.stock_location_suppliers');
     const pickingId = await create(env.admin, 'stock.picking', {
       picking_type_id: wh!.in_type_id[0], location_id: supplier, location_dest_id: stockLocationId,
-      move_ids: [[0, 0, { name: 'in', product_id: products.HELD, product_uom_qty: 5, location_id: supplier, location_dest_id: stockLocationId }]],
+      move_ids: [[0, 0, { ...(env.series >= 19 ? {} : { name: 'in' }), product_id: products.HELD, product_uom_qty: 5, location_id: supplier, location_dest_id: stockLocationId }]],
     });
     await env.admin.call({ model: 'stock.picking', method: 'action_confirm', ids: [pickingId] });
     const [picking] = await searchRead<{ name: string }>(env.admin, 'stock.picking', [['id', '=', pickingId]], ['name']);

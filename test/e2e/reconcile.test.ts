@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startFake, type HubSpotFake, type ShipBobFake } from '../fakes/start.js';
-import { callReturningNone, create, ensureStorableProduct, ensureTarget, ensureWarehouse, odooTestEnv, resetTargets, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { callReturningNone, create, ensureStorableProduct, ensureTarget, ensureWarehouse, groupsField, odooTestEnv, resetTargets, searchRead, serviceGateway, RECON_RESEND_JSON2, skipOverJson2, xmlId } from './support/odoo-env.js';
 import { failLeftoverRuns, latestReconLines, openReconExceptions, runReconcile } from './support/reconcile.js';
 import { ensureShipBobReleaseTarget, shipbobWebhookTarget } from './support/shipbob-setup.js';
 import { configHead, FAST_INBOUND, FAST_WORKER, publicServer } from './support/sidecar-config.js';
@@ -188,7 +188,7 @@ targets:
 
   it('SLAs per event type: amend, cancel and receipt (ASN) breaches found once with both timestamps; an activity for the salesperson; closed when cleared', async () => {
     const gid = await xmlId(env.admin, 'sales_team.group_sale_salesman');
-    const seller = await create(env.admin, 'res.users', { name: `Recon Seller ${tag}`, login: `recon.seller.${tag}`.toLowerCase(), groups_id: [[6, 0, [gid]]] });
+    const seller = await create(env.admin, 'res.users', { name: `Recon Seller ${tag}`, login: `recon.seller.${tag}`.toLowerCase(), [groupsField(env)]: [[6, 0, [gid]]] });
     const [target] = await searchRead<{ id: number }>(env.admin, 'sync.target', [['code', '=', 'wms_recon']], ['id']);
     const setTarget = (vals: Record<string, unknown>) => env.admin.call({ model: 'sync.target', method: 'write', args: [[target!.id], vals] });
     await setTarget({ trigger_order_amend: true, trigger_receipt_asn: true });
@@ -265,7 +265,8 @@ targets:
     }
   });
 
-  it('master data: drift, missing and duplicate found; drift and missing repaired by re-send from Odoo', async () => {
+  it('master data: drift, missing and duplicate found; drift and missing repaired by re-send from Odoo', async function () {
+    skipOverJson2(this, env, RECON_RESEND_JSON2);
     const drifted = hubspot.store.findBy('contacts', 'odoo_partner_id', String(partners.drift))!;
     drifted.properties.firstname = 'Changed-in-CRM';
     hubspot.store.findBy('contacts', 'odoo_partner_id', String(partners.missing))!.archived = true;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
-import { create, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { adminCliEnv, create, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
 import { shipbobSidecarConfig } from './support/shipbob-setup.js';
 import { mappingsSubset, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
 
@@ -29,7 +29,7 @@ describe('e2e: events replay --mapping-version sent|current on real Odoo', funct
   let warehouseId: number;
   let usId: number;
   const runCli = (args: string[], extra: Record<string, string> = {}) => spawnSync(process.execPath, [cliPath, ...args], {
-    env: { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ODOO_USERNAME: process.env.ODOO_ADMIN_LOGIN ?? 'admin', ODOO_API_KEY: process.env.ODOO_ADMIN_PASSWORD ?? 'admin', LOG_LEVEL: 'error', ...extra },
+    env: { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ...adminCliEnv(env), LOG_LEVEL: 'error', ...extra },
     encoding: 'utf8', timeout: 60_000,
   });
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
-import { create, ensureProduct, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { adminCliEnv, create, ensureProduct, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
 import { failLeftoverRuns, latestReconLines, runReconcile } from './support/reconcile.js';
 import { configHead, FAST_WORKER } from './support/sidecar-config.js';
 import { ensureShipBobReleaseTarget } from './support/shipbob-setup.js';
@@ -31,7 +31,7 @@ describe('e2e: resend a delivered release the WMS lost (open orders unacknowledg
   let order: { id: number; name: string };
   const cli = (args: string[]) => runReconcile(env, sidecar.dir, args, { SHIPBOB_TOKEN: shipbob.tokens[0]! });
   const eventsCli = (args: string[]) => spawnSync(process.execPath, [path.join(root, 'dist/bridge/cli.js'), 'events', ...args], {
-    env: { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ODOO_USERNAME: process.env.ODOO_ADMIN_LOGIN ?? 'admin', ODOO_API_KEY: process.env.ODOO_ADMIN_PASSWORD ?? 'admin', LOG_LEVEL: 'error' },
+    env: { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ...adminCliEnv(env), LOG_LEVEL: 'error' },
     encoding: 'utf8', timeout: 60_000,
   });
   const releases = () => searchRead<ReleaseRow>(env.admin, 'sync.event', [['target_id.code', '=', TARGET], ['model', '=', 'sale.order'], ['res_id', '=', order.id], ['event_type', '=', 'release']], ['state', 'external_ref', 'idempotency_key', 'resend_of_id'], { order: 'id' });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { searchRead, SERVICE_LOGIN, SERVICE_PASSWORD, type OdooTestEnv } from './odoo-env.js';
+import { searchRead, serviceEnv, type OdooTestEnv } from './odoo-env.js';
 import { root } from './sidecar.js';
 
 /** `sync-bridge reconcile` runs and what they leave in Odoo (sync.reconciliation and its lines, sync.exception). */
@@ -15,7 +15,7 @@ export interface CliResult { code: number | null; out: string; err: string }
 export function runReconcile(env: OdooTestEnv, configDir: string, args: string[], vars: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [path.join(root, 'dist/bridge/cli.js'), 'reconcile', ...args, '--config', path.join(configDir, 'bridge.config.yaml')], {
-      env: { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ODOO_USERNAME: SERVICE_LOGIN, ODOO_API_KEY: SERVICE_PASSWORD, ...vars, LOG_LEVEL: 'error' },
+      env: { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ...serviceEnv(env), ...vars, LOG_LEVEL: 'error' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { SERVICE_LOGIN, SERVICE_PASSWORD, type OdooTestEnv } from './odoo-env.js';
+import { serviceEnv, type OdooTestEnv } from './odoo-env.js';
 import { waitFor } from './wait.js';
 
 // Re-exported: most suites take these from here with the sidecar itself.
@@ -43,7 +43,7 @@ export function startSidecar(env: OdooTestEnv, configYaml: string, extraEnv: Rec
   const statePath = path.join(dir, 'state.sqlite');
   fs.writeFileSync(file, configYaml.replaceAll('$STATE', statePath).replaceAll('$MAPPINGS', opts.mappingsDir ?? path.join(root, 'mappings')));
   const vars = {
-    PATH: process.env.PATH ?? '', ODOO_URL: opts.odooUrl ?? env.url, ODOO_DB: env.db, ODOO_USERNAME: SERVICE_LOGIN, ODOO_API_KEY: SERVICE_PASSWORD,
+    PATH: process.env.PATH ?? '', ODOO_URL: opts.odooUrl ?? env.url, ODOO_DB: env.db, ...serviceEnv(env),
     LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...extraEnv,
   };
   const launch = (): RunningSidecar => {

@@ -40,6 +40,7 @@ function recordingLog(): Logger & { lines: Array<{ level: string; message: strin
  * is a relation (so nested paths resolve).
  */
 const anyFieldOdoo = {
+  serverVersion: async () => '18.0',
   call: async () => new Proxy({}, { get: (_t, name) => (String(name).includes('nowhere') ? undefined : { type: 'many2one', relation: 'some.model' }) }),
 } as unknown as OdooGateway;
 
