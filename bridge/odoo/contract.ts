@@ -173,7 +173,18 @@ export function toOdooDatetime(d: Date): string {
   return d.toISOString().replace('T', ' ').slice(0, 19);
 }
 
+/** The first addon release whose sync_recon_resend takes `res_ids` (JSON-2 refuses an argument named `ids`). */
+const RESEND_RES_IDS_RELEASE = [1, 11, 0];
+
+function atLeast(have: readonly number[], need: readonly number[]): boolean {
+  for (let i = 0; i < need.length; i++) if ((have[i] ?? 0) !== need[i]) return (have[i] ?? 0) > need[i]!;
+  return true;
+}
+
 export class OdooContract {
+  /** The addon's release (x.y.z), from the last sync_contract_info. */
+  private addonRel: number[] | undefined;
+
   constructor(private readonly odoo: OdooGateway) {}
 
   /** Checks that the addon is installed, speaks this contract version and is recent enough (MIN_ADDON_RELEASE). */
@@ -192,7 +203,17 @@ export class OdooContract {
     }
     const problem = addonVersionProblem(info.module_version);
     if (problem) throw new PermanentError(problem, { category: 'internal' });
+    this.addonRel = addonRelease(info.module_version);
     return info;
+  }
+
+  /** The addon's release, asked once when info() has not run in this process. */
+  private async addonReleaseNow(): Promise<number[] | undefined> {
+    if (!this.addonRel) {
+      const info = await this.odoo.call<ContractInfo>({ model: CONTRACT_MODEL, method: 'sync_contract_info' });
+      this.addonRel = addonRelease(info.module_version);
+    }
+    return this.addonRel;
   }
 
   claim(workerId: string, targets: string[], limit: number, leaseSeconds: number, specs: Record<string, WebReadSpec>): Promise<ClaimedEvent[]> {
@@ -269,8 +290,11 @@ export class OdooContract {
   }
 
   /** Re-sends records from Odoo (upsert outbox events): the master-data repair, Odoo wins. */
-  reconResend(runId: number, model: string, ids: number[]): Promise<{ ok?: number[]; refused?: Array<{ id: number; reason: string }> }> {
-    return this.odoo.call({ model: CONTRACT_MODEL, method: 'sync_recon_resend', params: { run_id: runId, model, ids } });
+  async reconResend(runId: number, model: string, ids: number[]): Promise<{ ok?: number[]; refused?: Array<{ id: number; reason: string }> }> {
+    // `res_ids` from 18.0.1.11.0 (JSON-2 keeps `ids` for the records a method runs on); `ids` for older addons (XML-RPC).
+    const release = await this.addonReleaseNow();
+    const key = release && atLeast(release, RESEND_RES_IDS_RELEASE) ? 'res_ids' : 'ids';
+    return this.odoo.call({ model: CONTRACT_MODEL, method: 'sync_recon_resend', params: { run_id: runId, model, [key]: ids } });
   }
 
   /** `counts` is filtered to the keys Odoo accepts (RECON_COUNT_KEYS); other figures stay local. */

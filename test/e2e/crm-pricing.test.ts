@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startFake, type HubSpotFake } from '../fakes/start.js';
-import { create, ensureProduct, ensureTarget, odooTestEnv, searchRead, serviceGateway, skipFromSeries } from './support/odoo-env.js';
+import { callReturningNone, create, ensureProduct, ensureTarget, odooTestEnv, searchRead, serviceGateway } from './support/odoo-env.js';
 import { configHead, FAST_INBOUND, FAST_WORKER, publicServer } from './support/sidecar-config.js';
 import { freePort, mappingsSubset, startSidecar, stopSidecarExpectingZero, waitFor, waitListening, type RunningSidecar } from './support/sidecar.js';
 import { archiveTargets, codesLike } from './support/targets.js';
@@ -27,9 +27,10 @@ describe('e2e: CRM prices checked against the Odoo pricelist (HubSpot deal below
   let pricelistId: number;
 
   before(async function () {
-    // Odoo 19 (addon behaviour, owned by the addon): a partner's pricelist is empty unless the
-    // Pricelists setting is on, so the price check has no pricelist price to compare with.
-    skipFromSeries(this, env, 19, "a partner's pricelist is empty unless the Pricelists setting is on (the CRM price policies check and pricelist need it)");
+    // Odoo 19 gives a customer no pricelist unless the Pricelists setting is on (without one the
+    // addon holds the order with a pricing exception naming the setting: its own tests). A
+    // distributor checking CRM prices turns it on, as here; it stays on for the files after this one.
+    if (env.series >= 19) await enablePricelists();
     await serviceGateway(env);
     hs = await startFake('hubspot');
     await archiveTargets(env, codesLike(['crm_pr_%']));
@@ -56,6 +57,12 @@ describe('e2e: CRM prices checked against the Odoo pricelist (HubSpot deal below
 `, { HUBSPOT_TOKEN: hs.tokens[0]!, HUBSPOT_APP_SECRET: hs.appSecret }, { mappingsDir: mappingsSubset({ hubspot: ['approved_quote.yaml'] }) });
     await waitListening(port);
   });
+
+  /** Settings > Sales > Pricelists, as an administrator turns it on (res.config.settings). */
+  async function enablePricelists(): Promise<void> {
+    const id = await create(env.admin, 'res.config.settings', { group_product_pricelist: true });
+    await callReturningNone(env.admin, { model: 'res.config.settings', method: 'execute', args: [[id]] });
+  }
 
   after(async function () {
     await hs?.close();

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
-import { create, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, SERVICE_LOGIN, SERVICE_PASSWORD, xmlId } from './support/odoo-env.js';
+import { create, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceEnv, serviceGateway, xmlId } from './support/odoo-env.js';
 import { adminServer, configHead, FAST_WORKER } from './support/sidecar-config.js';
 import { freePort, mappingsSubset, root, startSidecar, stopSidecarExpectingZero, waitFor, waitListening, type RunningSidecar } from './support/sidecar.js';
 import { archiveTargets, codesLike } from './support/targets.js';
@@ -108,7 +108,7 @@ describe('e2e: mapping reload (SIGHUP, POST /admin/mappings/reload) on real Odoo
     // Before it goes live: `mappings diff --recent` maps the orders this sidecar delivered (its
     // state file: v1's source and the delivery log) again, read from Odoo with each version's
     // own fields, and shows what the edit changes; `preview --record` maps one as the target would.
-    const cliEnv = { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ODOO_USERNAME: SERVICE_LOGIN, ODOO_API_KEY: SERVICE_PASSWORD, SHIPBOB_TOKEN: 'x', BRIDGE_ADMIN_TOKEN: ADMIN };
+    const cliEnv = { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ...serviceEnv(env), SHIPBOB_TOKEN: 'x', BRIDGE_ADMIN_TOKEN: ADMIN };
     const cliRun = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'dist/bridge/cli.js'), 'mappings', ...args, '--config', path.join(sidecar!.dir, 'bridge.config.yaml')], { env: cliEnv, encoding: 'utf8', timeout: 60_000 });
     const diff = cliRun('diff', file, '--recent', '5');
     expect(diff.status, diff.stderr + diff.stdout).to.equal(0);

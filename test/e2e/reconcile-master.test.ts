@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { startFake, type GenericWmsFake, type SalesforceFake } from '../fakes/start.js';
 import { InboxStore } from '../../bridge/state/inbox-store.js';
 import { openStateStore } from '../../bridge/state/state-store.js';
-import { create, ensureTarget, ensureWarehouse, odooTestEnv, resetTargets, searchRead, serviceGateway, RECON_RESEND_JSON2, skipOverJson2, xmlId } from './support/odoo-env.js';
+import { create, ensureTarget, ensureWarehouse, odooTestEnv, resetTargets, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
 import { failLeftoverRuns, latestReconLines, openReconExceptions, runReconcile } from './support/reconcile.js';
 import { configHead, FAST_WORKER } from './support/sidecar-config.js';
 import { mappingsSubset, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
@@ -94,7 +94,6 @@ targets:
   });
 
   it('Salesforce master data: drift, missing and a hand-made duplicate Account found once; drift and missing repaired by re-send from Odoo', async function () {
-    skipOverJson2(this, env, RECON_RESEND_JSON2);
     account(partners.drift!)!.Name = 'Edited in Salesforce';
     sf.store.delete('Account', String(account(partners.missing!)!.Id));
     sf.store.insertRaw('Account', { Name: name('dup').toUpperCase(), BillingCity: 'Gent' }); // made by hand, same name
@@ -120,7 +119,6 @@ targets:
   });
 
   it('generic WMS items: drift, missing and a stray item found (GET /items pages); drift and missing repaired by re-send', async function () {
-    skipOverJson2(this, env, RECON_RESEND_JSON2);
     const items = wms.store.items as Map<string, Record<string, unknown>>;
     for (const k of ['IOK', 'IDRIFT', 'IMISS']) {
       products[k] = await create(env.admin, 'product.product', { name: `Recon item ${k}`, default_code: sku(k), type: 'consu', is_storable: true });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startFake, type HubSpotFake, type ShipBobFake } from '../fakes/start.js';
-import { callReturningNone, create, ensureStorableProduct, ensureTarget, ensureWarehouse, groupsField, odooTestEnv, resetTargets, searchRead, serviceGateway, RECON_RESEND_JSON2, skipOverJson2, xmlId } from './support/odoo-env.js';
+import { callReturningNone, create, ensureStorableProduct, ensureTarget, ensureWarehouse, groupsField, odooTestEnv, resetTargets, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
 import { failLeftoverRuns, latestReconLines, openReconExceptions, runReconcile } from './support/reconcile.js';
 import { ensureShipBobReleaseTarget, shipbobWebhookTarget } from './support/shipbob-setup.js';
 import { configHead, FAST_INBOUND, FAST_WORKER, publicServer } from './support/sidecar-config.js';
@@ -266,7 +266,6 @@ targets:
   });
 
   it('master data: drift, missing and duplicate found; drift and missing repaired by re-send from Odoo', async function () {
-    skipOverJson2(this, env, RECON_RESEND_JSON2);
     const drifted = hubspot.store.findBy('contacts', 'odoo_partner_id', String(partners.drift))!;
     drifted.properties.firstname = 'Changed-in-CRM';
     hubspot.store.findBy('contacts', 'odoo_partner_id', String(partners.missing))!.archived = true;

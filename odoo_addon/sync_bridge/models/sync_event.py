@@ -1380,10 +1380,18 @@ class SyncEvent(models.Model):
         return _json_safe(self.env["sync.reconciliation"].sudo()._run(run_id)._recon_lines(lines))
 
     @api.model
-    def sync_recon_resend(self, run_id, model, ids):
+    def sync_recon_resend(self, run_id, model, res_ids=None, ids=None):
+        """Re-sends records of `model` (the master-data repair). The records are `res_ids`:
+        Odoo 19's JSON-2 endpoint keeps an argument named `ids` for the records a method runs
+        on and refuses it here; `ids` is still accepted over XML-RPC from sidecars before
+        18.0.1.11.0."""
         self._check_service_access()
+        if res_ids is None:
+            res_ids = ids
+        if res_ids is None:
+            raise ValidationError(_("sync_recon_resend needs res_ids (the ids of the records to send)."))
         return _json_safe(
-            self.env["sync.reconciliation"].sudo()._run(run_id)._recon_resend(model, ids))
+            self.env["sync.reconciliation"].sudo()._run(run_id)._recon_resend(model, res_ids))
 
     @api.model
     def sync_recon_finish(self, run_id, state, counts=None, error=False):

@@ -199,6 +199,13 @@ class TestReconRun(ReconCase):
         dry = self._start(job="master_data", target=self.crm, dry_run=True)
         res = self.svc.sync_recon_resend(dry.id, "res.partner", [self.customer.id])
         self.assertEqual(res, {"ok": [], "refused": [{"id": self.customer.id, "reason": "dry_run"}]})
+        # By name: res_ids (JSON-2 keeps `ids` for the records a method runs on), and `ids`
+        # as sidecars before 18.0.1.11.0 send it over XML-RPC.
+        for kwargs in ({"res_ids": [self.customer.id]}, {"ids": [self.customer.id]}):
+            res = self.svc.sync_recon_resend(run_id=dry.id, model="res.partner", **kwargs)
+            self.assertEqual(res["refused"], [{"id": self.customer.id, "reason": "dry_run"}], kwargs)
+        with self.assertRaises(ValidationError):
+            self.svc.sync_recon_resend(dry.id, "res.partner")
 
     def test_manager_applies_wms_quantity(self):
         run = self._start()

@@ -33,22 +33,6 @@ export function groupsField(env: OdooTestEnv): string {
   return env.series >= 19 ? 'group_ids' : 'groups_id';
 }
 
-/**
- * The addon's `sync.event.sync_recon_resend(run_id, model, ids)` cannot be called over JSON-2:
- * Odoo's /json/2 endpoint takes `ids` as the records to call a method on and refuses it for a
- * model method ("cannot call sync.event.sync_recon_resend with ids"). Until the addon names
- * that argument otherwise, the master-data repair (re-send) of a reconciliation fails on JSON-2.
- */
-export const RECON_RESEND_JSON2 = "the addon's sync_recon_resend takes an argument named 'ids', which Odoo's JSON-2 endpoint keeps for the records (\"cannot call sync.event.sync_recon_resend with ids\"): the master-data repair cannot run over JSON-2 until the addon renames it";
-
-/** Skips the running test when the sidecar speaks JSON-2, saying why. */
-export function skipOverJson2(ctx: Mocha.Context, env: OdooTestEnv, why: string): void {
-  if (env.protocol === 'json2') {
-    console.log(`      skipped over JSON-2: ${why}`);
-    ctx.skip();
-  }
-}
-
 /** Skips the running test on `series` and later, saying why (a known addon difference there). */
 export function skipFromSeries(ctx: Mocha.Context, env: OdooTestEnv, series: number, why: string): void {
   if (env.series >= series) {
