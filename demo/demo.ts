@@ -20,6 +20,8 @@ import { setUpOdooPortal } from '../test/fakes/hubspot/portal.js';
 import { freePort } from '../test/e2e/support/ports.js';
 import { startFake, type HubSpotFake, type ShipBobFake } from '../test/fakes/start.js';
 import { OdooAdmin, waitFor } from './odoo.js';
+import { makeUserApiKey } from './api-key.js';
+import { odooSeriesOf } from '../bridge/odoo/server-version.js';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -86,15 +88,22 @@ interface Seed {
   wmsWarehouseId: number; wmsWarehouse: string; otherWarehouseId: number; customerId: number;
   products: Record<keyof typeof SKU, number>; wmsCode: string; crmCode: string; wmsTargetId: number; crmTargetId: number;
   beansLots: Array<{ lot: string; qty: number }>; serials: string[];
+  /** The sidecar's Odoo credential (API key on JSON-2, password on XML-RPC) and protocol. */
+  serviceKey: string; protocol: 'xmlrpc' | 'json2';
 }
 
 // ---------------------------------------------------------------------------------------------
 // Seeding (idempotent)
 // ---------------------------------------------------------------------------------------------
 
-async function hasGroup(odoo: OdooAdmin, uid: number, xmlid: string): Promise<boolean> {
+/** The field of res.users holding its groups: `groups_id` up to Odoo 18, `group_ids` since 19. */
+function groupsField(series: number): string {
+  return series >= 19 ? 'group_ids' : 'groups_id';
+}
+
+async function hasGroup(odoo: OdooAdmin, series: number, uid: number, xmlid: string): Promise<boolean> {
   const gid = await odoo.xmlId(xmlid);
-  return (await odoo.search('res.users', [['id', '=', uid], ['groups_id', 'in', [gid]]])).length > 0;
+  return (await odoo.search('res.users', [['id', '=', uid], [groupsField(series), 'in', [gid]]])).length > 0;
 }
 
 async function quants(odoo: OdooAdmin, productId: number, locationId: number) {
@@ -109,9 +118,9 @@ async function setOnHand(odoo: OdooAdmin, productId: number, locationId: number,
   await odoo.callJson('stock.quant', 'action_apply_inventory', [[id]], { context: ctx });
 }
 
-async function seed(odoo: OdooAdmin, uid: number, run: string, progress: (m: string) => void): Promise<Seed> {
+async function seed(odoo: OdooAdmin, series: number, uid: number, run: string, progress: (m: string) => void): Promise<Seed> {
   // Lots & serial numbers and storage locations visible in the UI (Inventory settings).
-  if (!(await hasGroup(odoo, uid, 'stock.group_production_lot')) || !(await hasGroup(odoo, uid, 'stock.group_stock_multi_locations'))) {
+  if (!(await hasGroup(odoo, series, uid, 'stock.group_production_lot')) || !(await hasGroup(odoo, series, uid, 'stock.group_stock_multi_locations'))) {
     progress('enabling Inventory settings: Lots & Serial Numbers, Storage Locations');
     const sid = await odoo.create('res.config.settings', { group_stock_production_lot: true, group_stock_multi_locations: true });
     await odoo.gw.call({ model: 'res.config.settings', method: 'execute', ids: [sid] });
@@ -130,7 +139,7 @@ async function seed(odoo: OdooAdmin, uid: number, run: string, progress: (m: str
   const salesman = await odoo.xmlId('sales_team.group_sale_salesman');
   const rep = (await odoo.ensure('res.users', [['login', '=', 'demo.account.manager']], {
     name: 'Dana Reyes (account manager, demo)', login: 'demo.account.manager', email: 'dana.reyes@example.com',
-    groups_id: [[6, 0, [salesman]]], property_warehouse_id: wmsWarehouseId,
+    [groupsField(series)]: [[6, 0, [salesman]]], property_warehouse_id: wmsWarehouseId,
   }, { active: true, property_warehouse_id: wmsWarehouseId })).id;
 
   const usId = await odoo.xmlId('base.us');
@@ -178,11 +187,14 @@ async function seed(odoo: OdooAdmin, uid: number, run: string, progress: (m: str
     }
   }
 
-  // The sidecar's service user (group Sync service only).
-  const serviceGroup = await odoo.xmlId('sync_bridge.group_sync_service');
+  // The sidecar's service user: group Sync service only on 18 (XML-RPC with its password). On 19
+  // the sidecar speaks JSON-2, which takes API keys only, and only internal users hold one: the
+  // user is also an internal user, and gets a key made as a user makes it.
+  const serviceGroups = [await odoo.xmlId('sync_bridge.group_sync_service'), ...(series >= 19 ? [await odoo.xmlId('base.group_user')] : [])];
   await odoo.ensure('res.users', [['login', '=', SERVICE_LOGIN]], {
-    name: 'Sync Bridge (demo sidecar)', login: SERVICE_LOGIN, password: SERVICE_PASSWORD, groups_id: [[6, 0, [serviceGroup]]],
-  }, { active: true, password: SERVICE_PASSWORD });
+    name: 'Sync Bridge (demo sidecar)', login: SERVICE_LOGIN, password: SERVICE_PASSWORD, [groupsField(series)]: [[6, 0, serviceGroups]],
+  }, { active: true, password: SERVICE_PASSWORD, [groupsField(series)]: [[6, 0, serviceGroups]] });
+  const serviceKey = series >= 19 ? await makeUserApiKey(odoo.url, odoo.db, SERVICE_LOGIN, SERVICE_PASSWORD, `sync-bridge demo ${run}`) : SERVICE_PASSWORD;
 
   // This run's targets; the previous runs' are archived (their records stay visible).
   const old = await odoo.search('sync.target', ['|', ['code', '=like', 'demo_shipbob_%'], ['code', '=like', 'demo_hubspot_%']]);
@@ -205,7 +217,7 @@ async function seed(odoo: OdooAdmin, uid: number, run: string, progress: (m: str
   const beansLots = (await quants(odoo, products.beans, wmsStock)).filter((x) => x.lot_id && x.quantity > 0).map((x) => ({ lot: (x.lot_id as [number, string])[1], qty: x.quantity }))
     .sort((a, b) => a.lot.localeCompare(b.lot));
   const serials = (await quants(odoo, products.grinder, wmsStock)).filter((x) => x.lot_id && x.quantity > 0).map((x) => (x.lot_id as [number, string])[1]);
-  return { wmsWarehouseId, wmsWarehouse: wmsWh!.code, otherWarehouseId, customerId, products, wmsCode, crmCode, wmsTargetId, crmTargetId, beansLots, serials };
+  return { wmsWarehouseId, wmsWarehouse: wmsWh!.code, otherWarehouseId, customerId, products, wmsCode, crmCode, wmsTargetId, crmTargetId, beansLots, serials, serviceKey, protocol: series >= 19 ? 'json2' : 'xmlrpc' };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,7 +303,7 @@ interface Sidecar { proc: ChildProcess; port: number; log: string; tail: () => s
 
 function startSidecar(opts: DemoOptions, dir: string, port: number, seedData: Seed, sb: ShipBobFake, hs: HubSpotFake): Sidecar {
   const config = `# generated by npm run demo
-odoo: { url: '${opts.url}', db: '${opts.db}', username: ${SERVICE_LOGIN}, api_key: { env: ODOO_API_KEY } }
+odoo: { url: '${opts.url}', db: '${opts.db}', username: ${SERVICE_LOGIN}, api_key: { env: ODOO_API_KEY }, protocol: ${seedData.protocol} }
 worker: { batch_size: 20, poll_min_ms: 100, poll_max_ms: 500, lease_seconds: 60, backoff_base_ms: 500, backoff_max_ms: 2000 }
 state: { path: '${path.join(dir, 'state.sqlite')}' }
 server: { port: ${port}, host: 127.0.0.1 }
@@ -317,7 +329,7 @@ targets:
   let tail = '';
   const proc = spawn(process.execPath, [path.join(root, 'dist/bridge/cli.js'), 'start', '--config', file], {
     env: {
-      PATH: process.env.PATH ?? '', ODOO_USERNAME: SERVICE_LOGIN, ODOO_API_KEY: SERVICE_PASSWORD, LOG_FORMAT: 'json', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      PATH: process.env.PATH ?? '', ODOO_USERNAME: SERVICE_LOGIN, ODOO_API_KEY: seedData.serviceKey, LOG_FORMAT: 'json', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       SHIPBOB_TOKEN: sb.tokens[0]!, SHIPBOB_WEBHOOK_SECRET: sb.webhookSecret, HUBSPOT_TOKEN: hs.tokens[0]!, HUBSPOT_APP_SECRET: hs.appSecret,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -381,12 +393,13 @@ export async function runDemo(opts: DemoOptions, reporter: DemoReporter): Promis
 
   reporter.progress(`connecting to Odoo ${opts.url} (database ${opts.db}) as ${opts.login ?? 'admin'}`);
   const uid = await odoo.connect();
+  const series = odooSeriesOf(await odoo.gw.serverVersion());
   const info = await odoo.search('ir.module.module', [['name', '=', 'sync_bridge'], ['state', '=', 'installed']]);
   if (info.length === 0) throw new Error(`the sync_bridge addon is not installed in database ${opts.db}`);
 
   // 1. Seed.
   reporter.progress('seeding the demo distributor (idempotent): warehouses, products, stock, customers, users, targets');
-  seedData = await seed(odoo, uid, run, (m) => reporter.progress(m));
+  seedData = await seed(odoo, series, uid, run, (m) => reporter.progress(m));
   const s = seedData;
   await report('seed', `Seeded: warehouses SBFC (managed by ${s.wmsCode}) and SHOW (not managed), 4 products, customer Northwind Coffee Roasters, targets ${s.wmsCode} + ${s.crmCode}`, [
     `stock in SBFC: ${s.beansLots.map((l) => `${l.lot} ${l.qty}`).join(', ')}; serials ${s.serials.join(', ')}`,

@@ -8,7 +8,7 @@
  */
 import { abortDemo, formatView, runDemo, TOTAL_STEPS, type DemoStep } from './demo.js';
 
-const USAGE = `npm run demo needs a running Odoo 18 with the sync_bridge addon installed:
+const USAGE = `npm run demo needs a running Odoo 18 (or 19) with the sync_bridge addon installed:
 
   ODOO_URL=http://127.0.0.1:8069 ODOO_DB=mydb [ODOO_ADMIN_LOGIN=admin ODOO_ADMIN_PASSWORD=admin] npm run demo
 
@@ -20,8 +20,10 @@ PostgreSQL cluster) and prints "[pg] throwaway cluster on 127.0.0.1:<port>" and 
       --db_host=127.0.0.1 --db_port=<port> --db_user=odoo -d <db> --http-port=8069 --workers=0 &
   ODOO_URL=http://127.0.0.1:8069 ODOO_DB=<db> npm run demo
 
-or any Odoo 18 database where Sync Bridge (odoo_addon/sync_bridge) is installed. The demo seeds
-its own warehouses, products, customers, users and targets there and leaves everything visible.
+or any Odoo 18 database where Sync Bridge (odoo_addon/sync_bridge) is installed, or an Odoo 19
+one with the 19.0 module (python3 odoo_addon/tools/make_series.py --series 19.0 --out <dir>): on
+19 the demo's sidecar speaks JSON-2 with an API key of its service user. The demo seeds its own
+warehouses, products, customers, users and targets there and leaves everything visible.
 `;
 
 async function onlyDatabase(url: string): Promise<string | undefined> {

@@ -1,4 +1,5 @@
 import { XmlRpcTransport } from '../../../bridge/odoo/xmlrpc-transport.js';
+import { makeUserApiKey } from '../../../demo/api-key.js';
 import type { OdooCall, OdooGateway } from '../../../bridge/odoo/odoo-gateway.js';
 
 /**
@@ -83,32 +84,8 @@ export async function serviceGateway(env: OdooTestEnv): Promise<OdooGateway> {
  * web client: a session, the key wizard, the identity check with the password (Odoo 19; a
  * non-administrator's key lasts one day at most).
  */
-export async function makeApiKey(env: OdooTestEnv, login: string, password: string): Promise<string> {
-  const auth = await fetch(new URL('/web/session/authenticate', env.url), {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { db: env.db, login, password } }),
-  });
-  const cookie = (auth.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const authBody = (await auth.json()) as { error?: unknown };
-  if (authBody.error || !cookie.startsWith('session_id=')) throw new Error(`cannot open a web session as ${login}: ${JSON.stringify(authBody.error)}`);
-  const callKw = async <T>(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<T> => {
-    const res = await fetch(new URL(`/web/dataset/call_kw/${model}/${method}`, env.url), {
-      method: 'POST', headers: { 'content-type': 'application/json', cookie },
-      body: JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { model, method, args, kwargs } }),
-    });
-    const body = (await res.json()) as { result?: T; error?: { data?: { message?: string } } };
-    if (body.error) throw new Error(`${model}.${method} as ${login}: ${body.error.data?.message ?? JSON.stringify(body.error)}`);
-    return body.result as T;
-  };
-  const created = await callKw<number | number[]>('res.users.apikeys.description', 'create', [{ name: 'sync-bridge e2e', duration: '1' }]);
-  const wizardId = Array.isArray(created) ? created[0]! : created;
-  let action = await callKw<{ res_model?: string; res_id?: number; context?: { default_key?: string } }>('res.users.apikeys.description', 'make_key', [[wizardId]]);
-  if (action.res_model === 'res.users.identitycheck') {
-    action = await callKw('res.users.identitycheck', 'run_check', [[action.res_id]], { context: { password } });
-  }
-  const key = action.context?.default_key;
-  if (!key) throw new Error(`no API key made for ${login}: ${JSON.stringify(action)}`);
-  return key;
+export function makeApiKey(env: OdooTestEnv, login: string, password: string): Promise<string> {
+  return makeUserApiKey(env.url, env.db, login, password, 'sync-bridge e2e');
 }
 
 export async function xmlId(gw: OdooGateway, xmlid: string): Promise<number> {
