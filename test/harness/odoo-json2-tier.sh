@@ -108,11 +108,7 @@ EOF
   limited_key=$(sed -n 's/^LIMITED_KEY=//p' "$work/keys.log")
   [ -n "$admin_key" ] && [ -n "$limited_key" ] || { fail "no API keys printed" "$work/keys.log"; return 1; }
 
-  port=$(free_port)
-  "$PY" "$SRC/odoo-bin" "${args[@]}" --http-port="$port" --workers=0 --max-cron-threads=0 >"$work/server.log" 2>&1 &
-  odoo_pid=$!
-  url="http://127.0.0.1:$port"
-  wait_for_odoo "$url" 90 "$odoo_pid" || { fail "Odoo $major did not start" "$work/server.log"; return 1; }
+  serve_odoo "$PY" "$SRC" "$work/server.log" 90 "${args[@]}" || { fail "Odoo $major did not start" "$work/server.log"; return 1; }
   say "Odoo $major serving $db at $url (ready in $(( $(date +%s) - t0 ))s); running the gateway contract ..."
 
   ODOO_JSON2_URL=$url ODOO_JSON2_DB=$db ODOO_JSON2_SERIES=$major ODOO_JSON2_ADMIN_LOGIN=admin ODOO_JSON2_ADMIN_KEY=$admin_key \
@@ -161,7 +157,7 @@ run_addon() {
     say19 "e2e on Odoo $major: SKIPPED, no .mocharc.odoo19.json in the repository"
     return 0
   fi
-  local key url port
+  local key url
   cat >"$work/key19.py" <<'EOF'
 admin = env.ref('base.user_admin')
 print('ADMIN_KEY=' + env['res.users.apikeys'].with_user(admin).sudo()._generate(None, 'sync-bridge odoo19 e2e', None))
@@ -171,11 +167,7 @@ EOF
     || { e2e_fail "API key" "$work/key19.log"; return 1; }
   key=$(sed -n 's/^ADMIN_KEY=//p' "$work/key19.log")
   [ -n "$key" ] || { e2e_fail "no API key printed" "$work/key19.log"; return 1; }
-  port=$(free_port)
-  "$PY" "$SRC/odoo-bin" "${args19[@]}" --http-port="$port" --workers=0 --max-cron-threads=0 >"$work/server19.log" 2>&1 &
-  odoo_pid=$!
-  url="http://127.0.0.1:$port"
-  wait_for_odoo "$url" 120 "$odoo_pid" || { e2e_fail "Odoo $major did not start" "$work/server19.log"; return 1; }
+  serve_odoo "$PY" "$SRC" "$work/server19.log" 120 "${args19[@]}" || { e2e_fail "Odoo $major did not start" "$work/server19.log"; return 1; }
   say19 "Odoo $major serving $db19 at $url; running the e2e files of .mocharc.odoo19.json ..."
   ODOO_URL=$url ODOO_DB=$db19 ODOO_SERIES=$series ODOO_ADMIN_LOGIN=admin ODOO_ADMIN_PASSWORD=admin \
   ODOO_ADMIN_KEY=$key ODOO_PROTOCOL=json2 ODOO_SERVER_LOG="$work/server19.log" \

@@ -36,6 +36,20 @@ wait_for_odoo() {
   curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' -d '{}' "$url/web/webclient/version_info"
 }
 
+# Serves a database for the tests: odoo-bin of source tree $2 run by Python $1 with the
+# arguments after $4 (addons path, database, ...), on a free port, one process, no cron thread,
+# its output in log file $3. Sets the globals odoo_pid (the caller stops it) and url. Returns 1
+# when Odoo does not answer within $4 seconds.
+serve_odoo() {
+  local py=$1 src=$2 log=$3 secs=$4 port
+  shift 4
+  port=$(free_port)
+  "$py" "$src/odoo-bin" "$@" --http-port="$port" --workers=0 --max-cron-threads=0 >"$log" 2>&1 &
+  odoo_pid=$!
+  url="http://127.0.0.1:$port"
+  wait_for_odoo "$url" "$secs" "$odoo_pid"
+}
+
 # Counts of an Odoo test run (-i/-u ... --test-enable --stop-after-init) from its log $1 and
 # exit code $2: prints "<passed> <failed>". Odoo prints "<f> failed, <e> error(s) of <n> tests
 # when loading database" (the total); without that line a clean run counts the tests started.

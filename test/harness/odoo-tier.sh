@@ -100,12 +100,7 @@ fi
 
 # 2. Start Odoo and run the sidecar's end-to-end tests against it.
 if [ "${ODOO_TIER_ONLY:-}" != "odoo" ]; then
-  port=$(free_port)
-  "$PY" "$ODOO_SRC/odoo-bin" "${odoo_args[@]}" --http-port="$port" --workers=0 --max-cron-threads=0 \
-      >"$work/odoo-server.log" 2>&1 &
-  odoo_pid=$!
-  url="http://127.0.0.1:$port"
-  if ! wait_for_odoo "$url" 120 "$odoo_pid"; then
+  if ! serve_odoo "$PY" "$ODOO_SRC" "$work/odoo-server.log" 120 "${odoo_args[@]}"; then
     say "FAILED: Odoo did not start"; tail -40 "$work/odoo-server.log"; record e2e 0 1; exit 1
   fi
   say "Odoo serving $db at $url; running end-to-end tests ..."
