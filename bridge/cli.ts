@@ -9,7 +9,7 @@ const context = async (configFile: string | undefined) => (await import('./app/c
 /**
  * sync-bridge: one binary, subcommands.
  *   start                          run the sidecar (poll, deliver, write back, webhooks, crons)
- *   status                         per target: pending, failed, dead, oldest pending age; last API quota
+ *   status [--json]                versions (sidecar, Odoo, addon); per target: pending, failed, dead, oldest pending age; last API quota
  *   check-odoo                     connect, check the addon, print what Odoo offers, exit
  *   check-targets [--target T]     credentials of each target; CRM properties/fields the mappings write
  *   events list|replay|resend      the dead-letter view, replay and resend (events live in Odoo)
@@ -25,7 +25,8 @@ const context = async (configFile: string | undefined) => (await import('./app/c
  */
 const USAGE = `usage: sync-bridge <command> [options]
   start                 run the bridge against the Odoo named by ODOO_URL/ODOO_DB/... or the config file
-  status                show per-target queue figures from Odoo and the last API quota (state file)
+  status [--json]       show the versions (sidecar, Odoo, addon), per-target queue figures from Odoo
+                        and the last API quota (state file)
   check-odoo            check connection, credentials and the sync_bridge addon, then exit
   check-targets [--target T]   check each target's credentials and that the CRM has the custom
                         properties/fields (unique ids, dropdown options) its mappings write
@@ -63,7 +64,7 @@ const commands: Record<string, Command> = {
     await new Promise<void>((resolve) => { process.stdout.write('', () => resolve()); });
     process.exit(code);
   },
-  status: async (_argv, configFile) => (await import('./cli/status.js')).runStatus(await context(configFile), process.stdout),
+  status: async (argv, configFile) => (await import('./cli/status.js')).runStatus(await context(configFile), process.stdout, argv),
   'check-odoo': async (_argv, configFile) => {
     const ctx = await context(configFile);
     const { preflight } = await import('./app/preflight.js');

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { AppContext } from './context.js';
 import { preflight } from './preflight.js';
+import { versionsReport } from './versions-report.js';
 import { SignalWatch } from './signal-watch.js';
 import { checkMappingFields, mappingFieldProblems } from './check-mapping-fields.js';
 import { OdooContract } from '../odoo/contract.js';
-import { odooSeriesOf } from '../odoo/server-version.js';
 import { openStateStore } from '../state/state-store.js';
 import { WritebackQueue } from '../state/writeback-queue.js';
 import { MappingStore } from '../state/mapping-store.js';
@@ -36,11 +36,13 @@ import { acquireStateLock } from '../state/state-lock.js';
 export async function runStart(ctx: AppContext, signals: SignalWatch = new SignalWatch()): Promise<number> {
   const { config } = ctx.loaded;
   const { log } = ctx;
-  await preflight(ctx.odoo, config, log);
+  const addonInfo = await preflight(ctx.odoo, config, log);
+  const versions = versionsReport(config, ctx.odoo.protocol, await ctx.odoo.serverVersion(), addonInfo);
   // Odoo-aware mapping steps (uom) read and compute per series (18: categories, 19: unit trees).
-  const odooSeries = odooSeriesOf(await ctx.odoo.serverVersion());
+  const odooSeries = versions.odoo.series;
   // Secrets reach the log redactor as they are resolved (createContext's onSecret), here and below.
   const metrics = new BridgeMetrics();
+  metrics.setBuildInfo(versions);
   // Quota observations reach the state file once it is open (below), throttled (QuotaRecorder).
   const quota = new QuotaRecorder();
   const connectors = createTargetConnectors(config.targets, (ref, key) => ctx.loaded.secret(ref, key), metrics, { log, onQuota: quota.record });
@@ -113,7 +115,7 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
         for (const c of connectors.values()) targets[c.code] = c.circuitState();
         const odooOk = worker.lastError === undefined && writeback.backlog() < 10_000;
         return {
-          ready: odooOk, odoo: worker.lastError ?? 'ok', mappings: `${live.count()} loaded, ${live.preparer.count()} inbound`,
+          ready: odooOk, odoo: worker.lastError ?? 'ok', versions, mappings: `${live.count()} loaded, ${live.preparer.count()} inbound`,
           mapping_set: mappingSetReport(live, reloader.last), targets, inbox: inbound.status(), quota: quotaReport(connectors.values()),
         };
       },

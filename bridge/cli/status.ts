@@ -7,27 +7,44 @@ import { QuotaTracker } from '../connectors/http/quota-tracker.js';
 import { OdooContract } from '../odoo/contract.js';
 import { QuotaStore } from '../state/quota-store.js';
 import { openStateStore } from '../state/state-store.js';
+import { formatVersions, readVersions } from '../app/versions-report.js';
 
 /**
- * `sync-bridge status`: per target pending / in progress / failed / dead, oldest pending age and
- * the pending events per claim lane (order flow / status / master data; from Odoo), then each target's last API quota observation (from the state file, as the
- * sidecar recorded it). Exit 1 when anything failed or is dead.
+ * `sync-bridge status [--json]`: what runs on each side (sidecar, Odoo version and protocol, the
+ * addon's version, and a problem line when they do not fit), then per target pending / in
+ * progress / failed / dead, oldest pending age and the pending events per claim lane (order flow /
+ * status / master data; from Odoo), then each target's last API quota observation (from the state
+ * file, as the sidecar recorded it). `--json`: the same as one JSON object. Exit 1 when anything
+ * failed or is dead, or the addon does not fit this sidecar.
  */
-export async function runStatus(ctx: AppContext, out: NodeJS.WritableStream, now = Date.now()): Promise<number> {
-  const rows = await new OdooContract(ctx.odoo).statusSummary();
+export async function runStatus(ctx: AppContext, out: NodeJS.WritableStream, argv: string[] = [], now = Date.now()): Promise<number> {
+  const unknown = argv.filter((a) => a !== '--json');
+  if (unknown.length > 0) {
+    out.write(`status: unknown argument '${unknown[0]}' (usage: status [--json])\n`);
+    return 2;
+  }
+  const versions = await readVersions(ctx.odoo, ctx.loaded.config);
+  // An addon of another contract may not answer the summary as this sidecar reads it.
+  const rows = versions.problem && versions.addon.contract_version !== versions.contract ? [] : await new OdooContract(ctx.odoo).statusSummary();
+  const quota = storedQuota(ctx.loaded.config, now);
+  const code = versions.problem || rows.some((r) => r.failed > 0 || r.dead > 0) ? 1 : 0;
+  if (argv.includes('--json')) {
+    out.write(`${JSON.stringify({ versions, targets: rows, quota }, null, 2)}\n`);
+    return code;
+  }
+  out.write(formatVersions(versions));
   const header = ['target', 'pending', 'in_progress', 'failed', 'dead', 'oldest_pending', 'pending_order/status/bulk'];
   const lines = rows.map((r) => [
     r.target, String(r.pending), String(r.in_progress), String(r.failed), String(r.dead),
     r.oldest_pending_age_seconds === false ? '-' : `${Math.round(Number(r.oldest_pending_age_seconds))}s`,
     formatLanes(r.pending_by_lane),
   ]);
-  out.write(table(header, lines));
-  const quota = storedQuota(ctx.loaded.config, now);
+  out.write(`\n${table(header, lines)}`);
   if (Object.keys(quota).length > 0) {
     out.write(`\nAPI quota (last answer of each target, state file ${ctx.loaded.config.state.path}):\n`);
     out.write(formatQuota(quota));
   }
-  return rows.some((r) => r.failed > 0 || r.dead > 0) ? 1 : 0;
+  return code;
 }
 
 /** Pending per claim lane as `order/status/bulk`; `-` from an addon without lanes. */

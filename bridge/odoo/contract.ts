@@ -187,11 +187,16 @@ export class OdooContract {
 
   constructor(private readonly odoo: OdooGateway) {}
 
+  /** The addon's contract info as it is (no checks: see info()). */
+  rawInfo(): Promise<ContractInfo> {
+    return this.odoo.call<ContractInfo>({ model: CONTRACT_MODEL, method: 'sync_contract_info' });
+  }
+
   /** Checks that the addon is installed, speaks this contract version and is recent enough (MIN_ADDON_RELEASE). */
   async info(db: string): Promise<ContractInfo> {
     let info: ContractInfo;
     try {
-      info = await this.odoo.call<ContractInfo>({ model: CONTRACT_MODEL, method: 'sync_contract_info' });
+      info = await this.rawInfo();
     } catch (err) {
       if (err instanceof OdooValidationError && /doesn't exist/.test(err.message)) {
         throw new PermanentError(`the sync_bridge addon is not installed in Odoo database '${db}' (model sync.event is missing): install it from odoo_addon/ first`, { category: 'internal', cause: err });
@@ -210,7 +215,7 @@ export class OdooContract {
   /** The addon's release, asked once when info() has not run in this process. */
   private async addonReleaseNow(): Promise<number[] | undefined> {
     if (!this.addonRel) {
-      const info = await this.odoo.call<ContractInfo>({ model: CONTRACT_MODEL, method: 'sync_contract_info' });
+      const info = await this.rawInfo();
       this.addonRel = addonRelease(info.module_version);
     }
     return this.addonRel;

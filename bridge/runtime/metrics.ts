@@ -42,6 +42,11 @@ export class BridgeMetrics {
     labelNames: ['target', 'window'], registers: [this.registry],
     collect: () => { this.collectQuota(this.quotaLimit, (o) => o.limit); },
   });
+  /** 1, labelled with what runs: the sidecar, the Odoo it talks to and over which protocol, the addon there (as seen at start). */
+  readonly buildInfo = new client.Gauge({
+    name: 'sync_bridge_build_info', help: 'The sidecar version, Odoo server version and protocol, and sync_bridge addon version (value 1)',
+    labelNames: ['version', 'odoo_version', 'odoo_protocol', 'addon_version'], registers: [this.registry],
+  });
   readonly writebackBacklog = new client.Gauge({ name: 'sync_bridge_writeback_backlog', help: 'Outcomes waiting to be written back to Odoo', registers: [this.registry] });
   readonly inboxDepth = new client.Gauge({ name: 'sync_bridge_inbox_depth', help: 'Inbound messages stored but not yet applied to Odoo', labelNames: ['source'], registers: [this.registry] });
   /** Every HTTP exchange with a target's API (outbound deliveries, enrichment reads, polls, reconciliation). */
@@ -66,6 +71,12 @@ export class BridgeMetrics {
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'sync_bridge_' });
+  }
+
+  /** Sets sync_bridge_build_info (once, at start). */
+  setBuildInfo(v: { sidecar: string; odoo: { server_version: string; protocol: string }; addon: { module_version: string } }): void {
+    this.buildInfo.reset();
+    this.buildInfo.set({ version: v.sidecar, odoo_version: v.odoo.server_version, odoo_protocol: v.odoo.protocol, addon_version: v.addon.module_version }, 1);
   }
 
   /** The targets whose quota sync_bridge_api_quota_remaining / _limit report, read at scrape time. */

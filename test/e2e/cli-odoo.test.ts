@@ -42,6 +42,9 @@ describe('e2e: the sidecar CLI against real Odoo', function () {
       const r = run(['check-odoo'], { ODOO_URL: env.url, ODOO_DB: env.db, ...serviceEnv(env) });
       expect(r.status).to.equal(1);
       expect(r.stderr).to.contain(`the sync_bridge addon in Odoo is ${older}; this sidecar needs release ${MIN_ADDON_RELEASE} or newer`).and.to.contain('upgrade the addon first');
+      const st = run(['status'], { ODOO_URL: env.url, ODOO_DB: env.db, ...serviceEnv(env) });
+      expect(st.status, 'status: the addon does not fit').to.equal(1);
+      expect(st.stdout.split('\n')[2]).to.equal(`PROBLEM: the sync_bridge addon in Odoo is ${older}; this sidecar needs release ${MIN_ADDON_RELEASE} or newer (<series>.${MIN_ADDON_RELEASE}): upgrade the addon first (odoo-bin -u sync_bridge), then start the sidecar`);
     } finally {
       await env.admin.call({ model: 'ir.module.module', method: 'write', args: [[mod!.id], { latest_version: mod!.latest_version }] });
     }
@@ -55,10 +58,27 @@ describe('e2e: the sidecar CLI against real Odoo', function () {
     expect(r.stderr).not.to.contain('wrong-key-0987654321');
   });
 
-  it('status prints one row per target', () => {
+  it('status prints the versions on each side, then one row per target; --json gives the same as one object', async () => {
+    const [mod] = await env.admin.call<Array<{ latest_version: string }>>({ model: 'ir.module.module', method: 'search_read', args: [[['name', '=', 'sync_bridge']], ['latest_version']] });
+    const targets = await env.admin.call<Array<{ code: string }>>({ model: 'sync.target', method: 'search_read', args: [[], ['code']] });
     const r = run(['status'], { ODOO_URL: env.url, ODOO_DB: env.db, ...serviceEnv(env) });
-    expect(r.stdout.split('\n')[0]).to.match(/^target\s+pending\s+in_progress\s+failed\s+dead\s+oldest_pending/);
+    expect(r.stderr).to.equal('');
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).to.match(new RegExp(`^sidecar \\S+ \\(Odoo contract 1, needs addon release ${MIN_ADDON_RELEASE.replace(/\./g, '\\.')} or newer\\)$`));
+    expect(lines[1]).to.match(new RegExp(`^Odoo ${env.series}\\.0\\S* at ${env.url.replace(/[.?]/g, '\\$&')}, database ${env.db}, over ${env.protocol}; addon sync_bridge ${mod!.latest_version.replace(/\./g, '\\.')} \\(contract 1\\)$`));
+    expect(lines[2]).to.equal('');
+    expect(lines[3]).to.match(/^target\s+pending\s+in_progress\s+failed\s+dead\s+oldest_pending/);
+    expect(lines.slice(4, 4 + targets.length).map((l) => l.split(/\s+/)[0]).sort()).to.deep.equal(targets.map((t) => t.code).sort());
     expect([0, 1]).to.include(r.status);
+
+    const j = run(['status', '--json'], { ODOO_URL: env.url, ODOO_DB: env.db, ...serviceEnv(env) });
+    expect(j.status).to.equal(r.status);
+    const doc = JSON.parse(j.stdout) as { versions: { odoo: { series: number; protocol: string }; addon: { module_version: string }; problem?: string }; targets: Array<{ target: string; pending: number }> };
+    expect(doc.versions.odoo).to.include({ series: env.series, protocol: env.protocol });
+    expect(doc.versions.addon.module_version).to.equal(mod!.latest_version);
+    expect(doc.versions.problem).to.equal(undefined);
+    expect(doc.targets.map((t) => t.target).sort()).to.deep.equal(targets.map((t) => t.code).sort());
+    expect(run(['status', '--jsn'], { ODOO_URL: env.url, ODOO_DB: env.db, ...serviceEnv(env) }).status, 'usage').to.equal(2);
   });
 
   it('start refuses mappings that read a field this Odoo does not have, naming file and field', () => {

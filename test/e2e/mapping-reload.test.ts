@@ -38,7 +38,7 @@ describe('e2e: mapping reload (SIGHUP, POST /admin/mappings/reload) on real Odoo
     return { status: r.status, body: await r.json() as ReloadBody };
   };
   const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const readyz = async () => (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { mapping_set: { outbound: number; last_reload: { outcome: string; trigger: string } | null } };
+  const readyz = async () => (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { mapping_set: { outbound: number; last_reload: { outcome: string; trigger: string } | null }; versions: { odoo: { series: number; protocol: string }; addon: { module_version: string } } };
 
   before(async () => {
     await serviceGateway(env);
@@ -98,7 +98,10 @@ describe('e2e: mapping reload (SIGHUP, POST /admin/mappings/reload) on real Odoo
     const v1 = ev1.mapping_version;
     expect(v1).to.match(/^[0-9a-f]{64}$/);
     expect(shipbobOrder(first.name)!.order_number).to.equal(first.name);
-    expect((await readyz()).mapping_set.last_reload).to.equal(null);
+    const ready = await readyz();
+    expect(ready.mapping_set.last_reload).to.equal(null);
+    expect(ready.versions.odoo, 'readyz: the Odoo this sidecar talks to').to.include({ series: env.series, protocol: env.protocol });
+    expect(ready.versions.addon.module_version).to.match(new RegExp(`^${env.series}\\.0\\.1\\.\\d+\\.\\d+$`));
 
     // v2: order_number from client_order_ref (a field v1 does not read), prefixed
     const v2Text = v1Text.replace(/^ {2}order_number: name$/m, '  order_number: { concat: [{ const: "V2-" }, { first: [client_order_ref, name] }] }');
