@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
 import { adminCliEnv, callReturningNone, create, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
 import { startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
+import { archiveTargets, codesLike } from './support/targets.js';
 
 const cliPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bridge/cli.js');
 
@@ -16,6 +17,8 @@ const cliPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.
 describe('e2e: Odoo order -> sidecar -> ShipBob fake -> status back in Odoo', function () {
   this.timeout(180_000);
   const env = odooTestEnv();
+  const RUN = Date.now().toString(36);
+  const CODE = `wms_e2e_${RUN}`;
   let fake: ShipBobFake;
   let sidecar: RunningSidecar | undefined;
   let productId: number;
@@ -31,9 +34,11 @@ describe('e2e: Odoo order -> sidecar -> ShipBob fake -> status back in Odoo', fu
     await serviceGateway(env);
     fake = await startFake('shipbob');
     const warehouse = await searchRead<{ id: number }>(env.admin, 'stock.warehouse', [], ['id'], { limit: 1 });
-    const existing = await searchRead(env.admin, 'sync.target', [['code', '=', 'wms_e2e']], ['id']);
-    if (existing.length === 0) await create(env.admin, 'sync.target', {
-      code: 'wms_e2e', name: 'ShipBob (e2e)', kind: 'wms', release_on: 'order_confirm',
+    // A fresh fake numbers its orders from the start again: a target of its own per run, so the
+    // links Odoo keeps from an earlier run on this database never clash with this one's.
+    await archiveTargets(env, codesLike(['wms_e2e%']));
+    await create(env.admin, 'sync.target', {
+      code: CODE, name: `ShipBob (e2e ${RUN})`, kind: 'wms', release_on: 'order_confirm',
       warehouse_ids: [[6, 0, [warehouse[0]!.id]]], trigger_order_release: true, trigger_order_cancel: true,
       trigger_order_amend: false, trigger_order_status: false,
     });
@@ -46,7 +51,7 @@ state: { path: '$STATE' }
 server: { port: 0, host: 127.0.0.1 }
 mappings: { dir: '$MAPPINGS' }
 targets:
-  wms_e2e:
+  ${CODE}:
     preset: shipbob
     base_url: '${fake.baseUrl}/'
     auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
@@ -56,6 +61,7 @@ targets:
 
   after(async function () {
     await fake?.close();
+    await archiveTargets(env, [['code', '=', CODE]]);
     if (!sidecar) return;
     const code = await sidecar.stop();
     if (this.currentTest?.state === 'failed' || process.env.E2E_VERBOSE) console.log(sidecar.output().slice(-6000));
@@ -157,7 +163,7 @@ targets:
     expect(fake.ledger.createsFor(order.name), 'the first reference is not sent again').to.equal(1);
     const [so] = await searchRead<{ sync_wms_ref: string; sync_status: string }>(env.admin, 'sale.order', [['id', '=', order.id]], ['sync_wms_ref', 'sync_status']);
     expect(so).to.deep.include({ sync_wms_ref: second, sync_status: 'synced' });
-    const links = await searchRead<{ external_id: string }>(env.admin, 'sync.link', [['model', '=', 'sale.order'], ['res_id', '=', order.id], ['target_id.code', '=', 'wms_e2e']], ['external_id']);
+    const links = await searchRead<{ external_id: string }>(env.admin, 'sync.link', [['model', '=', 'sale.order'], ['res_id', '=', order.id], ['target_id.code', '=', CODE]], ['external_id']);
     expect(links.map((l) => l.external_id), 'the link follows the live order').to.deep.equal([String(live.id)]);
   });
 });
