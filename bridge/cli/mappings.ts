@@ -91,7 +91,8 @@ function inboundFileIn(argv: string[]): boolean {
  * `sync-bridge mappings ...`: check and preview need no Odoo; `preview --record` reads the
  * record through the configured Odoo gateway (web_read with the mapping's own spec) and maps it
  * with its target's vars and links; `diff` compares the edited file with the version the sidecar
- * loaded (state file) on Odoo records or JSON inputs; `reload` calls the running sidecar's admin
+ * loaded (state file) on Odoo records or JSON inputs, or (inbound mappings) on the inbox
+ * messages of the state file (no Odoo read: their stored mapping inputs); `reload` calls the running sidecar's admin
  * endpoint with the config's admin token.
  */
 export async function runMappingsCommand(argv: string[], configFile: string | undefined): Promise<number> {
