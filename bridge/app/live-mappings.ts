@@ -15,7 +15,7 @@ export interface MappingSet {
   /** What the worker maps claimed events with (the registry behind the ATP enrichment). */
   mapper: OutboundMapper;
   /** The inbound mappings (inbox messages to sync_apply items). */
-  inbound: Pick<InboundPreparer, 'prepare' | 'count' | 'fileVersions' | 'mapping'>;
+  inbound: Pick<InboundPreparer, 'prepare' | 'count' | 'fileVersions' | 'mapping' | 'useStore'>;
   /** When this set was loaded (ms). */
   loadedAt: number;
 }

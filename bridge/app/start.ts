@@ -69,10 +69,11 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   const db = openStateStore(config.state.path);
   const mappingStore = new MappingStore(db);
   live.registry().useStore(mappingStore); // every loaded mapping version, for replays pinned to the one sent
+  live.current().inbound.useStore(mappingStore); // and the inbound ones: the old side of `mappings diff` on inbox messages
   const reloader = new MappingReloader({
     live, load: loadMappings, log,
     checkFields: (specs) => mappingFieldProblems(ctx.odoo, specs),
-    remember: (set) => { set.registry.useStore(mappingStore); },
+    remember: (set) => { set.registry.useStore(mappingStore); set.inbound.useStore(mappingStore); },
     metrics: new MappingMetrics(metrics.registry),
   });
   const writeback = new WritebackQueue(db);

@@ -10,6 +10,6 @@ export async function runMappingsCommand(argv: string[], options: PreviewOptions
   if (sub === 'check') return mappingsCheck(rest, { writer: w });
   if (sub === 'preview') return mappingsPreview(rest, { ...options, writer: w });
   if (sub === 'diff') return mappingsDiff(rest, { ...options, writer: w });
-  w.err('usage: mappings check [dir] [--fixtures] | mappings preview <mapping> (--input <file.json> | --record <model>:<id>) | mappings diff <mapping> [--against <old.yaml>|<version>] (--record <model>:<id>... | --recent N | --input <file.json>...) | mappings reload [--url http://host:port]');
+  w.err('usage: mappings check [dir] [--fixtures] | mappings preview <mapping> (--input <file.json> | --record <model>:<id> | --inbox-id N) | mappings diff <mapping> [--against <old.yaml>|<version>] (--record <model>:<id>... | --recent N | --input <file.json>... | --inbox-id N...) | mappings reload [--url http://host:port]');
   return 2;
 }

@@ -1,7 +1,9 @@
 /**
- * `mappings diff <mapping> [--against <old.yaml>|<version>] (--record <model>:<id>... | --recent N | --input <file.json>...)`:
+ * `mappings diff <mapping> [--against <old.yaml>|<version>] (--record <model>:<id>... | --recent N | --input <file.json>... | --inbox-id N...)`:
  * maps the same records with the version the sidecar runs and with the edited file, and prints
- * what changes in each payload, before the edit goes live (`mappings reload`).
+ * what changes in each payload, before the edit goes live (`mappings reload`). An outbound
+ * mapping maps Odoo records (--record, --recent: the delivery log); an inbound one maps the
+ * inbox messages the sidecar received, with the input their mapping saw (inbound-samples.ts).
  */
 import {
   collectLookups,
@@ -20,6 +22,8 @@ import {
 import { consoleWriter, readText, type Writer } from './mappings-files.js';
 import { diffPayloads, formatChange } from './payload-diff.js';
 import { parseKv } from './mappings-preview.js';
+import { inboxSamples, type InboxReads } from './inbound-samples.js';
+import { UsageError } from './usage-error.js';
 
 /** A mapping version the sidecar loaded, as kept in its state file. */
 export interface KnownVersion {
@@ -31,6 +35,8 @@ export interface KnownVersion {
 /** A target's run-time context: its `options.vars`, and its sync.link lookups. */
 export interface TargetRunContext {
   vars: Record<string, unknown>;
+  /** The target's preset (which inbox topics its inbound mappings serve). */
+  preset?: string;
   resolveLookups?: (requests: LookupRequest[], mapping: CompiledMapping) => Promise<XrefResolver>;
 }
 
@@ -50,16 +56,21 @@ export interface DiffOptions {
   targetOfFile?: (file: string) => string | undefined;
   /** Run-time context of a configured target, undefined for an unknown code. */
   targetContext?: (code: string) => TargetRunContext | undefined;
+  /** Every configured target whose mappings folder holds `file` (an inbound mapping's --recent takes their messages). */
+  targetsOfFile?: (file: string) => string[];
+  /** The state file's inbox: stored messages with their mapping input (inbound --recent, --inbox-id). */
+  inbox?: InboxReads;
 }
 
 const USAGE =
-  'usage: mappings diff <mapping.yaml> [--against <old.yaml>|<version>] (--record <model>:<id>... | --recent <N> | --input <file.json>...) [--target T] [--event E] [--var name=value]... [--now <datetime>] [--max-changes N]';
+  'usage: mappings diff <mapping.yaml> [--against <old.yaml>|<version>] (--record <model>:<id>... | --recent <N> | --input <file.json>... | --inbox-id <N>...) [--target T] [--event E] [--var name=value]... [--now <datetime>] [--max-changes N]';
 
 interface DiffArgs {
   file: string;
   against?: string;
   records: string[];
   inputs: string[];
+  inboxIds: number[];
   recent?: number;
   target?: string;
   event?: string;
@@ -68,13 +79,8 @@ interface DiffArgs {
   maxChanges: number;
 }
 
-/** A usage problem: its message (exit 2). */
-class UsageError extends Error {
-  override name = 'UsageError';
-}
-
 function parseArgs(args: string[]): DiffArgs {
-  const out: DiffArgs = { file: '', records: [], inputs: [], vars: {}, maxChanges: 50 };
+  const out: DiffArgs = { file: '', records: [], inputs: [], inboxIds: [], vars: {}, maxChanges: 50 };
   const num = (flag: string, v: string | undefined): number => {
     if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${flag} needs a whole number above 0, got ${v ?? 'nothing'}`);
     return Number(v);
@@ -91,6 +97,7 @@ function parseArgs(args: string[]): DiffArgs {
       case '--record': out.records.push(next()); break;
       case '--input': out.inputs.push(next()); break;
       case '--recent': out.recent = num(a, next()); break;
+      case '--inbox-id': out.inboxIds.push(num(a, next())); break;
       case '--target': out.target = next(); break;
       case '--event': out.event = next(); break;
       case '--now': out.now = next(); break;
@@ -107,8 +114,8 @@ function parseArgs(args: string[]): DiffArgs {
     }
   }
   if (!out.file) throw new UsageError(USAGE);
-  if (out.records.length === 0 && out.inputs.length === 0 && out.recent === undefined) {
-    throw new UsageError(`give the records to map: --record <model>:<id>, --recent <N> or --input <file.json>\n${USAGE}`);
+  if (out.records.length === 0 && out.inputs.length === 0 && out.recent === undefined && out.inboxIds.length === 0) {
+    throw new UsageError(`give the records to map: --record <model>:<id>, --recent <N>, --input <file.json> or (inbound) --inbox-id <N>\n${USAGE}`);
   }
   return out;
 }
@@ -144,11 +151,24 @@ function compileOrReport(text: string, file: string, series: number | undefined,
   return undefined;
 }
 
-/** One thing to map: a JSON input, or an Odoo record (read once per distinct spec). */
+/**
+ * One thing to map: a JSON input, an Odoo record (read once per distinct spec), or a stored
+ * inbox message (its input, with its own event, target and meta).
+ */
 interface Sample {
   label: string;
   input?: unknown;
   record?: { model: string; id: number };
+  message?: { event: string; meta: Record<string, unknown>; vars: Record<string, unknown> };
+}
+
+/** The targets an inbound mapping's --recent takes messages of: --target, else those whose folder holds the file. */
+function inboxTargets(a: DiffArgs, o: DiffOptions): Array<{ code: string; preset: string }> {
+  const codes = a.target !== undefined ? [a.target] : (o.targetsOfFile?.(a.file) ?? []);
+  return codes.flatMap((code) => {
+    const preset = o.targetContext?.(code)?.preset;
+    return preset === undefined ? [] : [{ code, preset }];
+  });
 }
 
 async function samples(a: DiffArgs, m: CompiledMapping, old: CompiledMapping, o: DiffOptions): Promise<Sample[]> {
@@ -166,7 +186,16 @@ async function samples(a: DiffArgs, m: CompiledMapping, old: CompiledMapping, o:
     if (m.direction !== 'outbound' || match[1] !== m.source) throw new UsageError(`${a.file} maps ${m.direction} ${m.source}; --record ${match[1]} does not apply`);
     out.push({ label: r, record: { model: match[1]!, id: Number(match[2]) } });
   }
-  if (a.recent !== undefined) {
+  if (m.direction === 'inbound' && (a.recent !== undefined || a.inboxIds.length > 0)) {
+    const events = [...new Set([...m.events, ...old.events])];
+    for (const s of inboxSamples({ file: a.file, events, recent: a.recent, ids: a.inboxIds, targets: inboxTargets(a, o) }, o.inbox)) {
+      // As prepare() maps it: its event and meta, its own target's vars (--event and --var win).
+      const vars = { ...(o.targetContext?.(s.message.target)?.vars ?? {}), ...a.vars };
+      out.push({ label: s.label, input: s.input, message: { event: a.event ?? s.message.event, meta: s.message.meta, vars } });
+    }
+  } else if (a.inboxIds.length > 0) {
+    throw new UsageError(`--inbox-id maps stored inbox messages: ${a.file} is an ${m.direction} mapping (use --record or --recent)`);
+  } else if (a.recent !== undefined) {
     if (!o.recentRecords || !o.versionsOf) throw new UsageError('--recent needs the sidecar\'s state file (not available here)');
     const versions = [...new Set([...o.versionsOf(a.file).map((v) => v.version), old.version])];
     const rows = o.recentRecords(versions, a.recent).filter((r) => r.model === m.source);
@@ -194,6 +223,10 @@ async function runOn(
     input = await read;
   }
   const run: MappingContext = { ...ctx };
+  if (s.message) {
+    // An inbox message: mapped as prepare() maps it (no sync.link lookups there either).
+    return runMapping(m, input, { ...run, ...s.message });
+  }
   if (target?.resolveLookups && m.lookups.length > 0) run.xref = await target.resolveLookups(collectLookups(m, input, ctx), m);
   return runMapping(m, input, run);
 }
@@ -234,7 +267,10 @@ async function runDiff(a: DiffArgs, o: DiffOptions, w: Writer): Promise<number> 
     throw new UsageError(`cannot read ${a.file}: ${(e as Error).message}`);
   }
   const old = await oldSource(a, o);
-  const needsOdoo = a.records.length > 0 || a.recent !== undefined;
+  // Odoo records compile per Odoo series; inbound mappings map inbox messages (no Odoo read).
+  const peek = compileMapping(newText, a.file);
+  const inbound = peek.ok && peek.mapping.direction === 'inbound';
+  const needsOdoo = !inbound && (a.records.length > 0 || a.recent !== undefined);
   const series = needsOdoo && o.odooSeries ? await o.odooSeries() : undefined;
   const after = compileOrReport(newText, a.file, series, w);
   const before = compileOrReport(old.text, old.label, series, w);
@@ -269,7 +305,7 @@ async function runDiff(a: DiffArgs, o: DiffOptions, w: Writer): Promise<number> 
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   const parts = (['changed', 'unchanged', 'now failing', 'now mapping', 'failing in both'] as const).map((k) => `${counts.get(k) ?? 0} ${k}`);
-  w.out(`${list.length} record(s): ${parts.join(', ')}`);
+  w.out(`${list.length} ${list.every((s) => s.message) ? 'message' : 'record'}(s): ${parts.join(', ')}`);
   return (counts.get('now failing') ?? 0) > 0 ? 1 : 0;
 }
 

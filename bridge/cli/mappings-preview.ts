@@ -1,4 +1,4 @@
-/** `mappings preview <mapping> (--input <file.json> | --record <model>:<id>)`: prints the mapped payload or the errors. */
+/** `mappings preview <mapping> (--input <file.json> | --record <model>:<id> | --inbox-id <N>)`: prints the mapped payload or the errors. */
 import {
   collectLookups,
   compileMapping,
@@ -16,6 +16,8 @@ import {
 import type { WebReadSpec } from '../mapping/index.js';
 import { consoleWriter, readText, type Writer } from './mappings-files.js';
 import type { TargetRunContext } from './mappings-diff.js';
+import { inboxSamples, type InboxReads, type InboxSample } from './inbound-samples.js';
+import { UsageError } from './usage-error.js';
 
 export interface PreviewOptions {
   writer?: Writer;
@@ -29,10 +31,12 @@ export interface PreviewOptions {
   targetOfFile?: (file: string) => string | undefined;
   /** Run-time context of a configured target (`options.vars`, sync.link lookups), undefined for an unknown code. */
   targetContext?: (code: string) => TargetRunContext | undefined;
+  /** The sidecar's inbox (state file): --inbox-id maps a stored message's mapping input. */
+  inbox?: InboxReads;
 }
 
 const USAGE =
-  'usage: mappings preview <mapping.yaml> (--input <file.json> | --record <model>:<id>) [--event <name>] [--target T] [--var name=value]... [--meta name=value]... [--now <datetime>] [--xref <file.json>]';
+  'usage: mappings preview <mapping.yaml> (--input <file.json> | --record <model>:<id> | --inbox-id <N>) [--event <name>] [--target T] [--var name=value]... [--meta name=value]... [--now <datetime>] [--xref <file.json>]';
 
 /** `name=value` of --var / --meta: numbers and true/false typed, the rest a string. */
 export function parseKv(s: string): [string, unknown] | undefined {
@@ -52,6 +56,7 @@ export async function mappingsPreview(args: string[], options: PreviewOptions = 
   let record: string | undefined;
   let xrefFile: string | undefined;
   let targetArg: string | undefined;
+  let inboxId: string | undefined;
   const ctx: MappingContext = { vars: {}, meta: {} };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -59,6 +64,7 @@ export async function mappingsPreview(args: string[], options: PreviewOptions = 
     switch (a) {
       case '--input': inputFile = next(); break;
       case '--record': record = next(); break;
+      case '--inbox-id': inboxId = next(); break;
       case '--event': { const e = next(); if (e !== undefined) ctx.event = e; break; }
       case '--now': { const n = next(); if (n !== undefined) ctx.now = n; break; }
       case '--xref': xrefFile = next(); break;
@@ -75,7 +81,7 @@ export async function mappingsPreview(args: string[], options: PreviewOptions = 
         mappingFile = a;
     }
   }
-  if (!mappingFile || (inputFile === undefined) === (record === undefined)) {
+  if (!mappingFile || [inputFile, record, inboxId].filter((x) => x !== undefined).length !== 1) {
     w.err(USAGE);
     return 2;
   }
@@ -93,13 +99,27 @@ export async function mappingsPreview(args: string[], options: PreviewOptions = 
     return 1;
   }
   const m = compiled.mapping;
+  let message: InboxSample | undefined;
+  if (inboxId !== undefined) {
+    if (!/^\d+$/.test(inboxId) || m.direction !== 'inbound') { w.err(`--inbox-id needs an inbox message id and an inbound mapping (${mappingFile} is ${m.direction})`); return 2; }
+    try {
+      message = inboxSamples({ file: mappingFile, events: m.events, ids: [Number(inboxId)], targets: [] }, options.inbox)[0]!;
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      w.err(e.message);
+      return 2;
+    }
+    // As prepare() maps it: its event, meta and target's vars (--event, --meta, --target win).
+    ctx.event ??= message.message.event;
+    ctx.meta = { ...message.message.meta, ...ctx.meta };
+  }
   // A target's vars (the ones given with --var win) and its sync.link references, as the sidecar maps.
-  const targetCode = targetArg ?? (record !== undefined ? options.targetOfFile?.(mappingFile) : undefined);
+  const targetCode = targetArg ?? message?.message.target ?? (record !== undefined ? options.targetOfFile?.(mappingFile) : undefined);
   const target = targetCode === undefined ? undefined : options.targetContext?.(targetCode);
   if (targetArg !== undefined && !target) { w.err(`--target ${targetArg}: no such target in the configuration`); return 2; }
   if (target) ctx.vars = { ...target.vars, ...ctx.vars };
   const resolveLookups = target?.resolveLookups ?? options.resolveLookups;
-  let input: unknown;
+  let input: unknown = message?.input;
   if (inputFile !== undefined) {
     try {
       input = JSON.parse(await readText(inputFile));
@@ -107,8 +127,8 @@ export async function mappingsPreview(args: string[], options: PreviewOptions = 
       w.err(`cannot read ${inputFile} as JSON: ${(e as Error).message}`);
       return 2;
     }
-  } else {
-    const match = /^([a-z][a-z0-9_.]*):(\d+)$/.exec(record!);
+  } else if (record !== undefined) {
+    const match = /^([a-z][a-z0-9_.]*):(\d+)$/.exec(record);
     if (!match) { w.err(`--record expects <model>:<id>, e.g. sale.order:42`); return 2; }
     if (m.direction !== 'outbound' || match[1] !== m.source) {
       w.err(`${mappingFile} maps ${m.direction} ${m.source}; --record ${match[1]} does not apply`);
@@ -129,7 +149,7 @@ export async function mappingsPreview(args: string[], options: PreviewOptions = 
       w.err(`cannot read ${xrefFile}: ${(e as Error).message}`);
       return 2;
     }
-  } else if (resolveLookups && m.lookups.length > 0) {
+  } else if (resolveLookups && m.lookups.length > 0 && !message) {
     ctx.xref = await resolveLookups(collectLookups(m, input, ctx), m);
   }
   const r = runMapping(m, input, ctx);

@@ -8,12 +8,24 @@ import type { TargetHttpClient } from '../connectors/http/http-client.js';
 import type { InboxRow } from '../state/inbox-store.js';
 import { loadProblems } from '../runtime/mapping-registry.js';
 import { SHIPBOB_TOPICS, WMS_TOPICS, issuePath } from './envelopes.js';
-import { O2C_EVENTS, prepareO2C } from './o2c-prepare.js';
+import { prepareO2C } from './o2c-prepare.js';
+import { inboundEventOf } from './inbound-events.js';
+import type { MappingStore } from '../state/mapping-store.js';
 
 type Obj = Record<string, unknown>;
 
-/** A message ready for sync_apply (the canonical payload) and the mapping that made it. */
-export interface PreparedMessage { item: ApplyItem; mappingVersion: string }
+/**
+ * A message ready for sync_apply (the canonical payload), the mapping that made it, and the
+ * mapping's input (the message as shaped and enriched for the mapping).
+ */
+export interface PreparedMessage { item: ApplyItem; mappingVersion: string; input: unknown }
+
+/** The mapping could not map the shaped message: a rejection that still knows the mapping's input. */
+export class InboundMappingError extends PermanentError {
+  constructor(message: string, mappingVersion: string, readonly input: unknown) {
+    super(message, { category: 'mapping', details: { mapping_version: mappingVersion } });
+  }
+}
 
 /** Turns a stored inbox message into a sync_apply item. Throws PermanentError (reject) or TransientError (hold). */
 export interface MessagePreparer {
@@ -29,19 +41,12 @@ const KINDS: Record<string, ApplyItem['kind']> = {
 };
 
 /**
- * Mapping event per preset and stored topic. The vendor's message is first brought to the shape
- * the mapping's header documents (the vendor's own shape, enriched with reads from the vendor
- * where the message lacks something), then mapped; the mapping's output schema validates the
- * canonical payload.
+ * The vendor's message is first brought to the shape the mapping's header documents (the
+ * vendor's own shape, enriched with reads from the vendor where the message lacks something),
+ * then mapped with the mapping serving its event (inbound-events.ts); the mapping's output
+ * schema validates the canonical payload. The shaped message (`input`) is kept with the inbox
+ * row, so that `mappings diff` can map it again without reading the vendor.
  */
-const EVENTS: Record<string, Record<string, string>> = {
-  shipbob: { 'order.shipped': 'order.shipped', 'return.completed': 'return.completed', 'inventory.polled': 'inventory.polled' },
-  generic_wms: { 'shipment.shipped': 'shipment.shipped', 'return.received': 'return.received', 'inventory.snapshot': 'inventory.snapshot' },
-  hubspot: { 'deal.propertyChange': 'deal.approved' },
-  salesforce: { 'opportunity.closed_won': 'opportunity.closed_won' },
-};
-// Issue 8 (receipts, milestones, partner proposals): see o2c-prepare.ts.
-for (const [preset, topics] of Object.entries(O2C_EVENTS)) Object.assign((EVENTS[preset] ??= {}), topics);
 
 function reject(message: string, details?: Obj): PermanentError {
   return new PermanentError(message, { category: 'validation', details });
@@ -75,6 +80,8 @@ function envelopeData(row: InboxRow, body: Obj): Obj {
 
 export class InboundPreparer implements MessagePreparer {
   private readonly byTarget = new Map<string, { preset: string; events: Map<string, CompiledMapping>; vars: Obj; options: Obj }>();
+  /** Source text of every loaded inbound mapping, by version (kept in the state file: `useStore`). */
+  private readonly sources = new Map<string, { file: string; system: string; source: string }>();
 
   constructor(dir: string, targets: Record<string, TargetConfig>, private readonly clientOf: ClientOf = () => undefined) {
     const problems: string[] = [];
@@ -85,9 +92,11 @@ export class InboundPreparer implements MessagePreparer {
         for (const name of fs.readdirSync(folder).filter((n) => /\.ya?ml$/.test(n)).sort()) {
           const file = path.join(folder, name);
           try {
-            const m = loadMapping(fs.readFileSync(file, 'utf8'), file);
+            const text = fs.readFileSync(file, 'utf8');
+            const m = loadMapping(text, file);
             if (m.direction !== 'inbound') continue;
             for (const ev of m.events) events.set(ev, m);
+            this.sources.set(m.version, { file, system: m.system, source: text });
           } catch (err) {
             problems.push(...loadProblems(err));
           }
@@ -109,6 +118,15 @@ export class InboundPreparer implements MessagePreparer {
     return this.byTarget.get(target)?.events.get(event);
   }
 
+  /**
+   * Keeps the source of every loaded inbound mapping in the state file (by version): the old
+   * side of `mappings diff` on inbox messages.
+   */
+  useStore(store: Pick<MappingStore, 'remember'>): this {
+    for (const [version, m] of this.sources) store.remember({ version, ...m });
+    return this;
+  }
+
   /** The version of each loaded inbound mapping file. */
   fileVersions(): Map<string, string> {
     const out = new Map<string, string>();
@@ -119,7 +137,7 @@ export class InboundPreparer implements MessagePreparer {
   async prepare(row: InboxRow): Promise<PreparedMessage> {
     const t = this.byTarget.get(row.source);
     if (!t) throw reject(`target '${row.source}' is no longer configured`);
-    const event = EVENTS[row.preset]?.[row.topic];
+    const event = inboundEventOf(row.preset, row.topic);
     if (!event) throw reject(`no inbound flow for ${row.preset} '${row.topic}' messages`);
     const m = t.events.get(event);
     if (!m) throw new PermanentError(`no inbound mapping serves event '${event}' in the mappings of target '${row.source}'`, { category: 'mapping' });
@@ -128,11 +146,11 @@ export class InboundPreparer implements MessagePreparer {
     const message = await this.message(row, t.options);
     const r = runMapping(m, message, { event, vars: t.vars, meta: { message_id: row.message_id, received_at: new Date(row.received_at).toISOString(), source: row.source } });
     if (!r.ok) {
-      throw new PermanentError(`mapping ${path.basename(m.file)} failed: ${r.errors.slice(0, 5).map((e) => formatRunIssue(e)).join('; ')}`, { category: 'mapping', details: { mapping_version: m.version } });
+      throw new InboundMappingError(`mapping ${path.basename(m.file)} failed: ${r.errors.slice(0, 5).map((e) => formatRunIssue(e)).join('; ')}`, m.version, message);
     }
     const item: ApplyItem = { target: row.source, message_id: row.apply_id ?? row.message_id, kind, payload: r.value as Obj };
     if (row.trace_id) item.trace_id = row.trace_id;
-    return { item, mappingVersion: m.version };
+    return { item, mappingVersion: m.version, input: message };
   }
 
   /** The message in the shape the mapping expects. */

@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger.js';
 import type { ApplyItem, ApplyResult } from '../odoo/contract.js';
 import { backoffDelay } from '../runtime/backoff.js';
 import type { InboxRow, InboxStore } from '../state/inbox-store.js';
-import type { MessagePreparer, PreparedMessage } from './prepare.js';
+import { InboundMappingError, type MessagePreparer, type PreparedMessage } from './prepare.js';
 
 /** Where prepared messages go: Odoo's sync.event.sync_apply (a fake in unit tests). */
 export interface InboundSink {
@@ -132,7 +132,7 @@ export class InboxProcessor {
           this.hold(source, [row], err, report);
           break;
         }
-        this.reject(row, msgOf(err), report);
+        this.reject(row, msgOf(err), report, undefined, undefined, err instanceof InboundMappingError ? err.input : undefined);
       }
     }
     if (batch.length > 0) await this.applyBatch(source, batch, report);
@@ -171,7 +171,7 @@ export class InboxProcessor {
       if (state === 'rejected') {
         this.reject(row, `Odoo rejected it: ${r.error || 'no reason given'}`, report, prepared, r);
       } else if (state === 'applied' || state === 'duplicate' || state === 'exception') {
-        this.store.finish(row.id, state, { kind: prepared.item.kind, payload: prepared.item.payload, result: r, error: r.error || undefined });
+        this.store.finish(row.id, state, { kind: prepared.item.kind, payload: prepared.item.payload, result: r, error: r.error || undefined, input: prepared.input });
         const line = `inbox message ${row.id} (${row.source} ${row.topic} ${row.message_id}) ${state} in Odoo${r.error ? `: ${r.error}` : ''}`;
         if (state === 'exception') this.log?.warn(line, about(row)); else this.log?.info(line, about(row));
         report[state] += 1;
@@ -182,8 +182,9 @@ export class InboxProcessor {
     }
   }
 
-  private reject(row: InboxRow, reason: string, report: RoundReport, prepared?: PreparedMessage, result?: ApplyResult): void {
-    this.store.finish(row.id, 'rejected', { error: reason, kind: prepared?.item.kind, payload: prepared?.item.payload, result });
+  /** Parks a message as rejected; the mapping's input is kept when it got that far (mapped, or failed in the mapping). */
+  private reject(row: InboxRow, reason: string, report: RoundReport, prepared?: PreparedMessage, result?: ApplyResult, input?: unknown): void {
+    this.store.finish(row.id, 'rejected', { error: reason, kind: prepared?.item.kind, payload: prepared?.item.payload, result, input: prepared?.input ?? input });
     report.rejected += 1;
     this.hooks.onOutcome?.(row.source, 'rejected', 1);
     this.log?.warn(`inbox message ${row.id} (${row.source} ${row.topic} ${row.message_id}) rejected: ${reason}`, about(row));

@@ -169,7 +169,11 @@ export function rowJson(r: InboxRow, withBody = false): Record<string, unknown> 
     discarded_at: r.discarded_at ? new Date(r.discarded_at).toISOString() : null, discard_reason: r.discard_reason,
     result: r.result ? JSON.parse(r.result) as unknown : null,
   };
-  if (withBody) { out.body = r.body; out.payload = r.payload ? JSON.parse(r.payload) as unknown : null; }
+  if (withBody) {
+    out.body = r.body;
+    out.input = r.input ? JSON.parse(r.input) as unknown : null;
+    out.payload = r.payload ? JSON.parse(r.payload) as unknown : null;
+  }
   return out;
 }
 
@@ -177,7 +181,7 @@ export function rowJson(r: InboxRow, withBody = false): Record<string, unknown> 
  * Admin (Bearer server.admin_token):
  *   GET  /admin/inbox?state=rejected&source=wms_main&limit=50&before=<id>   newest first
  *   GET  /admin/inbox/summary                                              counts per source and state
- *   GET  /admin/inbox/<id>                                                 one message with body and payload
+ *   GET  /admin/inbox/<id>                                                 one message with body, mapping input and payload
  *   POST /admin/inbox/<id>/replay                                          rejected -> pending (exception: 409, reprocess in Odoo)
  *   POST /admin/inbox/<id>/discard {reason}                                rejected: discarded (purged after the retention)
  */

@@ -58,7 +58,15 @@ export interface InboxRow {
   /** A rejected message an operator discarded (then purged after the retention), and why. */
   discarded_at: number | null;
   discard_reason: string | null;
+  /** The inbound mapping's input (JSON): the message as shaped and enriched for the mapping; NULL before it was prepared (or before migration 6). */
+  input: string | null;
 }
+
+/** An inbox message with the input its mapping saw (the samples of `mappings diff`). */
+export type InboxInputRow = Pick<InboxRow, 'id' | 'source' | 'preset' | 'topic' | 'message_id' | 'received_at' | 'input'>;
+
+/** Messages of one source (target code) and some of its topics. */
+export interface SourceTopics { source: string; topics: readonly string[] }
 
 /** Topics the purge keeps longer: a ShipBob shipment's hold state (see bridge/inbound/poll-milestones.ts). */
 export const LONG_KEPT_TOPICS = ['order.shipment.on_hold', 'order.shipment.exception', 'order.shipment.resumed'] as const;
@@ -81,7 +89,7 @@ export class InboxStore {
     this.findDup = db.prepare('SELECT id FROM inbox WHERE source = ? AND (message_id = ? OR delivery_id = ?) ORDER BY id LIMIT 1');
     this.pendingOf = db.prepare("SELECT * FROM inbox WHERE source = ? AND state = 'pending' ORDER BY id LIMIT ?");
     this.sourcesStmt = db.prepare("SELECT DISTINCT source FROM inbox WHERE state = 'pending'");
-    this.doneStmt = db.prepare('UPDATE inbox SET state = @state, attempts = attempts + 1, last_error = @last_error, kind = @kind, payload = @payload, result = @result, done_at = @done_at WHERE id = @id');
+    this.doneStmt = db.prepare('UPDATE inbox SET state = @state, attempts = attempts + 1, last_error = @last_error, kind = @kind, payload = @payload, result = @result, input = @input, done_at = @done_at WHERE id = @id');
     this.triedStmt = db.prepare('UPDATE inbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?');
     this.depthStmt = db.prepare("SELECT source, count(*) AS n FROM inbox WHERE state = 'pending' GROUP BY source");
   }
@@ -152,12 +160,28 @@ export class InboxStore {
     return this.pendingOf.all(source, limit) as InboxRow[];
   }
 
-  /** Final outcome of one message. */
-  finish(id: number, state: Exclude<InboxState, 'pending'>, o: { error?: string; kind?: string; payload?: unknown; result?: unknown } = {}): void {
+  /** Final outcome of one message; `input` is what its mapping was given (compact JSON). */
+  finish(id: number, state: Exclude<InboxState, 'pending'>, o: { error?: string; kind?: string; payload?: unknown; result?: unknown; input?: unknown } = {}): void {
     this.doneStmt.run({
       id, state, last_error: o.error?.slice(0, 4000) ?? null, kind: o.kind ?? null,
-      payload: o.payload === undefined ? null : JSON.stringify(o.payload), result: o.result === undefined ? null : JSON.stringify(o.result), done_at: this.now(),
+      payload: o.payload === undefined ? null : JSON.stringify(o.payload), result: o.result === undefined ? null : JSON.stringify(o.result),
+      input: o.input === undefined ? null : JSON.stringify(o.input), done_at: this.now(),
     });
+  }
+
+  /**
+   * The newest messages (by arrival) of these sources and topics that have a stored mapping
+   * input, and how many of them have none (prepared before migration 6, or never prepared).
+   */
+  recentInputs(of: readonly SourceTopics[], limit: number): { rows: InboxInputRow[]; withoutInput: number } {
+    const parts = of.filter((s) => s.topics.length > 0);
+    if (parts.length === 0) return { rows: [], withoutInput: 0 };
+    const where = parts.map((s) => `(source = ? AND topic IN (${s.topics.map(() => '?').join(', ')}))`).join(' OR ');
+    const args = parts.flatMap((s) => [s.source, ...s.topics]);
+    const rows = this.db.prepare(`SELECT id, source, preset, topic, message_id, received_at, input FROM inbox WHERE input IS NOT NULL AND (${where}) ORDER BY id DESC LIMIT ?`)
+      .all(...args, limit) as InboxInputRow[];
+    const { n } = this.db.prepare(`SELECT count(*) AS n FROM inbox WHERE input IS NULL AND (${where})`).get(...args) as { n: number };
+    return { rows, withoutInput: Number(n) };
   }
 
   /** A transient failure: stays pending, tried again not before `nextAt`. */

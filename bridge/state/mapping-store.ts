@@ -11,9 +11,10 @@ export interface StoredMapping {
 }
 
 /**
- * Every outbound mapping source the sidecar has loaded, by version hash (sha256 of the
- * normalised mapping, as sent to Odoo in `mapping_version`). Written at start; read when an
- * event is replayed with the mapping version it was sent with. Never purged: a version is a
+ * Every mapping source the sidecar has loaded, by version hash (sha256 of the normalised
+ * mapping, as sent to Odoo in `mapping_version`): outbound ones, and inbound ones since
+ * migration 6. Written at start and on each reload; read when an event is replayed with the
+ * mapping version it was sent with, and as the old side of `mappings diff`. Never purged: a version is a
  * few kilobytes and a replay may come long after the mapping changed.
  */
 export class MappingStore {

@@ -128,4 +128,8 @@ export const MIGRATIONS: string[] = [
      observed_at INTEGER NOT NULL,
      PRIMARY KEY (target, quota_window)
    );`,
+  // 6: the mapping input of each prepared inbox message (the message as shaped and enriched with
+  // vendor reads for its inbound mapping), so that `mappings diff` maps what the sidecar saw
+  // again without reading the vendor. NULL for messages prepared before this migration.
+  `ALTER TABLE inbox ADD COLUMN input TEXT;`,
 ];

@@ -1,16 +1,20 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
-import { create, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { create, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceEnv, serviceGateway, xmlId } from './support/odoo-env.js';
 import { shipbobWebhookTarget } from './support/shipbob-setup.js';
 import { adminServer, configHead, FAST_INBOUND, FAST_WORKER } from './support/sidecar-config.js';
-import { freePort, startSidecar, stopSidecarExpectingZero, waitFor, waitListening, type RunningSidecar } from './support/sidecar.js';
+import { freePort, mappingsSubset, root, startSidecar, stopSidecarExpectingZero, waitFor, waitListening, type RunningSidecar } from './support/sidecar.js';
 import { archiveTargets, codesLike } from './support/targets.js';
 
 /**
  * Issue 6 proof: an order released by the sidecar to the ShipBob fake is shipped there; the
  * signed order.shipped webhook goes through the sidecar's inbox and sync_apply, and the Odoo
  * delivery is validated. Three deliveries of the same webhook apply once; a bad signature is
- * answered 401 and nothing is applied.
+ * answered 401 and nothing is applied. An edit of the inbound mapping is compared with the
+ * running version on the shipments the sidecar received (`mappings diff --recent`).
  */
 describe('e2e: ShipBob shipment webhook -> sidecar inbox -> sync_apply -> Odoo delivery validated', function () {
   this.timeout(240_000);
@@ -24,6 +28,8 @@ describe('e2e: ShipBob shipment webhook -> sidecar inbox -> sync_apply -> Odoo d
   let productId: number;
   let warehouseId: number;
   let usId: number;
+  // The sidecar's own copy of the ShipBob mappings: the diff test edits one in place.
+  const mappingsDir = mappingsSubset({ shipbob: fs.readdirSync(path.join(root, 'mappings/shipbob')).filter((n) => n.endsWith('.yaml')) });
 
   const admin = async (p: string, init: RequestInit = {}) => {
     const r = await fetch(`http://127.0.0.1:${port}${p}`, { ...init, headers: { authorization: `Bearer ${ADMIN}`, ...(init.headers ?? {}) } });
@@ -45,7 +51,7 @@ describe('e2e: ShipBob shipment webhook -> sidecar inbox -> sync_apply -> Odoo d
     port = await freePort();
     fake.setWebhookTarget(`http://127.0.0.1:${port}/webhooks/${CODE}`);
     sidecar = startSidecar(env, `${configHead(env, { worker: FAST_WORKER, server: adminServer(port), inbound: FAST_INBOUND })}targets:
-${shipbobWebhookTarget(CODE, fake)}`, { SHIPBOB_TOKEN: fake.tokens[0]!, SHIPBOB_WEBHOOK_SECRET: fake.webhookSecret, BRIDGE_ADMIN_TOKEN: ADMIN });
+${shipbobWebhookTarget(CODE, fake)}`, { SHIPBOB_TOKEN: fake.tokens[0]!, SHIPBOB_WEBHOOK_SECRET: fake.webhookSecret, BRIDGE_ADMIN_TOKEN: ADMIN }, { mappingsDir });
     await waitListening(port);
   });
 
@@ -117,5 +123,33 @@ ${shipbobWebhookTarget(CODE, fake)}`, { SHIPBOB_TOKEN: fake.tokens[0]!, SHIPBOB_
     await new Promise((r) => setTimeout(r, 1500));
     expect((await pickingsOf(order.id)).map((p) => p.state)).to.not.include('done');
     expect(await inboundMessages(`shipbob:shipment:${shipped.shipment.id}`)).to.have.length(0);
+  });
+
+  it('mappings diff <edited shipment mapping> --recent 5 maps the shipments the sidecar received with the running version and the edit', async () => {
+    const order = await releasedOrder('inb-diff');
+    const shipped = await fake.sim.ship(order.shipbobId);
+    const messageId = `shipbob:shipment:${shipped.shipment.id}`;
+    const row = await waitFor('shipment applied by the sidecar', async () => {
+      const list = await admin(`/admin/inbox?source=${CODE}&limit=1000`);
+      return (list.body.messages as Array<{ id: number; message_id: string; state: string }>).find((m) => m.message_id === messageId && m.state === 'applied');
+    });
+    const stored = await admin(`/admin/inbox/${row.id}`);
+    expect((stored.body.input as { id: number }).id, 'the input the mapping saw is kept with the message').to.equal(shipped.shipment.id);
+    const file = path.join(mappingsDir, 'shipbob', 'shipment_confirmed.yaml');
+    const text = fs.readFileSync(file, 'utf8');
+    const edited = text.replace('  carrier_service: { path: tracking.carrier_service, optional: true }\n', '  carrier_service: { const: Ground Saver }\n');
+    expect(edited).to.not.equal(text);
+    fs.writeFileSync(file, edited);
+    try {
+      // As an admin runs it on the sidecar's host: its config and state file, no vendor read.
+      const cliEnv = { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ...serviceEnv(env), SHIPBOB_TOKEN: 'x', SHIPBOB_WEBHOOK_SECRET: 'x', BRIDGE_ADMIN_TOKEN: ADMIN };
+      const r = spawnSync(process.execPath, [path.join(root, 'dist/bridge/cli.js'), 'mappings', 'diff', file, '--recent', '5', '--config', path.join(sidecar!.dir, 'bridge.config.yaml')], { env: cliEnv, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr + r.stdout).to.equal(0);
+      expect(r.stdout).to.match(/^old: .*shipbob\/shipment_confirmed\.yaml@[0-9a-f]{12} \(the version the sidecar loaded last\)/m);
+      expect(r.stdout).to.contain(`inbox #${row.id} ${CODE} order.shipped ${messageId}: 1 change(s)\n  ~ carrier_service: "Ground" -> "Ground Saver"\n`);
+      expect(r.stdout).to.match(/^\d message\(s\): \d changed, 0 unchanged, 0 now failing/m);
+    } finally {
+      fs.writeFileSync(file, text);
+    }
   });
 });

@@ -131,7 +131,7 @@ describe('mapping reload (all or nothing, without a restart)', () => {
     expect((r as Extract<ReloadResult, { outcome: 'ok' }>).changed.map((c) => c.file)).to.deep.equal([inv]);
     expect(live.registry().upsertSource('wms', 'product.product'), 'master-data reconciliation reads the live upsert mapping').to.equal(fs.readFileSync(path.join(dir, 'shipbob/product_upsert.yaml'), 'utf8'));
     // the inbox processor's preparer delegates to whichever set is live when a message is taken
-    const fakeSet = (v: string) => ({ ...live.current(), inbound: { ...live.current().inbound, prepare: async () => ({ item: {} as never, mappingVersion: v }), count: () => 0, fileVersions: () => new Map(), mapping: () => undefined } });
+    const fakeSet = (v: string) => ({ ...live.current(), inbound: { ...live.current().inbound, prepare: async () => ({ item: {} as never, mappingVersion: v, input: {} }), count: () => 0, fileVersions: () => new Map(), mapping: () => undefined } });
     const holder = new LiveMappings(fakeSet('A'));
     expect((await holder.preparer.prepare({} as never)).mappingVersion).to.equal('A');
     holder.swap(fakeSet('B'));

@@ -5,6 +5,7 @@ import { InboxProcessor } from '../../../bridge/inbound/processor.js';
 import { InboundPreparer } from '../../../bridge/inbound/prepare.js';
 import { OdooUnavailableError } from '../../../bridge/odoo/odoo-errors.js';
 import type { ApplyItem, ApplyResult } from '../../../bridge/odoo/contract.js';
+import type { TargetHttpClient } from '../../../bridge/connectors/http/http-client.js';
 import { FakeSink, TARGETS, repoRoot, shipment, tempDb, wmsShipped } from './helpers.js';
 
 const MAPPINGS = path.join(repoRoot, 'mappings');
@@ -107,6 +108,36 @@ describe('inbox processor: order, batching, Odoo down, rejects and replay', () =
     expect(rej!.message_id).to.equal('shipbob:shipment:2');
     expect(rej!.last_error).to.match(/shipment_confirmed\.yaml/);
     expect(sink.applied.map((i) => i.message_id)).to.deep.equal(['shipbob:shipment:1', 'shipbob:shipment:3']);
+    // The mapping's input is kept with the rejection (mappings diff shows whether an edit maps it).
+    const input = JSON.parse(rej!.input!) as { id: number; tracking: Record<string, unknown> };
+    expect(input.id).to.equal(2);
+    expect(input.tracking).to.not.have.property('shipping_date');
+  });
+
+  it('keeps the input the mapping saw with the message: the ShipBob shipment enriched with substitute_for (order read)', async () => {
+    const reads: string[] = [];
+    const client = {
+      request: (req: { method: string; path: string }) => {
+        reads.push(`${req.method} ${req.path}`);
+        return Promise.resolve({ status: 200, headers: {}, body: { id: 9001, reference_id: 'S1', products: [{ reference_id: 'MUG-BLUE', quantity: 2 }], shipments: [] } });
+      },
+    } as unknown as TargetHttpClient;
+    const enriching = new InboxProcessor(store, new InboundPreparer(MAPPINGS, TARGETS, (c) => (c === 'wms_sb' ? client : undefined)), sink, { batchSize: 3, pollMs: 10, backoffBaseMs: 1000, backoffMaxMs: 60_000, now: () => clock });
+    const m = sbMessage(1, 'S1');
+    const body = JSON.parse(m.body) as { data: { products: Array<Record<string, unknown>> } };
+    Object.assign(body.data.products[0]!, { reference_id: 'MUG-RED', sku: 'MUG-RED', name: 'Red mug' });
+    const { id } = store.insert({ ...m, body: JSON.stringify(body) });
+    expect((await enriching.drain()).applied).to.equal(1);
+    expect(reads).to.deep.equal(['GET order/9001']);
+    const row = store.get(id)!;
+    expect(row.state).to.equal('applied');
+    // The stored body is the webhook as received; the input is what the mapping mapped.
+    expect(row.body).to.not.contain('substitute_for');
+    expect(row.input).to.not.contain('\n');
+    const input = JSON.parse(row.input!) as { products: Array<Record<string, unknown>>; order_id: number };
+    expect(input.order_id).to.equal(9001);
+    expect(input.products.map((p) => [p.sku, p.substitute_for])).to.deep.equal([['MUG-RED', 'MUG-BLUE']]);
+    expect(JSON.stringify(sink.applied[0]!.payload)).to.contain('MUG-BLUE');
   });
 
   it('Odoo rejected: kept with Odoo\'s reason; replay sends it under a new id and it applies', async () => {
@@ -115,6 +146,7 @@ describe('inbox processor: order, batching, Odoo down, rejects and replay', () =
     await proc.drain();
     const [rej] = store.list({ state: 'rejected' });
     expect(rej!.last_error).to.contain('unknown SKU');
+    expect((JSON.parse(rej!.input!) as { id: number }).id, 'rejected by Odoo after mapping: its input is kept').to.equal(1);
     sink.rejectIds.clear();
     expect(store.replay(rej!.id)).to.deep.equal({ ok: true });
     expect(store.get(rej!.id)!.state).to.equal('pending');

@@ -21,7 +21,7 @@ let rowSeq = 0;
 function row(preset: string, topic: string, body: unknown, source = 't1', messageId = `m-${++rowSeq}`): InboxRow {
   return {
     id: rowSeq, source, message_id: messageId, delivery_id: null, preset, topic, via: 'webhook', body: JSON.stringify(body), received_at: Date.parse('2026-11-20T10:00:00Z'),
-    state: 'pending', attempts: 0, next_attempt_at: 0, last_error: null, kind: null, payload: null, result: null, trace_id: null, done_at: null, replays: 0, apply_id: null, discarded_at: null, discard_reason: null,
+    state: 'pending', attempts: 0, next_attempt_at: 0, last_error: null, kind: null, payload: null, result: null, trace_id: null, done_at: null, replays: 0, apply_id: null, discarded_at: null, discard_reason: null, input: null,
   };
 }
 
