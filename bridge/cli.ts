@@ -15,6 +15,7 @@ const context = async (configFile: string | undefined) => (await import('./app/c
  *   events list|replay|resend      the dead-letter view, replay and resend (events live in Odoo)
  *   inbox list|replay|discard      inbound messages in the local inbox; replay or discard rejected ones
  *   state info|compact             the local state file's size; give free space back to the disk
+ *   support-bundle [--out F]       one JSON file for a support request (versions, config refs, queue, failures; no secrets or payloads)
  *   reconcile <job> --target T     run one reconciliation now (inventory|open-orders|master-data)
  *   mappings check [dir]           validate every mapping file (exit 1 on any error)
  *   mappings preview <file> --input <json> | --record <model>:<id> [--target T]
@@ -38,6 +39,9 @@ const USAGE = `usage: sync-bridge <command> [options]
   inbox list [--state pending|applied|duplicate|exception|rejected] [--source T] [--limit N]
   inbox replay (--id N ... | --state rejected [--source T] [--limit N])   (local state file)
   inbox discard --id N ... --reason "<why>"   (give up on rejected messages; purged after the retention)
+  support-bundle [--out <file.json>]   versions, config (secret references only), Odoo queue, state file,
+                        latest failures and rejections, mappings, quota, /readyz: one file to attach to a
+                        support request (secrets scrubbed; no payloads or message bodies)
   state info            the state file's size, free space and rows per table
   state compact         give the state file's free space back to the disk (sidecar stopped)
   reconcile <inventory|open-orders|master-data> --target T [--dry-run]
@@ -82,6 +86,7 @@ const commands: Record<string, Command> = {
     const log = createLogger({ level: 'error', format: loaded.config.log.format, redactor });
     return runCheckTargets({ config: loaded.config, secret: (ref, key) => loaded.secret(ref, key), log }, argv, process.stdout, process.stderr);
   },
+  'support-bundle': async (argv, configFile) => (await import('./cli/support-bundle.js')).runSupportBundle(await context(configFile), argv, process.stdout),
   events: async (argv, configFile) => (await import('./cli/events.js')).runEventsCommand(await context(configFile), argv, process.stdout),
   inbox: async (argv, configFile) => (await import('./cli/inbox.js')).runInboxCommand(await context(configFile), argv, process.stdout),
   state: async (argv, configFile) => (await import('./cli/state.js')).runStateCommand(await context(configFile), argv, process.stdout),

@@ -6,8 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { addonVersionProblem, MIN_ADDON_RELEASE } from '../../bridge/odoo/contract.js';
 import { createDatabase, dropDatabase } from './support/db-service.js';
-import { odooTestEnv, serviceEnv, serviceGateway, SERVICE_LOGIN } from './support/odoo-env.js';
+import { odooTestEnv, searchRead, serviceEnv, serviceGateway, SERVICE_LOGIN } from './support/odoo-env.js';
 import { waitFor } from './support/sidecar.js';
+import { DeliveryLog } from '../../bridge/state/delivery-log.js';
+import { InboxStore } from '../../bridge/state/inbox-store.js';
+import { openStateStore } from '../../bridge/state/state-store.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = path.join(root, 'dist/bridge/cli.js');
@@ -60,7 +63,7 @@ describe('e2e: the sidecar CLI against real Odoo', function () {
 
   it('status prints the versions on each side, then one row per target; --json gives the same as one object', async () => {
     const [mod] = await env.admin.call<Array<{ latest_version: string }>>({ model: 'ir.module.module', method: 'search_read', args: [[['name', '=', 'sync_bridge']], ['latest_version']] });
-    const targets = await env.admin.call<Array<{ code: string }>>({ model: 'sync.target', method: 'search_read', args: [[], ['code']] });
+    const targets = await searchRead<{ code: string }>(env.admin, 'sync.target', [], ['code'], { context: { active_test: false } });
     const r = run(['status'], { ODOO_URL: env.url, ODOO_DB: env.db, ...serviceEnv(env) });
     expect(r.stderr).to.equal('');
     const lines = r.stdout.split('\n');
@@ -79,6 +82,54 @@ describe('e2e: the sidecar CLI against real Odoo', function () {
     expect(doc.versions.problem).to.equal(undefined);
     expect(doc.targets.map((t) => t.target).sort()).to.deep.equal(targets.map((t) => t.code).sort());
     expect(run(['status', '--jsn'], { ODOO_URL: env.url, ODOO_DB: env.db, ...serviceEnv(env) }).status, 'usage').to.equal(2);
+  });
+
+  it('support-bundle: one JSON file with versions, config references, queue, state, failures and rejections; no secret, payload or body in it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-support-'));
+    const stateFile = path.join(dir, 'state.sqlite');
+    const token = 'tok-SUPPORT-5f1e9a77c3';
+    const body = 'customer body 1 Main St';
+    // A state file as a sidecar leaves it: a failed attempt whose error echoes the token, a rejected message.
+    const db = openStateStore(stateFile);
+    new DeliveryLog(db, { payloads: true }).record({
+      event_id: 7, attempt: 2, target: 'wms_support', event_type: 'release', model: 'sale.order', res_id: 42, idempotency_key: 'k7',
+      correlation_id: 'c7', outcome: 'failed', error_class: 'PermanentError', error_message: `HTTP 400 (token ${token} refused)`, payload: { secret_payload: body },
+    });
+    const inbox = new InboxStore(db);
+    inbox.insert({ source: 'wms_support', messageId: 'm-1', preset: 'shipbob', topic: 'order.shipped', via: 'webhook', body, rejectedReason: 'data.products: expected an array' });
+    db.close();
+    const free = spawnSync(process.execPath, ['-e', "const s=require('net').createServer().listen(0,()=>{console.log(s.address().port);s.close()})"], { encoding: 'utf8' });
+    const cfg = path.join(dir, 'bridge.config.yaml');
+    fs.writeFileSync(cfg, `odoo: { url: '${env.url}', db: '${env.db}', username: ${SERVICE_LOGIN}, api_key: { env: ODOO_API_KEY } }
+state: { path: '${stateFile}' }
+server: { port: ${free.stdout.trim()}, host: 127.0.0.1 }
+mappings: { dir: '${path.join(root, 'mappings')}' }
+targets:
+  wms_support: { preset: shipbob, base_url: 'https://user:pw-in-url@api.example.com/2026-01/', auth: { type: bearer, token: { env: SHIPBOB_TOKEN } } }
+`);
+    const outFile = path.join(dir, 'bundle.json');
+    const r = run(['support-bundle', '--config', cfg, '--out', outFile], { ...serviceEnv(env), SHIPBOB_TOKEN: token });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain('collecting versions ... ok').and.to.contain('collecting odoo_queue ... ok').and.to.contain(`wrote ${outFile}`);
+    expect(fs.statSync(outFile).mode & 0o777, 'readable by its owner only').to.equal(0o600);
+    const text = fs.readFileSync(outFile, 'utf8');
+    for (const secret of [token, serviceEnv(env).ODOO_API_KEY, 'pw-in-url', body]) expect(text, 'secret or data in the bundle').not.to.contain(secret);
+    const b = JSON.parse(text) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(b.versions.addon.module_version).to.match(new RegExp(`^${env.series}\\.0\\.`));
+    expect(b.versions.odoo.protocol).to.equal(env.protocol);
+    expect(b.odoo_queue).to.be.an('array');
+    expect(b.config.values.odoo.api_key, 'the reference, not the value').to.deep.equal({ env: 'ODOO_API_KEY' });
+    expect(b.config.values.targets.wms_support.base_url).to.equal('https://[userinfo removed]@api.example.com/2026-01/');
+    expect(b.environment_variables_set).to.include('ODOO_API_KEY').and.not.to.include('SHIPBOB_TOKEN');
+    expect(b.state_file.rows).to.include({ delivery_log: 1, inbox: 1 });
+    expect(b.delivery_failures).to.have.length(1);
+    expect(b.delivery_failures[0]).to.include({ event_id: 7, outcome: 'failed', error_message: 'HTTP 400 (token [REDACTED] refused)' });
+    expect(b.delivery_failures[0]).not.to.have.property('payload');
+    expect(b.inbox.rejected[0]).to.include({ source: 'wms_support', topic: 'order.shipped', last_error: 'data.products: expected an array' });
+    expect(b.inbox.rejected[0]).not.to.have.property('body');
+    expect(b.mappings.problems).to.deep.equal([]);
+    expect(b.mappings.files.map((f: { file: string }) => path.relative(root, f.file))).to.include('mappings/shipbob/order_release.yaml');
+    expect(b.sidecar_readyz).to.have.property('unreachable');
   });
 
   it('start refuses mappings that read a field this Odoo does not have, naming file and field', () => {
