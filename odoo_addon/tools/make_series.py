@@ -5,11 +5,16 @@
 
     python3 odoo_addon/tools/make_series.py --series 19.0 --out DIR [--src odoo_addon/sync_bridge]
 
-writes DIR/<module> (DIR/sync_bridge). The addon's Python runs on 18 and 19 as it is (feature
-detection, see docs/odoo-contract.md#porting-notes); what differs between the series is data
-only, and that is what this tool ports, by the rules of RULES below:
+writes DIR/<module> (DIR/sync_bridge). The addon's Python runs on 17, 18 and 19 as it is
+(feature detection, sync_bridge/compat.py; see docs/odoo-contract.md#porting-notes); what
+differs between the series is data only, and that is what this tool ports, by the rules of
+RULES below:
 
 - ``--series 18.0``: the module unchanged (a copy, __pycache__ left out);
+- ``--series 17.0``: the manifest's series; views read down to every arch element, each under
+  a rule: ``<list>`` becomes ``<tree>``, ``<chatter/>`` the ``oe_chatter`` div (fields per
+  model), ``//list`` in xpaths ``//tree``; actions' ``view_mode`` (and a view's ``type``)
+  ``list`` -> ``tree``; crons get ``numbercall`` -1; an action's ``path`` (18+) is dropped;
 - ``--series 19.0``: the manifest's series, the security XML (group categories become
   privileges, ``res.groups.users`` becomes ``user_ids``), ``groups_id`` of server actions
   becomes ``group_ids``, access rules of models that no longer exist are left out.
