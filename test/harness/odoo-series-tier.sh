@@ -3,8 +3,13 @@
 # (default "17"), find an Odoo source tree of that major version, port sync_bridge to it with
 # odoo_addon/tools/make_series.py, install it on a fresh database with its Odoo tests
 # (--test-enable --test-tags /sync_bridge; counts read as odoo-tier.sh does) and record
-# "odoo<major> <passed> <failed>" (odoo17). A port or install that fails is a failed check,
-# never a skip; a series without a tree on the machine is SKIPPED, saying so.
+# "odoo<major> <passed> <failed>" (odoo17). Then, when .mocharc.odoo<major>.json exists, Odoo
+# serves that database and `npx mocha --config .mocharc.odoo<major>.json` runs the e2e files
+# over XML-RPC with ODOO_URL, ODOO_DB, ODOO_SERIES (e.g. 17.0), ODOO_ADMIN_LOGIN /
+# ODOO_ADMIN_PASSWORD (admin/admin), ODOO_PROTOCOL=xmlrpc: "e2e<major> <passed> <failed>"
+# (the TypeScript must be built: run-all.sh and `npm run test:odoo17` build first).
+# A port or install that fails is a failed check, never a skip; a series without a tree on the
+# machine is SKIPPED, saying so.
 # (Odoo 19 has its own tier, odoo-json2-tier.sh, which also runs the JSON-2 contract and e2e.)
 #
 # Inputs (environment):
@@ -39,9 +44,12 @@ find_series_src() {
 
 work=""
 pg_started=0
+odoo_pid=""
+stop_odoo() { [ -n "$odoo_pid" ] && kill "$odoo_pid" 2>/dev/null && wait "$odoo_pid" 2>/dev/null; odoo_pid=""; }
 db_list=()
 cleanup() {
   local d
+  stop_odoo
   for d in "${db_list[@]}"; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done
   [ -n "$work" ] && rm -rf "$work"
   [ "$pg_started" = "1" ] && pg_down
@@ -76,7 +84,28 @@ for major in ${SERIES:-17}; do
   db_args=(--db_host="$PGHOST" --db_port="${PGPORT:-5432}" --db_user="${PGUSER:-odoo}" --http-interface=127.0.0.1)
   [ -n "${PGPASSWORD:-}" ] && db_args+=(--db_password="$PGPASSWORD")
   ROOT=$root addon_series_tests "$PY" "$SRC" "$work/addons$major" "$db" "${db_args[@]}"
+  installed=$?
   echo "odoo$major $addon_passed $addon_failed" >>"$result_file"
+  mocharc="$root/.mocharc.odoo$major.json"
+  if [ ! -f "$mocharc" ]; then
+    echo "$say_prefix e2e on Odoo $major: SKIPPED, no .mocharc.odoo$major.json in the repository"
+  elif [ "$installed" -ne 0 ]; then
+    echo "$say_prefix e2e on Odoo $major: FAILED, the addon is not installed"
+    echo "e2e$major 0 1" >>"$result_file"
+  elif ! serve_odoo "$PY" "$SRC" "$work/server$major.log" 120 "${addon_args[@]}"; then
+    echo "$say_prefix FAILED: Odoo $major did not start"; tail -30 "$work/server$major.log"
+    echo "e2e$major 0 1" >>"$result_file"
+    stop_odoo
+  else
+    echo "$say_prefix Odoo $major serving $db at $url; running the e2e files of .mocharc.odoo$major.json ..."
+    ODOO_URL=$url ODOO_DB=$db ODOO_SERIES=$addon_series ODOO_ADMIN_LOGIN=admin ODOO_ADMIN_PASSWORD=admin \
+    ODOO_PROTOCOL=xmlrpc ODOO_SERVER_LOG="$work/server$major.log" \
+      npx mocha --config "$mocharc" 2>&1 | tee "$work/e2e$major.log"
+    read -r p f <<<"$(mocha_counts "$work/e2e$major.log")"
+    echo "$say_prefix e2e on Odoo $major: $p passed, $f failed"
+    echo "e2e$major $p $f" >>"$result_file"
+    stop_odoo
+  fi
   dropdb --if-exists "$db" >/dev/null 2>&1 || true
 done
 echo "[series-tier] the tier took $(( $(date +%s) - t_all ))s"
