@@ -7,8 +7,9 @@
 #      Odoo 19+ database, then the addon ported to 19 (make_series.py) with its Odoo tests and,
 #      when .mocharc.odoo19.json exists, the Odoo 19 e2e files (skips without an Odoo 19+ tree);
 #   4. Odoo 17 tier: test/harness/odoo-series-tier.sh, the addon ported to 17 (make_series.py)
-#      with its Odoo tests, "odoo17 <passed> <failed>" (skips without an Odoo 17 tree: set
-#      ODOO17_SRC or put one at /opt/odoo*).
+#      with its Odoo tests, "odoo17 <passed> <failed>", then the e2e files of
+#      .mocharc.odoo17.json over XML-RPC, "e2e17 <passed> <failed>" (skips without an Odoo 17
+#      tree: set ODOO17_SRC or put one at /opt/odoo*).
 set -u
 cd "$(dirname "$0")/.."
 results=$(mktemp)

@@ -20,8 +20,17 @@ odoo_python() {
   echo "$py"
 }
 
-# A free TCP port on 127.0.0.1.
+# A free TCP port on 127.0.0.1; within ODOO_PORT_RANGE ("18660-18679") when that is set (a
+# machine shared with other test runs).
 free_port() {
+  local lo hi p
+  if [ -n "${ODOO_PORT_RANGE:-}" ]; then
+    lo=${ODOO_PORT_RANGE%-*}; hi=${ODOO_PORT_RANGE#*-}
+    for p in $(seq "$lo" "$hi"); do
+      node -e 'const s=require("net").createServer();s.once("error",()=>process.exit(1));s.listen(+process.argv[1],"127.0.0.1",()=>s.close())' "$p" 2>/dev/null && { echo "$p"; return 0; }
+    done
+    echo "no free port in ODOO_PORT_RANGE=$ODOO_PORT_RANGE" >&2; return 1
+  fi
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 

@@ -19,6 +19,8 @@
 #                   (ODOO<major>_SRC likewise for another series).
 #   ODOO_PYTHON     as in odoo-tier.sh.
 #   PGHOST/PGPORT/PGUSER/PGPASSWORD  use this PostgreSQL instead of a throwaway cluster.
+#   DB_PREFIX       start of the database names (default "sbodoo"; on a shared PostgreSQL).
+#   ODOO_PORT_RANGE Odoo's HTTP ports, e.g. 18660-18679 (default: any free port).
 #   TIER_RESULT     file to append the result lines to.
 # Output: says, per series, RUNNING (with the tree) or SKIPPED and why.
 set -u
@@ -79,7 +81,7 @@ for major in ${SERIES:-17}; do
     pg_started=1
     work=$(mktemp -d /tmp/sync-bridge-series.XXXXXX)
   fi
-  db="sbodoo${major}_$$_$(date +%s)"
+  db="${DB_PREFIX:-sbodoo}${major}_$$_$(date +%s)"
   db_list+=("$db")
   db_args=(--db_host="$PGHOST" --db_port="${PGPORT:-5432}" --db_user="${PGUSER:-odoo}" --http-interface=127.0.0.1)
   [ -n "${PGPASSWORD:-}" ] && db_args+=(--db_password="$PGPASSWORD")
