@@ -52,7 +52,13 @@ db_list=()
 cleanup() {
   local d
   stop_odoo
-  for d in "${db_list[@]}"; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done
+  for d in "${db_list[@]}"; do
+    dropdb --if-exists "$d" >/dev/null 2>&1 || true
+    # databases the e2e made next to it (cli-odoo's "<db>_noaddon_*") if Odoo did not drop them
+    for x in $(psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE '${d}\_%'" 2>/dev/null); do
+      dropdb --if-exists "$x" >/dev/null 2>&1 || true
+    done
+  done
   [ -n "$work" ] && rm -rf "$work"
   [ "$pg_started" = "1" ] && pg_down
 }
