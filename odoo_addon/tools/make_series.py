@@ -131,6 +131,11 @@ RULES = {
                 "ir.ui.view": dict(
                     {f: "keep" for f in _KEEP_18_FOR_17["ir.ui.view"]},
                     arch="arch", type=("values", {"list": "tree"})),
+                # an action's own view per view type (view_ids as records)
+                "ir.actions.act_window.view": {
+                    "sequence": "keep", "view_id": "keep", "act_window_id": "keep",
+                    "view_mode": ("values", {"list": "tree"}),
+                },
             }),
         # fields a record of the model gets on 17 (17's cron runs `numbercall` times, default 1:
         # -1 is "no limit", what 18 always does); a record that sets one itself stops the tool.

@@ -266,6 +266,28 @@ def check_17(tmp):
           and os.path.join("data", "ir_cron.xml") in changed, changed)
 
 
+def check_17_view_types(tmp):
+    """A view's `type` and an action view's `view_mode` (records, outside an arch) port too."""
+    out = os.path.join(tmp, "series17_view_types")
+    proc = run("17.0", out, src=os.path.join(FIXTURES, "series17_view_types", "sync_bridge"))
+    check("series17_view_types: the tool exits 0", proc.returncode == 0, proc.stderr)
+    if proc.returncode != 0:
+        return
+    recs = records(os.path.join(out, "sync_bridge"))
+    rel = os.path.join("views", "sync_link_views.xml")
+    view = recs.get((rel, "sync_link_view_list"), (None, {}))[1]
+    action = recs.get((rel, "sync_link_action"), (None, {}))[1]
+    action_view = recs.get((rel, "sync_link_action_view_list"), (None, {}))[1]
+    check("series17_view_types: ir.ui.view type list -> tree", field_text(view, "type") == "tree",
+          field_text(view, "type"))
+    check("series17_view_types: the arch's <list> -> <tree>",
+          "arch" in view and [el.tag for el in view["arch"]] == ["tree"])
+    check("series17_view_types: action view_mode list,form -> tree,form",
+          field_text(action, "view_mode") == "tree,form", field_text(action, "view_mode"))
+    check("series17_view_types: ir.actions.act_window.view view_mode list -> tree",
+          field_text(action_view, "view_mode") == "tree", field_text(action_view, "view_mode"))
+
+
 def check_18(tmp):
     out = os.path.join(tmp, "18")
     proc = run("18.0", out)
@@ -297,6 +319,7 @@ def main():
                       "sync_bridge/security/ir.model.access.csv:4",
                       ["product.model_product_packaging", "no rule"])
         check_17(tmp)
+        check_17_view_types(tmp)
         check_refused(tmp, "series17_unknown_view_element",
                       "sync_bridge/views/sync_event_views.xml:9", ["<cohort>", "no rule"], "17.0")
         check_refused(tmp, "series17_chatter_unknown_model",
