@@ -13,8 +13,8 @@ RULES below:
 - ``--series 18.0``: the module unchanged (a copy, __pycache__ left out);
 - ``--series 17.0``: the manifest's series; views read down to every arch element, each under
   a rule: ``<list>`` becomes ``<tree>``, ``<chatter/>`` the ``oe_chatter`` div (fields per
-  model), ``//list`` in xpaths ``//tree``; actions' ``view_mode`` (and a view's ``type``)
-  ``list`` -> ``tree``; crons get ``numbercall`` -1; an action's ``path`` (18+) is dropped;
+  model), ``//list`` in xpaths ``//tree``; ``view_mode`` of actions and action views (and a
+  view's ``type``) ``list`` -> ``tree``; crons get ``numbercall`` -1; an action's ``path`` (18+) is dropped;
 - ``--series 19.0``: the manifest's series, the security XML (group categories become
   privileges, ``res.groups.users`` becomes ``user_ids``), ``groups_id`` of server actions
   becomes ``group_ids``, access rules of models that no longer exist are left out.
