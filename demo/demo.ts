@@ -153,7 +153,7 @@ async function seed(odoo: OdooAdmin, series: number, uid: number, run: string, p
   });
 
   const product = async (sku: string, name: string, price: number, tracking: 'none' | 'lot' | 'serial') => (await odoo.ensure('product.product', [['default_code', '=', sku]], {
-    name, default_code: sku, type: 'consu', is_storable: true, tracking, list_price: price, sale_ok: true, weight: 1,
+    name, default_code: sku, ...(series >= 18 ? { type: 'consu', is_storable: true } : { type: 'product' }), tracking, list_price: price, sale_ok: true, weight: 1,
   }, { active: true })).id;
   const products = {
     beans: await product(SKU.beans, 'Espresso beans, 1 kg bag (lot-tracked)', 18.5, 'lot'),

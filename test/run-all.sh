@@ -5,7 +5,11 @@
 #   2. real-Odoo tier: test/harness/odoo-tier.sh (skips, saying why, without an Odoo tree);
 #   3. Odoo 19 tier: test/harness/odoo-json2-tier.sh, the gateway contract over JSON-2 on a bare
 #      Odoo 19+ database, then the addon ported to 19 (make_series.py) with its Odoo tests and,
-#      when .mocharc.odoo19.json exists, the Odoo 19 e2e files (skips without an Odoo 19+ tree).
+#      when .mocharc.odoo19.json exists, the Odoo 19 e2e files (skips without an Odoo 19+ tree);
+#   4. Odoo 17 tier: test/harness/odoo-series-tier.sh, the addon ported to 17 (make_series.py)
+#      with its Odoo tests, "odoo17 <passed> <failed>", then the e2e files of
+#      .mocharc.odoo17.json over XML-RPC, "e2e17 <passed> <failed>" (skips without an Odoo 17
+#      tree: set ODOO17_SRC or put one at /opt/odoo*).
 set -u
 cd "$(dirname "$0")/.."
 results=$(mktemp)
@@ -38,6 +42,10 @@ rc=$?
 echo "== Odoo 19 tier (JSON-2 gateway contract; the addon's tests and e2e on Odoo 19) =="
 TIER_RESULT="$results" bash test/harness/odoo-json2-tier.sh
 [ $? -ne 0 ] && ! grep -qE "^json2 " "$results" && echo "json2 0 1" >>"$results"
+
+echo "== Odoo 17 tier (the addon ported to 17 with its Odoo tests) =="
+TIER_RESULT="$results" SERIES=17 bash test/harness/odoo-series-tier.sh
+[ $? -ne 0 ] && ! grep -qE "^odoo17 " "$results" && echo "odoo17 0 1" >>"$results"
 
 echo "== summary =="
 total_p=0; total_f=0

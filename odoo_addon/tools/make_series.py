@@ -5,11 +5,16 @@
 
     python3 odoo_addon/tools/make_series.py --series 19.0 --out DIR [--src odoo_addon/sync_bridge]
 
-writes DIR/<module> (DIR/sync_bridge). The addon's Python runs on 18 and 19 as it is (feature
-detection, see docs/odoo-contract.md#porting-notes); what differs between the series is data
-only, and that is what this tool ports, by the rules of RULES below:
+writes DIR/<module> (DIR/sync_bridge). The addon's Python runs on 17, 18 and 19 as it is
+(feature detection, sync_bridge/compat.py; see docs/odoo-contract.md#porting-notes); what
+differs between the series is data only, and that is what this tool ports, by the rules of
+RULES below:
 
 - ``--series 18.0``: the module unchanged (a copy, __pycache__ left out);
+- ``--series 17.0``: the manifest's series; views read down to every arch element, each under
+  a rule: ``<list>`` becomes ``<tree>``, ``<chatter/>`` the ``oe_chatter`` div (fields per
+  model), ``//list`` in xpaths ``//tree``; ``view_mode`` of actions and action views (and a
+  view's ``type``) ``list`` -> ``tree``; crons get ``numbercall`` -1; an action's ``path`` (18+) is dropped;
 - ``--series 19.0``: the manifest's series, the security XML (group categories become
   privileges, ``res.groups.users`` becomes ``user_ids``), ``groups_id`` of server actions
   becomes ``group_ids``, access rules of models that no longer exist are left out.
@@ -90,8 +95,67 @@ _CSV_MODELS_KEPT = [
     "uom.model_uom_uom",
 ]
 
+# Odoo 17: the elements a view's arch may hold, and what becomes of each (views are read down to
+# every element of the arch). "keep": as it is; ("rename", tag): the element's start and end
+# tags are renamed (18's <list> is 17's <tree>); "chatter": 18's <chatter/> becomes 17's
+# <div class="oe_chatter"> with the fields of RULES["17.0"]["arch"]["chatter"][model].
+_ARCH_17 = {t: "keep" for t in (
+    "form", "sheet", "header", "footer", "group", "notebook", "page", "field", "button", "div",
+    "span", "p", "h1", "h2", "h3", "label", "separator", "widget", "search", "filter",
+    "pivot", "graph", "kanban", "templates", "t", "xpath", "attribute", "img", "a", "i", "br",
+    "strong", "em", "b", "small", "ul", "li", "code", "pre", "table", "tr", "td", "th",
+    "thead", "tbody", "calendar", "activity", "hr", "searchpanel")}
+_ARCH_17["list"] = ("rename", "tree")
+_ARCH_17["chatter"] = "chatter"
+_KEEP_18_FOR_17 = dict(_COMMON_19_KEEP, **{
+    "ir.module.category": ["name", "sequence", "parent_id", "description"],
+    "res.groups": ["name", "implied_ids", "comment", "category_id", "users"],
+    "ir.actions.server": ["name", "model_id", "binding_model_id", "binding_view_types",
+                          "state", "code", "groups_id"],
+})
+_KEEP_18_FOR_17["ir.actions.act_window"] = [
+    f for f in _COMMON_19_KEEP["ir.actions.act_window"] if f not in ("view_mode", "path")]
+
 RULES = {
     "18.0": None,  # the source series: identity
+    "17.0": {
+        "xml_models": dict(
+            {m: {f: "keep" for f in fields} for m, fields in _KEEP_18_FOR_17.items()},
+            **{
+                "ir.actions.act_window": dict(
+                    {f: "keep" for f in _KEEP_18_FOR_17["ir.actions.act_window"]},
+                    # the view types of the action: 17 calls the list view "tree"
+                    view_mode=("values", {"list": "tree"}),
+                    path="drop",  # 18's URL path of an action: no such field on 17
+                ),
+                "ir.ui.view": dict(
+                    {f: "keep" for f in _KEEP_18_FOR_17["ir.ui.view"]},
+                    arch="arch", type=("values", {"list": "tree"})),
+                # an action's own view per view type (view_ids as records)
+                "ir.actions.act_window.view": {
+                    "sequence": "keep", "view_id": "keep", "act_window_id": "keep",
+                    "view_mode": ("values", {"list": "tree"}),
+                },
+            }),
+        # fields a record of the model gets on 17 (17's cron runs `numbercall` times, default 1:
+        # -1 is "no limit", what 18 always does); a record that sets one itself stops the tool.
+        "add_fields": {"ir.cron": [("numbercall", "-1")]},
+        "arch": {
+            "elements": _ARCH_17,
+            # element names in an <xpath expr>: //list is //tree on 17
+            "xpath_steps": {"list": "tree"},
+            # the fields of 17's chatter div, per model of a view holding <chatter/>
+            "chatter": {
+                "sync.exception": ["message_follower_ids", "activity_ids", "message_ids"],
+                "sync.target": ["message_follower_ids", "activity_ids", "message_ids"],
+                "sync.change.proposal": ["message_follower_ids", "message_ids"],
+            },
+        },
+        "xml_elements": {"menuitem": _MENUITEM_ATTRS},
+        "csv_models": dict({m: "keep" for m in _CSV_MODELS_KEPT},
+                           **{"uom.model_uom_category": "keep"}),
+        "manifest": "version",
+    },
     "19.0": {
         "xml_models": dict(
             {m: {f: "keep" for f in fields} for m, fields in _COMMON_19_KEEP.items()},
@@ -213,6 +277,49 @@ class _Edits:
                             f'field {old}: expected it alone on one line as <field name="{old}" .../>')
         self.replace[i] = text.replace(needle, f'name="{new}"')
 
+    def _text(self, line):
+        return self.replace.get(line - 1, self.lines[line - 1])
+
+    def sub(self, line, old, new, where):
+        """Replace the one occurrence of `old` on `line`."""
+        text = self._text(line)
+        if text.count(old) != 1:
+            raise PortError(where, f"expected {old!r} once on the line")
+        self.replace[line - 1] = text.replace(old, new)
+
+    def values(self, el, mapping):
+        """A field holding comma-separated values (view_mode): rename the mapped ones."""
+        where = f"{self.rel}:{el.line}"
+        if el.line != el.end_line or el.children or set(el.attrs) != {"name"}:
+            raise PortError(where, f"field {el.attrs.get('name')}: expected "
+                                   f"<field name=...>a,b</field> on one line")
+        old = el.text.strip()
+        new = ",".join(mapping.get(v.strip(), v.strip()) for v in old.split(","))
+        if new != old:
+            self.sub(el.line, f">{old}</field>", f">{new}</field>", where)
+
+    def rename_tag(self, el, new, where):
+        """<old ...>...</old> becomes <new ...>...</new> (or <old .../> becomes <new .../>)."""
+        old = el.tag
+        text = self._text(el.line)
+        if len(re.findall(rf"<{re.escape(old)}(?=[\s/>])", text)) != 1:
+            raise PortError(where, f"expected one <{old} on the line")
+        self.replace[el.line - 1] = re.sub(rf"<{re.escape(old)}(?=[\s/>])", f"<{new}", text)
+        end = self._text(el.end_line)
+        closing = end.count(f"</{old}>")
+        if closing == 1:
+            self.replace[el.end_line - 1] = end.replace(f"</{old}>", f"</{new}>")
+        elif closing or el.children or not end.rstrip().endswith("/>"):
+            raise PortError(f"{self.rel}:{el.end_line}", f"expected one </{old}> on the line")
+
+    def replace_element_line(self, el, new_lines, where):
+        """The element's line (alone on it) becomes `new_lines` at its indentation."""
+        text = self._text(el.line)
+        if text.strip() not in (f"<{el.tag}/>", f"<{el.tag} />"):
+            raise PortError(where, f"expected <{el.tag}/> alone on its line")
+        indent = re.match(r"\s*", text).group(0)
+        self.replace[el.line - 1] = "".join(f"{indent}{t}\n" for t in new_lines)
+
     def drop(self, el):
         first, last = el.line - 1, el.end_line - 1
         if not self.lines[first].lstrip().startswith("<field") or not (
@@ -245,7 +352,7 @@ def _port_xml(path, rel, rules):
     root = _parse_xml(path, rel)
     edits = _Edits(rel, lines)
     models = rules["xml_models"]
-    priv = rules["privilege"]
+    priv = rules.get("privilege")
     categories = {}  # record id -> (element, [moved field lines])
     for rec in _records(root, rel, rules):
         model = rec.attrs.get("model")
@@ -263,6 +370,12 @@ def _port_xml(path, rel, rules):
                 raise PortError(where, f"{model} field {name!r}: no rule for series port "
                                        f"(add it to RULES in make_series.py)")
             if rule == "keep":
+                continue
+            if rule == "arch":
+                _port_arch(field, rec, edits, rules["arch"], rel)
+                continue
+            if isinstance(rule, tuple) and rule[0] == "values":
+                edits.values(field, rule[1])
                 continue
             if isinstance(rule, tuple) and rule[0] == "rename":
                 edits.rename(field, name, rule[1])
@@ -292,6 +405,8 @@ def _port_xml(path, rel, rules):
                 raise PortError(where, f"unknown rule {rule!r} for {model}.{name}")
         if model == "ir.module.category":
             categories[rec.attrs.get("id")] = (rec, moved)
+        for name, value in rules.get("add_fields", {}).get(model, []):
+            _add_field(rec, name, value, lines, edits, rel)
     for cat_id, (rec, moved) in categories.items():
         if not rec.attrs.get("_used"):
             if moved:
@@ -312,6 +427,61 @@ def _port_xml(path, rel, rules):
     if not (edits.replace or edits.delete or edits.insert):
         return None
     return edits.result()
+
+
+def _add_field(rec, name, value, lines, edits, rel):
+    """<field name="name">value</field> as the record's last field (same indentation)."""
+    fields_ = [c for c in rec.children if c.tag == "field"]
+    if any(f.attrs.get("name") == name for f in fields_):
+        raise PortError(f"{rel}:{rec.line}", f"record {rec.attrs.get('id')} sets {name} itself: "
+                                             f"no rule (the port adds it)")
+    if not fields_:
+        raise PortError(f"{rel}:{rec.line}", f"record {rec.attrs.get('id')}: no field to add {name} after")
+    last = fields_[-1]
+    indent = re.match(r"\s*", lines[last.line - 1]).group(0)
+    edits.add_after(last, [f'{indent}<field name="{name}">{value}</field>\n'])
+
+
+_XPATH_STEP = re.compile(r"(?<=/)([A-Za-z_][\w.-]*)(?=$|[/\[])")
+
+
+def _port_arch(arch, rec, edits, arch_rules, rel):
+    """Port a view's arch: every element must have a rule (arch_rules["elements"])."""
+    model_el = next((c for c in rec.children if c.attrs.get("name") == "model"), None)
+    model = model_el.text.strip() if model_el is not None else None
+    elements = arch_rules["elements"]
+
+    def walk(el):
+        rule = elements.get(el.tag)
+        where = f"{rel}:{el.line}"
+        if rule is None:
+            raise PortError(where, f"<{el.tag}> in a view: no rule for series port "
+                                   f"(add it to RULES in make_series.py)")
+        if el.tag == "xpath":
+            expr = el.attrs.get("expr", "")
+            new = _XPATH_STEP.sub(lambda m: arch_rules["xpath_steps"].get(m.group(1), m.group(1)), expr)
+            if new != expr:
+                edits.sub(el.line, f'expr="{expr}"', f'expr="{new}"', where)
+        if rule == "keep":
+            pass
+        elif isinstance(rule, tuple) and rule[0] == "rename":
+            edits.rename_tag(el, rule[1], where)
+        elif rule == "chatter":
+            names = arch_rules["chatter"].get(model)
+            if names is None:
+                raise PortError(where, f"<chatter/> in a view of {model}: no rule (which chatter "
+                                       f"fields the model has: add it to RULES)")
+            if el.children or el.attrs or el.line != el.end_line:
+                raise PortError(where, "<chatter> with attributes or content: no rule")
+            edits.replace_element_line(el, ['<div class="oe_chatter">']
+                                       + [f'    <field name="{n}"/>' for n in names] + ["</div>"], where)
+        else:
+            raise PortError(where, f"unknown rule {rule!r} for <{el.tag}>")
+        for child in el.children:
+            walk(child)
+
+    for el in arch.children:
+        walk(el)
 
 
 def _privilege_id(category_id, priv):

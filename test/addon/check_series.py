@@ -1,7 +1,10 @@
 """Odoo-free checks of odoo_addon/tools/make_series.py (fast tier).
 
 Runs the tool as a user would (a subprocess) into temporary folders and prints a JSON list of
-{"name", "ok", "detail"} for the mocha wrapper (test/addon/series.test.ts). Checks that the 19.0
+{"name", "ok", "detail"} for the mocha wrapper (test/addon/series.test.ts). Checks that the 17.0
+module is what Odoo 17 needs (manifest series, <list> views as <tree> in archs, xpaths and
+actions' view_mode, <chatter/> as the oe_chatter div, crons with numbercall -1, nothing else
+changed), that the 19.0
 module is what Odoo 19 needs (manifest series, privileges instead of group categories,
 user_ids, group_ids on server actions, no access line for uom.category and otherwise the same
 lines, everything parses and compiles), that 18.0 is an identical copy, and that constructs
@@ -156,6 +159,135 @@ def check_19(tmp):
               os.path.join("views", "sync_inbound_message_views.xml")]), changed)
 
 
+def arch_elements(root_dir):
+    """{(file, view id): [elements of the arch]} of every view."""
+    found = {}
+    for (rel, rid), (model, fields) in records(root_dir).items():
+        if model == "ir.ui.view" and "arch" in fields:
+            found[(rel, rid)] = [el for el in fields["arch"].iter()][1:]
+    return found
+
+
+def field_text(fields, name):
+    el = fields.get(name)
+    return (el.text or "").strip() if el is not None else None
+
+
+def check_17(tmp):
+    out = os.path.join(tmp, "17")
+    proc = run("17.0", out)
+    check("17.0: the tool exits 0", proc.returncode == 0, proc.stderr)
+    mod = os.path.join(out, "sync_bridge")
+    if proc.returncode != 0 or not os.path.isdir(mod):
+        return
+    with open(os.path.join(SRC, "__manifest__.py"), encoding="utf-8") as fh:
+        src_version = ast.literal_eval(fh.read())["version"]
+    with open(os.path.join(mod, "__manifest__.py"), encoding="utf-8") as fh:
+        version = ast.literal_eval(fh.read())["version"]
+    check("17.0: manifest version is 17.0 + the module's x.y.z",
+          version == "17.0." + src_version.split(".", 2)[2], f"{src_version} -> {version}")
+
+    recs, src_recs = records(mod), records(SRC)
+    check("17.0: the same records as the source", set(recs) == set(src_recs),
+          sorted(set(recs) ^ set(src_recs)))
+    archs, src_archs = arch_elements(mod), arch_elements(SRC)
+    src_lists = sum(1 for els in src_archs.values() for el in els if el.tag == "list")
+    check("17.0: the source has list views to port", src_lists >= 10, src_lists)
+    for key, els in sorted(archs.items()):
+        src_els = src_archs.get(key, [])
+        tags = [el.tag for el in els]
+        want = [{"list": "tree"}.get(el.tag, el.tag) for el in src_els if el.tag != "chatter"]
+        # the chatter div and its fields are new: compare the rest, in document order
+        chatter_divs = [el for el in els if el.tag == "div" and el.get("class") == "oe_chatter"]
+        inner = {id(c) for d in chatter_divs for c in d.iter()}
+        got = [el.tag for el in els if id(el) not in inner]
+        check(f"17.0: view {key[1]}: <list> became <tree>, nothing else renamed",
+              "list" not in tags and got == want, f"{key[0]}: {got} vs {want}")
+        src_chatters = sum(1 for el in src_els if el.tag == "chatter")
+        check(f"17.0: view {key[1]}: each <chatter/> became an oe_chatter div",
+              "chatter" not in tags and len(chatter_divs) == src_chatters,
+              f"{key[0]}: {src_chatters} chatter(s), {len(chatter_divs)} div(s)")
+        for div in chatter_divs:
+            names = [f.get("name") for f in div.findall("field")]
+            check(f"17.0: view {key[1]}: the chatter div holds followers and messages",
+                  names[:1] == ["message_follower_ids"] and names[-1:] == ["message_ids"], names)
+        for el, src_el in zip([e for e in els if e.tag == "xpath"],
+                              [e for e in src_els if e.tag == "xpath"]):
+            check(f"17.0: view {key[1]}: xpath {src_el.get('expr')} ported",
+                  el.get("expr") == src_el.get("expr").replace("//list", "//tree")
+                  and "list" not in el.get("expr").replace("fa-list", ""), el.get("expr"))
+    activity = [f for (_rel, _rid), (m, f) in recs.items() if m == "ir.ui.view"
+                and field_text(f, "model") == "sync.exception"
+                and any(d.get("class") == "oe_chatter" for d in f["arch"].iter("div"))]
+    check("17.0: the chatter of sync.exception (mail.activity.mixin) has activities",
+          activity and all(any(x.get("name") == "activity_ids" for x in f["arch"].iter("field"))
+                           for f in activity), len(activity))
+    n_actions = 0
+    for key, (model, fields) in recs.items():
+        src_fields = src_recs[key][1] if key in src_recs else {}
+        if model == "ir.actions.act_window" and "view_mode" in fields:
+            n_actions += 1
+            src_modes = field_text(src_fields, "view_mode").split(",")
+            check(f"17.0: action {key[1]}: view_mode with tree for list",
+                  field_text(fields, "view_mode").split(",")
+                  == [{"list": "tree"}.get(m, m) for m in src_modes],
+                  f"{src_modes} -> {field_text(fields, 'view_mode')}")
+        if model == "ir.actions.act_window":
+            check(f"17.0: action {key[1]}: no path field (18+)", "path" not in fields, sorted(fields))
+        if model in ("ir.actions.server", "ir.actions.act_window") and "binding_view_types" in fields:
+            check(f"17.0: action {key[1]}: binding_view_types unchanged (17 says list there too)",
+                  field_text(fields, "binding_view_types")
+                  == field_text(src_fields, "binding_view_types"))
+        if model == "ir.cron":
+            check(f"17.0: cron {key[1]}: numbercall -1 (17 runs a cron once by default)",
+                  field_text(fields, "numbercall") == "-1",
+                  field_text(fields, "numbercall"))
+        if model in ("res.groups", "ir.actions.server", "ir.module.category"):
+            check(f"17.0: {model} {key[1]}: fields as in the source",
+                  sorted(fields) == sorted(src_fields), f"{sorted(src_fields)} -> {sorted(fields)}")
+    check("17.0: window actions found", n_actions >= 10, n_actions)
+    check("17.0: the same access lines",
+          access_rows(os.path.join(mod, "security", "ir.model.access.csv"))
+          == access_rows(os.path.join(SRC, "security", "ir.model.access.csv")))
+    for rel in tree_files(mod):
+        path = os.path.join(mod, rel)
+        if rel.endswith(".xml"):
+            try:
+                ET.parse(path)
+                check(f"17.0: parses: {rel}", True)
+            except ET.ParseError as exc:
+                check(f"17.0: parses: {rel}", False, exc)
+    changed = sorted(rel for rel in tree_files(SRC)
+                     if not filecmp.cmp(os.path.join(SRC, rel), os.path.join(mod, rel), shallow=False))
+    check("17.0: the same files; only the manifest, the crons and views with lists/chatter differ",
+          tree_files(SRC) == tree_files(mod)
+          and changed and all(rel == "__manifest__.py" or rel == os.path.join("data", "ir_cron.xml")
+                              or rel.startswith("views" + os.sep) for rel in changed)
+          and os.path.join("data", "ir_cron.xml") in changed, changed)
+
+
+def check_17_view_types(tmp):
+    """A view's `type` and an action view's `view_mode` (records, outside an arch) port too."""
+    out = os.path.join(tmp, "series17_view_types")
+    proc = run("17.0", out, src=os.path.join(FIXTURES, "series17_view_types", "sync_bridge"))
+    check("series17_view_types: the tool exits 0", proc.returncode == 0, proc.stderr)
+    if proc.returncode != 0:
+        return
+    recs = records(os.path.join(out, "sync_bridge"))
+    rel = os.path.join("views", "sync_link_views.xml")
+    view = recs.get((rel, "sync_link_view_list"), (None, {}))[1]
+    action = recs.get((rel, "sync_link_action"), (None, {}))[1]
+    action_view = recs.get((rel, "sync_link_action_view_list"), (None, {}))[1]
+    check("series17_view_types: ir.ui.view type list -> tree", field_text(view, "type") == "tree",
+          field_text(view, "type"))
+    check("series17_view_types: the arch's <list> -> <tree>",
+          "arch" in view and [el.tag for el in view["arch"]] == ["tree"])
+    check("series17_view_types: action view_mode list,form -> tree,form",
+          field_text(action, "view_mode") == "tree,form", field_text(action, "view_mode"))
+    check("series17_view_types: ir.actions.act_window.view view_mode list -> tree",
+          field_text(action_view, "view_mode") == "tree", field_text(action_view, "view_mode"))
+
+
 def check_18(tmp):
     out = os.path.join(tmp, "18")
     proc = run("18.0", out)
@@ -167,9 +299,9 @@ def check_18(tmp):
     check("18.0: an identical copy (no __pycache__)", same and not differ, differ)
 
 
-def check_refused(tmp, fixture, where, words):
+def check_refused(tmp, fixture, where, words, series="19.0"):
     out = os.path.join(tmp, fixture)
-    proc = run("19.0", out, src=os.path.join(FIXTURES, fixture, "sync_bridge"))
+    proc = run(series, out, src=os.path.join(FIXTURES, fixture, "sync_bridge"))
     check(f"{fixture}: the tool exits non-zero", proc.returncode != 0, proc.stdout)
     check(f"{fixture}: the error names {where}", where in proc.stderr, proc.stderr)
     for word in words:
@@ -186,6 +318,14 @@ def main():
         check_refused(tmp, "series_unknown_access_model",
                       "sync_bridge/security/ir.model.access.csv:4",
                       ["product.model_product_packaging", "no rule"])
+        check_17(tmp)
+        check_17_view_types(tmp)
+        check_refused(tmp, "series17_unknown_view_element",
+                      "sync_bridge/views/sync_event_views.xml:9", ["<cohort>", "no rule"], "17.0")
+        check_refused(tmp, "series17_chatter_unknown_model",
+                      "sync_bridge/views/sync_link_views.xml:12", ["sync.link", "no rule"], "17.0")
+        check_refused(tmp, "series17_cron_numbercall",
+                      "sync_bridge/data/ir_cron.xml:11", ["numbercall", "no rule"], "17.0")
         proc = run("20.0", os.path.join(tmp, "20"))
         check("an unknown series is refused", proc.returncode != 0 and "20.0" in proc.stderr,
               proc.stderr)

@@ -13,7 +13,7 @@ interface Check { name: string; ok: boolean; detail: string }
 
 const checks = JSON.parse(execFileSync('python3', [script], { encoding: 'utf8' })) as Check[];
 
-describe('make_series.py: the module for Odoo 19.0 (and 18.0) from the one source tree', () => {
+describe('make_series.py: the module for Odoo 17.0, 19.0 (and 18.0) from the one source tree', () => {
   it('found checks to run', () => {
     expect(checks.length).to.be.greaterThan(50);
   });

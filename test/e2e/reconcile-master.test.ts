@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { startFake, type GenericWmsFake, type SalesforceFake } from '../fakes/start.js';
 import { InboxStore } from '../../bridge/state/inbox-store.js';
 import { openStateStore } from '../../bridge/state/state-store.js';
-import { create, ensureTarget, ensureWarehouse, odooTestEnv, resetTargets, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { create, ensureTarget, ensureWarehouse, odooTestEnv, resetTargets, searchRead, serviceGateway, xmlId, storableVals } from './support/odoo-env.js';
 import { failLeftoverRuns, latestReconLines, openReconExceptions, runReconcile } from './support/reconcile.js';
 import { configHead, FAST_WORKER } from './support/sidecar-config.js';
 import { mappingsSubset, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
@@ -121,7 +121,7 @@ targets:
   it('generic WMS items: drift, missing and a stray item found (GET /items pages); drift and missing repaired by re-send', async function () {
     const items = wms.store.items as Map<string, Record<string, unknown>>;
     for (const k of ['IOK', 'IDRIFT', 'IMISS']) {
-      products[k] = await create(env.admin, 'product.product', { name: `Recon item ${k}`, default_code: sku(k), type: 'consu', is_storable: true });
+      products[k] = await create(env.admin, 'product.product', { name: `Recon item ${k}`, default_code: sku(k), ...storableVals(env) });
     }
     await waitFor('items at the WMS', async () => ['IOK', 'IDRIFT', 'IMISS'].every((k) => items.has(sku(k))), 90_000);
     items.get(sku('IDRIFT'))!.name = 'Renamed in the WMS';
@@ -147,7 +147,7 @@ targets:
     // The sidecar would apply the inbox message below at once: stop it; the CLI reads the same state file.
     await sidecar.stop();
     for (const k of ['HELD', 'INBOX', 'DIFF']) {
-      products[k] = await create(env.admin, 'product.product', { name: `Recon rcp ${k}`, default_code: sku(k), type: 'consu', is_storable: true });
+      products[k] = await create(env.admin, 'product.product', { name: `Recon rcp ${k}`, default_code: sku(k), ...storableVals(env) });
     }
     await setQuant(products.HELD!, 10);
     await setQuant(products.INBOX!, 4);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startFake, type HubSpotFake, type ShipBobFake } from '../fakes/start.js';
-import { callReturningNone, create, ensureStorableProduct, ensureTarget, ensureWarehouse, groupsField, odooTestEnv, resetTargets, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { callReturningNone, create, ensureStorableProduct, ensureTarget, ensureWarehouse, groupsField, odooTestEnv, resetTargets, searchRead, serviceGateway, xmlId, storableVals } from './support/odoo-env.js';
 import { failLeftoverRuns, latestReconLines, openReconExceptions, runReconcile } from './support/reconcile.js';
 import { ensureShipBobReleaseTarget, shipbobWebhookTarget } from './support/shipbob-setup.js';
 import { configHead, FAST_INBOUND, FAST_WORKER, publicServer } from './support/sidecar-config.js';
@@ -105,7 +105,7 @@ targets:
 
     // Products and stock: Odoo quants in the RCN warehouse, ShipBob levels at its first centre.
     for (const k of ['ok', 'diff', 'odoo', 'wms', 'flight', 'ord']) {
-      products[k] = await create(env.admin, 'product.product', { name: `Recon ${k}`, default_code: sku(k.toUpperCase()), type: 'consu', is_storable: true, list_price: 5 });
+      products[k] = await create(env.admin, 'product.product', { name: `Recon ${k}`, default_code: sku(k.toUpperCase()), ...storableVals(env), list_price: 5 });
     }
     await setQuant(products.ok!, 10);
     await setQuant(products.diff!, 10);
@@ -209,7 +209,7 @@ targets:
       wo6.status = 'Processing';
       wo6.shipments.forEach((x, i) => { x.status = saved[i]!; });
       // Receipt: announced to ShipBob (a WRO), never received; its scheduled date is long past.
-      products.asn = await create(env.admin, 'product.product', { name: 'Recon asn', default_code: sku('ASN'), type: 'consu', is_storable: true, list_price: 5 });
+      products.asn = await create(env.admin, 'product.product', { name: 'Recon asn', default_code: sku('ASN'), ...storableVals(env), list_price: 5 });
       shipbob.store.setInventory({ sku: sku('ASN'), location_id: fc, on_hand: 0 });
       const [wh] = await searchRead<{ in_type_id: [number, string] }>(env.admin, 'stock.warehouse', [['id', '=', warehouseId]], ['in_type_id']);
       const po = await create(env.admin, 'purchase.order', { partner_id: partners.ok, user_id: seller, picking_type_id: wh!.in_type_id[0], order_line: [[0, 0, { product_id: products.asn, product_qty: 5, price_unit: 2 }]] });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
-import { create, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { create, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId, storableVals } from './support/odoo-env.js';
 import { freePort, mappingsSubset, root, sleep, startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
 
 /** The browser: CHROMIUM_PATH (set by test/harness/odoo-tier.sh when /usr/bin/chromium exists) or Debian's /usr/bin/chromium. */
@@ -81,7 +81,7 @@ targets:
 
     const sku = 'UI-MUG';
     const found = await searchRead<{ id: number }>(env.admin, 'product.product', [['default_code', '=', sku]], ['id']);
-    const product = found[0]?.id ?? await create(env.admin, 'product.product', { name: 'UI mug', default_code: sku, type: 'consu', is_storable: true, list_price: 12 });
+    const product = found[0]?.id ?? await create(env.admin, 'product.product', { name: 'UI mug', default_code: sku, ...storableVals(env), list_price: 12 });
     sb.store.setInventory({ sku, on_hand: 100 });
     const partner = await create(env.admin, 'res.partner', { name: 'UI Customer', email: 'ui@example.com', street: '1 Main St', city: 'Springfield', zip: '62701', country_id: await xmlId(env.admin, 'base.us') });
     const so = await create(env.admin, 'sale.order', { partner_id: partner, warehouse_id: wh, order_line: [[0, 0, { product_id: product, product_uom_qty: 2, price_unit: 12 }]] });

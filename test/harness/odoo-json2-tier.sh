@@ -127,31 +127,17 @@ EOF
 # Records "odoo<major> <passed> <failed>" (and "e2e<major> ..."); a port or install that fails
 # is recorded as a failure.
 run_addon() {
-  local tier="odoo$major" series t0 rc p f
-  series=$("$PY" -c "import sys; sys.path.insert(0, '$SRC'); import odoo.release as r; print(r.serie)" 2>/dev/null)
-  series=${series:-$major.0}
-  t0=$(date +%s)
-  say19 "porting sync_bridge to $series (odoo_addon/tools/make_series.py) ..."
-  if ! "$PY" "$root/odoo_addon/tools/make_series.py" --series "$series" --out "$work/addons19" >"$work/port.log" 2>&1; then
-    say19 "FAILED: the port to $series:"; cat "$work/port.log"; echo "$tier 0 1" >>"$result_file"
+  local tier="odoo$major" series p f
+  local say_prefix="[odoo19-tier]"
+  if ! ROOT=$root addon_series_tests "$PY" "$SRC" "$work/addons19" "$db19" "${db_args[@]}"; then
+    echo "$tier $addon_passed $addon_failed" >>"$result_file"
+    say19 "e2e on Odoo $major not run"
     [ -f "$root/.mocharc.odoo19.json" ] && echo "e2e$major 0 1" >>"$result_file"
     return 1
   fi
-  cat "$work/port.log"
-  local args19=(--addons-path="$addons,$work/addons19" "${db_args[@]}" -d "$db19" --without-demo=all)
-  say19 "installing sync_bridge (+ sale_management, sale_stock, purchase_stock, contacts) on Odoo $major and running its tests ..."
-  "$PY" "$SRC/odoo-bin" "${args19[@]}" --http-port="$(free_port)" -i sync_bridge \
-      --test-enable --test-tags /sync_bridge --stop-after-init --log-level=test >"$work/odoo19-tests.log" 2>&1
-  rc=$?
-  read -r p f <<<"$(odoo_test_counts "$work/odoo19-tests.log" "$rc")"
-  say19 "addon tests on Odoo $major: $p passed, $f failed (exit $rc, $(( $(date +%s) - t0 ))s)"
-  [ "$f" -gt 0 ] && tail -60 "$work/odoo19-tests.log"
-  echo "$tier $p $f" >>"$result_file"
-  if ! psql -d "$db19" -tAc "SELECT 1 FROM ir_module_module WHERE name = 'sync_bridge' AND state = 'installed'" 2>/dev/null | grep -q 1; then
-    say19 "FAILED: sync_bridge is not installed on $db19 (see above); e2e on Odoo $major not run"
-    [ -f "$root/.mocharc.odoo19.json" ] && echo "e2e$major 0 1" >>"$result_file"
-    return 1
-  fi
+  echo "$tier $addon_passed $addon_failed" >>"$result_file"
+  series=$addon_series
+  local args19=("${addon_args[@]}")
 
   if [ ! -f "$root/.mocharc.odoo19.json" ]; then
     say19 "e2e on Odoo $major: SKIPPED, no .mocharc.odoo19.json in the repository"

@@ -20,8 +20,17 @@ odoo_python() {
   echo "$py"
 }
 
-# A free TCP port on 127.0.0.1.
+# A free TCP port on 127.0.0.1; within ODOO_PORT_RANGE ("18660-18679") when that is set (a
+# machine shared with other test runs).
 free_port() {
+  local lo hi p
+  if [ -n "${ODOO_PORT_RANGE:-}" ]; then
+    lo=${ODOO_PORT_RANGE%-*}; hi=${ODOO_PORT_RANGE#*-}
+    for p in $(seq "$lo" "$hi"); do
+      node -e 'const s=require("net").createServer();s.once("error",()=>process.exit(1));s.listen(+process.argv[1],"127.0.0.1",()=>s.close())' "$p" 2>/dev/null && { echo "$p"; return 0; }
+    done
+    echo "no free port in ODOO_PORT_RANGE=$ODOO_PORT_RANGE" >&2; return 1
+  fi
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
@@ -82,4 +91,52 @@ mocha_counts() {
   p=${p:-0}; f=${f:-0}
   [ "$p" = "0" ] && [ "$f" = "0" ] && f=1
   echo "$p $f"
+}
+
+# The series of an Odoo source tree $2 (run by Python $1), e.g. 17.0, from odoo.release (falls
+# back to "<major>.0").
+tree_series() {
+  local s
+  s=$("$1" -c "import sys; sys.path.insert(0, '$2'); import odoo.release as r; print(r.serie)" 2>/dev/null)
+  [ -n "$s" ] || s="$(tree_major "$2").0"
+  echo "$s"
+}
+
+# The addon on any Odoo series: odoo_addon/tools/make_series.py (repository $ROOT) ports
+# sync_bridge to the series of source tree $2 (run by Python $1) into $3/sync_bridge, and
+# database $4 (created by Odoo) gets it installed with its Odoo tests (-i sync_bridge
+# --test-enable --test-tags /sync_bridge --without-demo=all); the arguments after $4 are
+# odoo-bin's connection arguments. Messages are prefixed with $say_prefix; logs go to
+# $3.port.log and $3.tests.log. Sets the globals addon_series, addon_passed, addon_failed (a
+# port or an install that fails counts as one failure) and addon_args (odoo-bin arguments of
+# that database with the ported addon, to serve it). Returns 0 when sync_bridge is installed.
+addon_series_tests() {
+  local py=$1 src=$2 out=$3 db=$4 rc t0 addons
+  shift 4
+  local pfx=${say_prefix:-[addon]}
+  addon_series=$(tree_series "$py" "$src")
+  addon_passed=0; addon_failed=1
+  addons="$src/odoo/addons"
+  [ -d "$src/addons" ] && addons="$addons,$src/addons"
+  t0=$(date +%s)
+  echo "$pfx porting sync_bridge to $addon_series (odoo_addon/tools/make_series.py) ..."
+  if ! "$py" "$ROOT/odoo_addon/tools/make_series.py" --series "$addon_series" --out "$out" --force >"$out.port.log" 2>&1; then
+    echo "$pfx FAILED: the port to $addon_series:"; cat "$out.port.log"
+    return 1
+  fi
+  cat "$out.port.log"
+  addon_args=(--addons-path="$addons,$out" "$@" -d "$db" --without-demo=all)
+  echo "$pfx installing sync_bridge (+ its dependencies) on Odoo $addon_series and running its tests ..."
+  "$py" "$src/odoo-bin" "${addon_args[@]}" --http-port="$(free_port)" -i sync_bridge \
+      --test-enable --test-tags /sync_bridge --stop-after-init --log-level=test >"$out.tests.log" 2>&1
+  rc=$?
+  read -r addon_passed addon_failed <<<"$(odoo_test_counts "$out.tests.log" "$rc")"
+  echo "$pfx addon tests on Odoo $addon_series: $addon_passed passed, $addon_failed failed (exit $rc, $(( $(date +%s) - t0 ))s)"
+  [ "$addon_failed" -gt 0 ] && tail -60 "$out.tests.log"
+  if ! psql -d "$db" -tAc "SELECT 1 FROM ir_module_module WHERE name = 'sync_bridge' AND state = 'installed'" 2>/dev/null | grep -q 1; then
+    echo "$pfx FAILED: sync_bridge is not installed on $db (see above)"
+    [ "$addon_failed" -gt 0 ] || addon_failed=1
+    return 1
+  fi
+  return 0
 }

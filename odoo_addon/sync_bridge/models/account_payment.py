@@ -13,7 +13,11 @@ class AccountPayment(models.Model):
     _inherit = "account.payment"
 
     def _sync_sale_orders(self):
-        return self.sudo().invoice_ids._sync_sale_orders()
+        payments = self.sudo()
+        # 18+: invoice_ids (the payment may have no journal entry); 17: the reconciled ones
+        invoices = (payments.invoice_ids if "invoice_ids" in payments._fields
+                    else payments.reconciled_invoice_ids)
+        return invoices._sync_sale_orders()
 
     def write(self, vals):
         res = super().write(vals)

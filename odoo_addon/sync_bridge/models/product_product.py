@@ -6,9 +6,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_round
 
+from ..compat import is_storable
+
 PRODUCT_SYNC_FIELDS = {
     "name", "default_code", "barcode", "lst_price", "list_price", "standard_price",
-    "weight", "volume", "uom_id", "categ_id", "type", "is_storable", "active",
+    "weight", "volume", "uom_id", "categ_id", "type", "is_storable", "detailed_type", "active",
     "sale_ok", "description_sale", "product_template_attribute_value_ids",
 }
 
@@ -53,7 +55,7 @@ class ProductProduct(models.Model):
         if not targets:
             return
         Event = self.env["sync.event"].sudo()
-        products = self.sudo().browse({p for p, _w in pairs}).filtered("is_storable")
+        products = self.sudo().browse({p for p, _w in pairs}).filtered(is_storable)
         for target in targets:
             scope = set(target._atp_warehouses().ids)
             wanted = products.filtered(
@@ -78,7 +80,7 @@ class ProductProduct(models.Model):
         ):
             raise ValidationError(_("product_ids: expected a list of integers."))
         products = self.with_context(active_test=False).browse(product_ids).exists()
-        products = products.filtered("is_storable")
+        products = products.filtered(is_storable)
         if not products:
             return []
         horizon = target.atp_horizon_days

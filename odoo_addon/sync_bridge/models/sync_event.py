@@ -12,6 +12,8 @@ from psycopg2.errors import SerializationFailure, UniqueViolation
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..compat import check_access, list_view_type
+
 _logger = logging.getLogger(__name__)
 
 CONTRACT_VERSION = "1"
@@ -682,7 +684,7 @@ class SyncEvent(models.Model):
         exists. The new event is queued after every open event of its aggregate
         (it never overtakes them). See docs/odoo-contract.md#resend."""
         self._check_manager()
-        self.check_access("read")
+        check_access(self, "read")
         resent = self.browse()
         for event in self.sudo():
             refusal = event._resend_refusal()
@@ -879,7 +881,7 @@ class SyncEvent(models.Model):
         if len(self) == 1:
             action.update(view_mode="form", res_id=self.id)
         else:
-            action.update(view_mode="list,form", domain=[("id", "in", self.ids)])
+            action.update(view_mode=list_view_type(self.env) + ",form", domain=[("id", "in", self.ids)])
         return action
 
     def action_open_record(self):

@@ -5,6 +5,8 @@ import json
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..compat import check_access
+
 CATEGORIES = [
     ("mapping", "Mapping"),
     ("validation", "Validation"),
@@ -481,7 +483,7 @@ class SyncException(models.Model):
         target (sync.event._resend_order_releases). The exception stays open: the
         next open-orders reconciliation closes it once the WMS has the order."""
         self._check_manager()
-        self.check_access("read")
+        check_access(self, "read")
         Event = self.env["sync.event"]
         resent = Event.browse()
         for exc in self.sudo():

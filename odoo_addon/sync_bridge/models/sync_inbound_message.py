@@ -13,6 +13,8 @@ from odoo import SUPERUSER_ID, Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, float_round
 
+from ..compat import create_return, is_storable, list_view_type
+
 from . import inbound_schema
 
 _logger = logging.getLogger(__name__)
@@ -459,7 +461,7 @@ class SyncInboundMessage(models.Model):
             "type": "ir.actions.act_window",
             "name": _("Records"),
             "res_model": "sync.inbound.record",
-            "view_mode": "list",
+            "view_mode": list_view_type(self.env),
             "domain": [("message_id", "=", self.id)],
         }
 
@@ -898,7 +900,7 @@ class SyncInboundMessage(models.Model):
             for wline in wizard.product_return_moves:
                 wline.quantity = sum(q for q, _l, _d in allocations.get(wline.move_id.id, []))
             wizard.product_return_moves.filtered(lambda l: not l.quantity).unlink()
-            new_picking = wizard._create_return()
+            new_picking = create_return(wizard)
             new_picking.move_ids.move_line_ids.unlink()
             warehouse = new_picking.picking_type_id.warehouse_id or delivery.picking_type_id.warehouse_id
             for move in new_picking.move_ids:
@@ -985,7 +987,7 @@ class SyncInboundMessage(models.Model):
             product = self._line_product(line, path, apply)
             if not product:
                 continue
-            if not product.is_storable:
+            if not is_storable(product):
                 apply.problem("validation", _("%(path)s.sku: %(sku)s is not a storable product.",
                                               path=path, sku=line["sku"]), product)
                 continue

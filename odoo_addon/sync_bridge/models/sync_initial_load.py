@@ -8,6 +8,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.safe_eval import safe_eval
 
+from ..compat import report_cron_progress
+
 _logger = logging.getLogger(__name__)
 
 # what -> (model, trigger field of sync.target, default domain)
@@ -210,7 +212,9 @@ class SyncInitialLoad(models.Model):
         """Cron *Sync Bridge: run initial loads*: one chunk of the oldest open
         load per call, reporting progress to the batch-cron API so that Odoo
         calls it again at once, each call in its own transaction, while work
-        remains (Odoo 18 and 19: `_notify_progress`)."""
+        remains (Odoo 18 and 19: `_notify_progress`). Odoo 17 has no such API: the
+        cron runs one chunk per run and triggers itself again while work remains.
+        Returns (done, remaining), what it reported."""
         self.flush_model(["state"])
         self.env.cr.execute(
             """
@@ -231,14 +235,14 @@ class SyncInitialLoad(models.Model):
             done = processed or 1
         open_loads = self.sudo().search([("state", "in", OPEN_STATES)])
         remaining = sum(max(load.total_count - load.done_count, 1) for load in open_loads)
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        if remaining and self.env.context.get("ir_cron_progress_id"):
+        batched = report_cron_progress(self.env, done, remaining)
+        if remaining and (not batched or self.env.context.get("ir_cron_progress_id")):
             # The runner calls us again at once up to 10 times (Odoo 18; 19: 10 calls and 10 s),
             # then leaves the job ready but only looks again at its next wake-up (up to a minute
             # later) unless notified: a trigger wakes the cron workers as soon as this commits.
             # Fully done, the runner deletes the triggers that have passed.
             self._trigger_cron()
-        return done
+        return done, remaining
 
     @api.model
     def _trigger_cron(self):

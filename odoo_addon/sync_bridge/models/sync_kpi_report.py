@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models, tools
 
+from ..compat import aggregator
+
 from .sync_exception import CATEGORIES
 
 KPIS = [
@@ -37,40 +39,40 @@ class SyncKpiReport(models.Model):
         string="Exception Age", readonly=True,
     )
     is_last_run = fields.Boolean("Last Inventory Run of the Target", readonly=True)
-    nbr = fields.Integer("Count", readonly=True, aggregator="sum")
+    nbr = fields.Integer("Count", readonly=True, **aggregator("sum"))
     cycle_time_hours = fields.Float(
-        "Order Cycle Time (h)", readonly=True, aggregator="avg",
+        "Order Cycle Time (h)", readonly=True, **aggregator("avg"),
         help="Order confirmation -> last delivery shipped (fully shipped orders).",
     )
     ship_latency_minutes = fields.Float(
-        "Shipment Confirmation Latency (min)", readonly=True, aggregator="avg",
+        "Shipment Confirmation Latency (min)", readonly=True, **aggregator("avg"),
         help="WMS ship time (payload shipped_at) -> applied in Odoo.",
     )
     invoice_latency_hours = fields.Float(
-        "Invoice Latency (h)", readonly=True, aggregator="avg",
+        "Invoice Latency (h)", readonly=True, **aggregator("avg"),
         help="First delivery shipped -> first customer invoice created.",
     )
-    qty_ordered = fields.Float("Ordered Qty", readonly=True, aggregator="sum")
-    qty_shipped = fields.Float("Shipped Qty", readonly=True, aggregator="sum")
+    qty_ordered = fields.Float("Ordered Qty", readonly=True, **aggregator("sum"))
+    qty_shipped = fields.Float("Shipped Qty", readonly=True, **aggregator("sum"))
     fill_rate = fields.Float(
-        "Fill Rate (%)", readonly=True, aggregator="avg",
+        "Fill Rate (%)", readonly=True, **aggregator("avg"),
         help="Shipped / ordered quantity of goods, per order with at least one shipment.",
     )
     backorder_rate = fields.Float(
-        "Backorder Rate (%)", readonly=True, aggregator="avg",
+        "Backorder Rate (%)", readonly=True, **aggregator("avg"),
         help="Share of shipped orders with a backorder (100 = has one).",
     )
     accuracy = fields.Float(
-        "Inventory Accuracy (%)", readonly=True, aggregator="avg",
+        "Inventory Accuracy (%)", readonly=True, **aggregator("avg"),
         help="(matched + explained by in-flight) / compared lines of the inventory "
         "reconciliation.",
     )
     return_time_hours = fields.Float(
-        "Return Processing Time (h)", readonly=True, aggregator="avg",
+        "Return Processing Time (h)", readonly=True, **aggregator("avg"),
         help="WMS received the return (payload received_at) -> applied in Odoo.",
     )
     exception_age_days = fields.Float(
-        "Exception Age (days)", readonly=True, aggregator="avg"
+        "Exception Age (days)", readonly=True, **aggregator("avg")
     )
 
     def init(self):
@@ -119,7 +121,7 @@ class SyncKpiReport(models.Model):
                              WHERE m.sale_line_id = sol.id AND m.state = 'done'
                                AND mt.code = 'outgoing') sh ON TRUE
                      WHERE sol.order_id = so.id AND sol.display_type IS NULL
-                       AND pt.type = 'consu') q ON TRUE
+                       AND pt.type IN ('consu', 'product')) q ON TRUE  -- goods (17: also 'product')
          LEFT JOIN LATERAL (
                     SELECT min(am.create_date) AS first_invoice
                       FROM sale_order_line sol

@@ -9,6 +9,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_round
 
+from ..compat import aggregator
+
 from .sync_event import _json_safe
 
 _logger = logging.getLogger(__name__)
@@ -82,7 +84,7 @@ class SyncReconciliation(models.Model):
     dry_run = fields.Boolean(readonly=True, help="Lines only: no exception, no repair.")
     started_at = fields.Datetime(readonly=True, default=fields.Datetime.now)
     finished_at = fields.Datetime(readonly=True)
-    duration = fields.Float("Duration (s)", readonly=True, aggregator="avg")
+    duration = fields.Float("Duration (s)", readonly=True, **aggregator("avg"))
     worker = fields.Char(readonly=True)
     heartbeat_at = fields.Datetime(readonly=True, default=fields.Datetime.now)
     matched_count = fields.Integer("Matched", readonly=True)
@@ -100,7 +102,7 @@ class SyncReconciliation(models.Model):
         "Compared", readonly=True, help="Sum of every outcome but repaired."
     )
     accuracy = fields.Float(
-        "Accuracy (%)", readonly=True, aggregator="avg",
+        "Accuracy (%)", readonly=True, **aggregator("avg"),
         help="(matched + explained by in-flight) / compared x 100.",
     )
     error = fields.Text(readonly=True)
@@ -915,7 +917,8 @@ class SyncReconciliation(models.Model):
                 company_sql += " AND r.is_company" if partner_kind == "company" \
                     else " AND NOT r.is_company"
         else:
-            scope = ("r.active AND pt.active AND pt.type = 'consu' "
+            # goods: 'consu' (17: also 'product', the storable ones)
+            scope = ("r.active AND pt.active AND pt.type IN ('consu', 'product') "
                      "AND (NULLIF(r.default_code, '') IS NOT NULL OR l.id IS NOT NULL)")
             join = "JOIN product_template pt ON pt.id = r.product_tmpl_id"
         self.env.cr.execute(

@@ -4,6 +4,8 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero, float_round
 
+from ..compat import is_storable
+
 from .sync_reconciliation import OUTCOMES
 
 LINE_MODELS = ("product.product", "sale.order", "stock.picking", "res.partner")
@@ -268,7 +270,7 @@ class SyncReconciliationLine(models.Model):
         if not product or not location:
             raise UserError(_("The reconciliation line %s has no product or no location: "
                               "the WMS quantity cannot be applied.", self.key))
-        if not product.is_storable:
+        if not is_storable(product):
             raise UserError(_("%s is not a storable product.", product.display_name))
         lot = env["stock.lot"].browse(self.lot_id.id)
         if self.lot and not lot:

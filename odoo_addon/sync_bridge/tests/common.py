@@ -3,6 +3,7 @@
 from odoo import Command
 from odoo.release import version_info
 from odoo.tests.common import TransactionCase, new_test_user
+from odoo.addons.sync_bridge.compat import storable_vals
 
 # Odoo 19 renamed res.groups.users -> user_ids, res.users.groups_id -> group_ids
 # and dropped stock.move.name.
@@ -14,6 +15,18 @@ USER_GROUPS = "group_ids" if ODOO19 else "groups_id"
 def move_label(move):
     """Description of an inventory move: name (18) or inventory_name (19)."""
     return move.name if "name" in move._fields else move.inventory_name
+
+
+def reversal_moves(move):
+    """The credit notes reversing a journal entry: reversal_move_ids (18+), reversal_move_id
+    (17, a one2many despite its name)."""
+    return move.reversal_move_ids if "reversal_move_ids" in move._fields else move.reversal_move_id
+
+
+def discount_per_line_group(env):
+    """The *Discounts* group (a discount per order line): in sale on 18+, in product on 17."""
+    return env.ref("sale.group_discount_per_so_line", raise_if_not_found=False) or env.ref(
+        "product.group_discount_per_so_line")
 
 
 def move_vals(name, **vals):
@@ -62,8 +75,7 @@ class SyncBridgeCase(TransactionCase):
             {
                 "name": "Sync Widget",
                 "default_code": "SW-1",
-                "type": "consu",
-                "is_storable": True,
+                **storable_vals(cls.env),
                 "list_price": 50.0,
                 "invoice_policy": "order",
             }

@@ -1,6 +1,7 @@
 # Copyright 2026 Odoo Sync Bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import uuid
+from odoo.addons.sync_bridge.compat import storable_vals
 
 from .common import SyncBridgeCase
 
@@ -13,7 +14,7 @@ class InboundCase(SyncBridgeCase):
         cls.product.invoice_policy = "delivery"
         cls.product_b = cls.env["product.product"].create({
             "name": "Sync Gadget", "default_code": "SG-2", "type": "consu",
-            "is_storable": True, "list_price": 30.0, "invoice_policy": "delivery",
+            **storable_vals(cls.env), "list_price": 30.0, "invoice_policy": "delivery",
         })
         cls.env["stock.quant"]._update_available_quantity(
             cls.product_b, cls.warehouse.lot_stock_id, 100.0)

@@ -3,6 +3,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
+from odoo.addons.sync_bridge.compat import list_view_type
 
 from .inbound_common import InboundCase
 
@@ -93,10 +94,11 @@ class TestInboundContract(InboundCase):
             msg.with_user(sync_user).action_reprocess()
 
     def test_views(self):
+        LIST = list_view_type(self.env)  # the list view's type: 17 calls it tree
         env = self.env(user=self.manager)
-        res = env["sync.inbound.message"].get_views([(False, "list"), (False, "form"),
+        res = env["sync.inbound.message"].get_views([(False, LIST), (False, "form"),
                                                      (False, "search")])
-        self.assertEqual(set(res["views"]), {"list", "form", "search"})
+        self.assertEqual(set(res["views"]), {LIST, "form", "search"})
         for model in ("sale.order", "stock.picking"):
             arch = env[model].get_views([(False, "form")])["views"]["form"]["arch"]
             self.assertIn("action_view_sync_inbound", arch)

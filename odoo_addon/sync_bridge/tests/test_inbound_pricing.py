@@ -5,7 +5,7 @@ import uuid
 from odoo import Command, fields
 from odoo.tests import tagged
 
-from .common import ODOO19, USER_GROUPS
+from .common import ODOO19, USER_GROUPS, discount_per_line_group
 from .inbound_common import InboundCase
 
 
@@ -38,7 +38,7 @@ class TestInboundPricing(InboundCase):
             Command.link(cls.env.ref("product.group_product_pricelist").id)]
         cls.globex.property_product_pricelist = cls.pricelist
         cls.crm.crm_price_policy = "check"
-        cls.discount_group = cls.env.ref("sale.group_discount_per_so_line")
+        cls.discount_group = discount_per_line_group(cls.env)
         cls.superuser = cls.env["res.users"].browse(1)
 
     def _quote(self, lines, **extra):
@@ -71,11 +71,16 @@ class TestInboundPricing(InboundCase):
 
     def _discount_feature(self, enabled):
         """Pricelist discounts shown as a line discount (sale.group_discount_per_so_line,
-        read on the superuser by Odoo) or included in the price."""
+        read on the superuser by Odoo 18+; 17: the pricelist's discount_policy) or included
+        in the price."""
         self.env.ref("base.group_user").implied_ids = [Command.unlink(self.discount_group.id)]
         self.superuser[USER_GROUPS] = [
             Command.link(self.discount_group.id) if enabled
             else Command.unlink(self.discount_group.id)]
+        if "discount_policy" in self.env["product.pricelist"]._fields:
+            # Odoo 17: the pricelist's discount policy decides (the group shows the column)
+            self.pricelist.discount_policy = "without_discount" if enabled else "with_discount"
+            return
         self.assertEqual(
             self.env["product.pricelist.item"]._is_discount_feature_enabled(), enabled)
 
@@ -286,9 +291,11 @@ class TestInboundPricing(InboundCase):
                           {"sku": "SW-1", "quantity": 10, "unit_price": 99}])
         order = self._order()
         # Odoo's prices: the pricelist discount shown as a discount; the quantity break
-        # (fixed price) in the price
+        # (fixed price) in the price (Odoo 17, whose pricelists have a discount policy, shows
+        # it as a discount off the list price too: 50 - 30% = 35)
+        fixed_as_discount = "discount_policy" in self.env["product.pricelist"]._fields
         self.assertEqual([(l.price_unit, l.discount) for l in order.order_line.sorted("id")],
-                         [(50, 20), (30, 0), (35, 0)])
+                         [(50, 20), (30, 0), (50, 30) if fixed_as_discount else (35, 0)])
         self.assertEqual(order.state, "sale")
         self.assertFalse(self._pricing(order, state="open"))
         msg = self._message(res, self.crm)

@@ -3,6 +3,7 @@
 import uuid
 
 from odoo.tests import tagged
+from odoo.addons.sync_bridge.compat import storable_vals
 
 from .common import move_label
 from .inbound_common import InboundCase
@@ -101,7 +102,7 @@ class TestInboundReturnStock(InboundCase):
 
     def test_stock_adjustment_lot(self):
         lot_product = self.env["product.product"].create({
-            "name": "Lot Paint", "default_code": "LOT-1", "is_storable": True, "tracking": "lot"})
+            "name": "Lot Paint", "default_code": "LOT-1", **storable_vals(self.env), "tracking": "lot"})
         res = self._snapshot([{"sku": "LOT-1", "on_hand": 4, "available": 4, "lot": "L-9"},
                               {"sku": "LOT-1", "on_hand": 4, "available": 4}])
         self.assertEqual(res["status"], "exception", res)

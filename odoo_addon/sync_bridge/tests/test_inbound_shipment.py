@@ -1,6 +1,7 @@
 # Copyright 2026 Odoo Sync Bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo.tests import tagged
+from odoo.addons.sync_bridge.compat import storable_vals
 
 from .inbound_common import InboundCase
 
@@ -81,10 +82,10 @@ class TestInboundShipment(InboundCase):
 
     def test_lot_and_serial_tracked(self):
         lot_product = self.env["product.product"].create({
-            "name": "Lot Paint", "default_code": "LOT-1", "is_storable": True,
+            "name": "Lot Paint", "default_code": "LOT-1", **storable_vals(self.env),
             "tracking": "lot", "invoice_policy": "delivery"})
         serial_product = self.env["product.product"].create({
-            "name": "Serial Drill", "default_code": "SER-1", "is_storable": True,
+            "name": "Serial Drill", "default_code": "SER-1", **storable_vals(self.env),
             "tracking": "serial", "invoice_policy": "delivery"})
         order, picking = self._confirmed_order([(lot_product, 5), (serial_product, 2)])
         res = self._apply("shipment", self._shipment(picking.name, [
@@ -104,7 +105,7 @@ class TestInboundShipment(InboundCase):
 
     def test_tracking_problems(self):
         lot_product = self.env["product.product"].create({
-            "name": "Lot Paint", "default_code": "LOT-1", "is_storable": True, "tracking": "lot"})
+            "name": "Lot Paint", "default_code": "LOT-1", **storable_vals(self.env), "tracking": "lot"})
         order, picking = self._confirmed_order([(lot_product, 2), (self.product, 1)])
         res = self._apply("shipment", self._shipment(picking.name, [
             {"sku": "LOT-1", "quantity": 2},
@@ -160,7 +161,7 @@ class TestInboundShipment(InboundCase):
         self.assertEqual(order.sync_inbound_count, 1)  # blamed record shows the message
         # the product is created: a manager reprocesses the message
         self.env["product.product"].create({"name": "Nope", "default_code": "NOPE-9",
-                                            "is_storable": True})
+                                            **storable_vals(self.env)})
         msg = self._message(res)
         self.assertEqual(msg.state, "exception")
         # not on the delivery: still an exception

@@ -5,6 +5,7 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
+from odoo.addons.sync_bridge.compat import list_view_type
 
 from ..models.sync_event import PRIORITY_BULK
 from .common import SyncBridgeCase
@@ -61,6 +62,10 @@ class TestInitialLoadBackground(SyncBridgeCase):
     def _run_cron(self):
         """One run of the cron's action as the batch-cron runner calls it:
         returns (done, remaining) it reported."""
+        if not hasattr(type(self.cron), "_add_progress"):
+            # Odoo 17: no batch-cron progress API; the job returns what it would report and
+            # triggers its cron itself while work remains (the trigger assertions hold alike)
+            return self.Load._cron_process()
         cron, progress = self.cron._add_progress()
         self.Load.with_context(ir_cron_progress_id=progress.id, cron_id=cron.id)._cron_process()
         return progress.done, progress.remaining
@@ -271,8 +276,9 @@ class TestInitialLoadBackground(SyncBridgeCase):
         self.assertEqual(theirs.company_id, other)
 
     def test_views(self):
+        LIST = list_view_type(self.env)  # the list view's type: 17 calls it tree
         res = self.Load.with_user(self.manager).get_views(
-            [(False, "list"), (False, "form"), (False, "search")])
+            [(False, LIST), (False, "form"), (False, "search")])
         self.assertIn("action_resume", res["views"]["form"]["arch"])
         load = self._request()
         action = self.wms.with_user(self.manager).action_view_initial_loads()

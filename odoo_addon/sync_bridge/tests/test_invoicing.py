@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.tests import tagged
 
-from .common import ODOO19, SyncBridgeCase
+from .common import ODOO19, SyncBridgeCase, reversal_moves
 
 INVOICING_FIELDS = ["sync_invoice_state", "sync_invoice_refs", "sync_amount_invoiced",
                     "sync_amount_due", "sync_invoice_due_date", "sync_paid_date"]
@@ -174,11 +174,19 @@ class TestInvoicing(SyncBridgeCase):
         # The draft payment is cancelled: its entry goes (19: with its reconciliation), the
         # invoice is open again on both series and the CRM is told.
         payment.action_cancel()
-        self.assertEqual(payment.state, "canceled")
+        # 18+: the payment's own state "canceled"; 17: its entry's state "cancel"
+        states = dict(payment.fields_get(["state"])["state"]["selection"])
+        self.assertEqual(payment.state, "canceled" if "canceled" in states else "cancel")
         self.assertFalse(invoice.line_ids.matched_credit_ids)
         self.assertEqual(invoice.payment_state, "not_paid")
-        self.assertEqual(len(self._pending_status(order)), 1, "the payment was cancelled")
-        record = self._claimed_record(order)
+        if "canceled" in states:
+            self.assertEqual(len(self._pending_status(order)), 1, "the payment was cancelled")
+            record = self._claimed_record(order)
+        else:
+            # Odoo 17: the payment is its journal entry; cancelling the draft entry changes
+            # nothing the CRM sees (the reset to draft unreconciled it and told the CRM)
+            self.assertFalse(self._pending_status(order), "nothing new for the CRM")
+            record = self._invoicing(order)
         self.assertEqual(record["sync_invoice_state"], "invoiced")
         self.assertAlmostEqual(record["sync_amount_due"], 100.0)
         self.assertFalse(record["sync_paid_date"])
@@ -192,7 +200,7 @@ class TestInvoicing(SyncBridgeCase):
             active_model="account.move", active_ids=invoice.ids).create(
             {"reason": "damaged", "journal_id": invoice.journal_id.id})
         reversal.refund_moves()
-        refund = invoice.reversal_move_ids
+        refund = reversal_moves(invoice)
         self.assertEqual(refund.state, "draft")
         self.assertFalse(self._pending_status(order), "a draft credit note changes nothing")
         refund.action_post()
@@ -309,6 +317,9 @@ class TestInvoicing(SyncBridgeCase):
         """With Accounting installed a payment may have no journal entry until the bank
         matches it (the invoice is In Payment through the payment's state, nothing is
         reconciled): registering and validating it write the status event."""
+        if "action_reject" not in dir(self.env["account.payment"]):
+            self.skipTest("Odoo 17: every payment has its journal entry (no payment without one, "
+                          "no In Payment through the payment's state, no payment rejection)")
         move_cls = type(self.env["account.move"])
         with patch.object(move_cls, "_get_invoice_in_payment_state",
                           lambda self: "in_payment"):

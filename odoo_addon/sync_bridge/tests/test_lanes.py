@@ -6,6 +6,7 @@ from pathlib import Path
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.addons.sync_bridge.compat import storable_vals
 
 from ..models.sync_event import PRIORITY_BULK, PRIORITY_ORDER, PRIORITY_STATUS
 from .common import SyncBridgeCase
@@ -154,7 +155,7 @@ class TestLanes(SyncBridgeCase):
     def test_picking_release_depends_on_moves_products(self):
         self.wms.release_on = "picking_ready"
         product = self._products(1, prefix="PICK")
-        product.with_context(sync_bridge_skip=True).is_storable = True
+        product.with_context(sync_bridge_skip=True).write(storable_vals(self.env))
         self.env["stock.quant"]._update_available_quantity(
             product, self.warehouse.lot_stock_id, 5.0)
         order = self._confirmed_order(products=product)

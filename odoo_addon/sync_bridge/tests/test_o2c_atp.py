@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.addons.sync_bridge.compat import storable_vals
 
 from .common import SyncBridgeCase, move_vals
 
@@ -13,7 +14,7 @@ class TestO2cAtp(SyncBridgeCase):
         super().setUpClass()
         cls.crm.write({"trigger_atp": True, "atp_scope": "wms"})
         cls.product_b = cls.env["product.product"].create({
-            "name": "ATP Gadget", "default_code": "ATP-2", "is_storable": True})
+            "name": "ATP Gadget", "default_code": "ATP-2", **storable_vals(cls.env)})
         cls.supplier = cls.env.ref("stock.stock_location_suppliers")
         cls.Event.search([]).write({"state": "done"})
 

@@ -4,6 +4,7 @@ import uuid
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.addons.sync_bridge.compat import storable_vals
 
 from .inbound_common import InboundCase
 
@@ -16,7 +17,7 @@ class TestO2cReceipt(InboundCase):
         cls.wms.trigger_receipt_asn = True
         cls.vendor = cls.env["res.partner"].create({"name": "Sync Vendor"})
         cls.lot_product = cls.env["product.product"].create({
-            "name": "Lot Paint", "default_code": "LOT-R", "is_storable": True,
+            "name": "Lot Paint", "default_code": "LOT-R", **storable_vals(cls.env),
             "tracking": "lot"})
 
     def _po(self, lines):

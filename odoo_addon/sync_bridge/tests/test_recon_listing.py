@@ -5,6 +5,7 @@ import json
 from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.addons.sync_bridge.compat import storable_vals
 
 from .common import move_vals
 from .recon_common import ReconCase
@@ -15,7 +16,7 @@ class TestReconListing(ReconCase):
     def test_stock_with_in_flight(self):
         lotted = self.env["product.product"].create({
             "name": "Sync Lotted", "default_code": "SL-3", "type": "consu",
-            "is_storable": True, "tracking": "lot"})
+            **storable_vals(self.env), "tracking": "lot"})
         lot_a = self.env["stock.lot"].create({"name": "LA", "product_id": lotted.id})
         self.env["stock.quant"]._update_available_quantity(lotted, self.stock, 4.0, lot_id=lot_a)
         shelf = self.env["stock.location"].create(
@@ -67,10 +68,10 @@ class TestReconListing(ReconCase):
         elsewhere = self.env["stock.location"].create({"name": "Elsewhere", "usage": "internal"})
         for i in range(5):
             product = self.env["product.product"].create({
-                "name": "Away %s" % i, "default_code": "AW-%s" % i, "is_storable": True})
+                "name": "Away %s" % i, "default_code": "AW-%s" % i, **storable_vals(self.env)})
             self.env["stock.quant"]._update_available_quantity(product, elsewhere, 1.0)
         last = self.env["product.product"].create({
-            "name": "Last", "default_code": "ZZ-LAST", "is_storable": True})
+            "name": "Last", "default_code": "ZZ-LAST", **storable_vals(self.env)})
         self.env["stock.quant"]._update_available_quantity(last, self.stock, 2.0)
         items, pages = self._all_stock(limit=1)
         skus = [i["sku"] for i in items]
@@ -84,7 +85,7 @@ class TestReconListing(ReconCase):
         counts as in flight inward in the receipt's destination."""
         lotted = self.env["product.product"].create({
             "name": "Sync Lotted R", "default_code": "SLR-1", "type": "consu",
-            "is_storable": True, "tracking": "lot"})
+            **storable_vals(self.env), "tracking": "lot"})
         picking = self.env["stock.picking"].create({
             "picking_type_id": self.warehouse.in_type_id.id,
             "location_id": self.env.ref("stock.stock_location_suppliers").id,

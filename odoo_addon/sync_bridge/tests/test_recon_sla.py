@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.tests import new_test_user, tagged
+from odoo.addons.sync_bridge.compat import storable_vals
 
 from .common import GROUP_USERS, move_vals
 from .recon_common import ReconCase
@@ -231,7 +232,7 @@ class TestReconSla(ReconCase):
         # a first inventory run with many differences: one to-do for the responsible, not one each
         self.wms.responsible_user_id = self.keeper
         products = self.env["product.product"].create(
-            [{"name": "Bulk %s" % i, "default_code": "BULK-%s" % i, "is_storable": True}
+            [{"name": "Bulk %s" % i, "default_code": "BULK-%s" % i, **storable_vals(self.env)}
              for i in range(5)])
         lines = [{"key": self._key(p.default_code), "outcome": "mismatch", "model": "product.product",
                   "res_id": p.id, "sku": p.default_code, "location": self.loc_name,

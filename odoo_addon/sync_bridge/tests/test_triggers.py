@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import Command
 from odoo.tests import tagged
+from odoo.addons.sync_bridge.compat import storable_vals
 
 from .common import SyncBridgeCase
 
@@ -28,7 +29,7 @@ class TestTriggers(SyncBridgeCase):
 
     def test_picking_not_ready_not_released(self):
         product = self.env["product.product"].create(
-            {"name": "No stock", "type": "consu", "is_storable": True}
+            {"name": "No stock", **storable_vals(self.env)}
         )
         order = self._order(product=product)
         order.action_confirm()
@@ -136,7 +137,7 @@ class TestWaitingForStock(SyncBridgeCase):
     def test_order_waiting_for_stock_says_so_until_released(self):
         empty = self.env["product.product"].create({
             "name": "Out of stock widget", "default_code": "OOS-1", "type": "consu",
-            "is_storable": True, "list_price": 10.0})
+            **storable_vals(self.env), "list_price": 10.0})
         order = self._order(qty=3.0, product=empty)
         order.action_confirm()
         picking = order.picking_ids
@@ -155,7 +156,7 @@ class TestWaitingForStock(SyncBridgeCase):
     def test_no_waiting_note_for_order_confirm_targets(self):
         empty = self.env["product.product"].create({
             "name": "Out of stock gadget", "default_code": "OOS-2", "type": "consu",
-            "is_storable": True, "list_price": 10.0})
+            **storable_vals(self.env), "list_price": 10.0})
         self.wms.release_on = "order_confirm"
         order = self._order(qty=1.0, product=empty)
         order.action_confirm()

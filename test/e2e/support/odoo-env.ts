@@ -34,6 +34,11 @@ export function groupsField(env: OdooTestEnv): string {
   return env.series >= 19 ? 'group_ids' : 'groups_id';
 }
 
+/** Values that make a new product storable: `is_storable` (goods, `consu`) since Odoo 18, `type: 'product'` on 17. */
+export function storableVals(env: OdooTestEnv): Record<string, unknown> {
+  return env.series >= 18 ? { type: 'consu', is_storable: true } : { type: 'product' };
+}
+
 /** Skips the running test on `series` and later, saying why (a known addon difference there). */
 export function skipFromSeries(ctx: Mocha.Context, env: OdooTestEnv, series: number, why: string): void {
   if (env.series >= series) {
@@ -148,11 +153,11 @@ export async function ensureProduct(env: OdooTestEnv, defaultCode: string, name:
   return create(env.admin, 'product.product', { name, default_code: defaultCode, type: 'consu', list_price: price });
 }
 
-/** A storable product (is_storable) by default code, created once: name = the code unless `vals` say otherwise. */
+/** A storable product (storableVals) by default code, created once: name = the code unless `vals` say otherwise. */
 export async function ensureStorableProduct(env: OdooTestEnv, defaultCode: string, vals: Record<string, unknown> = {}): Promise<number> {
   const found = await searchRead<{ id: number }>(env.admin, 'product.product', [['default_code', '=', defaultCode]], ['id']);
   if (found[0]) return found[0].id;
-  return create(env.admin, 'product.product', { name: defaultCode, default_code: defaultCode, type: 'consu', is_storable: true, ...vals });
+  return create(env.admin, 'product.product', { name: defaultCode, default_code: defaultCode, ...storableVals(env), ...vals });
 }
 
 /** `n` customers with a complete US address and a valid email (what the WMS mappings need). */
