@@ -1,12 +1,17 @@
 # Copyright 2026 Odoo Sync Bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero, float_round
 
 from ..compat import is_storable
 
+from .sync_event import NOW_SQL
 from .sync_reconciliation import OUTCOMES
+
+_logger = logging.getLogger(__name__)
 
 LINE_MODELS = ("product.product", "sale.order", "stock.picking", "res.partner")
 CHAR_KEYS = ("sku", "ref", "location", "lot", "value_odoo", "value_target", "details")
@@ -68,6 +73,55 @@ class SyncReconciliationLine(models.Model):
         ]
 
     @api.model
+    @api.model
+    def _cron_purge_old_lines(self):
+        """Delete the lines of finished runs older than the retention
+        (``sync_bridge.recon_line_retention_days``, default 90; 0 keeps every line).
+
+        Kept whatever their age: the lines of the latest done run of each target
+        and job (what the dashboard and the last run show), and the last line of
+        each open exception (its figures stay readable from the exception; the
+        earlier lines of a discrepancy that persists go). The runs themselves stay
+        with their counts, which the KPIs read.
+        Returns the number of lines deleted.
+        """
+        days = int(
+            self.env["ir.config_parameter"].sudo().get_param(
+                "sync_bridge.recon_line_retention_days", "90"
+            )
+            or 0
+        )
+        if days <= 0:
+            return 0
+        for model in ("sync.reconciliation.line", "sync.reconciliation", "sync.exception"):
+            self.env[model].flush_model()
+        self.env.cr.execute(
+            f"""
+            DELETE FROM sync_reconciliation_line l
+             USING sync_reconciliation r
+             WHERE l.run_id = r.id
+               AND r.state IN ('done', 'failed')
+               AND COALESCE(r.finished_at, r.started_at) < {NOW_SQL} - make_interval(days => %s)
+               AND r.id NOT IN (
+                     SELECT DISTINCT ON (target_id, job) id
+                       FROM sync_reconciliation
+                      WHERE state = 'done'
+                      ORDER BY target_id, job, id DESC)
+               AND NOT EXISTS (
+                     SELECT 1 FROM sync_exception e
+                      WHERE e.state = 'open' AND e.recon_line_id = l.id)
+            """,
+            (days,),
+        )
+        count = self.env.cr.rowcount
+        # Raw SQL: what the cache holds of the deleted lines, and the references the
+        # database set to NULL (ondelete), are stale.
+        self.invalidate_model()
+        self.env["sync.reconciliation"].invalidate_model(["line_ids"])
+        self.env["sync.exception"].invalidate_model(["recon_line_id"])
+        _logger.info("sync_bridge: purged %s reconciliation lines older than %s days", count, days)
+        return count
+
     def _selection_record_ref(self):
         return self.env["sync.event"]._selection_record_ref()
 

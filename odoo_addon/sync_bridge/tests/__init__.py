@@ -13,6 +13,7 @@ from . import test_recon_run
 from . import test_recon_listing
 from . import test_recon_kpi
 from . import test_recon_sla
+from . import test_recon_retention
 from . import test_replay
 from . import test_o2c_receipt
 from . import test_o2c_milestone
