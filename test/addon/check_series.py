@@ -63,19 +63,29 @@ def access_rows(path):
         return list(csv.reader(fh))
 
 
-def check_19(tmp):
-    out = os.path.join(tmp, "19")
-    proc = run("19.0", out)
-    check("19.0: the tool exits 0", proc.returncode == 0, proc.stderr)
-    mod = os.path.join(out, "sync_bridge")
+def manifest_version(module_dir):
+    with open(os.path.join(module_dir, "__manifest__.py"), encoding="utf-8") as fh:
+        return ast.literal_eval(fh.read())["version"]
+
+
+def port(tmp, series):
+    """Runs the tool for `series` into tmp; checks the exit and the manifest version; returns
+    the written module's folder, or None when the tool failed."""
+    proc = run(series, os.path.join(tmp, series.split(".")[0]))
+    check(f"{series}: the tool exits 0", proc.returncode == 0, proc.stderr)
+    mod = os.path.join(tmp, series.split(".")[0], "sync_bridge")
     if proc.returncode != 0 or not os.path.isdir(mod):
+        return None
+    src_version, version = manifest_version(SRC), manifest_version(mod)
+    check(f"{series}: manifest version is {series} + the module's x.y.z",
+          version == f"{series}." + src_version.split(".", 2)[2], f"{src_version} -> {version}")
+    return mod
+
+
+def check_19(tmp):
+    mod = port(tmp, "19.0")
+    if mod is None:
         return
-    with open(os.path.join(SRC, "__manifest__.py"), encoding="utf-8") as fh:
-        src_version = ast.literal_eval(fh.read())["version"]
-    with open(os.path.join(mod, "__manifest__.py"), encoding="utf-8") as fh:
-        version = ast.literal_eval(fh.read())["version"]
-    check("19.0: manifest version is 19.0 + the module's x.y.z",
-          version == "19.0." + src_version.split(".", 2)[2], f"{src_version} -> {version}")
     check("19.0: no __pycache__ copied", not any("__pycache__" in dp for dp, _d, _n in os.walk(mod)))
 
     recs = records(mod)
@@ -174,18 +184,9 @@ def field_text(fields, name):
 
 
 def check_17(tmp):
-    out = os.path.join(tmp, "17")
-    proc = run("17.0", out)
-    check("17.0: the tool exits 0", proc.returncode == 0, proc.stderr)
-    mod = os.path.join(out, "sync_bridge")
-    if proc.returncode != 0 or not os.path.isdir(mod):
+    mod = port(tmp, "17.0")
+    if mod is None:
         return
-    with open(os.path.join(SRC, "__manifest__.py"), encoding="utf-8") as fh:
-        src_version = ast.literal_eval(fh.read())["version"]
-    with open(os.path.join(mod, "__manifest__.py"), encoding="utf-8") as fh:
-        version = ast.literal_eval(fh.read())["version"]
-    check("17.0: manifest version is 17.0 + the module's x.y.z",
-          version == "17.0." + src_version.split(".", 2)[2], f"{src_version} -> {version}")
 
     recs, src_recs = records(mod), records(SRC)
     check("17.0: the same records as the source", set(recs) == set(src_recs),
