@@ -6,7 +6,8 @@
 # The tarball holds what a server needs and nothing of the development tree: the sidecar
 # compiled afresh from bridge/ only (tsconfig.release.json: no tests, benches or demo), the
 # shipped mappings with their fixtures and JSON Schema, the addon (odoo_addon/: sync_bridge and
-# its porting tool), deploy/ (systemd unit), docs/, README, the licence, package.json and
+# its porting tool; addons/<series>/sync_bridge: the module ready for Odoo 17.0, 18.0 and 19.0),
+# deploy/ (systemd unit), docs/, README, the licence, package.json and
 # package-lock.json. Install: unpack, then `npm ci --omit=dev` in it (the runtime needs only
 # package.json's dependencies; better-sqlite3 is built for the server's Node there). See
 # docs/runbooks.md, "Installing the sidecar on a server".
@@ -34,6 +35,11 @@ echo "[release] copying mappings, addon, deploy, docs ..."
 tar -cf - --exclude='__pycache__' --exclude='*.pyc' --exclude='*.sqlite*' --exclude='.env' --exclude='secrets*.yaml' \
     mappings odoo_addon deploy docs README.md LICENSE COPYING package.json package-lock.json \
   | tar -xf - -C "$stage"
+
+echo "[release] the addon for each Odoo series (odoo_addon/tools/make_series.py) ..."
+for series in 17.0 18.0 19.0; do
+  python3 odoo_addon/tools/make_series.py --series "$series" --out "$stage/addons/$series" >/dev/null
+done
 
 tarball="$out/$name.tar.gz"
 echo "[release] writing $tarball ..."

@@ -46,13 +46,17 @@ describe('release tarball (deploy/make-release.sh)', function () {
   });
   after(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
 
-  it('holds the compiled sidecar, mappings, addon, unit, docs, licence and lock file; nothing of the development tree', () => {
+  it('holds the compiled sidecar, mappings, the addon (source and ported per series), unit, docs, licence and lock file; nothing of the development tree', () => {
     const files = walk(dir).map((f) => path.relative(dir, f)).filter((f) => !f.startsWith('node_modules'));
     for (const f of ['dist/bridge/cli.js', 'package.json', 'package-lock.json', 'README.md', 'LICENSE', 'COPYING', 'mappings/mapping.schema.json',
       'mappings/shipbob/order_release.yaml', 'odoo_addon/sync_bridge/__manifest__.py', 'odoo_addon/tools/make_series.py',
       'deploy/systemd/sync-bridge.service', 'deploy/systemd/secrets.env.example', 'docs/runbooks.md']) expect(files, f).to.include(f);
     const bad = files.filter((f) => /^(dist\/(test|bench|demo)|test|bench|demo|bridge)\/|__pycache__|\.pyc$|\.sqlite|(^|\/)\.env$|secrets[^/]*\.yaml$|tsbuildinfo/.test(f));
     expect(bad, 'development files in the release').to.deep.equal([]);
+    for (const series of ['17.0', '18.0', '19.0']) {
+      const manifest = fs.readFileSync(path.join(dir, 'addons', series, 'sync_bridge/__manifest__.py'), 'utf8');
+      expect(manifest, `the module for Odoo ${series}`).to.match(new RegExp(`"version": "${series.replace('.', '\\.')}\\.\\d+\\.\\d+\\.\\d+"`));
+    }
     const checksum = fs.readFileSync(`${tarball}.sha256`, 'utf8');
     expect(checksum).to.equal(`${createHash('sha256').update(fs.readFileSync(tarball)).digest('hex')}  ${path.basename(tarball)}\n`);
   });
