@@ -10,6 +10,7 @@
 #      with its Odoo tests, "odoo17 <passed> <failed>", then the e2e files of
 #      .mocharc.odoo17.json over XML-RPC, "e2e17 <passed> <failed>" (skips without an Odoo 17
 #      tree: set ODOO17_SRC or put one at /opt/odoo*).
+#   Tiers 3 and 4 run side by side (SERIAL_TIERS=1: one after the other).
 set -u
 cd "$(dirname "$0")/.."
 results=$(mktemp)
@@ -39,13 +40,43 @@ TIER_RESULT="$results" bash test/harness/odoo-tier.sh
 rc=$?
 [ $rc -ne 0 ] && ! grep -qE "^(odoo|e2e) " "$results" && echo "odoo 0 1" >>"$results"
 
-echo "== Odoo 19 tier (JSON-2 gateway contract; the addon's tests and e2e on Odoo 19) =="
-TIER_RESULT="$results" bash test/harness/odoo-json2-tier.sh
-[ $? -ne 0 ] && ! grep -qE "^json2 " "$results" && echo "json2 0 1" >>"$results"
-
-echo "== Odoo 17 tier (the addon ported to 17 with its Odoo tests) =="
-TIER_RESULT="$results" SERIES=17 bash test/harness/odoo-series-tier.sh
-[ $? -ne 0 ] && ! grep -qE "^odoo17 " "$results" && echo "odoo17 0 1" >>"$results"
+# The Odoo 19 and Odoo 17 tiers run side by side: each has its own throwaway PostgreSQL
+# cluster, databases and ports, and most of their time is spent waiting on Odoo and the sidecars.
+# Their output is shown whole when both have ended, with a progress line every minute meanwhile.
+# SERIAL_TIERS=1 runs them one after the other instead, output streamed.
+tier19() {
+  TIER_RESULT="$1" bash test/harness/odoo-json2-tier.sh
+  [ $? -ne 0 ] && ! grep -qE "^json2 " "$1" && echo "json2 0 1" >>"$1"
+}
+tier17() {
+  TIER_RESULT="$1" SERIES=17 bash test/harness/odoo-series-tier.sh
+  [ $? -ne 0 ] && ! grep -qE "^odoo17 " "$1" && echo "odoo17 0 1" >>"$1"
+}
+H19="== Odoo 19 tier (JSON-2 gateway contract; the addon's tests and e2e on Odoo 19) =="
+H17="== Odoo 17 tier (the addon ported to 17 with its Odoo tests and e2e) =="
+if [ "${SERIAL_TIERS:-0}" = "1" ]; then
+  echo "$H19"; tier19 "$results"
+  echo "$H17"; tier17 "$results"
+else
+  side=$(mktemp -d)
+  echo "== Odoo 19 and Odoo 17 tiers, side by side (their output follows when both have ended) =="
+  t0=$(date +%s)
+  tier19 "$side/r19" >"$side/l19" 2>&1 &
+  p19=$!
+  sleep 5   # the two throwaway clusters take their ports one after the other
+  tier17 "$side/r17" >"$side/l17" 2>&1 &
+  p17=$!
+  while kill -0 "$p19" 2>/dev/null || kill -0 "$p17" 2>/dev/null; do
+    sleep 60
+    echo "[tiers] $(( $(date +%s) - t0 ))s: 19: $(grep -E '^\[' "$side/l19" 2>/dev/null | tail -1 | cut -c1-100) | 17: $(grep -E '^\[' "$side/l17" 2>/dev/null | tail -1 | cut -c1-100)"
+  done
+  wait "$p19"; wait "$p17"
+  echo "$H19"; cat "$side/l19"
+  echo "$H17"; cat "$side/l17"
+  cat "$side/r19" "$side/r17" >>"$results" 2>/dev/null
+  echo "(the Odoo 19 and 17 tiers took $(( $(date +%s) - t0 ))s side by side)"
+  rm -rf "$side"
+fi
 
 echo "== summary =="
 total_p=0; total_f=0
