@@ -66,8 +66,11 @@ else
   sleep 5   # the two throwaway clusters take their ports one after the other
   tier17 "$side/r17" >"$side/l17" 2>&1 &
   p17=$!
+  n=0
   while kill -0 "$p19" 2>/dev/null || kill -0 "$p17" 2>/dev/null; do
-    sleep 60
+    sleep 5
+    n=$((n + 1))
+    [ $((n % 12)) -eq 0 ] || continue
     echo "[tiers] $(( $(date +%s) - t0 ))s: 19: $(grep -E '^\[' "$side/l19" 2>/dev/null | tail -1 | cut -c1-100) | 17: $(grep -E '^\[' "$side/l17" 2>/dev/null | tail -1 | cut -c1-100)"
   done
   wait "$p19"; wait "$p17"
