@@ -3,6 +3,9 @@
 #   1. fast tier: TypeScript build (strict), mocha for the sidecar, Odoo-free addon checks,
 #      lint (eslint, type-aware: no floating or misused promises) counted as one check;
 #   2. real-Odoo tier: test/harness/odoo-tier.sh (skips, saying why, without an Odoo tree);
+#      beside it the upgrade tier, test/harness/odoo-upgrade-tier.sh: databases of earlier addon
+#      releases (the previous one and the oldest with release notes, from git history) upgraded
+#      to this one, then driven by the current sidecar ("upgrade <passed> <failed>");
 #   3. Odoo 19 tier: test/harness/odoo-json2-tier.sh, the gateway contract over JSON-2 on a bare
 #      Odoo 19+ database, then the addon ported to 19 (make_series.py) with its Odoo tests and,
 #      when .mocharc.odoo19.json exists, the Odoo 19 e2e files (skips without an Odoo 19+ tree);
@@ -35,10 +38,24 @@ rm -f "$fastlog"
 echo "== lint (promises: none floating, none misused) =="
 if npx eslint .; then echo "lint 1 0" >>"$results"; else echo "lint 0 1" >>"$results"; fi
 
+# The upgrade tier runs beside the real-Odoo tier (its own throwaway cluster and ports): most
+# of its time and of the e2e half's is spent waiting on Odoo. Its output follows the tier's.
+up=$(mktemp -d)
+( TIER_RESULT="$up/result" bash test/harness/odoo-upgrade-tier.sh >"$up/log" 2>&1
+  [ $? -ne 0 ] && ! grep -qE "^upgrade " "$up/result" 2>/dev/null && echo "upgrade 0 1" >>"$up/result" ) &
+up_pid=$!
+sleep 5   # the two throwaway clusters take their ports one after the other
+
 echo "== real-Odoo tier =="
 TIER_RESULT="$results" bash test/harness/odoo-tier.sh
 rc=$?
 [ $rc -ne 0 ] && ! grep -qE "^(odoo|e2e) " "$results" && echo "odoo 0 1" >>"$results"
+
+echo "== upgrade tier (a database of an earlier addon release upgraded to this one; ran beside the real-Odoo tier) =="
+wait "$up_pid"
+cat "$up/log"
+cat "$up/result" >>"$results" 2>/dev/null
+rm -rf "$up"
 
 # The Odoo 19 and Odoo 17 tiers run side by side: each has its own throwaway PostgreSQL
 # cluster, databases and ports, and most of their time is spent waiting on Odoo and the sidecars.

@@ -6,6 +6,18 @@ tree_major() {
   sed -nE "s/^version_info = \(('saas~)?([0-9]+).*/\2/p" "$1/odoo/release.py" 2>/dev/null | head -1
 }
 
+# An Odoo source tree of major version $1: ODOO<major>_SRC, else the first of /opt/odoo*/ and
+# /usr/src/odoo*/ whose odoo/release.py says that major.
+find_series_src() {
+  local want=$1 var="ODOO${1}_SRC" c
+  if [ -n "${!var:-}" ]; then echo "${!var}"; return 0; fi
+  for c in /opt/odoo*/ /usr/src/odoo*/; do
+    [ -f "$c/odoo-bin" ] || continue
+    [ "$(tree_major "${c%/}")" = "$want" ] && { echo "${c%/}"; return 0; }
+  done
+  return 1
+}
+
 # The Python that runs Odoo: ODOO_PYTHON, else Debian's /usr/bin/python3 when it has Odoo's
 # dependencies, else python3. Prints it; fails (after saying why) when it cannot import them.
 odoo_python() {

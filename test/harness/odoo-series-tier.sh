@@ -32,18 +32,6 @@ source "$here/pg.sh"
 # shellcheck source=odoo-lib.sh
 source "$here/odoo-lib.sh"
 
-# An Odoo source tree of major version $1: ODOO<major>_SRC, else the first of /opt/odoo*/ and
-# /usr/src/odoo*/ whose odoo/release.py says that major.
-find_series_src() {
-  local want=$1 var="ODOO${1}_SRC" c
-  if [ -n "${!var:-}" ]; then echo "${!var}"; return 0; fi
-  for c in /opt/odoo*/ /usr/src/odoo*/; do
-    [ -f "$c/odoo-bin" ] || continue
-    [ "$(tree_major "${c%/}")" = "$want" ] && { echo "${c%/}"; return 0; }
-  done
-  return 1
-}
-
 work=""
 pg_started=0
 odoo_pid=""

@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# Upgrade tier: a database made with an earlier release of the addon, holding sync work in
+# every state, is upgraded to this release the way the runbook says (`-u sync_bridge`), and the
+# current sidecar carries on with it. For each source release:
+#   1. a fresh database (cloned from a template holding the addon's dependencies) gets that
+#      release of sync_bridge installed;
+#   2. Odoo serves it and test/upgrade/before.test.ts leaves work in it through the release's
+#      own contract: a release acked (link), one failed with an open exception, one claimed by
+#      a worker that died, one pending, a shipment and a milestone applied;
+#   3. the row count of every sync_* table is taken, Odoo stops and `-u sync_bridge` runs with
+#      this tree's addon (its migrations); it must exit 0 with no ERROR/CRITICAL line;
+#   4. no sync_* table has fewer rows than before;
+#   5. Odoo serves the upgraded database and test/upgrade/after.test.ts checks that nothing was
+#      lost or is sent twice: the current sidecar delivers the pending and orphaned releases
+#      once each to the ShipBob fake and never the acked one, the failed one is replayed once,
+#      a shipment received again is a duplicate, the migrations' results are there.
+# Result line: "upgrade <passed> <failed>" over all sources (each step 1, 3, 4 is a check;
+# steps 2 and 5 count their mocha tests). The TypeScript must be built (run-all.sh builds).
+#
+# Source releases: UPGRADE_FROM, space- or comma-separated (default "previous oldest"):
+#   previous      the release before the manifest's version (from git history);
+#   oldest        the oldest release with notes in odoo_addon/sync_bridge/readme/HISTORY.md,
+#                 where the supported upgrade path starts (from git history);
+#   <version>     e.g. 18.0.1.8.0: the commit that first set that manifest version;
+#   <folder>      a folder holding an earlier sync_bridge/ (e.g. an unpacked release's
+#                 addons/18.0/), for a tree without git history.
+# A source that cannot be found (no git history: a release tarball or a shallow clone) is
+# SKIPPED, saying so; an install, upgrade or check that fails is a failure, never a skip.
+#
+# Inputs (environment): ODOO_SRC (else an Odoo tree of the manifest's major at /opt/odoo*,
+# /usr/src/odoo*), ODOO_PYTHON, PGHOST/PGPORT/PGUSER/PGPASSWORD, DB_PREFIX (default
+# "sbupgrade"), ODOO_PORT_RANGE, ODOO_TIER_KEEP=1 (keep databases and logs), TIER_RESULT.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+result_file=${TIER_RESULT:-/dev/null}
+# shellcheck source=pg.sh
+source "$here/pg.sh"
+# shellcheck source=odoo-lib.sh
+source "$here/odoo-lib.sh"
+
+say() { echo "[upgrade-tier] $*"; }
+manifest_rel=odoo_addon/sync_bridge/__manifest__.py
+manifest_version() { sed -nE 's/.*"version": *"([^"]+)".*/\1/p' "$1" | head -1; }
+current_version=$(manifest_version "$root/$manifest_rel")
+major=${current_version%%.*}
+
+# ---- the source releases ---------------------------------------------------------------------
+has_history() { git -C "$root" rev-parse --git-dir >/dev/null 2>&1 && [ "$(git -C "$root" rev-parse --is-shallow-repository 2>/dev/null)" = "false" ]; }
+
+# "<version> <commit>" of every release, oldest first: the commit that first set each version.
+addon_releases() {
+  local c v last=""
+  git -C "$root" log --reverse --format=%H -- "$manifest_rel" | while read -r c; do
+    v=$(git -C "$root" show "$c:$manifest_rel" | sed -nE 's/.*"version": *"([^"]+)".*/\1/p' | head -1)
+    [ -n "$v" ] && [ "$v" != "$last" ] && echo "$v $c"
+    last=$v
+  done
+}
+
+# Resolves one UPGRADE_FROM token to "<label>|<version>|<commit or folder>" or fails saying why.
+resolve_source() {
+  local tok=$1 v
+  if [ -d "$tok" ]; then
+    [ -f "$tok/sync_bridge/__manifest__.py" ] || { echo "$tok has no sync_bridge/__manifest__.py"; return 1; }
+    echo "$tok|$(manifest_version "$tok/sync_bridge/__manifest__.py")|$tok"; return 0
+  fi
+  has_history || { echo "'$tok' needs the git history of the repository (none here, or a shallow clone); set UPGRADE_FROM to a folder holding an earlier sync_bridge/"; return 1; }
+  case $tok in
+    previous) v=$(addon_releases | awk -v cur="$current_version" '$1 != cur {v=$1} END {print v}') ;;
+    oldest) v=$(sed -nE 's/^## +([0-9][0-9.]+).*/\1/p' "$root/odoo_addon/sync_bridge/readme/HISTORY.md" | tail -1) ;;
+    *) v=$tok ;;
+  esac
+  [ -n "$v" ] || { echo "no '$tok' release found in the git history"; return 1; }
+  [ "$v" != "$current_version" ] || { echo "'$tok' is this release ($v)"; return 1; }
+  local c; c=$(addon_releases | awk -v v="$v" '$1 == v {print $2; exit}')
+  [ -n "$c" ] || { echo "release $v is not in the git history of $manifest_rel"; return 1; }
+  echo "$tok|$v|$c"
+}
+
+# ---- Odoo ------------------------------------------------------------------------------------
+if [ -n "${ODOO_SRC:-}" ]; then SRC=$ODOO_SRC
+elif ! SRC=$(find_series_src "$major"); then
+  say "SKIPPED: no Odoo $major source tree (set ODOO_SRC, or put one at /opt/odoo* or /usr/src/odoo*)."
+  exit 0
+fi
+[ -f "$SRC/odoo-bin" ] || { say "SKIPPED: $SRC has no odoo-bin."; exit 0; }
+if ! PY=$(odoo_python 2>&1); then say "SKIPPED: $PY"; exit 0; fi
+if [ "$(tree_major "$SRC")" != "$major" ]; then
+  say "SKIPPED: $SRC is Odoo $(tree_major "$SRC"); the addon's releases are for Odoo $major."
+  exit 0
+fi
+
+sources=()
+for tok in $(echo "${UPGRADE_FROM:-previous oldest}" | tr ',' ' '); do
+  if s=$(resolve_source "$tok"); then
+    dup=0; for x in "${sources[@]}"; do [ "$(cut -d'|' -f2 <<<"$x")" = "$(cut -d'|' -f2 <<<"$s")" ] && dup=1; done
+    [ $dup -eq 0 ] && sources+=("$s")
+  else
+    say "SKIPPED source '$tok': $s"
+  fi
+done
+if [ ${#sources[@]} -eq 0 ]; then say "SKIPPED: no source release to upgrade from (see above)."; exit 0; fi
+say "RUNNING: Odoo $(tree_series "$PY" "$SRC") from $SRC; upgrading to $current_version from: $(for s in "${sources[@]}"; do printf '%s ' "$(cut -d'|' -f2 <<<"$s")"; done)"
+
+pg_up || { say "FAILED: could not start PostgreSQL"; echo "upgrade 0 1" >>"$result_file"; exit 1; }
+work=$(mktemp -d /tmp/sync-bridge-upgrade.XXXXXX)
+prefix="${DB_PREFIX:-sbupgrade}_$$"
+dbs=()
+odoo_pid=""
+stop_odoo() { [ -n "$odoo_pid" ] && kill "$odoo_pid" 2>/dev/null && wait "$odoo_pid" 2>/dev/null; odoo_pid=""; }
+cleanup() {
+  stop_odoo
+  if [ "${ODOO_TIER_KEEP:-0}" = "1" ]; then say "kept databases ${dbs[*]} and logs in $work"; return; fi
+  for d in "${dbs[@]}"; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done
+  rm -rf "$work"
+  pg_down
+}
+trap cleanup EXIT
+
+addons="$SRC/odoo/addons"
+[ -d "$SRC/addons" ] && addons="$addons,$SRC/addons"
+conn=(--db_host="$PGHOST" --db_port="${PGPORT:-5432}" --db_user="${PGUSER:-odoo}" --data-dir="$work/data" --without-demo=all --http-interface=127.0.0.1)
+[ -n "${PGPASSWORD:-}" ] && conn+=(--db_password="$PGPASSWORD")
+odoo() { "$PY" "$SRC/odoo-bin" "$@"; }
+
+passed=0; failed=0
+check() { # check <ok 0|1> <what>
+  if [ "$1" -eq 0 ]; then passed=$((passed + 1)); say "  ok: $2"; else failed=$((failed + 1)); say "  FAILED: $2"; fi
+}
+add_mocha() { local p f; read -r p f <<<"$(mocha_counts "$1")"; passed=$((passed + p)); failed=$((failed + f)); }
+
+# "<table> <rows>" of every sync_* table of database $1.
+table_counts() {
+  local sql
+  sql=$(psql -d "$1" -tAc "SELECT string_agg(format('SELECT %L, count(*) FROM %I', tablename, tablename), ' UNION ALL ' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'sync\_%'")
+  psql -d "$1" -tA -F' ' -c "$sql"
+}
+
+# The template: the addon's dependencies (this release's manifest), installed once.
+deps=$("$PY" -c "import ast,sys; print(','.join(ast.literal_eval(open(sys.argv[1]).read())['depends']))" "$root/$manifest_rel")
+tmpl="${prefix}_tmpl"; dbs+=("$tmpl")
+say "template database: installing $deps ..."
+t0=$(date +%s)
+if ! odoo "${conn[@]}" --addons-path="$addons" -d "$tmpl" -i "$deps" --stop-after-init >"$work/template.log" 2>&1; then
+  say "FAILED: the template's install"; tail -30 "$work/template.log"; echo "upgrade 0 1" >>"$result_file"; exit 1
+fi
+say "template ready ($(( $(date +%s) - t0 ))s)"
+
+mocha_env() { # the e2e environment of database $1 served at $url
+  echo ODOO_URL="$url" ODOO_DB="$1" ODOO_SERIES="$(tree_series "$PY" "$SRC")" ODOO_ADMIN_LOGIN=admin ODOO_ADMIN_PASSWORD=admin
+}
+
+for s in "${sources[@]}"; do
+  IFS='|' read -r label from_version where <<<"$s"
+  db="${prefix}_$(tr -c 'a-z0-9\n' '_' <<<"$from_version")"; dbs+=("$db")
+  old="$work/from-$from_version"
+  mkdir -p "$old"
+  say "== from $from_version ($label) =="
+  if [ -d "$where" ]; then cp -a "$where/sync_bridge" "$old/"
+  else git -C "$root" archive "$where" odoo_addon/sync_bridge | tar -x -C "$old" --strip-components=1; fi
+  createdb -T "$tmpl" "$db" && mkdir -p "$work/data/filestore" && cp -a "$work/data/filestore/$tmpl" "$work/data/filestore/$db" 2>/dev/null
+  # 1. the earlier release
+  odoo "${conn[@]}" --addons-path="$addons,$old" -d "$db" -i sync_bridge --stop-after-init >"$work/$db.install.log" 2>&1
+  got=$(psql -d "$db" -tAc "SELECT latest_version FROM ir_module_module WHERE name = 'sync_bridge' AND state = 'installed'")
+  if [ "$got" != "$from_version" ]; then
+    check 1 "sync_bridge $from_version installs (found: '${got:-not installed}')"; tail -30 "$work/$db.install.log"; continue
+  fi
+  check 0 "sync_bridge $from_version installs"
+  # 2. work left in it by that release
+  state="$work/$db.state.json"
+  if ! serve_odoo "$PY" "$SRC" "$work/$db.serve-old.log" 120 "${conn[@]}" --addons-path="$addons,$old" -d "$db"; then
+    check 1 "Odoo serves the $from_version database"; tail -30 "$work/$db.serve-old.log"; stop_odoo; continue
+  fi
+  env $(mocha_env "$db") UPGRADE_STATE="$state" UPGRADE_FROM_VERSION="$from_version" \
+    npx mocha --no-config --timeout 300000 --exit "$root/dist/test/upgrade/before.test.js" 2>&1 | tee "$work/$db.before.log"
+  add_mocha "$work/$db.before.log"
+  stop_odoo
+  # 3. the upgrade
+  table_counts "$db" >"$work/$db.counts-before"
+  t0=$(date +%s)
+  odoo "${conn[@]}" --addons-path="$addons,$root/odoo_addon" -d "$db" -u sync_bridge --stop-after-init >"$work/$db.upgrade.log" 2>&1
+  rc=$?
+  got=$(psql -d "$db" -tAc "SELECT latest_version FROM ir_module_module WHERE name = 'sync_bridge' AND state = 'installed'")
+  errors=$(grep -cE "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$work/$db.upgrade.log")
+  if [ $rc -eq 0 ] && [ "$errors" -eq 0 ] && [ "$got" = "$current_version" ]; then
+    check 0 "-u sync_bridge: $from_version -> $current_version ($(( $(date +%s) - t0 ))s; migrations: $(grep -oE "module sync_bridge: Running migration \[[^]]*\]" "$work/$db.upgrade.log" | grep -oE "[0-9][0-9.]*[0-9]" | paste -sd, | sed 's/,/, /g'))"
+  else
+    check 1 "-u sync_bridge: $from_version -> $current_version (exit $rc, $errors ERROR/CRITICAL lines, version now '$got')"
+    grep -E " (ERROR|CRITICAL) " -A8 "$work/$db.upgrade.log" | head -60
+  fi
+  # 4. nothing lost
+  table_counts "$db" >"$work/$db.counts-after"
+  lost=$(awk 'NR == FNR {after[$1] = $2; next} !($1 in after) || after[$1] < $2 {printf "%s %d -> %s; ", $1, $2, ($1 in after) ? after[$1] : "table gone"}' "$work/$db.counts-after" "$work/$db.counts-before")
+  check "$([ -z "$lost" ] && echo 0 || echo 1)" "no sync_* table lost rows ($(wc -l <"$work/$db.counts-before") tables, $(awk '{n += $2} END {print n}' "$work/$db.counts-before") rows before)${lost:+: $lost}"
+  # 5. the current sidecar carries on
+  if ! serve_odoo "$PY" "$SRC" "$work/$db.serve-new.log" 120 "${conn[@]}" --addons-path="$addons,$root/odoo_addon" -d "$db"; then
+    check 1 "Odoo serves the upgraded database"; tail -30 "$work/$db.serve-new.log"; stop_odoo; continue
+  fi
+  env $(mocha_env "$db") UPGRADE_STATE="$state" UPGRADE_FROM_VERSION="$from_version" ODOO_SERVER_LOG="$work/$db.serve-new.log" \
+    npx mocha --no-config --timeout 300000 --exit "$root/dist/test/upgrade/after.test.js" 2>&1 | tee "$work/$db.after.log"
+  add_mocha "$work/$db.after.log"
+  stop_odoo
+done
+
+say "upgrade tier: $passed passed, $failed failed"
+echo "upgrade $passed $failed" >>"$result_file"
+exit 0
