@@ -14,7 +14,8 @@ const context = async (configFile: string | undefined) => (await import('./app/c
  *   check-targets [--target T]     credentials of each target; CRM properties/fields the mappings write
  *   events list|replay|resend      the dead-letter view, replay and resend (events live in Odoo)
  *   inbox list|replay|discard      inbound messages in the local inbox; replay or discard rejected ones
- *   state info|compact             the local state file's size; give free space back to the disk
+ *   state info|compact|backup|restore   the local state file's size; give free space back to
+ *                                  the disk; copy it while running; put a copy back
  *   support-bundle [--out F]       one JSON file for a support request (versions, config refs, queue, failures; no secrets or payloads)
  *   reconcile <job> --target T     run one reconciliation now (inventory|open-orders|master-data)
  *   mappings check [dir]           validate every mapping file (exit 1 on any error)
@@ -44,6 +45,10 @@ const USAGE = `usage: sync-bridge <command> [options]
                         support request (secrets scrubbed; no payloads or message bodies)
   state info            the state file's size, free space and rows per table
   state compact         give the state file's free space back to the disk (sidecar stopped)
+  state backup (--out <file> | --dir <folder> [--keep N])   a consistent copy while the sidecar
+                        runs, checked, mode 0600 (--dir: state-<UTC time>.sqlite, the newest N kept, default 7)
+  state restore --from <file>   put a backup in place of the state file (sidecar stopped; the
+                        current file is moved aside)
   reconcile <inventory|open-orders|master-data> --target T [--dry-run]
                         reconcile once now (exit 0 clean, 1 discrepancies, 2+ errors)
   mappings check [dir]  validate mapping files

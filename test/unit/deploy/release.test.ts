@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { openStateStore } from '../../../bridge/state/state-store.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
@@ -50,7 +51,7 @@ describe('release tarball (deploy/make-release.sh)', function () {
     const files = walk(dir).map((f) => path.relative(dir, f)).filter((f) => !f.startsWith('node_modules'));
     for (const f of ['dist/bridge/cli.js', 'package.json', 'package-lock.json', 'README.md', 'LICENSE', 'COPYING', 'mappings/mapping.schema.json',
       'mappings/shipbob/order_release.yaml', 'odoo_addon/sync_bridge/__manifest__.py', 'odoo_addon/tools/make_series.py',
-      'deploy/systemd/sync-bridge.service', 'deploy/systemd/secrets.env.example', 'docs/runbooks.md']) expect(files, f).to.include(f);
+      'deploy/systemd/sync-bridge.service', 'deploy/systemd/sync-bridge-backup.service', 'deploy/systemd/sync-bridge-backup.timer', 'deploy/systemd/secrets.env.example', 'docs/runbooks.md']) expect(files, f).to.include(f);
     const bad = files.filter((f) => /^(dist\/(test|bench|demo)|test|bench|demo|bridge)\/|__pycache__|\.pyc$|\.sqlite|(^|\/)\.env$|secrets[^/]*\.yaml$|tsbuildinfo/.test(f));
     expect(bad, 'development files in the release').to.deep.equal([]);
     for (const series of ['17.0', '18.0', '19.0']) {
@@ -99,19 +100,38 @@ describe('release tarball (deploy/make-release.sh)', function () {
     expect(unit).to.match(/^ExecStart=\/usr\/bin\/node \/opt\/sync-bridge\/dist\/bridge\/cli\.js start$/m);
   });
 
-  it('the systemd unit passes systemd-analyze verify without a warning', function () {
+  it('the systemd units (sidecar, state backup and its timer) pass systemd-analyze verify without a warning', function () {
     const which = spawnSync('sh', ['-c', 'command -v systemd-analyze'], { encoding: 'utf8' });
     if (which.status !== 0) {
-      console.log('      (skipped: systemd-analyze is not installed here; the unit is checked where it is)');
+      console.log('      (skipped: systemd-analyze is not installed here; the units are checked where it is)');
       this.skip();
     }
-    // The unit's paths, pointed at this machine's node and the unpacked release (verify checks the executables).
-    const unit = fs.readFileSync(path.join(dir, 'deploy/systemd/sync-bridge.service'), 'utf8')
-      .replace('/usr/bin/node', process.execPath).replaceAll('/opt/sync-bridge', dir);
-    const copy = path.join(tmp, 'sync-bridge.service');
-    fs.writeFileSync(copy, unit);
-    const r = spawnSync('systemd-analyze', ['verify', copy], { encoding: 'utf8' });
+    // The units' paths, pointed at this machine's node and the unpacked release (verify checks the executables).
+    const units = ['sync-bridge.service', 'sync-bridge-backup.service', 'sync-bridge-backup.timer'].map((name) => {
+      const copy = path.join(tmp, name);
+      fs.writeFileSync(copy, fs.readFileSync(path.join(dir, 'deploy/systemd', name), 'utf8')
+        .replace('/usr/bin/node', process.execPath).replaceAll('/opt/sync-bridge', dir));
+      return copy;
+    });
+    const r = spawnSync('systemd-analyze', ['verify', ...units], { encoding: 'utf8' });
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stderr.trim(), 'warnings').to.equal('');
+  });
+
+  it('the backup unit runs `state backup` into the state folder, which its sandbox may write', () => {
+    const unit = fs.readFileSync(path.join(dir, 'deploy/systemd/sync-bridge-backup.service'), 'utf8');
+    const exec = /^ExecStart=\/usr\/bin\/node \/opt\/sync-bridge\/dist\/bridge\/cli\.js (.*)$/m.exec(unit)?.[1];
+    expect(exec).to.equal('state backup --dir /var/lib/sync-bridge/backups --keep 14');
+    expect(unit).to.match(/^ReadWritePaths=\/var\/lib\/sync-bridge$/m);
+    const timer = fs.readFileSync(path.join(dir, 'deploy/systemd/sync-bridge-backup.timer'), 'utf8');
+    expect(timer).to.match(/^OnCalendar=/m).and.to.match(/^Persistent=true$/m);
+    // Run as the unit does, with the folder moved here: a state file, then its backup.
+    const varLib = path.join(tmp, 'var-lib');
+    openStateStore(path.join(varLib, 'bridge.sqlite')).close();
+    const cfg = path.join(tmp, 'unit.config.yaml');
+    fs.writeFileSync(cfg, `odoo: { url: 'http://127.0.0.1:8069', db: x, username: x, api_key: { env: ODOO_API_KEY } }\nstate: { path: '${varLib}/bridge.sqlite' }\nmappings: { dir: '${path.join(dir, 'mappings')}' }\n`);
+    const r = cli(exec!.split(' ').map((a) => a.replace('/var/lib/sync-bridge', varLib)), { BRIDGE_CONFIG: cfg, ODOO_API_KEY: 'k-123456789' });
+    expect(r.status, r.stdout + r.stderr).to.equal(0);
+    expect(fs.readdirSync(path.join(varLib, 'backups'))).to.have.length(1).and.to.satisfy((f: string[]) => /^state-\d{8}T\d{6}Z\.sqlite$/.test(f[0]!));
   });
 });
