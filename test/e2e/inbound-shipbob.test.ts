@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
 import { create, ensureProduct, ensureTarget, ensureWarehouse, odooTestEnv, searchRead, serviceEnv, serviceGateway, xmlId } from './support/odoo-env.js';
@@ -151,5 +152,22 @@ ${shipbobWebhookTarget(CODE, fake)}`, { SHIPBOB_TOKEN: fake.tokens[0]!, SHIPBOB_
     } finally {
       fs.writeFileSync(file, text);
     }
+  });
+
+  it('state backup, run on the host while the sidecar runs, copies its state file with the messages it received', async () => {
+    const list = await admin(`/admin/inbox?source=${CODE}&limit=1000`);
+    const received = (list.body.messages as Array<{ message_id: string }>).map((m) => m.message_id).sort();
+    expect(received.length, 'the earlier tests left messages in the inbox').to.be.greaterThan(0);
+    const copy = path.join(sidecar!.dir, 'backup.sqlite');
+    const cliEnv = { PATH: process.env.PATH ?? '', ODOO_URL: env.url, ODOO_DB: env.db, ...serviceEnv(env), SHIPBOB_TOKEN: 'x', SHIPBOB_WEBHOOK_SECRET: 'x', BRIDGE_ADMIN_TOKEN: ADMIN };
+    const r = spawnSync(process.execPath, [path.join(root, 'dist/bridge/cli.js'), 'state', 'backup', '--out', copy, '--config', path.join(sidecar!.dir, 'bridge.config.yaml')], { env: cliEnv, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr + r.stdout).to.equal(0);
+    expect(r.stdout).to.match(/integrity ok\n/);
+    const db = new Database(copy, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT message_id FROM inbox WHERE source = ? ORDER BY message_id').all(CODE) as Array<{ message_id: string }>;
+      expect(rows.map((x) => x.message_id)).to.deep.equal(received);
+    } finally { db.close(); }
+    expect((await admin('/readyz')).status, 'the sidecar runs on').to.equal(200);
   });
 });

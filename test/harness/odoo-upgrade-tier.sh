@@ -13,7 +13,10 @@
 #   5. Odoo serves the upgraded database and test/upgrade/after.test.ts checks that nothing was
 #      lost or is sent twice: the current sidecar delivers the pending and orphaned releases
 #      once each to the ShipBob fake and never the acked one, the failed one is replayed once,
-#      a shipment received again is a duplicate, the migrations' results are there.
+#      a shipment received again is a duplicate, the migrations' results are there; for the
+#      previous release, that release's sidecar (built from git history) is stopped with a
+#      shipment in its inbox that Odoo could not take, and this sidecar, started on the same
+#      state file, applies it once.
 # Result line: "upgrade <passed> <failed>" over all sources (each step 1, 3, 4 is a check;
 # steps 2 and 5 count their mocha tests). The TypeScript must be built (run-all.sh builds).
 #
@@ -193,11 +196,31 @@ for s in "${sources[@]}"; do
   table_counts "$db" >"$work/$db.counts-after"
   lost=$(awk 'NR == FNR {after[$1] = $2; next} !($1 in after) || after[$1] < $2 {printf "%s %d -> %s; ", $1, $2, ($1 in after) ? after[$1] : "table gone"}' "$work/$db.counts-after" "$work/$db.counts-before")
   check "$([ -z "$lost" ] && echo 0 || echo 1)" "no sync_* table lost rows ($(wc -l <"$work/$db.counts-before") tables, $(awk '{n += $2} END {print n}' "$work/$db.counts-before") rows before)${lost:+: $lost}"
-  # 5. the current sidecar carries on
+  # 5. the current sidecar carries on; for the previous release, it also takes over the state
+  #    file of that release's sidecar (built here from git history with this tree's node_modules)
+  old_sidecar=""
+  if [ "$label" = "previous" ] && [ ! -d "$where" ]; then
+    deps_of() { node -e 'let s="";process.stdin.on("data",(d)=>{s+=d}).on("end",()=>console.log(JSON.stringify(JSON.parse(s).dependencies)))'; }
+    if [ "$(git -C "$root" show "$where:package.json" | deps_of)" != "$(deps_of <"$root/package.json")" ]; then
+      say "  the sidecar of $from_version has other dependencies than this tree: taking over its state file is not tried"
+    else
+      sc="$work/sidecar-$from_version"
+      mkdir -p "$sc"
+      git -C "$root" archive "$where" bridge mappings tsconfig.json package.json | tar -x -C "$sc"
+      ln -s "$root/node_modules" "$sc/node_modules"
+      t0=$(date +%s)
+      if (cd "$sc" && npx tsc -p tsconfig.json) >"$work/sidecar-build.log" 2>&1 && [ -f "$sc/dist/bridge/cli.js" ]; then
+        check 0 "the sidecar of $from_version builds from git history ($(( $(date +%s) - t0 ))s)"
+        old_sidecar=$sc
+      else
+        check 1 "the sidecar of $from_version builds from git history"; tail -20 "$work/sidecar-build.log"
+      fi
+    fi
+  fi
   if ! serve_odoo "$PY" "$SRC" "$work/$db.serve-new.log" 120 "${conn[@]}" --addons-path="$addons,$root/odoo_addon" -d "$db"; then
     check 1 "Odoo serves the upgraded database"; tail -30 "$work/$db.serve-new.log"; stop_odoo; continue
   fi
-  env $(mocha_env "$db") UPGRADE_STATE="$state" UPGRADE_FROM_VERSION="$from_version" ODOO_SERVER_LOG="$work/$db.serve-new.log" \
+  env $(mocha_env "$db") UPGRADE_STATE="$state" UPGRADE_FROM_VERSION="$from_version" ODOO_SERVER_LOG="$work/$db.serve-new.log" UPGRADE_OLD_SIDECAR="$old_sidecar" \
     npx mocha --no-config --timeout 300000 --exit "$root/dist/test/upgrade/after.test.js" 2>&1 | tee "$work/$db.after.log"
   add_mocha "$work/$db.after.log"
   stop_odoo

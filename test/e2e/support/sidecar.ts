@@ -20,6 +20,8 @@ export interface SidecarOptions {
   odooUrl?: string;
   /** Mappings folder substituted for $MAPPINGS (default: the repository's mappings/). */
   mappingsDir?: string;
+  /** The sidecar's cli.js to run (default: this tree's dist/bridge/cli.js), e.g. an earlier release's build. */
+  cli?: string;
 }
 
 export interface RunningSidecar {
@@ -48,7 +50,7 @@ export function startSidecar(env: OdooTestEnv, configYaml: string, extraEnv: Rec
   };
   const launch = (): RunningSidecar => {
     let out = '';
-    const proc = spawn(process.execPath, [path.join(root, 'dist/bridge/cli.js'), 'start', '--config', file], { env: vars, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [opts.cli ?? path.join(root, 'dist/bridge/cli.js'), 'start', '--config', file], { env: vars, stdio: ['ignore', 'pipe', 'pipe'] });
     const log = fs.createWriteStream(path.join(dir, 'sidecar.log'), { flags: 'a' });
     const keep = (d: Buffer) => { log.write(d); out += d.toString(); if (out.length > 4_000_000) out = out.slice(-2_000_000); };
     proc.once('exit', () => log.end());
