@@ -61,14 +61,16 @@ addon_releases() {
   done
 }
 
-# Resolves one UPGRADE_FROM token to "<label>|<version>|<commit or folder>" or fails saying why.
+# Resolves one UPGRADE_FROM token to "<label>|<version>|<commit or folder>", or says why not:
+# return 2 when there is no git history to look in (a skip), 1 otherwise (a failure: with the
+# history at hand, the previous and the oldest release must be found).
 resolve_source() {
   local tok=$1 v
   if [ -d "$tok" ]; then
     [ -f "$tok/sync_bridge/__manifest__.py" ] || { echo "$tok has no sync_bridge/__manifest__.py"; return 1; }
     echo "$tok|$(manifest_version "$tok/sync_bridge/__manifest__.py")|$tok"; return 0
   fi
-  has_history || { echo "'$tok' needs the git history of the repository (none here, or a shallow clone); set UPGRADE_FROM to a folder holding an earlier sync_bridge/"; return 1; }
+  has_history || { echo "'$tok' needs the git history of the repository (none here, or a shallow clone); set UPGRADE_FROM to a folder holding an earlier sync_bridge/"; return 2; }
   case $tok in
     previous) v=$(addon_releases | awk -v cur="$current_version" '$1 != cur {v=$1} END {print v}') ;;
     oldest) v=$(sed -nE 's/^## +([0-9][0-9.]+).*/\1/p' "$root/odoo_addon/sync_bridge/readme/HISTORY.md" | tail -1) ;;
@@ -95,15 +97,20 @@ if [ "$(tree_major "$SRC")" != "$major" ]; then
 fi
 
 sources=()
+unresolved=0
 for tok in $(echo "${UPGRADE_FROM:-previous oldest}" | tr ',' ' '); do
-  if s=$(resolve_source "$tok"); then
-    dup=0; for x in "${sources[@]}"; do [ "$(cut -d'|' -f2 <<<"$x")" = "$(cut -d'|' -f2 <<<"$s")" ] && dup=1; done
-    [ $dup -eq 0 ] && sources+=("$s")
-  else
-    say "SKIPPED source '$tok': $s"
-  fi
+  s=$(resolve_source "$tok")
+  case $? in
+    0) dup=0; for x in "${sources[@]}"; do [ "$(cut -d'|' -f2 <<<"$x")" = "$(cut -d'|' -f2 <<<"$s")" ] && dup=1; done
+       [ $dup -eq 0 ] && sources+=("$s") ;;
+    2) say "SKIPPED source '$tok': $s" ;;
+    *) say "FAILED: source '$tok': $s"; unresolved=$((unresolved + 1)) ;;
+  esac
 done
-if [ ${#sources[@]} -eq 0 ]; then say "SKIPPED: no source release to upgrade from (see above)."; exit 0; fi
+if [ ${#sources[@]} -eq 0 ]; then
+  if [ $unresolved -gt 0 ]; then echo "upgrade 0 $unresolved" >>"$result_file"; exit 1; fi
+  say "SKIPPED: no source release to upgrade from (see above)."; exit 0
+fi
 say "RUNNING: Odoo $(tree_series "$PY" "$SRC") from $SRC; upgrading to $current_version from: $(for s in "${sources[@]}"; do printf '%s ' "$(cut -d'|' -f2 <<<"$s")"; done)"
 
 pg_up || { say "FAILED: could not start PostgreSQL"; echo "upgrade 0 1" >>"$result_file"; exit 1; }
@@ -127,7 +134,7 @@ conn=(--db_host="$PGHOST" --db_port="${PGPORT:-5432}" --db_user="${PGUSER:-odoo}
 [ -n "${PGPASSWORD:-}" ] && conn+=(--db_password="$PGPASSWORD")
 odoo() { "$PY" "$SRC/odoo-bin" "$@"; }
 
-passed=0; failed=0
+passed=0; failed=$unresolved
 check() { # check <ok 0|1> <what>
   if [ "$1" -eq 0 ]; then passed=$((passed + 1)); say "  ok: $2"; else failed=$((failed + 1)); say "  FAILED: $2"; fi
 }
