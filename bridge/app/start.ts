@@ -28,6 +28,7 @@ import { checkTargetSchemasAtStart } from './target-schema-at-start.js';
 import type { AtpRow } from '../runtime/atp-enrich.js';
 import { sidecarVersion } from '../version.js';
 import { acquireStateLock } from '../state/state-lock.js';
+import { ScheduledBackup } from '../state/scheduled-backup.js';
 
 /**
  * `sync-bridge start`: the one place where the sidecar is wired together. Fails fast on a bad
@@ -138,6 +139,8 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
     onPollResync: inbound.onPollResync,
     onRunFinished: new ReconMetrics(metrics.registry).observe,
   }).schedule();
+  // Backups of the state file on a schedule (state.backup), when configured.
+  const backups = config.state.backup ? new ScheduledBackup(config.state.path, config.state.backup, log, metrics.registry).start() : undefined;
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -151,7 +154,7 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
       if (stopping) return;
       stopping = true;
       log.info(`${signal}: stopping (no new claims, finishing in-flight work)`);
-      Promise.all([worker.stop(config.worker.shutdown_grace_ms), inbound.stop(), reconcile.stop()]).then(() => {
+      Promise.all([worker.stop(config.worker.shutdown_grace_ms), inbound.stop(), reconcile.stop(), backups?.stop()]).then(() => {
         server.close();
         quota.flush();
         db.close();

@@ -55,6 +55,22 @@ export const workerSchema = z.object({
   shutdown_grace_ms: duration.default(20_000),
 }).strict();
 
+const CRON = /^\s*(\S+\s+){4,5}\S+\s*$/;
+
+/**
+ * Backups of the state file taken by the running sidecar (bridge/state/scheduled-backup.ts): the
+ * same checked copy as `sync-bridge state backup --dir`. Leave out on a host whose own timer runs
+ * that command (deploy/systemd/sync-bridge-backup.timer).
+ */
+export const stateBackupSchema = z.object({
+  /** Folder of the copies, `state-<UTC time>.sqlite` (put it on another disk or volume than the state file). */
+  dir: z.string().min(1),
+  /** node-cron expression (5 or 6 fields): when to take a copy; default daily at 02:30. */
+  schedule: z.string().regex(CRON, "a cron expression such as '30 2 * * *'").default('30 2 * * *'),
+  /** How many copies to keep in `dir` (the older ones are removed after each copy). */
+  keep: z.number().int().min(1).default(7),
+}).strict();
+
 export const stateSchema = z.object({
   /** SQLite file holding pending write-backs, the inbox and dead letters. */
   path: z.string().min(1).default('./var/bridge.sqlite'),
@@ -62,6 +78,8 @@ export const stateSchema = z.object({
   retention_days: z.number().int().min(1).default(14),
   /** Keep each attempt's mapped payload (redacted) in the delivery log (`events list --local`). */
   log_payloads: z.boolean().default(false),
+  /** Scheduled backups of the state file by the sidecar; none when left out. */
+  backup: stateBackupSchema.optional(),
 }).strict();
 
 export const serverSchema = z.object({
@@ -82,7 +100,6 @@ export const serverSchema = z.object({
   webhook_tolerance_seconds: z.number().int().min(1).max(3600).default(300),
 }).strict();
 
-const CRON = /^\s*(\S+\s+){4,5}\S+\s*$/;
 
 export const pollSchema = z.object({
   /**

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
@@ -30,6 +31,8 @@ describe('e2e: ShipBob shipment webhook -> sidecar inbox -> sync_apply -> Odoo d
   let warehouseId: number;
   let usId: number;
   // The sidecar's own copy of the ShipBob mappings: the diff test edits one in place.
+  // The sidecar's own scheduled backups (state.backup), every 2 s here.
+  const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-e2e-backups-'));
   const mappingsDir = mappingsSubset({ shipbob: fs.readdirSync(path.join(root, 'mappings/shipbob')).filter((n) => n.endsWith('.yaml')) });
 
   const admin = async (p: string, init: RequestInit = {}) => {
@@ -51,7 +54,7 @@ describe('e2e: ShipBob shipment webhook -> sidecar inbox -> sync_apply -> Odoo d
     fake.store.setInventory({ sku: 'WID-INB', on_hand: 1000 });
     port = await freePort();
     fake.setWebhookTarget(`http://127.0.0.1:${port}/webhooks/${CODE}`);
-    sidecar = startSidecar(env, `${configHead(env, { worker: FAST_WORKER, server: adminServer(port), inbound: FAST_INBOUND })}targets:
+    sidecar = startSidecar(env, `${configHead(env, { worker: FAST_WORKER, server: adminServer(port), inbound: FAST_INBOUND, state: { backup: `{ dir: '${backupDir}', schedule: '*/2 * * * * *', keep: 2 }` } })}targets:
 ${shipbobWebhookTarget(CODE, fake)}`, { SHIPBOB_TOKEN: fake.tokens[0]!, SHIPBOB_WEBHOOK_SECRET: fake.webhookSecret, BRIDGE_ADMIN_TOKEN: ADMIN }, { mappingsDir });
     await waitListening(port);
   });
@@ -169,5 +172,18 @@ ${shipbobWebhookTarget(CODE, fake)}`, { SHIPBOB_TOKEN: fake.tokens[0]!, SHIPBOB_
       expect(rows.map((x) => x.message_id)).to.deep.equal(received);
     } finally { db.close(); }
     expect((await admin('/readyz')).status, 'the sidecar runs on').to.equal(200);
+  });
+
+  it('state.backup: the running sidecar takes its own copies on the schedule, keeps the newest 2, and shows them on /metrics', async () => {
+    await waitFor('two scheduled copies', async () => fs.readdirSync(backupDir).filter((f) => /^state-\d{8}T\d{6}Z\.sqlite$/.test(f)).length === 2);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).to.match(/^sync_bridge_state_backup_runs_total\{outcome="done"\} [1-9]\d*$/m);
+    expect(metrics).to.match(/^sync_bridge_state_backup_last_success_timestamp_seconds\{dir="[^"]+"\} \d{10}$/m);
+    const newest = fs.readdirSync(backupDir).sort().at(-1)!;
+    const db = new Database(path.join(backupDir, newest), { readonly: true });
+    try {
+      expect((db.prepare('SELECT count(*) AS n FROM inbox WHERE source = ?').get(CODE) as { n: number }).n).to.be.greaterThan(0);
+    } finally { db.close(); }
+    expect(sidecar!.output()).to.contain('"message":"state backup done"');
   });
 });

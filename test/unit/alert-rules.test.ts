@@ -10,6 +10,7 @@ import { ReconMetrics } from '../../bridge/reconcile/recon-metrics.js';
 import { checkTargetSchemasAtStart } from '../../bridge/app/target-schema-at-start.js';
 import { configSchema } from '../../bridge/config/schema.js';
 import { MappingMetrics } from '../../bridge/app/mapping-reload.js';
+import { ScheduledBackup } from '../../bridge/state/scheduled-backup.js';
 import { silentLog } from './connectors/helpers.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
@@ -24,6 +25,7 @@ async function exportedNames(): Promise<Set<string>> {
   new OdooQueueGauges(metrics.registry, async () => []);
   new ReconMetrics(metrics.registry);
   new MappingMetrics(metrics.registry);
+  new ScheduledBackup('/nonexistent/state.sqlite', { dir: '/nonexistent/backups', schedule: '30 2 * * *', keep: 7 }, silentLog, metrics.registry);
   await checkTargetSchemasAtStart({ config: configSchema.parse({ odoo: { url: 'http://127.0.0.1:9', db: 'x', username: 'x', api_key: { env: 'X' } } }), secret: () => '', log: silentLog }, metrics.registry);
   const names = new Set<string>();
   for (const m of metrics.registry.getMetricsAsArray()) {
