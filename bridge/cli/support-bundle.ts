@@ -9,6 +9,7 @@ import { OdooContract } from '../odoo/contract.js';
 import { DeliveryLog } from '../state/delivery-log.js';
 import { InboxStore } from '../state/inbox-store.js';
 import { MappingStore } from '../state/mapping-store.js';
+import { newestBackups } from '../state/state-backup.js';
 import { stateSpace } from '../state/state-space.js';
 import { openStateStore, type DB } from '../state/state-store.js';
 import { sidecarVersion } from '../version.js';
@@ -47,6 +48,7 @@ export async function runSupportBundle(ctx: AppContext, argv: string[], out: Nod
     ['versions', () => readVersions(ctx.odoo, config)],
     ['odoo_queue', () => new OdooContract(ctx.odoo).statusSummary()],
     ['state_file', () => need(state, config.state.path, stateFile)],
+    ['state_backups', () => stateBackups(config.state.backup?.dir)],
     ['delivery_failures', () => need(state, config.state.path, deliveryFailures)],
     ['inbox', () => need(state, config.state.path, inbox)],
     ['mappings', () => mappings(config.mappings.dir, state)],
@@ -101,6 +103,12 @@ function withoutUserinfo(v: unknown): unknown {
 function need<T>(db: DB | undefined, file: string, fn: (db: DB) => T): T {
   if (!db) throw new Error(`no state file at ${file}`);
   return fn(db);
+}
+
+/** The newest copies the sidecar made (state.backup), or that it makes none. */
+function stateBackups(dir: string | undefined): unknown {
+  if (dir === undefined) return { scheduled: false, note: 'state.backup is not set (a timer on the host may run `sync-bridge state backup`)' };
+  return { scheduled: true, dir, newest: newestBackups(dir, 3).map((b) => ({ file: b.file, bytes: b.bytes, modified: b.modified.toISOString() })) };
 }
 
 function stateFile(db: DB): unknown {

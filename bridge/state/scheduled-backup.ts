@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import client from 'prom-client';
 import type { Logger } from 'winston';
-import { backupName, backupState, pruneBackups } from './state-backup.js';
+import { backupName, backupState, newestBackups, pruneBackups } from './state-backup.js';
 
 /** `state.backup` of the configuration (bridge/config/schema.ts). */
 export interface BackupScheduleConfig {
@@ -46,17 +45,15 @@ export class ScheduledBackup {
 
   /** The newest copy already in `dir` (an earlier run of this or another process), if any. */
   private observeNewest(): void {
-    let names: string[];
+    let newest;
     try {
-      names = fs.readdirSync(this.config.dir).filter((f) => /^state-\d{8}T\d{6}Z\.sqlite$/.test(f)).sort();
+      [newest] = newestBackups(this.config.dir, 1);
     } catch {
       return;
     }
-    const newest = names.at(-1);
     if (!newest) return;
-    const st = fs.statSync(path.join(this.config.dir, newest));
-    this.lastSuccess.set(this.labels, Math.floor(st.mtimeMs / 1000));
-    this.lastBytes.set(this.labels, st.size);
+    this.lastSuccess.set(this.labels, Math.floor(newest.modified.getTime() / 1000));
+    this.lastBytes.set(this.labels, newest.bytes);
   }
 
   /** One backup now, then the older copies pruned. Never throws: a failure is logged and counted. */

@@ -62,7 +62,7 @@ export function checkStateFile(file: string): StateFileCheck {
 export async function backupState(source: string, dest: string, opts: { onProgress?: (p: BackupProgress) => void; pagesPerStep?: number } = {}): Promise<BackupResult> {
   if (!fs.existsSync(source)) throw new StateBackupError(`state.path ${source}: no such file (nothing to back up)`);
   if (fs.existsSync(dest)) throw new StateBackupError(`${dest}: already exists (choose another name, or remove it first)`);
-  fs.mkdirSync(path.dirname(path.resolve(dest)), { recursive: true });
+  fs.mkdirSync(path.dirname(path.resolve(dest)), { recursive: true, mode: 0o700 });
   const partial = `${dest}.partial`;
   fs.rmSync(partial, { force: true });
   const db = new Database(source, { readonly: true, fileMustExist: true });
@@ -128,7 +128,7 @@ export function restoreState(from: string, target: string, now: Date = new Date(
  * them for `--dir`), removes the older ones; returns the removed files.
  */
 export function pruneBackups(dir: string, keep: number): string[] {
-  const files = fs.readdirSync(dir).filter((f) => /^state-\d{8}T\d{6}Z\.sqlite$/.test(f)).sort();
+  const files = backupNames(dir);
   const old = files.slice(0, Math.max(0, files.length - keep));
   for (const f of old) fs.rmSync(path.join(dir, f));
   return old.map((f) => path.join(dir, f));
@@ -137,4 +137,24 @@ export function pruneBackups(dir: string, keep: number): string[] {
 /** The name of a backup taken at `now` in a backup folder: state-20261123T041500Z.sqlite. */
 export function backupName(now: Date): string {
   return `state-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.sqlite`;
+}
+
+const BACKUP_NAME = /^state-\d{8}T\d{6}Z\.sqlite$/;
+
+/** The backups in `dir` (names as `backupName` makes them), oldest first; none when `dir` does not exist. */
+export function backupNames(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).filter((f) => BACKUP_NAME.test(f)).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** The newest `n` backups in `dir`, newest first: file, size, modification time. */
+export function newestBackups(dir: string, n: number): Array<{ file: string; bytes: number; modified: Date }> {
+  return backupNames(dir).slice(-n).reverse().map((f) => {
+    const st = fs.statSync(path.join(dir, f));
+    return { file: path.join(dir, f), bytes: st.size, modified: st.mtime };
+  });
 }

@@ -54,6 +54,25 @@ targets:
     expect(b.mappings).to.have.property('error');
     expect(b.about).to.have.property('sidecar');
     expect(b.config).to.have.nested.property('values.targets.wms.auth.token.env', 'SHIPBOB_TOKEN');
+    expect(b.state_backups).to.include({ scheduled: false });
+  });
+
+  it('state.backup set: the newest three copies, newest first, with size and time', async () => {
+    const backups = path.join(dir, 'backups');
+    fs.mkdirSync(backups);
+    for (const [i, name] of ['state-20261101T023000Z.sqlite', 'state-20261102T023000Z.sqlite', 'state-20261103T023000Z.sqlite', 'state-20261104T023000Z.sqlite', 'notes.txt'].entries()) fs.writeFileSync(path.join(backups, name), 'x'.repeat(i + 1));
+    const file = path.join(dir, 'bridge.config.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(`state: { path: '${path.join(dir, 'none.sqlite')}' }`, `state: { path: '${path.join(dir, 'none.sqlite')}', backup: { dir: '${backups}' } }`));
+    ctx.loaded = loadConfig({ env: { ODOO_API_KEY: 'key-UNIT-123456', SHIPBOB_TOKEN: token }, file });
+    const out = sink();
+    const bundleFile = path.join(dir, 'b.json');
+    expect(await runSupportBundle(ctx, ['--out', bundleFile], out.stream)).to.equal(0);
+    const b = JSON.parse(fs.readFileSync(bundleFile, 'utf8')) as { state_backups: { scheduled: boolean; newest: Array<{ file: string; bytes: number; modified: string }> } };
+    expect(b.state_backups.scheduled).to.equal(true);
+    expect(b.state_backups.newest.map((x) => [path.basename(x.file), x.bytes])).to.deep.equal([
+      ['state-20261104T023000Z.sqlite', 4], ['state-20261103T023000Z.sqlite', 3], ['state-20261102T023000Z.sqlite', 2],
+    ]);
+    expect(Date.parse(b.state_backups.newest[0]!.modified)).to.be.a('number').and.not.NaN;
   });
 
   it('a secret that reaches an error message is scrubbed, though nothing had resolved it before', async () => {
