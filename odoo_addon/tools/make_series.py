@@ -25,10 +25,12 @@ module) and each record, field and access line must be covered by a rule: the to
 The edits are made on the matched lines only, so formatting and comments stay, and the output
 is parsed again before the tool says it is done.
 
-No migrations/ folder is written for another series: a 19.0 module is a fresh install (an
-18 -> 19 database upgrade is OpenUpgrade's business, not this module's). The 18.0.x scripts
-stay in the copy as they are; Odoo runs them only for an installed version older than theirs,
-which a 19.0 database never has.
+Migration scripts follow the module's version: ``migrations/18.0.x.y.z/`` becomes
+``migrations/<series>.x.y.z/``, so upgrading a 17.0 or 19.0 database from one release of the
+module to a later one runs the scripts in between, as on 18.0 (Odoo compares a script's folder
+with the installed and the new module version, series included: an 18.0 folder would never run
+on 19.0). A folder under migrations/ of another form stops the tool. Moving a database from
+one series to the next (18 -> 19) is OpenUpgrade's business, not this module's.
 
 Standard library only, Python 3.9+; it does not import Odoo. This folder (odoo_addon/tools)
 is not an Odoo module (no __manifest__.py): Odoo ignores it on the addons path.
@@ -537,6 +539,23 @@ def _port_manifest(path, rel, series):
     return new
 
 
+def _migration_renames(src, name, series):
+    """[(old, new)] relative paths of the migration folders: 18.0.x.y.z -> <series>.x.y.z."""
+    base = os.path.join(src, "migrations")
+    if not os.path.isdir(base):
+        return []
+    out = []
+    for entry in sorted(os.listdir(base)):
+        if entry == "__pycache__":
+            continue
+        rel = os.path.join("migrations", entry)
+        m = re.fullmatch(re.escape(SOURCE_SERIES) + r"\.(\d+\.\d+\.\d+)", entry)
+        if not m or not os.path.isdir(os.path.join(base, entry)):
+            raise PortError(os.path.join(name, rel), f"migration folder: expected {SOURCE_SERIES}.x.y.z")
+        out.append((rel, os.path.join("migrations", f"{series}.{m.group(1)}")))
+    return out
+
+
 # -- driver ------------------------------------------------------------------------------------
 def port(src, out_dir, series, force=False):
     """Write out_dir/<module> for `series`; return its path. Raises PortError."""
@@ -554,6 +573,7 @@ def port(src, out_dir, series, force=False):
         raise PortError(dest, "exists (remove it, or pass --force)")
     rules = RULES[series]
     ported = {}  # relative path -> new text
+    renamed = _migration_renames(src, name, series) if rules is not None else []
     if rules is not None:
         for dirpath, dirs, files in os.walk(src):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -585,12 +605,14 @@ def port(src, out_dir, series, force=False):
                 fh.write(text)
             if rel.endswith(".xml"):  # what was written must parse
                 _parse_xml(os.path.join(built, rel), os.path.join(name, rel) + " (ported)")
+        for old_rel, new_rel in renamed:
+            os.rename(os.path.join(built, old_rel), os.path.join(built, new_rel))
         if os.path.exists(dest):
             shutil.rmtree(dest)
         os.replace(built, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return dest, sorted(ported)
+    return dest, sorted(ported) + [f"{new_rel} (was {os.path.basename(old_rel)})" for old_rel, new_rel in renamed]
 
 
 def main(argv=None):
@@ -609,7 +631,7 @@ def main(argv=None):
         print("make_series: nothing written.", file=sys.stderr)
         return 1
     print(f"make_series: wrote {dest} for Odoo {args.series}"
-          + (f" ({len(changed)} file(s) ported: {', '.join(changed)})" if changed else " (unchanged copy)"))
+          + (f" ({len(changed)} path(s) ported: {', '.join(changed)})" if changed else " (unchanged copy)"))
     return 0
 
 

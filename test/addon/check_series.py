@@ -47,6 +47,36 @@ def tree_files(root):
     return sorted(found)
 
 
+def migration_dirs(module_dir):
+    base = os.path.join(module_dir, "migrations")
+    return sorted(d for d in os.listdir(base) if d != "__pycache__") if os.path.isdir(base) else []
+
+
+def same_file(a, b):
+    return os.path.isfile(b) and filecmp.cmp(a, b, shallow=False)
+
+
+def as_ported(rel, series):
+    """A source path as the port names it: migrations/18.0.x.y.z/... -> migrations/<series>.x.y.z/..."""
+    parts = rel.split(os.sep)
+    if len(parts) > 1 and parts[0] == "migrations" and parts[1].startswith("18.0."):
+        parts[1] = series + parts[1][len("18.0"):]
+    return os.sep.join(parts)
+
+
+def check_migrations(mod, series):
+    """The migration folders follow the module's version, with the same scripts in them."""
+    src_dirs = migration_dirs(SRC)
+    check(f"{series}: the source has migration folders to port", len(src_dirs) >= 3, src_dirs)
+    check(f"{series}: migrations/18.0.x.y.z became {series}.x.y.z",
+          migration_dirs(mod) == sorted(series + d[len("18.0"):] for d in src_dirs), migration_dirs(mod))
+    for d in src_dirs:
+        for rel in tree_files(os.path.join(SRC, "migrations", d)):
+            new = os.path.join(mod, "migrations", series + d[len("18.0"):], rel)
+            check(f"{series}: migrations/{d}/{rel} unchanged under its new folder",
+                  same_file(os.path.join(SRC, "migrations", d, rel), new), new)
+
+
 def records(root_dir):
     """{(file, id): (model, {field name: element})} of every XML data record."""
     found = {}
@@ -159,10 +189,11 @@ def check_19(tmp):
                 check(f"19.0: compiles: {rel}", True)
             except SyntaxError as exc:
                 check(f"19.0: compiles: {rel}", False, f"{rel}:{exc.lineno}: {exc.msg}")
+    check_migrations(mod, "19.0")
     changed = sorted(rel for rel in tree_files(SRC)
-                     if not filecmp.cmp(os.path.join(SRC, rel), os.path.join(mod, rel), shallow=False))
+                     if not same_file(os.path.join(SRC, rel), os.path.join(mod, as_ported(rel, "19.0"))))
     check("19.0: the same files as the source; only data files and the manifest differ",
-          tree_files(SRC) == tree_files(mod) and changed == sorted([
+          sorted(as_ported(r, "19.0") for r in tree_files(SRC)) == tree_files(mod) and changed == sorted([
               "__manifest__.py", os.path.join("security", "ir.model.access.csv"),
               os.path.join("security", "sync_bridge_security.xml"),
               os.path.join("views", "sync_exception_views.xml"),
@@ -258,10 +289,11 @@ def check_17(tmp):
                 check(f"17.0: parses: {rel}", True)
             except ET.ParseError as exc:
                 check(f"17.0: parses: {rel}", False, exc)
+    check_migrations(mod, "17.0")
     changed = sorted(rel for rel in tree_files(SRC)
-                     if not filecmp.cmp(os.path.join(SRC, rel), os.path.join(mod, rel), shallow=False))
+                     if not same_file(os.path.join(SRC, rel), os.path.join(mod, as_ported(rel, "17.0"))))
     check("17.0: the same files; only the manifest, the crons and views with lists/chatter differ",
-          tree_files(SRC) == tree_files(mod)
+          sorted(as_ported(r, "17.0") for r in tree_files(SRC)) == tree_files(mod)
           and changed and all(rel == "__manifest__.py" or rel == os.path.join("data", "ir_cron.xml")
                               or rel.startswith("views" + os.sep) for rel in changed)
           and os.path.join("data", "ir_cron.xml") in changed, changed)
@@ -327,6 +359,8 @@ def main():
                       "sync_bridge/views/sync_link_views.xml:12", ["sync.link", "no rule"], "17.0")
         check_refused(tmp, "series17_cron_numbercall",
                       "sync_bridge/data/ir_cron.xml:11", ["numbercall", "no rule"], "17.0")
+        check_refused(tmp, "series_migration_folder",
+                      "sync_bridge/migrations/1.5.0", ["migration folder", "expected 18.0.x.y.z"])
         proc = run("20.0", os.path.join(tmp, "20"))
         check("an unknown series is refused", proc.returncode != 0 and "20.0" in proc.stderr,
               proc.stderr)
