@@ -120,8 +120,9 @@ tree_series() {
 # --test-enable --test-tags /sync_bridge --without-demo=all); the arguments after $4 are
 # odoo-bin's connection arguments. Messages are prefixed with $say_prefix; logs go to
 # $3.port.log and $3.tests.log. Sets the globals addon_series, addon_passed, addon_failed (a
-# port or an install that fails counts as one failure) and addon_args (odoo-bin arguments of
-# that database with the ported addon, to serve it). Returns 0 when sync_bridge is installed.
+# port or an install that fails counts as one failure; addon_migrations_run adds one check) and
+# addon_args (odoo-bin arguments of that database with the ported addon, to serve it). Returns 0
+# when sync_bridge is installed.
 addon_series_tests() {
   local py=$1 src=$2 out=$3 db=$4 rc t0 addons
   shift 4
@@ -150,5 +151,28 @@ addon_series_tests() {
     [ "$addon_failed" -gt 0 ] || addon_failed=1
     return 1
   fi
+  addon_migrations_run "$py" "$src" "$out" "$db" && addon_passed=$((addon_passed + 1)) || addon_failed=$((addon_failed + 1))
   return 0
+}
+
+# The module's migration scripts run on this series (make_series.py names their folders after
+# the series): database $4, with the ported module of $3/sync_bridge installed, is set back to
+# release <series>.1.0.0 and upgraded (-u sync_bridge, arguments addon_args); Odoo must run every
+# migrations/<series>.x.y.z/ script, exit 0 and log no ERROR. Returns 0 when it did.
+addon_migrations_run() {
+  local py=$1 src=$2 out=$3 db=$4 rc want got missing="" v
+  local pfx=${say_prefix:-[addon]}
+  want=$(ls "$out/sync_bridge/migrations" 2>/dev/null | grep -E '^[0-9]+\.0\.[0-9.]+$' | sort -V)
+  psql -d "$db" -qc "UPDATE ir_module_module SET latest_version = '$addon_series.1.0.0' WHERE name = 'sync_bridge'" >/dev/null
+  "$py" "$src/odoo-bin" "${addon_args[@]}" --http-port="$(free_port)" -u sync_bridge --stop-after-init >"$out.migrate.log" 2>&1
+  rc=$?
+  got=$(grep -oE "module sync_bridge: Running migration \[[^]]*\]" "$out.migrate.log" | grep -oE "[0-9]+\.0\.[0-9.]*[0-9]" | sort -uV)
+  for v in $want; do grep -qx "$v" <<<"$got" || missing="$missing $v"; done
+  if [ $rc -eq 0 ] && [ -n "$want" ] && [ -z "$missing" ] && ! grep -qE "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$out.migrate.log"; then
+    echo "$pfx migrations on Odoo $addon_series: $(echo $want | tr ' ' ',') ran (upgrade from $addon_series.1.0.0)"
+    return 0
+  fi
+  echo "$pfx FAILED: migrations on Odoo $addon_series (exit $rc; expected: ${want:-none found}; not run:${missing:- none}) — log: $out.migrate.log"
+  grep -E " (ERROR|CRITICAL) " -A6 "$out.migrate.log" | head -30
+  return 1
 }
