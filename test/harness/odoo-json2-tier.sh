@@ -23,13 +23,8 @@
 #   TIER_RESULT     file to append the result lines to.
 # Output: says what ran, or why it was skipped.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-result_file=${TIER_RESULT:-/dev/null}
-# shellcheck source=pg.sh
-source "$here/pg.sh"
 # shellcheck source=odoo-lib.sh
-source "$here/odoo-lib.sh"
+source "$(dirname "$0")/odoo-lib.sh"   # sets here, root, result_file; sources pg.sh
 
 say() { echo "[json2-tier] $*"; }
 say19() { echo "[odoo19-tier] $*"; }

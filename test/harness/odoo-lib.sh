@@ -1,5 +1,12 @@
 #!/usr/bin/env bash
-# Helpers shared by the Odoo harness scripts (sourced).
+# Helpers shared by the Odoo harness scripts (sourced). Sets here (test/harness), root (the
+# repository) and result_file (TIER_RESULT, where tiers append "<tier> <passed> <failed>"), and
+# sources pg.sh (the throwaway PostgreSQL cluster).
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+result_file=${TIER_RESULT:-/dev/null}
+# shellcheck source=pg.sh
+source "$here/pg.sh"
 
 # Major version of an Odoo source tree, read from odoo/release.py (e.g. 18), or nothing.
 tree_major() {

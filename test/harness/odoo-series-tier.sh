@@ -24,13 +24,8 @@
 #   TIER_RESULT     file to append the result lines to.
 # Output: says, per series, RUNNING (with the tree) or SKIPPED and why.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-result_file=${TIER_RESULT:-/dev/null}
-# shellcheck source=pg.sh
-source "$here/pg.sh"
 # shellcheck source=odoo-lib.sh
-source "$here/odoo-lib.sh"
+source "$(dirname "$0")/odoo-lib.sh"   # sets here, root, result_file; sources pg.sh
 
 work=""
 pg_started=0

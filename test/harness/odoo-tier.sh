@@ -14,13 +14,8 @@
 #   TIER_RESULT     file to append "<tier> <passed> <failed>" lines to (run-all.sh reads it).
 # Output: prints which tiers ran or why they were skipped.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-result_file=${TIER_RESULT:-/dev/null}
-# shellcheck source=pg.sh
-source "$here/pg.sh"
 # shellcheck source=odoo-lib.sh
-source "$here/odoo-lib.sh"
+source "$(dirname "$0")/odoo-lib.sh"   # sets here, root, result_file; sources pg.sh
 
 say() { echo "[odoo-tier] $*"; }
 record() { echo "$1 $2 $3" >>"$result_file"; }

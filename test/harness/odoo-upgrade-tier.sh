@@ -34,13 +34,8 @@
 # /usr/src/odoo*), ODOO_PYTHON, PGHOST/PGPORT/PGUSER/PGPASSWORD, DB_PREFIX (default
 # "sbupgrade"), ODOO_PORT_RANGE, ODOO_TIER_KEEP=1 (keep databases and logs), TIER_RESULT.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-result_file=${TIER_RESULT:-/dev/null}
-# shellcheck source=pg.sh
-source "$here/pg.sh"
 # shellcheck source=odoo-lib.sh
-source "$here/odoo-lib.sh"
+source "$(dirname "$0")/odoo-lib.sh"   # sets here, root, result_file; sources pg.sh
 
 say() { echo "[upgrade-tier] $*"; }
 manifest_rel=odoo_addon/sync_bridge/__manifest__.py
