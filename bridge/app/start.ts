@@ -29,6 +29,7 @@ import type { AtpRow } from '../runtime/atp-enrich.js';
 import { sidecarVersion } from '../version.js';
 import { acquireStateLock } from '../state/state-lock.js';
 import { ScheduledBackup } from '../state/scheduled-backup.js';
+import { ContactReporter } from '../runtime/contact-reporter.js';
 
 /**
  * `sync-bridge start`: the one place where the sidecar is wired together. Fails fast on a bad
@@ -128,6 +129,8 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   log.info('sidecar started', { version: sidecarVersion(), worker: ctx.loaded.workerId, port: (server.address() as AddressInfo).port, targets: [...connectors.keys()], state: config.state.path });
   worker.start();
   inbound.start();
+  // What this sidecar sees of each target, for Odoo's users (sync_contact).
+  const contact = new ContactReporter(contract, [...connectors.values()], ctx.loaded.workerId, config.worker.contact_interval_ms, log).start();
   // The CRMs' custom properties / fields the mappings write, checked in the background.
   void checkTargetSchemasAtStart({ config, secret: (ref, key) => ctx.loaded.secret(ref, key), log }, metrics.registry);
   // Reconciliation (issue 7): cron-scheduled jobs per target (reconcile.targets.<code>.schedules).
@@ -154,7 +157,7 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
       if (stopping) return;
       stopping = true;
       log.info(`${signal}: stopping (no new claims, finishing in-flight work)`);
-      Promise.all([worker.stop(config.worker.shutdown_grace_ms), inbound.stop(), reconcile.stop(), backups?.stop()]).then(() => {
+      Promise.all([worker.stop(config.worker.shutdown_grace_ms), inbound.stop(), reconcile.stop(), backups?.stop(), contact.stop()]).then(() => {
         server.close();
         quota.flush();
         db.close();

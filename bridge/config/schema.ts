@@ -53,6 +53,12 @@ export const workerSchema = z.object({
    * back (in doubt: the next claim looks the record up before creating it again).
    */
   shutdown_grace_ms: duration.default(20_000),
+  /**
+   * How often the sidecar tells Odoo what it sees of each target (sync_contact, addon 18.0.1.13.0+):
+   * Odoo shows a target whose sidecar stopped reporting as late, and one whose circuit is open
+   * as unreachable.
+   */
+  contact_interval_ms: z.number().int().min(1000).max(600_000).default(60_000),
 }).strict();
 
 const CRON = /^\s*(\S+\s+){4,5}\S+\s*$/;

@@ -39,6 +39,14 @@ export function addonVersionProblem(moduleVersion: unknown, min: string = MIN_AD
   return undefined;
 }
 
+/** One target as this sidecar sees it (sync_contact). */
+export interface ContactItem {
+  code: string;
+  /** ok: claimed from; circuit_open: calls failed, nothing sent for a while; half_open: probing; paused: the target asked to slow down. */
+  state: 'ok' | 'circuit_open' | 'half_open' | 'paused';
+  detail?: string;
+}
+
 export type WebReadSpec = Record<string, { fields?: WebReadSpec } | Record<string, never>>;
 
 export interface ContractInfo {
@@ -175,6 +183,8 @@ export function toOdooDatetime(d: Date): string {
 
 /** The first addon release whose sync_recon_resend takes `res_ids` (JSON-2 refuses an argument named `ids`). */
 const RESEND_RES_IDS_RELEASE = [1, 11, 0];
+/** sync_contact exists from this addon release on. */
+export const CONTACT_RELEASE = [1, 13, 0];
 
 function atLeast(have: readonly number[], need: readonly number[]): boolean {
   for (let i = 0; i < need.length; i++) if ((have[i] ?? 0) !== need[i]) return (have[i] ?? 0) > need[i]!;
@@ -245,6 +255,16 @@ export class OdooContract {
   /** Gives leases back; items marked in_doubt keep their attempt counted (see sync_release). */
   release(workerId: string, items: ReleaseItem[]): Promise<BatchResult> {
     return this.odoo.call<BatchResult>({ model: CONTRACT_MODEL, method: 'sync_release', params: { worker_id: workerId, items } });
+  }
+
+  /**
+   * What this sidecar sees of its targets (sync_contact, addon 18.0.1.13.0+): Odoo records the
+   * contact and the state on each target. undefined (nothing sent) with an older addon.
+   */
+  async contact(workerId: string, targets: ContactItem[]): Promise<{ ok: string[]; refused: Array<{ code: string; reason: string }> } | undefined> {
+    const release = await this.addonReleaseNow();
+    if (!release || !atLeast(release, CONTACT_RELEASE)) return undefined;
+    return this.odoo.call({ model: CONTRACT_MODEL, method: 'sync_contact', params: { worker_id: workerId, targets } });
   }
 
   /** Applies inbound canonical messages; idempotent per (target, message_id) on the Odoo side. */

@@ -4,7 +4,7 @@
     "name": "Sync Bridge",
     "summary": "Transactional outbox and claim/ack contract to keep Odoo, "
     "a WMS and a CRM in step",
-    "version": "18.0.1.12.0",
+    "version": "18.0.1.13.0",
     "category": "Productivity/Integration",
     "website": "https://github.com/odoo-sync-bridge/odoo-sync-bridge",
     "author": "Odoo Sync Bridge contributors",

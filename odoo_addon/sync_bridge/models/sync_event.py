@@ -976,6 +976,7 @@ class SyncEvent(models.Model):
             if model_name in self.env:
                 self._check_spec(model_name, spec, "")
         targets = self._targets_by_codes(target_codes)
+        targets._sync_touch_contact()
         limit = max(1, min(int(limit or 1), MAX_CLAIM))
         lease_seconds = max(5, min(int(lease_seconds or 300), 86400))
         self.flush_model()
@@ -1271,6 +1272,36 @@ class SyncEvent(models.Model):
                 continue
             event.write({"lease_expires_at": expires, "lease_owner": worker_id or event.lease_owner})
             result["ok"].append(event.id)
+        return result
+
+    @api.model
+    def sync_contact(self, worker_id, targets):
+        """The sidecar's view of its targets, about once a minute (18.0.1.13.0): records the
+        contact on each active target named, with what the sidecar sees of it (a target whose
+        circuit is open is not claimed from, so its polls alone would not show the sidecar
+        alive). See docs/odoo-contract.md#sync_contact."""
+        self._check_service_access()
+        if not worker_id or not isinstance(worker_id, str):
+            raise ValidationError(_("worker_id must be a non-empty string."))
+        if not isinstance(targets, (list, tuple)):
+            raise ValidationError(_("targets must be a list of {code, state, detail}."))
+        labels = dict(self.env["sync.target"]._fields["contact_sidecar_state"].selection)
+        result = {"ok": [], "refused": []}
+        for index, item in enumerate(targets):
+            if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+                raise ValidationError(_("targets[%(i)s].code: a target code is required.", i=index))
+            if item.get("state") not in labels:
+                raise ValidationError(_("targets[%(i)s].state: one of %(states)s, not %(got)r.",
+                                        i=index, states=", ".join(labels), got=item.get("state")))
+            detail = item.get("detail")
+            if detail is not None and not isinstance(detail, str):
+                raise ValidationError(_("targets[%(i)s].detail: a text.", i=index))
+            target = self.env["sync.target"].sudo().search([("code", "=", item["code"])], limit=1)
+            if not target:
+                result["refused"].append({"code": item["code"], "reason": "unknown_target"})
+                continue
+            target._sync_record_contact(worker_id, item["state"], detail)
+            result["ok"].append(item["code"])
         return result
 
     @api.model

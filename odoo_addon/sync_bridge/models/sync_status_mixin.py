@@ -28,6 +28,40 @@ class SyncStatusMixin(models.AbstractModel):
     sync_inbound_count = fields.Integer(
         compute="_compute_sync_inbound_count", string="Inbound Messages"
     )
+    sync_waiting_notice = fields.Char(
+        compute="_compute_sync_waiting_notice", string="Sync Waiting",
+        help="Set while this record has sync work for a target that no sidecar has polled "
+             "lately (see the target's Sidecar Contact).",
+    )
+
+    def _compute_sync_waiting_notice(self):
+        records = self.filtered("id")
+        (self - records).sync_waiting_notice = False
+        if not records:
+            return
+        self.env["sync.event"].sudo().flush_model()
+        keys = {f"{rec._name},{rec.id}": rec.id for rec in records}
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT e.aggregate_key, e.model, e.res_id, e.target_id
+              FROM sync_event e
+             WHERE (e.aggregate_key = ANY(%s) OR (e.model = %s AND e.res_id = ANY(%s)))
+               AND e.state IN ('pending', 'in_progress')
+            """,
+            (list(keys), self._name, records.ids),
+        )
+        waiting = {}  # record id -> target ids with work waiting
+        for agg, model, res_id, target_id in self.env.cr.fetchall():
+            for rec_id in {keys.get(agg), res_id if model == self._name else None} - {None}:
+                waiting.setdefault(rec_id, set()).add(target_id)
+        Target = self.env["sync.target"].sudo()
+        late = Target.browse({t for ts in waiting.values() for t in ts}).filtered(
+            lambda t: t.active and t.contact_state in ("late", "never"))
+        for rec in records:
+            parts = late.filtered(lambda t: t.id in waiting.get(rec.id, ()))._contact_notice()
+            rec.sync_waiting_notice = _(
+                "Waiting for the bridge: %(targets)s. Its sync is not sent until a sidecar "
+                "polls again.", targets="; ".join(parts)) if parts else False
 
     def _compute_sync_inbound_count(self):
         groups = self.env["sync.inbound.record"].sudo()._read_group(

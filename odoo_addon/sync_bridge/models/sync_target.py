@@ -1,6 +1,14 @@
 # Copyright 2026 Odoo Sync Bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import api, fields, models
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+
+# Minutes without a sidecar's poll after which a target is "late" (system parameter
+# sync_bridge.contact_late_minutes); a sidecar polls every few seconds, even when idle.
+CONTACT_LATE_MINUTES = 10
+# A poll records the contact at most this often (a write per poll would contend on the row).
+CONTACT_TOUCH_SECONDS = 60
 
 # event type -> trigger field on sync.target, per kind
 TRIGGER_FIELDS = {
@@ -201,6 +209,25 @@ class SyncTarget(models.Model):
     initial_load_open_count = fields.Integer(
         compute="_compute_initial_load_open_count", string="Initial Loads Running")
 
+    last_contact_at = fields.Datetime(
+        "Last Sidecar Contact", readonly=True, copy=False,
+        help="When a sidecar last asked Odoo for this target's work (it does so every few "
+             "seconds while it runs; recorded at most once a minute).")
+    contact_sidecar_state = fields.Selection(
+        [("ok", "Reachable"), ("half_open", "Probing"), ("circuit_open", "Unreachable (circuit open)"),
+         ("paused", "Paused (rate limit)")],
+        string="Target as the Sidecar Sees It", readonly=True, copy=False,
+        help="Reported by the sidecar about once a minute (sync_contact): whether it can reach "
+             "this target. Unreachable: its calls failed and it stopped sending for a while.")
+    contact_detail = fields.Char(
+        "Sidecar Report", readonly=True, copy=False,
+        help="The sidecar's last report on this target: worker, state, and what it saw.")
+    contact_state = fields.Selection(
+        [("never", "Never"), ("ok", "In contact"), ("late", "Late")],
+        compute="_compute_contact_state", string="Sidecar Contact",
+        help="Late: no sidecar has polled this target for sync_bridge.contact_late_minutes "
+             "(default 10): nothing is sent to it or received from it.")
+
     if hasattr(models, "Constraint"):  # Odoo 19+: _sql_constraints is ignored
         _code_uniq = models.Constraint("unique(code)", "The target code must be unique.")
     else:  # Odoo 18
@@ -226,6 +253,111 @@ class SyncTarget(models.Model):
         for target in self:
             target.initial_load_open_count = len(target.initial_load_ids.filtered(
                 lambda load: load.state in ("draft", "running")))
+
+    # -- sidecar contact ------------------------------------------------------------------------
+    @api.model
+    def _contact_late_minutes(self):
+        raw = self.env["ir.config_parameter"].sudo().get_param(
+            "sync_bridge.contact_late_minutes", CONTACT_LATE_MINUTES)
+        try:
+            minutes = int(raw)
+        except (TypeError, ValueError):
+            return CONTACT_LATE_MINUTES
+        return minutes if minutes > 0 else CONTACT_LATE_MINUTES
+
+    @api.depends("last_contact_at")
+    def _compute_contact_state(self):
+        limit = fields.Datetime.now() - timedelta(minutes=self._contact_late_minutes())
+        for target in self:
+            if not target.last_contact_at:
+                target.contact_state = "never"
+            else:
+                target.contact_state = "ok" if target.last_contact_at >= limit else "late"
+
+    def _sync_touch_contact(self):
+        """A sidecar polled these targets (sync_claim): record the contact, at most once a
+        minute per target; a row another poll is writing is skipped, never waited for."""
+        if not self:
+            return
+        self.env.cr.execute(
+            """
+            UPDATE sync_target SET last_contact_at = (now() AT TIME ZONE 'UTC')
+             WHERE id IN (SELECT id FROM sync_target
+                           WHERE id = ANY(%s)
+                             AND (last_contact_at IS NULL
+                                  OR last_contact_at < (now() AT TIME ZONE 'UTC') - %s * interval '1 second')
+                             FOR UPDATE SKIP LOCKED)
+            """,
+            (self.ids, CONTACT_TOUCH_SECONDS),
+        )
+        if self.env.cr.rowcount:
+            self.invalidate_recordset(["last_contact_at", "contact_state"])
+
+    def _sync_record_contact(self, worker_id, state, detail):
+        """sync_contact: the contact, and what the sidecar sees of the target (no wait on a
+        row another poll is writing: that one records the contact too)."""
+        self.ensure_one()
+        label = dict(self._fields["contact_sidecar_state"].selection)[state]
+        text = f"{worker_id}: {label}" + (f" ({detail.strip()[:400]})" if detail and detail.strip() else "")
+        self.env.cr.execute(
+            """
+            UPDATE sync_target SET last_contact_at = (now() AT TIME ZONE 'UTC'),
+                   contact_sidecar_state = %s, contact_detail = %s
+             WHERE id IN (SELECT id FROM sync_target WHERE id = %s FOR UPDATE SKIP LOCKED)
+            """,
+            (state, text, self.id),
+        )
+        self.invalidate_recordset(["last_contact_at", "contact_state", "contact_sidecar_state",
+                                   "contact_detail"])
+
+    def _contact_notice(self):
+        """'<target>: no sidecar since <when>' for the late targets of self (never: 'never')."""
+        parts = []
+        for target in self.filtered(lambda t: t.contact_state in ("late", "never")):
+            if target.last_contact_at:
+                parts.append(_("%(target)s: no sidecar has contacted Odoo since %(when)s",
+                               target=target.name,
+                               when=fields.Datetime.to_string(target.last_contact_at)[:16]))
+            else:
+                parts.append(_("%(target)s: no sidecar has contacted Odoo yet", target=target.name))
+        return parts
+
+    @api.model
+    def _cron_contact_watchdog(self):
+        """An exception (category unavailable) on each active target whose sidecar is late
+        while events wait for it, with its default responsible; resolved once a sidecar polls
+        again. Idle targets (nothing waiting) raise nothing."""
+        minutes = self._contact_late_minutes()
+        since = fields.Datetime.now() - timedelta(minutes=minutes)
+        Exception_ = self.env["sync.exception"].sudo()
+        for target in self.sudo().search([]):
+            open_exc = Exception_.search([
+                ("state", "=", "open"), ("category", "=", "unavailable"),
+                ("model", "=", "sync.target"), ("res_id", "=", target.id),
+                ("target_id", "=", target.id),
+            ])
+            if target.contact_state == "ok":
+                open_exc.write({"state": "resolved", "resolved_at": fields.Datetime.now(),
+                                "resolved_by_id": self.env.uid})
+                continue
+            waiting = self.env["sync.event"].sudo().search_count([
+                ("target_id", "=", target.id), ("state", "in", ("pending", "in_progress")),
+                ("create_date", "<", since),
+            ])
+            if not waiting:
+                continue
+            message = _(
+                "No sidecar has polled the queue of %(target)s for %(minutes)s minutes or more "
+                "(last contact: %(when)s); %(count)s events wait. Check that the sync-bridge "
+                "service runs and reaches Odoo (docs/runbooks.md, \"Odoo shows no sidecar contact\").",
+                target=target.name, minutes=minutes, count=waiting,
+                when=fields.Datetime.to_string(target.last_contact_at)[:16]
+                if target.last_contact_at else _("never"),
+            )
+            exc = Exception_._raise_exception("unavailable", message, model="sync.target",
+                                              res_id=target.id, target=target)
+            if not exc.user_id:
+                exc._assign_default()
 
     def action_view_initial_loads(self):
         self.ensure_one()

@@ -27,3 +27,4 @@ from . import test_invoicing
 from . import test_inbound_pricing
 from . import test_lanes
 from . import test_initial_load
+from . import test_contact_watchdog

@@ -24,6 +24,7 @@ class TestSecurity(SyncBridgeCase):
             lambda: Event.sync_nack([]),
             lambda: Event.sync_heartbeat("w", [], 60),
             lambda: Event.sync_release("w", []),
+            lambda: Event.sync_contact("w", []),
             lambda: Event.sync_status_summary(),
         ]
 

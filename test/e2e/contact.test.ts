@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import { startFake, type ShipBobFake } from '../fakes/start.js';
+import { create, ensureProduct, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
+import { ensureShipBobReleaseTarget } from './support/shipbob-setup.js';
+import { configHead } from './support/sidecar-config.js';
+import { startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
+import { archiveTargets, codesLike } from './support/targets.js';
+
+interface TargetRow { last_contact_at: string | false; contact_state: string; contact_sidecar_state: string | false; contact_detail: string | false }
+
+/**
+ * What Odoo users see of the bridge itself (addon 18.0.1.13.0): the running sidecar reports each
+ * target (sync_contact), so the target shows *In contact*; when the WMS goes down and the
+ * sidecar's circuit for it opens, the target shows *Unreachable*, still in contact (the sidecar
+ * no longer claims for it, but it is alive and says why nothing moves).
+ */
+describe('e2e: the sidecar\'s contact and its view of each target, shown on the target in Odoo', function () {
+  this.timeout(180_000);
+  const env = odooTestEnv();
+  const CODE = `wms_ctc_${Date.now().toString(36)}`;
+  let fake: ShipBobFake;
+  let sidecar: RunningSidecar | undefined;
+  let productId: number;
+  let warehouseId: number;
+  const target = async () => (await searchRead<TargetRow>(env.admin, 'sync.target', [['code', '=', CODE]], ['last_contact_at', 'contact_state', 'contact_sidecar_state', 'contact_detail']))[0]!;
+
+  before(async () => {
+    await serviceGateway(env);
+    fake = await startFake('shipbob');
+    warehouseId = await ensureWarehouse(env, 'CTC');
+    await archiveTargets(env, codesLike(['wms_ctc_%']));
+    await ensureShipBobReleaseTarget(env, CODE, 'ShipBob contact (e2e)', warehouseId);
+    const worker = 'batch_size: 20, poll_min_ms: 100, poll_max_ms: 500, lease_seconds: 60, backoff_base_ms: 500, backoff_max_ms: 2000, contact_interval_ms: 1000';
+    sidecar = startSidecar(env, `${configHead(env, { worker })}targets:
+  ${CODE}:
+    preset: shipbob
+    base_url: '${fake.baseUrl}/'
+    auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
+    timeout_ms: 3000
+    breaker_threshold: 2
+    breaker_reset_ms: 120000
+    options: { channel_id: ${fake.channels[0]!.id} }
+`, { SHIPBOB_TOKEN: fake.tokens[0]! });
+    productId = await ensureProduct(env, 'WID-CTC', 'Widget contact e2e', 5);
+  });
+
+  after(async function () {
+    await fake?.close();
+    await archiveTargets(env, [['code', '=', CODE]]);
+    const code = await sidecar?.stop();
+    if (this.currentTest?.state === 'failed' || (code !== undefined && code !== 0)) console.log(sidecar?.output().slice(-5000));
+  });
+
+  it('the running sidecar is in contact with the target, which it reaches', async () => {
+    const t = await waitFor('the first report', async () => { const r = await target(); return r.contact_sidecar_state ? r : undefined; });
+    expect(t.contact_state).to.equal('ok');
+    expect(t.contact_sidecar_state).to.equal('ok');
+    expect(String(t.contact_detail)).to.match(/^.+: Reachable$/);
+  });
+
+  it('the WMS goes down: the circuit opens and the target shows Unreachable, the sidecar still in contact', async () => {
+    await fake.faults.down();
+    const usId = await xmlId(env.admin, 'base.us');
+    const partner = await create(env.admin, 'res.partner', { name: 'Contact e2e', email: 'ctc@example.com', street: '1 Main St', city: 'Springfield', zip: '62701', country_id: usId });
+    const orderId = await create(env.admin, 'sale.order', { partner_id: partner, warehouse_id: warehouseId, order_line: [[0, 0, { product_id: productId, product_uom_qty: 1, price_unit: 5 }]] });
+    await env.admin.call({ model: 'sale.order', method: 'action_confirm', ids: [orderId] });
+    const t = await waitFor('Odoo shows the target unreachable', async () => { const r = await target(); return r.contact_sidecar_state === 'circuit_open' ? r : undefined; }, 90_000);
+    expect(t.contact_state, 'alive: it reports, though it no longer claims for the target').to.equal('ok');
+    expect(String(t.contact_detail)).to.match(/: Unreachable \(circuit open\) \(its calls failed; nothing is sent to it until the circuit closes\)$/);
+    await fake.faults.up();
+  });
+});

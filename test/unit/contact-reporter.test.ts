@@ -1,0 +1,85 @@
+import { Writable } from 'node:stream';
+import { expect } from 'chai';
+import winston from 'winston';
+import type { CircuitState } from '../../bridge/connectors/http/circuit-breaker.js';
+import { OdooContract, type ContactItem } from '../../bridge/odoo/contract.js';
+import type { OdooCall, OdooGateway } from '../../bridge/odoo/odoo-gateway.js';
+import { ContactReporter } from '../../bridge/runtime/contact-reporter.js';
+
+function capturingLog(): { log: winston.Logger; records: Array<Record<string, unknown>> } {
+  const records: Array<Record<string, unknown>> = [];
+  const stream = new Writable({ objectMode: true, write(info: Record<string, unknown>, _enc, cb) { records.push(info); cb(); } });
+  return { log: winston.createLogger({ transports: [new winston.transports.Stream({ stream })] }), records };
+}
+
+/** A gateway answering sync_contract_info with `moduleVersion` and recording every call. */
+function gateway(moduleVersion: string, fail = false): OdooGateway & { calls: OdooCall[] } {
+  const calls: OdooCall[] = [];
+  return {
+    protocol: 'xmlrpc', calls,
+    connect: () => Promise.resolve(1),
+    serverVersion: () => Promise.resolve('18.0'),
+    call: <T>(c: OdooCall) => {
+      calls.push(c);
+      if (c.method === 'sync_contract_info') return Promise.resolve({ contract_version: '1', module_version: moduleVersion } as T);
+      if (fail) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:8069'));
+      return Promise.resolve({ ok: ['wms'], refused: [{ code: 'crm', reason: 'unknown_target' }] } as T);
+    },
+  };
+}
+
+const connector = (code: string, circuit: CircuitState, pausedMs = 0) => ({ code, circuitState: () => circuit, pausedForMs: () => pausedMs });
+
+describe('ContactReporter: what the sidecar sees of each target, for Odoo (sync_contact)', () => {
+  it('reports each target: claimed from (ok), circuit open, probing, paused by a rate limit', () => {
+    const r = new ContactReporter({ contact: () => Promise.resolve(undefined) }, [
+      connector('wms', 'closed'), connector('crm', 'open'), connector('wms2', 'half_open'), connector('crm2', 'closed', 2500),
+    ], 'bridge-1', 60_000, winston.createLogger({ silent: true }));
+    expect(r.items()).to.deep.equal([
+      { code: 'wms', state: 'ok' },
+      { code: 'crm', state: 'circuit_open', detail: 'its calls failed; nothing is sent to it until the circuit closes' },
+      { code: 'wms2', state: 'half_open' },
+      { code: 'crm2', state: 'paused', detail: 'for 3 s more' },
+    ] satisfies ContactItem[]);
+  });
+
+  it('sends them with the worker id to an addon of 18.0.1.13.0 or later; logs the codes Odoo does not know', async () => {
+    const gw = gateway('18.0.1.13.0');
+    const { log, records } = capturingLog();
+    await new ContactReporter(new OdooContract(gw), [connector('wms', 'open'), connector('crm', 'closed')], 'bridge-1', 60_000, log).report();
+    const sent = gw.calls.filter((c) => c.method === 'sync_contact');
+    expect(sent).to.have.length(1);
+    expect(sent[0]!.params).to.deep.include({ worker_id: 'bridge-1' });
+    expect((sent[0]!.params as { targets: ContactItem[] }).targets.map((t) => `${t.code}:${t.state}`)).to.deep.equal(['wms:circuit_open', 'crm:ok']);
+    expect(records.find((r) => r['level'] === 'warn')).to.deep.include({ message: 'sync_contact: targets unknown to Odoo' });
+  });
+
+  for (const version of ['18.0.1.12.0', '19.0.1.11.0']) {
+    it(`sends nothing to an older addon (${version}): its claims are the contact there`, async () => {
+      const gw = gateway(version);
+      await new ContactReporter(new OdooContract(gw), [connector('wms', 'closed')], 'bridge-1', 60_000, winston.createLogger({ silent: true })).report();
+      expect(gw.calls.map((c) => c.method)).to.deep.equal(['sync_contract_info']);
+    });
+  }
+
+  it('a failed report is logged once (not at every interval) and never throws', async () => {
+    const gw = gateway('19.0.1.13.0', true);
+    const { log, records } = capturingLog();
+    const r = new ContactReporter(new OdooContract(gw), [connector('wms', 'closed')], 'bridge-1', 60_000, log);
+    await r.report();
+    await r.report();
+    const warns = records.filter((x) => x['level'] === 'warn').map((x) => String(x['message']));
+    expect(warns).to.deep.equal(['sync_contact failed (tried again in 60 s): Error: connect ECONNREFUSED 127.0.0.1:8069']);
+  });
+
+  it('start() reports at once and then every interval; stop() ends it', async () => {
+    let n = 0;
+    const r = new ContactReporter({ contact: () => { n += 1; return Promise.resolve(undefined); } }, [connector('wms', 'closed')], 'bridge-1', 1000, winston.createLogger({ silent: true })).start();
+    await new Promise((res) => setTimeout(res, 2300));
+    await r.stop();
+    const seen = n;
+    expect(seen, 'at once, then at 1 s and 2 s').to.equal(3);
+    await new Promise((res) => setTimeout(res, 1200));
+    expect(n).to.equal(seen);
+  });
+});
