@@ -1,5 +1,8 @@
 # Copyright 2026 Odoo Sync Bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import importlib.util
+from pathlib import Path
+
 from odoo import Command
 from odoo.release import version_info
 from odoo.tests.common import TransactionCase, new_test_user
@@ -27,6 +30,22 @@ def discount_per_line_group(env):
     """The *Discounts* group (a discount per order line): in sale on 18+, in product on 17."""
     return env.ref("sale.group_discount_per_so_line", raise_if_not_found=False) or env.ref(
         "product.group_discount_per_so_line")
+
+
+def run_migration(env, release, from_release):
+    """Runs migrations/<series>.<release>/post-migration.py of this module (make_series.py
+    names the folders after the series the module was written for) as Odoo would when
+    upgrading from <series>.<from_release> (False: as on a new install)."""
+    base = Path(__file__).resolve().parents[1] / "migrations"
+    folders = [d for d in base.iterdir() if d.name.split(".", 2)[-1] == release]
+    if len(folders) != 1:
+        raise FileNotFoundError(f"one migrations/<series>.{release}/ folder expected in {base}, found {folders}")
+    series = folders[0].name[: -len(release) - 1]
+    spec = importlib.util.spec_from_file_location(
+        "sync_bridge_post_" + release.replace(".", "_"), folders[0] / "post-migration.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.migrate(env.cr, f"{series}.{from_release}" if from_release else from_release)
 
 
 def move_vals(name, **vals):

@@ -1,15 +1,12 @@
 # Copyright 2026 Odoo Sync Bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import importlib.util
-from pathlib import Path
-
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.addons.sync_bridge.compat import storable_vals
 
 from ..models.sync_event import PRIORITY_BULK, PRIORITY_ORDER, PRIORITY_STATUS
-from .common import SyncBridgeCase
+from .common import SyncBridgeCase, run_migration
 
 
 @tagged("post_install", "-at_install")
@@ -255,11 +252,7 @@ class TestLanes(SyncBridgeCase):
         self.env.flush_all()
         self.env.cr.execute("UPDATE sync_event SET priority = 30 WHERE id IN %s",
                             ((release.id, status.id),))
-        path = Path(__file__).parents[1] / "migrations" / "18.0.1.9.0" / "post-migration.py"
-        spec = importlib.util.spec_from_file_location("sync_bridge_mig_lanes", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        module.migrate(self.env.cr, "18.0.1.8.0")
+        run_migration(self.env, "1.9.0", "1.8.0")
         self.env.invalidate_all()
         self.assertEqual((release.priority, status.priority), (PRIORITY_ORDER, PRIORITY_STATUS))
         self.env.cr.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s",

@@ -1,11 +1,10 @@
 # Copyright 2026 Odoo Sync Bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import importlib.util
 import uuid
 
 from odoo.tests import tagged
-from odoo.tools.misc import file_path
 
+from .common import run_migration
 from .inbound_common import InboundCase
 
 
@@ -115,12 +114,8 @@ class TestO2cMilestone(InboundCase):
         self.assertEqual(order.sync_fulfilment_status, "delivered")
 
     def _run_migration(self, version, from_version):
-        path = file_path("sync_bridge/migrations/%s/post-migration.py" % version)
-        spec = importlib.util.spec_from_file_location(
-            "sync_bridge_post_" + version.replace(".", "_"), path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        module.migrate(self.env.cr, from_version)
+        # "18.0.1.6.0" -> release "1.6.0" of whatever series the module was written for
+        run_migration(self.env, version.split(".", 2)[2], from_version and from_version.split(".", 2)[2])
 
     def test_migration_1_6_recomputes_steps_and_status(self):
         """18.0.1.6.0 post-migration: resumed comes after the holds, so shipped and delivered
