@@ -1,32 +1,13 @@
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import winston from 'winston';
 import type { CircuitState } from '../../bridge/connectors/http/circuit-breaker.js';
 import { OdooContract, type ContactItem } from '../../bridge/odoo/contract.js';
-import type { OdooCall, OdooGateway } from '../../bridge/odoo/odoo-gateway.js';
 import { ContactReporter } from '../../bridge/runtime/contact-reporter.js';
+import { capturingLog, contractGateway } from './support/fakes.js';
 
-function capturingLog(): { log: winston.Logger; records: Array<Record<string, unknown>> } {
-  const records: Array<Record<string, unknown>> = [];
-  const stream = new Writable({ objectMode: true, write(info: Record<string, unknown>, _enc, cb) { records.push(info); cb(); } });
-  return { log: winston.createLogger({ transports: [new winston.transports.Stream({ stream })] }), records };
-}
-
-/** A gateway answering sync_contract_info with `moduleVersion` and recording every call. */
-function gateway(moduleVersion: string, fail = false): OdooGateway & { calls: OdooCall[] } {
-  const calls: OdooCall[] = [];
-  return {
-    protocol: 'xmlrpc', calls,
-    connect: () => Promise.resolve(1),
-    serverVersion: () => Promise.resolve('18.0'),
-    call: <T>(c: OdooCall) => {
-      calls.push(c);
-      if (c.method === 'sync_contract_info') return Promise.resolve({ contract_version: '1', module_version: moduleVersion } as T);
-      if (fail) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:8069'));
-      return Promise.resolve({ ok: ['wms'], refused: [{ code: 'crm', reason: 'unknown_target' }] } as T);
-    },
-  };
-}
+/** A gateway answering sync_contract_info with `moduleVersion` (sync_contact: one code refused), recording every call. */
+const gateway = (moduleVersion: string, fail = false) =>
+  contractGateway(moduleVersion, { ok: ['wms'], refused: [{ code: 'crm', reason: 'unknown_target' }] }, fail ? new Error('connect ECONNREFUSED 127.0.0.1:8069') : undefined);
 
 const connector = (code: string, circuit: CircuitState, pausedMs = 0) => ({ code, circuitState: () => circuit, pausedForMs: () => pausedMs });
 

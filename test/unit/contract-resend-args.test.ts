@@ -1,21 +1,8 @@
 import { expect } from 'chai';
 import { OdooContract } from '../../bridge/odoo/contract.js';
-import type { OdooCall, OdooGateway } from '../../bridge/odoo/odoo-gateway.js';
+import { contractGateway } from './support/fakes.js';
 
-/** A gateway answering sync_contract_info with `moduleVersion` and recording every call. */
-function gateway(moduleVersion: string): OdooGateway & { calls: OdooCall[] } {
-  const calls: OdooCall[] = [];
-  return {
-    protocol: 'json2', calls,
-    connect: () => Promise.resolve(1),
-    serverVersion: () => Promise.resolve('19.0'),
-    call: <T>(c: OdooCall) => {
-      calls.push(c);
-      if (c.method === 'sync_contract_info') return Promise.resolve({ contract_version: '1', module_version: moduleVersion } as T);
-      return Promise.resolve({ ok: [1], refused: [] } as T);
-    },
-  };
-}
+const gateway = (moduleVersion: string) => contractGateway(moduleVersion, { ok: [1], refused: [] });
 
 describe('OdooContract.reconResend: the records are res_ids from addon 18.0.1.11.0 (JSON-2 keeps `ids`), ids before', () => {
   for (const [version, key] of [['18.0.1.11.0', 'res_ids'], ['19.0.1.11.0', 'res_ids'], ['18.0.2.0.0', 'res_ids'], ['18.0.1.10.0', 'ids'], ['18.0.1.8.0', 'ids']] as const) {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import client from 'prom-client';
 import winston from 'winston';
@@ -10,13 +9,7 @@ import { ConfigError } from '../../bridge/errors/index.js';
 import { InboxStore } from '../../bridge/state/inbox-store.js';
 import { ScheduledBackup } from '../../bridge/state/scheduled-backup.js';
 import { openStateStore } from '../../bridge/state/state-store.js';
-
-/** A logger that keeps its records (level, message, meta) in memory. */
-function capturingLog(): { log: winston.Logger; records: Array<Record<string, unknown>> } {
-  const records: Array<Record<string, unknown>> = [];
-  const stream = new Writable({ objectMode: true, write(info: Record<string, unknown>, _enc, cb) { records.push(info); cb(); } });
-  return { log: winston.createLogger({ transports: [new winston.transports.Stream({ stream })] }), records };
-}
+import { capturingLog } from './support/fakes.js';
 
 /** `state.backup`: the running sidecar backs its state file up on a schedule, on /metrics. */
 describe('scheduled state backups (state.backup)', () => {
