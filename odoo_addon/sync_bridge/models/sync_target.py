@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import _, api, fields, models
 
 # Minutes without a sidecar's poll after which a target is "late" (system parameter
@@ -279,7 +281,7 @@ class SyncTarget(models.Model):
         minute per target; a row another poll is writing is skipped, never waited for."""
         if not self:
             return
-        self.env.cr.execute(
+        done = self._contact_write(
             """
             UPDATE sync_target SET last_contact_at = (now() AT TIME ZONE 'UTC')
              WHERE id IN (SELECT id FROM sync_target
@@ -290,8 +292,20 @@ class SyncTarget(models.Model):
             """,
             (self.ids, CONTACT_TOUCH_SECONDS),
         )
-        if self.env.cr.rowcount:
+        if done:
             self.invalidate_recordset(["last_contact_at", "contact_state"])
+
+    def _contact_write(self, query, params):
+        """Runs a contact UPDATE in a savepoint. Another sidecar call (a claim, a report) that
+        wrote the same row after this transaction began makes it a serialization failure: that
+        call recorded the contact already, so the write is dropped, without an error in Odoo's
+        log and without failing or retrying the caller. Returns the rows written."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query, params, log_exceptions=False)
+                return self.env.cr.rowcount
+        except pg_errors.SerializationFailure:
+            return 0
 
     def _sync_record_contact(self, worker_id, state, detail):
         """sync_contact: the contact, and what the sidecar sees of the target (no wait on a
@@ -299,7 +313,7 @@ class SyncTarget(models.Model):
         self.ensure_one()
         label = dict(self._fields["contact_sidecar_state"].selection)[state]
         text = f"{worker_id}: {label}" + (f" ({detail.strip()[:400]})" if detail and detail.strip() else "")
-        self.env.cr.execute(
+        self._contact_write(
             """
             UPDATE sync_target SET last_contact_at = (now() AT TIME ZONE 'UTC'),
                    contact_sidecar_state = %s, contact_detail = %s
