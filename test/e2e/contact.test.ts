@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import fs from 'node:fs';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
+import type { OdooGateway } from '../../bridge/odoo/odoo-gateway.js';
 import { create, ensureProduct, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
 import { ensureShipBobReleaseTarget } from './support/shipbob-setup.js';
 import { configHead } from './support/sidecar-config.js';
@@ -69,4 +71,43 @@ describe('e2e: the sidecar\'s contact and its view of each target, shown on the 
     expect(String(t.contact_detail)).to.match(/: Unreachable \(circuit open\) \(its calls failed; nothing is sent to it until the circuit closes\)$/);
     await fake.faults.up();
   });
+
+  it('a poll and a report that write the contact of one target at once: both answer, and Odoo logs no error (40 rounds)', async () => {
+    // Each round makes the contact due (never recorded), then the sidecar's two calls that write
+    // it run at the same time, as a sidecar's first claim and first report do. The loser of the
+    // row drops its write (the winner recorded the contact): before 18.0.1.13.0's fix Odoo logged
+    // it as a bad query (ERROR) and retried the whole call.
+    const svc = await serviceGateway(env);
+    const code = `${CODE}_race`;
+    await ensureShipBobReleaseTarget(env, code, 'ShipBob contact race (e2e)', warehouseId);
+    const [{ id }] = await searchRead<{ id: number }>(env.admin, 'sync.target', [['code', '=', code]], ['id']) as [{ id: number }];
+    const log = process.env.ODOO_SERVER_LOG;
+    const from = log && fs.existsSync(log) ? fs.statSync(log).size : undefined;
+    try {
+      for (let round = 0; round < 40; round++) {
+        await env.admin.call({ model: 'sync.target', method: 'write', args: [[id], { last_contact_at: false }] });
+        const [claimed, reported] = await Promise.all([
+          call<unknown[]>(svc, 'sync_claim', ['w-race', [code], 5, 60, {}]),
+          call<{ ok: string[] }>(svc, 'sync_contact', ['w-race', [{ code, state: 'ok', detail: null }]]),
+        ]);
+        expect(claimed, `round ${round}: the claim`).to.be.an('array');
+        expect(reported.ok, `round ${round}: the report`).to.deep.equal([code]);
+        const [t] = await searchRead<TargetRow>(env.admin, 'sync.target', [['id', '=', id]], ['last_contact_at']);
+        expect(t!.last_contact_at, `round ${round}: the contact is recorded`).to.be.a('string');
+      }
+    } finally {
+      await archiveTargets(env, [['code', '=', code]]);
+    }
+    if (from === undefined) {
+      console.log('      (Odoo\'s log not checked: ODOO_SERVER_LOG is not set; the harness sets it)');
+      return;
+    }
+    const written = fs.readFileSync(log!).subarray(from).toString('utf8').split('\n');
+    const errors = written.filter((l) => / (ERROR|CRITICAL) /.test(l) || /could not serialize/.test(l));
+    expect(errors, errors.join('\n')).to.deep.equal([]);
+  });
 });
+
+function call<T>(gw: OdooGateway, method: string, args: unknown[]): Promise<T> {
+  return gw.call<T>({ model: 'sync.event', method, args });
+}

@@ -1,6 +1,7 @@
 # Copyright 2026 Odoo Sync Bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import ValidationError
@@ -52,6 +53,22 @@ class TestContactWatchdog(SyncBridgeCase):
         self._claim([self.wms.code])
         self.wms.invalidate_recordset()
         self.assertGreater(self.wms.last_contact_at, older)
+
+    def test_claim_within_the_minute_writes_nothing(self):
+        """The hot path: a poll whose targets were contacted within the minute decides that
+        from the cache and issues no contact statement (no savepoint, no UPDATE)."""
+        Target = type(self.env["sync.target"])
+        self._claim([self.wms.code, self.crm.code])
+        self._set_contact(self.crm, 2)
+        with patch.object(Target, "_contact_write", autospec=True,
+                          side_effect=Target._contact_write) as write:
+            self._claim([self.wms.code])
+            self.assertEqual(write.call_count, 0, "wms was contacted within the minute")
+            self._claim([self.wms.code, self.crm.code])
+            self.assertEqual(write.call_count, 1)
+            self.assertEqual(write.call_args.args[0], self.crm, "only the due target is written")
+        self.crm.invalidate_recordset()
+        self.assertEqual(self.crm.contact_state, "ok")
 
     def test_late_after_the_parameter_minutes(self):
         self._set_contact(self.wms, 11)
