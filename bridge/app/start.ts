@@ -130,7 +130,7 @@ export async function runStart(ctx: AppContext, signals: SignalWatch = new Signa
   worker.start();
   inbound.start();
   // What this sidecar sees of each target, for Odoo's users (sync_contact).
-  const contact = new ContactReporter(contract, [...connectors.values()], ctx.loaded.workerId, config.worker.contact_interval_ms, log).start();
+  const contact = new ContactReporter(contract, [...connectors.values()], ctx.loaded.workerId, config.worker.contact_interval_ms, log, sidecarVersion()).start();
   // The CRMs' custom properties / fields the mappings write, checked in the background.
   void checkTargetSchemasAtStart({ config, secret: (ref, key) => ctx.loaded.secret(ref, key), log }, metrics.registry);
   // Reconciliation (issue 7): cron-scheduled jobs per target (reconcile.targets.<code>.schedules).

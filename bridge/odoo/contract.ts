@@ -259,12 +259,15 @@ export class OdooContract {
 
   /**
    * What this sidecar sees of its targets (sync_contact, addon 18.0.1.13.0+): Odoo records the
-   * contact and the state on each target. undefined (nothing sent) with an older addon.
+   * contact and the state on each target, and this sidecar's release (`sidecarVersion`, shown on
+   * the target). undefined (nothing sent) with an older addon.
    */
-  async contact(workerId: string, targets: ContactItem[]): Promise<{ ok: string[]; refused: Array<{ code: string; reason: string }> } | undefined> {
+  async contact(workerId: string, targets: ContactItem[], sidecarVersion?: string): Promise<{ ok: string[]; refused: Array<{ code: string; reason: string }> } | undefined> {
     const release = await this.addonReleaseNow();
     if (!release || !atLeast(release, CONTACT_RELEASE)) return undefined;
-    return this.odoo.call({ model: CONTRACT_MODEL, method: 'sync_contact', params: { worker_id: workerId, targets } });
+    const params: Record<string, unknown> = { worker_id: workerId, targets };
+    if (sidecarVersion !== undefined) params['sidecar_version'] = sidecarVersion;
+    return this.odoo.call({ model: CONTRACT_MODEL, method: 'sync_contact', params });
   }
 
   /** Applies inbound canonical messages; idempotent per (target, message_id) on the Odoo side. */

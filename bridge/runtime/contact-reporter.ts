@@ -7,7 +7,7 @@ import type { ContactItem, OdooContract } from '../odoo/contract.js';
  * (sync_contact): Odoo records the contact, so a target the worker does not claim from (circuit
  * open, paused by a rate limit) still shows the sidecar alive, and shows why nothing moves. With
  * an addon older than 18.0.1.13.0 nothing is sent (the claims alone are the contact there).
- * A failed report is logged and tried again at the next interval.
+ * Each report carries the sidecar's release. A failed report is logged and tried again at the next interval.
  */
 export class ContactReporter {
   private timer: NodeJS.Timeout | undefined;
@@ -20,6 +20,8 @@ export class ContactReporter {
     private readonly workerId: string,
     private readonly intervalMs: number,
     private readonly log: Logger,
+    /** This sidecar's release, sent with each report (Odoo shows it on the target). */
+    private readonly version?: string,
   ) {}
 
   /** Each target's state now. */
@@ -44,7 +46,7 @@ export class ContactReporter {
     const items = this.items();
     if (items.length === 0) return;
     try {
-      const res = await this.contract.contact(this.workerId, items);
+      const res = await this.contract.contact(this.workerId, items, this.version);
       if (res && res.refused.length > 0) this.log.warn('sync_contact: targets unknown to Odoo', { refused: res.refused });
       this.warned = false;
     } catch (err) {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
+import { sidecarVersion } from '../../bridge/version.js';
 import { startFake, type ShipBobFake } from '../fakes/start.js';
 import type { OdooGateway } from '../../bridge/odoo/odoo-gateway.js';
 import { create, ensureProduct, ensureWarehouse, odooTestEnv, searchRead, serviceGateway, xmlId } from './support/odoo-env.js';
@@ -8,7 +9,9 @@ import { configHead } from './support/sidecar-config.js';
 import { startSidecar, waitFor, type RunningSidecar } from './support/sidecar.js';
 import { archiveTargets, codesLike } from './support/targets.js';
 
-interface TargetRow { last_contact_at: string | false; contact_state: string; contact_sidecar_state: string | false; contact_detail: string | false }
+const PACKAGE_VERSION = sidecarVersion();
+
+interface TargetRow { last_contact_at: string | false; contact_state: string; contact_sidecar_state: string | false; contact_detail: string | false; contact_sidecar_version: string | false }
 
 /**
  * What Odoo users see of the bridge itself (addon 18.0.1.13.0): the running sidecar reports each
@@ -24,7 +27,7 @@ describe('e2e: the sidecar\'s contact and its view of each target, shown on the 
   let sidecar: RunningSidecar | undefined;
   let productId: number;
   let warehouseId: number;
-  const target = async () => (await searchRead<TargetRow>(env.admin, 'sync.target', [['code', '=', CODE]], ['last_contact_at', 'contact_state', 'contact_sidecar_state', 'contact_detail']))[0]!;
+  const target = async () => (await searchRead<TargetRow>(env.admin, 'sync.target', [['code', '=', CODE]], ['last_contact_at', 'contact_state', 'contact_sidecar_state', 'contact_detail', 'contact_sidecar_version']))[0]!;
 
   before(async () => {
     await serviceGateway(env);
@@ -58,6 +61,7 @@ describe('e2e: the sidecar\'s contact and its view of each target, shown on the 
     expect(t.contact_state).to.equal('ok');
     expect(t.contact_sidecar_state).to.equal('ok');
     expect(String(t.contact_detail)).to.match(/^.+: Reachable$/);
+    expect(t.contact_sidecar_version, 'the sidecar\'s release (package.json), shown on the target').to.equal(PACKAGE_VERSION);
   });
 
   it('the WMS goes down: the circuit opens and the target shows Unreachable, the sidecar still in contact', async () => {

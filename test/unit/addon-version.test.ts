@@ -35,4 +35,14 @@ describe('the sidecar refuses an addon older than the release it needs', () => {
     expect(addonVersionProblem(version), `manifest ${version}`).to.equal(undefined);
     expect(addonVersionProblem(version, MIN_ADDON_RELEASE)).to.equal(undefined);
   });
+
+  it('one product version: package.json (the sidecar, the release tarball\'s name) and its lock carry the addon\'s release, the manifest\'s version without the series', () => {
+    const manifest = readFileSync(path.join(root, 'odoo_addon/sync_bridge/__manifest__.py'), 'utf8');
+    const release = /"version":\s*"\d+\.0\.(\d+\.\d+\.\d+)"/.exec(manifest)?.[1];
+    expect(release, 'the manifest version is <series>.x.y.z').to.be.a('string');
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { version: string; packages: Record<string, { version?: string }> };
+    expect(pkg.version, 'package.json: bump it with the manifest (npm version <x.y.z> --no-git-tag-version)').to.equal(release);
+    expect([lock.version, lock.packages['']?.version], 'package-lock.json').to.deep.equal([release, release]);
+  });
 });

@@ -35,6 +35,16 @@ describe('ContactReporter: what the sidecar sees of each target, for Odoo (sync_
     expect(records.find((r) => r['level'] === 'warn')).to.deep.include({ message: 'sync_contact: targets unknown to Odoo' });
   });
 
+  it('sends the sidecar\'s release when it has one (the running sidecar: package.json\'s version), else no sidecar_version', async () => {
+    const gw = gateway('18.0.1.13.0');
+    const silent = winston.createLogger({ silent: true });
+    await new ContactReporter(new OdooContract(gw), [connector('wms', 'closed')], 'bridge-1', 60_000, silent, '1.13.0').report();
+    await new ContactReporter(new OdooContract(gw), [connector('wms', 'closed')], 'bridge-1', 60_000, silent).report();
+    const sent = gw.calls.filter((c) => c.method === 'sync_contact').map((c) => c.params as Record<string, unknown>);
+    expect(sent.map((p) => p['sidecar_version'])).to.deep.equal(['1.13.0', undefined]);
+    expect(Object.keys(sent[1]!)).to.deep.equal(['worker_id', 'targets'], 'no key without a release');
+  });
+
   for (const version of ['18.0.1.12.0', '19.0.1.11.0']) {
     it(`sends nothing to an older addon (${version}): its claims are the contact there`, async () => {
       const gw = gateway(version);

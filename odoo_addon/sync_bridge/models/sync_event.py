@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import json
 import logging
+import re
 import uuid
 from datetime import date, datetime, timedelta
 
@@ -17,6 +18,8 @@ from ..compat import check_access, list_view_type
 _logger = logging.getLogger(__name__)
 
 CONTRACT_VERSION = "1"
+# A sidecar release as sync_contact takes it: 1.13.0, 1.14.0-rc.1, 1.13.0+build.7.
+SIDECAR_VERSION_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+-]{0,39}")
 OPEN_STATES = ("pending", "in_progress", "failed", "dead")
 # Events a manager may resend once delivered: each carries the whole record as it
 # is now, and every connector sends it idempotently (looked up by reference or
@@ -1275,14 +1278,19 @@ class SyncEvent(models.Model):
         return result
 
     @api.model
-    def sync_contact(self, worker_id, targets):
+    def sync_contact(self, worker_id, targets, sidecar_version=None):
         """The sidecar's view of its targets, about once a minute (18.0.1.13.0): records the
         contact on each active target named, with what the sidecar sees of it (a target whose
         circuit is open is not claimed from, so its polls alone would not show the sidecar
-        alive). See docs/odoo-contract.md#sync_contact."""
+        alive), and the sidecar's release. See docs/odoo-contract.md#sync_contact."""
         self._check_service_access()
         if not worker_id or not isinstance(worker_id, str):
             raise ValidationError(_("worker_id must be a non-empty string."))
+        if sidecar_version is not None and not (
+                isinstance(sidecar_version, str) and SIDECAR_VERSION_RE.fullmatch(sidecar_version)):
+            raise ValidationError(_(
+                "sidecar_version: a release such as 1.13.0 (at most 40 letters, digits and . + -),"
+                " not %r.", sidecar_version))
         if not isinstance(targets, (list, tuple)):
             raise ValidationError(_("targets must be a list of {code, state, detail}."))
         labels = dict(self.env["sync.target"]._fields["contact_sidecar_state"].selection)
@@ -1300,7 +1308,7 @@ class SyncEvent(models.Model):
             if not target:
                 result["refused"].append({"code": item["code"], "reason": "unknown_target"})
                 continue
-            target._sync_record_contact(worker_id, item["state"], detail)
+            target._sync_record_contact(worker_id, item["state"], detail, sidecar_version)
             result["ok"].append(item["code"])
         return result
 

@@ -224,6 +224,10 @@ class SyncTarget(models.Model):
     contact_detail = fields.Char(
         "Sidecar Report", readonly=True, copy=False,
         help="The sidecar's last report on this target: worker, state, and what it saw.")
+    contact_sidecar_version = fields.Char(
+        "Sidecar Version", readonly=True, copy=False,
+        help="The release of the sidecar that last reported on this target (sync_contact). "
+             "Group the targets by it to follow a sidecar upgrade.")
     contact_state = fields.Selection(
         [("never", "Never"), ("ok", "In contact"), ("late", "Late")],
         compute="_compute_contact_state", string="Sidecar Contact",
@@ -313,22 +317,24 @@ class SyncTarget(models.Model):
         except pg_errors.SerializationFailure:
             return 0
 
-    def _sync_record_contact(self, worker_id, state, detail):
+    def _sync_record_contact(self, worker_id, state, detail, sidecar_version=None):
         """sync_contact: the contact, and what the sidecar sees of the target (no wait on a
-        row another poll is writing: that one records the contact too)."""
+        row another poll is writing: that one records the contact too). A report without a
+        version (an older sidecar) leaves the recorded one."""
         self.ensure_one()
         label = dict(self._fields["contact_sidecar_state"].selection)[state]
         text = f"{worker_id}: {label}" + (f" ({detail.strip()[:400]})" if detail and detail.strip() else "")
         self._contact_write(
             """
             UPDATE sync_target SET last_contact_at = (now() AT TIME ZONE 'UTC'),
-                   contact_sidecar_state = %s, contact_detail = %s
+                   contact_sidecar_state = %s, contact_detail = %s,
+                   contact_sidecar_version = COALESCE(%s, contact_sidecar_version)
              WHERE id IN (SELECT id FROM sync_target WHERE id = %s FOR UPDATE SKIP LOCKED)
             """,
-            (state, text, self.id),
+            (state, text, sidecar_version or None, self.id),
         )
         self.invalidate_recordset(["last_contact_at", "contact_state", "contact_sidecar_state",
-                                   "contact_detail"])
+                                   "contact_detail", "contact_sidecar_version"])
 
     def _contact_notice(self):
         """'<target>: no sidecar since <when>' for the late targets of self (never: 'never')."""

@@ -150,6 +150,25 @@ class TestContactWatchdog(SyncBridgeCase):
         self.assertEqual(self.wms.contact_state, "ok", "sync_contact is not held back by the once-a-minute limit of claims")
         self.assertEqual(self.wms.contact_detail, "bridge-1: Paused (rate limit)")
 
+    def test_sync_contact_records_the_sidecar_release(self):
+        self.svc.sync_contact("bridge-1", [{"code": self.wms.code, "state": "ok"}], "1.13.0")
+        self.assertEqual(self.wms.contact_sidecar_version, "1.13.0")
+        self.assertFalse(self.crm.contact_sidecar_version, "only the targets reported on")
+        self.svc.sync_contact("bridge-2", [{"code": self.wms.code, "state": "ok"}], "1.14.0-rc.1")
+        self.assertEqual(self.wms.contact_sidecar_version, "1.14.0-rc.1", "the last report's release")
+        self.svc.sync_contact("bridge-1", [{"code": self.wms.code, "state": "ok"}])
+        self.assertEqual(self.wms.contact_sidecar_version, "1.14.0-rc.1",
+                         "a report without a release leaves the recorded one")
+        self.assertEqual(self.wms.contact_detail, "bridge-1: Reachable")
+        groups = self.env["sync.target"]._read_group(
+            [("id", "in", (self.wms | self.crm).ids)], ["contact_sidecar_version"], ["__count"])
+        self.assertEqual(dict(groups), {"1.14.0-rc.1": 1, False: 1}, "targets group by release")
+        for bad in ("", "1.13.0; DROP", "x" * 41, 113, ["1.13.0"]):
+            with self.assertRaises(ValidationError) as ctx:
+                self.svc.sync_contact("bridge-1", [{"code": self.wms.code, "state": "ok"}], bad)
+            self.assertIn("sidecar_version", str(ctx.exception))
+        self.assertEqual(self.wms.contact_sidecar_version, "1.14.0-rc.1", "a refused report writes nothing")
+
     def test_sync_contact_refuses_bad_input_naming_the_item(self):
         for bad, where in (
             ([{"code": self.wms.code, "state": "down"}], "targets[0].state"),
