@@ -5,7 +5,9 @@
 #   2. real-Odoo tier: test/harness/odoo-tier.sh (skips, saying why, without an Odoo tree);
 #      beside it the upgrade tier, test/harness/odoo-upgrade-tier.sh: databases of earlier addon
 #      releases (the previous one and the oldest with release notes, from git history) upgraded
-#      to this one, then driven by the current sidecar ("upgrade <passed> <failed>");
+#      to this one, then driven by the current sidecar ("upgrade <passed> <failed>"), then
+#      on Odoo 19 and 17 from the previous release ("upgrade19", "upgrade17";
+#      UPGRADE_OTHER_SERIES="" leaves them out);
 #   3. Odoo 19 tier: test/harness/odoo-json2-tier.sh, the gateway contract over JSON-2 on a bare
 #      Odoo 19+ database, then the addon ported to 19 (make_series.py) with its Odoo tests and,
 #      when .mocharc.odoo19.json exists, the Odoo 19 e2e files (skips without an Odoo 19+ tree);
@@ -40,9 +42,14 @@ if npx eslint .; then echo "lint 1 0" >>"$results"; else echo "lint 0 1" >>"$res
 
 # The upgrade tier runs beside the real-Odoo tier (its own throwaway cluster and ports): most
 # of its time and of the e2e half's is spent waiting on Odoo. Its output follows the tier's.
+# Then the same on the other series the addon is ported to (UPGRADE_SERIES), from the previous
+# release: "upgrade19", "upgrade17" (each skips, saying why, without that Odoo tree).
 up=$(mktemp -d)
-( TIER_RESULT="$up/result" bash test/harness/odoo-upgrade-tier.sh >"$up/log" 2>&1
-  [ $? -ne 0 ] && ! grep -qE "^upgrade " "$up/result" 2>/dev/null && echo "upgrade 0 1" >>"$up/result" ) &
+( for series in "" ${UPGRADE_OTHER_SERIES-19.0 17.0}; do
+    tag=upgrade; [ -n "$series" ] && tag="upgrade${series%%.*}"
+    UPGRADE_SERIES=$series TIER_RESULT="$up/result" bash test/harness/odoo-upgrade-tier.sh >>"$up/log" 2>&1
+    [ $? -ne 0 ] && ! grep -qE "^$tag " "$up/result" 2>/dev/null && echo "$tag 0 1" >>"$up/result"
+  done ) &
 up_pid=$!
 sleep 5   # the two throwaway clusters take their ports one after the other
 
@@ -51,7 +58,7 @@ TIER_RESULT="$results" bash test/harness/odoo-tier.sh
 rc=$?
 [ $rc -ne 0 ] && ! grep -qE "^(odoo|e2e) " "$results" && echo "odoo 0 1" >>"$results"
 
-echo "== upgrade tier (a database of an earlier addon release upgraded to this one; ran beside the real-Odoo tier) =="
+echo "== upgrade tier (databases of earlier addon releases upgraded to this one, on 18, 19 and 17; ran beside the real-Odoo tier) =="
 wait "$up_pid"
 cat "$up/log"
 cat "$up/result" >>"$results" 2>/dev/null

@@ -51,7 +51,7 @@ const hubspot = z.object({
   approved_stages: names.optional(),
   /** Searches per second the approved-deal poll sends (HubSpot allows 5 per account; default 4). */
   search_per_second: z.number().positive().max(50).optional(),
-  /** Properties whose change becomes a partner proposal, per object type (contacts, companies). */
+  /** Properties whose change becomes a partner proposal, per object type (keys `contact`, `company`). */
   partner_properties: z.record(z.string(), names).optional(),
   /** Change sources that are the bridge's own writes echoed back by webhooks. */
   ignore_change_sources: names.optional(),

@@ -20,6 +20,14 @@
 # Result line: "upgrade <passed> <failed>" over all sources (each step 1, 3, 4 is a check;
 # steps 2 and 5 count their mocha tests). The TypeScript must be built (run-all.sh builds).
 #
+# Another Odoo series: UPGRADE_SERIES=19.0 (or 17.0) runs the same on that series, result line
+# "upgrade19" ("upgrade17"). Each earlier release is ported to the series with its own
+# odoo_addon/tools/make_series.py (as that release's tarball shipped it), this tree with this
+# one's; the Odoo tree is ODOO<major>_SRC or found at /opt/odoo*; from Odoo 19 on the tests and
+# the sidecars talk JSON-2. `oldest` is then the oldest release that could be ported to the
+# series (19.0 since 18.0.1.11.0, 17.0 since 18.0.1.12.0); a release from before the port
+# existed is skipped, saying so. There, UPGRADE_FROM defaults to "previous" only.
+#
 # Source releases: UPGRADE_FROM, space- or comma-separated (default "previous oldest"):
 #   previous      the release before the manifest's version (from git history);
 #   oldest        the oldest release with notes in odoo_addon/sync_bridge/readme/HISTORY.md,
@@ -37,11 +45,19 @@ set -u
 # shellcheck source=odoo-lib.sh
 source "$(dirname "$0")/odoo-lib.sh"   # sets here, root, result_file; sources pg.sh
 
-say() { echo "[upgrade-tier] $*"; }
+say() { echo "[${tag:-upgrade}-tier] $*"; }
 manifest_rel=odoo_addon/sync_bridge/__manifest__.py
 manifest_version() { sed -nE 's/.*"version": *"([^"]+)".*/\1/p' "$1" | head -1; }
-current_version=$(manifest_version "$root/$manifest_rel")
-major=${current_version%%.*}
+source_version=$(manifest_version "$root/$manifest_rel")   # e.g. 18.0.1.13.0
+source_series=${source_version%.*.*.*}                       # 18.0
+series=${UPGRADE_SERIES:-$source_series}
+[[ $series =~ ^[0-9]+\.0$ ]] || { echo "[upgrade-tier] UPGRADE_SERIES must be a series such as 19.0, not '$series'" >&2; exit 2; }
+# The module's version on that series: <series>.x.y.z (make_series.py keeps the release).
+on_series() { echo "$series.${1#*.*.}"; }
+current_version=$(on_series "$source_version")
+major=${series%%.*}
+tag=upgrade
+[ "$series" != "$source_series" ] && tag="upgrade$major"
 
 # ---- the source releases ---------------------------------------------------------------------
 has_history() { git -C "$root" rev-parse --git-dir >/dev/null 2>&1 && [ "$(git -C "$root" rev-parse --is-shallow-repository 2>/dev/null)" = "false" ]; }
@@ -56,6 +72,15 @@ addon_releases() {
   done
 }
 
+# The oldest release, not older than $1, whose make_series.py has rules for $series.
+oldest_ported() {
+  local v c
+  addon_releases | while read -r v c; do
+    [ "$(printf '%s\n%s\n' "$1" "$v" | sort -V | head -1)" = "$1" ] || continue
+    if git -C "$root" show "$c:odoo_addon/tools/make_series.py" 2>/dev/null | grep -q "^ *\"$series\":"; then echo "$v"; return; fi
+  done
+}
+
 # Resolves one UPGRADE_FROM token to "<label>|<version>|<commit or folder>", or says why not:
 # return 2 when there is no git history to look in (a skip), 1 otherwise (a failure: with the
 # history at hand, the previous and the oldest release must be found).
@@ -67,21 +92,22 @@ resolve_source() {
   fi
   has_history || { echo "'$tok' needs the git history of the repository (none here, or a shallow clone); set UPGRADE_FROM to a folder holding an earlier sync_bridge/"; return 2; }
   case $tok in
-    previous) v=$(addon_releases | awk -v cur="$current_version" '$1 != cur {v=$1} END {print v}') ;;
-    oldest) v=$(sed -nE 's/^## +([0-9][0-9.]+).*/\1/p' "$root/odoo_addon/sync_bridge/readme/HISTORY.md" | tail -1) ;;
+    previous) v=$(addon_releases | awk -v cur="$source_version" '$1 != cur {v=$1} END {print v}') ;;
+    oldest) v=$(sed -nE 's/^## +([0-9][0-9.]+).*/\1/p' "$root/odoo_addon/sync_bridge/readme/HISTORY.md" | tail -1)
+            [ "$series" != "$source_series" ] && v=$(oldest_ported "$v") ;;
     *) v=$tok ;;
   esac
   [ -n "$v" ] || { echo "no '$tok' release found in the git history"; return 1; }
-  [ "$v" != "$current_version" ] || { echo "'$tok' is this release ($v)"; return 1; }
+  [ "$v" != "$source_version" ] || { echo "'$tok' is this release ($v)"; return 1; }
   local c; c=$(addon_releases | awk -v v="$v" '$1 == v {print $2; exit}')
   [ -n "$c" ] || { echo "release $v is not in the git history of $manifest_rel"; return 1; }
   echo "$tok|$v|$c"
 }
 
 # ---- Odoo ------------------------------------------------------------------------------------
-if [ -n "${ODOO_SRC:-}" ]; then SRC=$ODOO_SRC
+if [ "$series" = "$source_series" ] && [ -n "${ODOO_SRC:-}" ]; then SRC=$ODOO_SRC
 elif ! SRC=$(find_series_src "$major"); then
-  say "SKIPPED: no Odoo $major source tree (set ODOO_SRC, or put one at /opt/odoo* or /usr/src/odoo*)."
+  say "SKIPPED: no Odoo $major source tree (set $([ "$series" = "$source_series" ] && echo ODOO_SRC || echo "ODOO${major}_SRC"), or put one at /opt/odoo* or /usr/src/odoo*)."
   exit 0
 fi
 [ -f "$SRC/odoo-bin" ] || { say "SKIPPED: $SRC has no odoo-bin."; exit 0; }
@@ -93,7 +119,11 @@ fi
 
 sources=()
 unresolved=0
-for tok in $(echo "${UPGRADE_FROM:-previous oldest}" | tr ',' ' '); do
+# Default sources: the previous and the oldest release on the source series; the previous one on
+# another (its oldest port adds no migration to cross so far: UPGRADE_FROM=oldest runs it).
+default_from="previous oldest"
+[ "$series" != "$source_series" ] && default_from="previous"
+for tok in $(echo "${UPGRADE_FROM:-$default_from}" | tr ',' ' '); do
   s=$(resolve_source "$tok")
   case $? in
     0) dup=0; for x in "${sources[@]}"; do [ "$(cut -d'|' -f2 <<<"$x")" = "$(cut -d'|' -f2 <<<"$s")" ] && dup=1; done
@@ -103,12 +133,12 @@ for tok in $(echo "${UPGRADE_FROM:-previous oldest}" | tr ',' ' '); do
   esac
 done
 if [ ${#sources[@]} -eq 0 ]; then
-  if [ $unresolved -gt 0 ]; then echo "upgrade 0 $unresolved" >>"$result_file"; exit 1; fi
+  if [ $unresolved -gt 0 ]; then echo "$tag 0 $unresolved" >>"$result_file"; exit 1; fi
   say "SKIPPED: no source release to upgrade from (see above)."; exit 0
 fi
-say "RUNNING: Odoo $(tree_series "$PY" "$SRC") from $SRC; upgrading to $current_version from: $(for s in "${sources[@]}"; do printf '%s ' "$(cut -d'|' -f2 <<<"$s")"; done)"
+say "RUNNING: Odoo $(tree_series "$PY" "$SRC") from $SRC; upgrading to $current_version from: $(for s in "${sources[@]}"; do printf '%s ' "$(on_series "$(cut -d'|' -f2 <<<"$s")")"; done)"
 
-pg_up || { say "FAILED: could not start PostgreSQL"; echo "upgrade 0 1" >>"$result_file"; exit 1; }
+pg_up || { say "FAILED: could not start PostgreSQL"; echo "$tag 0 1" >>"$result_file"; exit 1; }
 work=$(mktemp -d /tmp/sync-bridge-upgrade.XXXXXX)
 prefix="${DB_PREFIX:-sbupgrade}_$$"
 dbs=()
@@ -148,22 +178,63 @@ tmpl="${prefix}_tmpl"; dbs+=("$tmpl")
 say "template database: installing $deps ..."
 t0=$(date +%s)
 if ! odoo "${conn[@]}" --addons-path="$addons" -d "$tmpl" -i "$deps" --stop-after-init >"$work/template.log" 2>&1; then
-  say "FAILED: the template's install"; tail -30 "$work/template.log"; echo "upgrade 0 1" >>"$result_file"; exit 1
+  say "FAILED: the template's install"; tail -30 "$work/template.log"; echo "$tag 0 1" >>"$result_file"; exit 1
+fi
+# JSON-2 (Odoo 19+): the admin's API key, made in the template, so every database has it.
+admin_key=""
+if [ "$major" -ge 19 ]; then
+  echo "admin = env.ref('base.user_admin')
+print('ADMIN_KEY=' + env['res.users.apikeys'].with_user(admin).sudo()._generate(None, 'sync-bridge upgrade tier', None))
+env.cr.commit()" | odoo shell "${conn[@]}" --addons-path="$addons" -d "$tmpl" --no-http >"$work/key.log" 2>&1
+  admin_key=$(sed -n 's/^ADMIN_KEY=//p' "$work/key.log")
+  [ -n "$admin_key" ] || { say "FAILED: no admin API key for JSON-2"; tail -20 "$work/key.log"; echo "$tag 0 1" >>"$result_file"; exit 1; }
 fi
 say "template ready ($(( $(date +%s) - t0 ))s)"
 
 mocha_env() { # the e2e environment of database $1 served at $url
-  echo ODOO_URL="$url" ODOO_DB="$1" ODOO_SERIES="$(tree_series "$PY" "$SRC")" ODOO_ADMIN_LOGIN=admin ODOO_ADMIN_PASSWORD=admin
+  echo ODOO_URL="$url" ODOO_DB="$1" ODOO_SERIES="$(tree_series "$PY" "$SRC")" ODOO_ADMIN_LOGIN=admin ODOO_ADMIN_PASSWORD=admin \
+    UPGRADE_TO_VERSION="$current_version" ODOO_PROTOCOL="$([ "$major" -ge 19 ] && echo json2 || echo xmlrpc)" ${admin_key:+ODOO_ADMIN_KEY=$admin_key}
+}
+
+# This tree's module: the source, or its port to the series (make_series.py).
+new_addons=$root/odoo_addon
+if [ "$series" != "$source_series" ]; then
+  new_addons=$work/current
+  if ! "$PY" "$root/odoo_addon/tools/make_series.py" --series "$series" --out "$new_addons" >"$work/port-current.log" 2>&1; then
+    say "FAILED: this tree's port to $series"; cat "$work/port-current.log"; echo "$tag 0 1" >>"$result_file"; exit 1
+  fi
+fi
+
+# Release $2's sync_bridge (a commit) into folder $1: as is, or ported to the series with that
+# release's own make_series.py. Returns 2 when that release has no port to the series.
+old_module() {
+  local out=$1 commit=$2 tree
+  if [ "$series" = "$source_series" ]; then
+    git -C "$root" archive "$commit" odoo_addon/sync_bridge | tar -x -C "$out" --strip-components=1; return
+  fi
+  tree="$out.src"; mkdir -p "$tree"
+  git -C "$root" archive "$commit" odoo_addon | tar -x -C "$tree"
+  grep -q "^ *\"$series\":" "$tree/odoo_addon/tools/make_series.py" 2>/dev/null || return 2
+  "$PY" "$tree/odoo_addon/tools/make_series.py" --series "$series" --out "$out" --src "$tree/odoo_addon/sync_bridge" >"$out.port.log" 2>&1 \
+    || { cat "$out.port.log"; return 1; }
 }
 
 for s in "${sources[@]}"; do
   IFS='|' read -r label from_version where <<<"$s"
+  from_version=$(on_series "$from_version")
   db="${prefix}_$(tr -c 'a-z0-9\n' '_' <<<"$from_version")"; dbs+=("$db")
   old="$work/from-$from_version"
   mkdir -p "$old"
   say "== from $from_version ($label) =="
   if [ -d "$where" ]; then cp -a "$where/sync_bridge" "$old/"
-  else git -C "$root" archive "$where" odoo_addon/sync_bridge | tar -x -C "$old" --strip-components=1; fi
+  else
+    old_module "$old" "$where"
+    case $? in
+      0) ;;
+      2) say "SKIPPED source '$label': $from_version has no port to $series (its make_series.py has no rules for it)"; continue ;;
+      *) check 1 "$from_version ported to $series with its own make_series.py"; continue ;;
+    esac
+  fi
   createdb -T "$tmpl" "$db" && mkdir -p "$work/data/filestore" && cp -a "$work/data/filestore/$tmpl" "$work/data/filestore/$db" 2>/dev/null
   # 1. the earlier release
   odoo "${conn[@]}" --addons-path="$addons,$old" -d "$db" -i sync_bridge --stop-after-init >"$work/$db.install.log" 2>&1
@@ -184,7 +255,7 @@ for s in "${sources[@]}"; do
   # 3. the upgrade
   table_counts "$db" >"$work/$db.counts-before"
   t0=$(date +%s)
-  odoo "${conn[@]}" --addons-path="$addons,$root/odoo_addon" -d "$db" -u sync_bridge --stop-after-init >"$work/$db.upgrade.log" 2>&1
+  odoo "${conn[@]}" --addons-path="$addons,$new_addons" -d "$db" -u sync_bridge --stop-after-init >"$work/$db.upgrade.log" 2>&1
   rc=$?
   got=$(psql -d "$db" -tAc "SELECT latest_version FROM ir_module_module WHERE name = 'sync_bridge' AND state = 'installed'")
   errors=$(grep -cE "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$work/$db.upgrade.log")
@@ -219,7 +290,7 @@ for s in "${sources[@]}"; do
       fi
     fi
   fi
-  if ! serve_odoo "$PY" "$SRC" "$work/$db.serve-new.log" 120 "${conn[@]}" --addons-path="$addons,$root/odoo_addon" -d "$db"; then
+  if ! serve_odoo "$PY" "$SRC" "$work/$db.serve-new.log" 120 "${conn[@]}" --addons-path="$addons,$new_addons" -d "$db"; then
     check 1 "Odoo serves the upgraded database"; tail -30 "$work/$db.serve-new.log"; stop_odoo; continue
   fi
   env $(mocha_env "$db") UPGRADE_STATE="$state" UPGRADE_FROM_VERSION="$from_version" ODOO_SERVER_LOG="$work/$db.serve-new.log" UPGRADE_OLD_SIDECAR="$old_sidecar" \
@@ -228,6 +299,6 @@ for s in "${sources[@]}"; do
   stop_odoo
 done
 
-say "upgrade tier: $passed passed, $failed failed"
-echo "upgrade $passed $failed" >>"$result_file"
+say "$tag tier: $passed passed, $failed failed"
+echo "$tag $passed $failed" >>"$result_file"
 exit 0

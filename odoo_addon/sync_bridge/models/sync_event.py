@@ -985,8 +985,8 @@ class SyncEvent(models.Model):
         self.flush_model()
         ids = []
         # One statement per target (targets are few) so that PostgreSQL walks
-        # the small partial index sync_event_claim_idx (target_id, id) in id
-        # order and stops after `limit` rows, whatever the number of done rows.
+        # the small partial index sync_event_claim_lane_idx (target_id, priority, id)
+        # in lane order and stops after `limit` rows, whatever the number of done rows.
         # The limit is shared fairly between the requested targets.
         share = -(-limit // len(targets))
         full = self.env["sync.target"]
@@ -1329,7 +1329,7 @@ class SyncEvent(models.Model):
     @api.model
     def sync_apply(self, items):
         """Apply inbound messages (shipments, returns, stock counts, CRM orders),
-        each exactly once. See docs/odoo-contract.md#sync_apply."""
+        each exactly once. See docs/odoo-contract.md#sync_apply-inbound."""
         self._check_service_access()
         return _json_safe(self.env["sync.inbound.message"].sudo()._apply_items(items))
 

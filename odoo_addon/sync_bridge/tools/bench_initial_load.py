@@ -19,7 +19,6 @@ and loads are deleted (the products stay unless --drop-products).
 """
 import argparse
 import statistics
-import sys
 import time
 
 from bench_common import add_odoo_root, open_registry
