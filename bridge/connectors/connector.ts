@@ -22,6 +22,13 @@ export interface OutboundRequest {
   correlationId: string;
   /** 1 on the first try; >1 means a previous try may have reached the target (in doubt). */
   attempts: number;
+  /**
+   * Odoo recorded that a request of an earlier try may have reached the target (addon
+   * 18.0.1.13.0: a timeout or 5xx, a worker that stopped or died mid-delivery), even when
+   * `attempts` was given back or reset since (an open circuit, a Retry): look the record up
+   * before creating it, as for attempts > 1.
+   */
+  inDoubt?: boolean;
   /** Known external id of this record in the target (from sync.link), if any. */
   externalRef?: string;
 }

@@ -26,7 +26,20 @@ export interface ProcessorHooks {
 
 export interface RoundReport { applied: number; duplicate: number; exception: number; rejected: number; held: number; error?: string }
 
-const isTransient = (err: unknown) => !(err instanceof BridgeError) || err.retryable;
+/**
+ * Errors that hold the source (the messages wait, with backoff, and go again in order) rather
+ * than reject a message: the transient ones (Odoo or the vendor unreachable, busy, rate
+ * limiting), and refusals no message is to blame for: the credentials refused or a right
+ * missing, Odoo's (OdooAuthError, OdooAccessError: category internal) or the vendor's during
+ * enrichment (HTTP 401, 403), or Odoo failing (OdooServerError, e.g. a proxy's HTML error
+ * page). Rejecting on those would park every message until someone replays them all; held,
+ * they go as soon as the key is replaced or the right given back.
+ */
+const isTransient = (err: unknown) => !(err instanceof BridgeError) || err.retryable || isSystemic(err);
+function isSystemic(err: BridgeError): boolean {
+  const status = err.details['status'];
+  return err.category === 'internal' || status === 401 || status === 403;
+}
 const msgOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 /** Log metadata of lines about one message (trace_id joins them with the webhook's and Odoo's). */
 const about = (row: InboxRow) => ({ trace_id: row.trace_id ?? undefined, source: row.source, message_id: row.message_id, inbox_id: row.id });

@@ -64,6 +64,8 @@ export interface ClaimedEvent {
   aggregate_key: string;
   idempotency_key: string;
   attempts: number;
+  /** An earlier try may have reached the target (addon 18.0.1.13.0; absent before). */
+  in_doubt?: boolean;
   lease_token: string;
   lease_expires_at: string;
   trace_id: string | false;
@@ -99,6 +101,12 @@ export interface NackItem extends LeaseRef {
    * it): the failure was the target's rate limit, an open circuit or a failed probe.
    */
   uncount_attempt?: boolean;
+  /**
+   * A request of this try may have reached the target (a timeout, a 5xx, a lost connection):
+   * Odoo keeps it on the event (addon 18.0.1.13.0; older addons ignore it), so every later
+   * try looks the record up first, whatever happens to the attempt count.
+   */
+  in_doubt?: boolean;
   next_attempt_at?: string;
   error_class: string;
   error_message: string;

@@ -94,7 +94,7 @@ export async function deliverEvent(event: ClaimedEvent, deps: DeliverDeps): Prom
     const result = await connector.deliver({
       target: event.target, eventType: event.event_type, model: event.model, resId: event.res_id,
       kind: mapped.kind, payload: mapped.payload, idempotencyKey: event.idempotency_key, correlationId,
-      attempts: event.attempts, externalRef: event.external_ref || undefined,
+      attempts: event.attempts, inDoubt: event.in_doubt === true, externalRef: event.external_ref || undefined,
     }, log);
     deps.writeback.enqueueAck({
       id: event.id, lease_token: event.lease_token, external_ref: result.externalRef, links: result.links,
@@ -143,6 +143,7 @@ function nackEvent(event: ClaimedEvent, err: unknown, deps: DeliverDeps,
   deps.writeback.enqueueNack({
     id: event.id, lease_token: event.lease_token, retryable: retryable && !dead, dead,
     ...(notCounted && outcome === 'retry' ? { uncount_attempt: true } : {}),
+    ...(e?.details['inDoubt'] === true ? { in_doubt: true } : {}),
     next_attempt_at: outcome === 'retry' ? toOdooDatetime(new Date(ctx.now() + delay)) : undefined,
     error_class: errorClass, error_message: message.slice(0, 2000),
     error_details: deps.redactor.redact({ ...(e?.details ?? {}), attempt: event.attempts, ...(notCounted ? { notCounted } : {}) }),

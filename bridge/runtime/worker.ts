@@ -27,7 +27,7 @@ export interface WorkerOptions {
  * Polls again at once while batches come back full and backs off to pollMaxMs when idle.
  */
 export class Worker {
-  private readonly inflight = new Map<number, { ref: LeaseRef; target: string; promise: Promise<void> }>();
+  private readonly inflight = new Map<number, { ref: LeaseRef; target: string; promise: Promise<void>; event: ClaimedEvent }>();
   private stopping = false;
   private idleMs: number;
   private wake: (() => void) | undefined;
@@ -102,6 +102,7 @@ export class Worker {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       const flushed = await this.flush();
+      if (this.stopping) break;
       if (!flushed) { await this.pause(this.opts.pollMaxMs); continue; }
       const free = this.opts.concurrency - this.inflight.size;
       const { closed, probes } = this.claimableTargets();
@@ -110,11 +111,11 @@ export class Worker {
       try {
         // A half-open target gets one event (its probe), not a batch that would fail fast and
         // burn an attempt of every event each time the circuit half-opens during an outage.
-        if (probes.length > 0) this.dispatchAll(await this.claimFrom(probes, Math.min(probes.length, free)));
+        if (probes.length > 0 && !(await this.dispatchAll(await this.claimFrom(probes, Math.min(probes.length, free))))) break;
         const limit = Math.min(this.opts.batchSize, this.opts.concurrency - this.inflight.size);
         if (closed.length > 0 && limit > 0) {
           const batch = await this.claimFrom(closed, limit);
-          this.dispatchAll(batch);
+          if (!(await this.dispatchAll(batch))) break;
           full = batch.events.length >= limit;
         }
         this.lastClaimAt = Date.now();
@@ -131,13 +132,39 @@ export class Worker {
     }
   }
 
-  private dispatchAll(batch: { events: ClaimedEvent[]; mapper: OutboundMapper }): void {
+  /**
+   * Starts the deliveries of a claimed batch; false when the sidecar began stopping while the
+   * claim was on its way: then nothing is sent, and the leases are given back (not in doubt:
+   * no request was made), so no request goes out after SIGTERM without a grace to finish it.
+   */
+  private async dispatchAll(batch: { events: ClaimedEvent[]; mapper: OutboundMapper }): Promise<boolean> {
+    if (this.stopping) {
+      if (batch.events.length > 0) {
+        this.log.info(`stopping: ${batch.events.length} event(s) claimed meanwhile given back unsent`, { eventIds: batch.events.map((e) => e.id) });
+        await this.contract.release(this.opts.workerId, batch.events.map((e) => ({ id: e.id, lease_token: e.lease_token }))).catch((err: unknown) => {
+          this.log.warn('could not give back the leases claimed while stopping; they expire by themselves', { error: String(err) });
+        });
+      }
+      return false;
+    }
     this.observeLag(batch.events);
     const deps = batch.mapper === this.deliverDeps.mapper ? this.deliverDeps : { ...this.deliverDeps, mapper: batch.mapper };
     for (const ev of batch.events) this.dispatch(ev, deps);
+    return true;
   }
 
   private dispatch(ev: ClaimedEvent, deps: DeliverDeps): void {
+    const running = this.inflight.get(ev.id);
+    if (running) {
+      // Its lease expired while the delivery was still running (Odoo unreachable for longer than
+      // the lease, so the heartbeats failed) and this sidecar claimed it again: a second delivery
+      // would race the first one's request. The running one carries on under the new lease: its
+      // outcome and the heartbeats use the new token.
+      running.event.lease_token = ev.lease_token;
+      running.ref.lease_token = ev.lease_token;
+      this.log.warn('claimed again while its delivery was still running (its lease had expired): that delivery goes on under the new lease', { eventId: ev.id, target: ev.target });
+      return;
+    }
     this.metrics.claimed.inc({ target: ev.target, event_type: ev.event_type });
     const promise = deliverEvent(ev, deps).then(
       () => undefined,
@@ -146,7 +173,7 @@ export class Worker {
       this.inflight.delete(ev.id);
       this.wake?.();
     });
-    this.inflight.set(ev.id, { ref: { id: ev.id, lease_token: ev.lease_token }, target: ev.target, promise });
+    this.inflight.set(ev.id, { ref: { id: ev.id, lease_token: ev.lease_token }, target: ev.target, promise, event: ev });
   }
 
   /**

@@ -61,21 +61,19 @@ export class WritebackQueue {
       try {
         await this.sendRun(sink, run, report);
       } catch (err) {
-        const e = err instanceof BridgeError ? err : undefined;
-        if (e && !e.retryable && run.length > 1) {
+        if (isRowError(err) && run.length > 1) {
           // One bad row must not block the others: send them one by one.
           for (const r of run) {
             try { await this.sendRun(sink, [r], report); } catch (inner) {
-              if (inner instanceof BridgeError && !inner.retryable) {
-                this.markDone.run(this.now(), `rejected: ${inner.message}`.slice(0, 2000), r.seq);
-                report.rejected += 1;
-              } else { return this.stop(report, inner, [r]); }
+              if (!isRowError(inner)) return this.stop(report, inner, [r]);
+              this.markDone.run(this.now(), `rejected: ${(inner as Error).message}`.slice(0, 2000), r.seq);
+              report.rejected += 1;
             }
           }
           continue;
         }
-        if (e && !e.retryable) {
-          this.markDone.run(this.now(), `rejected: ${e.message}`.slice(0, 2000), run[0]!.seq);
+        if (isRowError(err)) {
+          this.markDone.run(this.now(), `rejected: ${(err as Error).message}`.slice(0, 2000), run[0]!.seq);
           report.rejected += 1;
           continue;
         }
@@ -128,6 +126,18 @@ export class WritebackQueue {
     const cutoff = this.now() - retentionDays * 86_400_000;
     return this.db.prepare('DELETE FROM writeback WHERE done_at IS NOT NULL AND done_at < ?').run(cutoff).changes;
   }
+}
+
+/**
+ * True when Odoo refused the call because of what it carried (a ValidationError, UserError or
+ * MissingError: category `validation`), so that row alone is kept as rejected and the others go
+ * on. Anything else that is not retryable says nothing about one row: the credentials were
+ * refused (OdooAuthError), the service user lost a right (OdooAccessError), Odoo failed
+ * (OdooServerError, e.g. an HTML error page). Then every row would meet it: they all stay
+ * pending, and the flush reports the error (the claim loop pauses; /readyz shows it).
+ */
+export function isRowError(err: unknown): boolean {
+  return err instanceof BridgeError && !err.retryable && err.category === 'validation';
 }
 
 /** The longest prefix of rows of one kind (acks and nacks go in separate calls, in order). */

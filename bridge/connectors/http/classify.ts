@@ -110,6 +110,22 @@ export function isInDoubt(err: unknown): boolean {
   return err instanceof TransientError && err.details.inDoubt === true;
 }
 
+/**
+ * Runs the look-up that follows a request left in doubt. When the look-up itself fails (the
+ * circuit opened on that very timeout, a 429, a timeout again), the request is still in doubt:
+ * the look-up's error is thrown marked so (`details.inDoubt`), and the runtime tells Odoo, which
+ * keeps it on the event, so the next try looks the record up first even when this failure is
+ * not counted as an attempt.
+ */
+export async function stillInDoubt<T>(lookup: () => Promise<T>): Promise<T> {
+  try {
+    return await lookup();
+  } catch (err) {
+    if (err instanceof BridgeError) err.details['inDoubt'] = true;
+    throw err;
+  }
+}
+
 /** The HTTP status behind an error raised by the client, if any. */
 export function statusOf(err: unknown): number | undefined {
   if (!(err instanceof BridgeError)) return undefined;

@@ -1,6 +1,6 @@
 import { PermanentError, TransientError } from '../../errors/index.js';
 import type { DeliveryResult } from '../connector.js';
-import { isInDoubt } from '../http/classify.js';
+import { isInDoubt, stillInDoubt } from '../http/classify.js';
 import { asArray, isObj, requireStr, str, type Obj } from '../payload.js';
 import { channelHeader, type ShipBobContext } from './context.js';
 import { findProductBySku } from './lookup.js';
@@ -26,7 +26,7 @@ export async function createReceivingOrder(ctx: ShipBobContext): Promise<Deliver
   if (!ctx.options.channelId) {
     throw new PermanentError(`${ctx.req.target}: options.channel_id is not set; ShipBob needs the shipbob_channel_id header to create receiving orders`, { category: 'internal' });
   }
-  if (ctx.req.attempts > 1 || ctx.req.externalRef !== undefined) {
+  if (ctx.req.attempts > 1 || ctx.req.inDoubt === true || ctx.req.externalRef !== undefined) {
     const existing = await findReceivingOrder(ctx, po);
     if (existing) return result(ctx, existing, po, true);
   }
@@ -36,7 +36,7 @@ export async function createReceivingOrder(ctx: ShipBobContext): Promise<Deliver
     res = await ctx.call({ method: 'POST', path: 'receiving', body, headers: channelHeader(ctx) });
   } catch (err) {
     if (isInDoubt(err)) {
-      const existing = await findReceivingOrder(ctx, po);
+      const existing = await stillInDoubt(() => findReceivingOrder(ctx, po));
       if (existing) return result(ctx, existing, po, true);
     }
     throw err;

@@ -1,6 +1,6 @@
 import { PermanentError, TransientError } from '../../errors/index.js';
 import type { DeliveryResult } from '../connector.js';
-import { isInDoubt, statusOf } from '../http/classify.js';
+import { isInDoubt, statusOf, stillInDoubt } from '../http/classify.js';
 import { isObj, requireStr, str, type Obj } from '../payload.js';
 import { channelHeader, type ShipBobContext } from './context.js';
 import { looksDuplicate } from './errors.js';
@@ -58,7 +58,8 @@ export async function createOrder(ctx: ShipBobContext, body: Obj, referenceId: s
     const status = statusOf(err);
     const dupCandidate = err instanceof PermanentError && status !== undefined && (status === 409 || status === 422 || (status === 400 && looksDuplicate(status, err.message)));
     if (isInDoubt(err) || dupCandidate) {
-      const existing = await liveOrderByReference(ctx, referenceId);
+      const lookup = () => liveOrderByReference(ctx, referenceId);
+      const existing = isInDoubt(err) ? await stillInDoubt(lookup) : await lookup();
       if (existing) {
         ctx.log.info('order found by reference after an uncertain or duplicate answer', { referenceId, orderId: existing.id });
         return result(ctx, existing, referenceId, true);
@@ -73,5 +74,5 @@ export async function createOrder(ctx: ShipBobContext, body: Obj, referenceId: s
 /** release (kind 'order'): create the order, deduplicated by reference_id. */
 export async function releaseOrder(ctx: ShipBobContext): Promise<DeliveryResult> {
   const referenceId = requireStr(ctx.req.payload, 'reference_id', 'ShipBob order');
-  return createOrder(ctx, ctx.req.payload, referenceId, ctx.req.attempts > 1 || ctx.req.externalRef !== undefined);
+  return createOrder(ctx, ctx.req.payload, referenceId, ctx.req.attempts > 1 || ctx.req.inDoubt === true || ctx.req.externalRef !== undefined);
 }

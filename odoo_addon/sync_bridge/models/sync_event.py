@@ -226,6 +226,13 @@ class SyncEvent(models.Model):
         "dead event of its record).",
     )
     first_tried_at = fields.Datetime(readonly=True)
+    in_doubt = fields.Boolean(
+        "In Doubt", readonly=True, copy=False,
+        help="A request of an earlier attempt may have reached the target without its answer "
+             "(a timeout, a 5xx, a worker that stopped or died mid-delivery): every later attempt "
+             "looks the record up at the target before creating it, also after a Retry or a "
+             "Replay that resets the attempts. Cancelling the record then always sends a cancel.",
+    )
     done_at = fields.Datetime(readonly=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     exception_ids = fields.One2many("sync.exception", "event_id")
@@ -541,13 +548,13 @@ class SyncEvent(models.Model):
         )
         if not events:
             return self.browse()
-        if all(e.state == "pending" and not e.attempts for e in events):
+        if all(e.state == "pending" and not e.attempts and not e.in_doubt for e in events):
             events.write({"state": "cancelled", "done_at": fields.Datetime.now()})
             return self.browse()
         # pending amendments, and a resend not tried yet, would only go out to be cancelled
         pending_amends = events.filtered(
             lambda e: e.state == "pending" and (
-                e.event_type == amend_type or (e.resend_of_id and not e.attempts))
+                e.event_type == amend_type or (e.resend_of_id and not e.attempts and not e.in_doubt))
         )
         pending_amends.write({"state": "cancelled", "done_at": fields.Datetime.now()})
         return self._enqueue(target, cancel_type, record, aggregate_key)
@@ -580,6 +587,8 @@ class SyncEvent(models.Model):
                 if event.replay_mapping_version:
                     # the replay asked for a mapping version: the twin carries it on
                     twin.write({"replay_mapping_version": event.replay_mapping_version})
+                if event.in_doubt or (reset_attempts and event.state == "dead"):
+                    twin.write({"in_doubt": True})
                 event.write(
                     {
                         "state": "cancelled",
@@ -601,6 +610,10 @@ class SyncEvent(models.Model):
                     vals["first_tried_at"] = False
             if reset_attempts:
                 vals["attempts"] = 0
+                if event.state == "dead":
+                    # dead of transient failures (timeouts, 5xx): any of them may have reached
+                    # the target, so the retried event looks the record up first
+                    vals["in_doubt"] = True
             event._write_pending(vals)
 
     def _write_pending(self, vals):
@@ -907,6 +920,8 @@ class SyncEvent(models.Model):
         expired = self.sudo().search(
             [("state", "=", "in_progress"), ("lease_expires_at", "<", self.env.cr.now())]
         )
+        # the worker holding them stopped or died, maybe while its request was on the way
+        expired.write({"in_doubt": True})
         expired._requeue()
         _logger.info("sync_bridge: released %s expired leases", len(expired))
         return True
@@ -1018,6 +1033,7 @@ class SyncEvent(models.Model):
                 "aggregate_key": event.aggregate_key,
                 "idempotency_key": event.idempotency_key,
                 "attempts": event.attempts,
+                "in_doubt": event.in_doubt,
                 "change_count": event.change_count,
                 "lease_token": event.lease_token,
                 "lease_expires_at": event.lease_expires_at,
@@ -1078,6 +1094,7 @@ class SyncEvent(models.Model):
                    lease_expires_at = {NOW_SQL} + make_interval(secs => %(lease)s),
                    attempts = e.attempts + 1,
                    first_tried_at = COALESCE(e.first_tried_at, {NOW_SQL}),
+                   in_doubt = COALESCE(e.in_doubt, false) OR e.state = 'in_progress',
                    write_uid = %(uid)s,
                    write_date = {NOW_SQL}
               FROM candidates c
@@ -1225,6 +1242,9 @@ class SyncEvent(models.Model):
             if details not in (None, False) and not isinstance(details, str):
                 details = json.dumps(details, default=str, indent=2)
             message = item.get("error_message") or _("No error message given.")
+            if item.get("in_doubt"):
+                # a request of this attempt may have reached the target (18.0.1.13.0)
+                event.write({"in_doubt": True})
             event.write(
                 {
                     "mapping_version": item.get("mapping_version") or event.mapping_version,
@@ -1322,6 +1342,8 @@ class SyncEvent(models.Model):
                 continue
             # in_doubt: a request may have reached the target; the attempt stays
             # counted so the next claim looks the record up before re-creating it.
+            if item.get("in_doubt"):
+                event.write({"in_doubt": True})
             event._requeue(uncount_attempt=not item.get("in_doubt"))
             result["ok"].append(event.id)
         return result

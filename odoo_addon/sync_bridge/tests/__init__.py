@@ -28,3 +28,4 @@ from . import test_inbound_pricing
 from . import test_lanes
 from . import test_initial_load
 from . import test_contact_watchdog
+from . import test_in_doubt

@@ -176,6 +176,50 @@ describe('inbox processor: order, batching, Odoo down, rejects and replay', () =
     expect(store.list({ state: 'rejected' }).map((r) => r.message_id)).to.deep.equal(['shipbob:shipment:2']);
   });
 
+  for (const [what, make] of [
+    ['the API key revoked (OdooAuthError)', (m: typeof import('../../../bridge/odoo/odoo-errors.js')) => new m.OdooAuthError('Odoo refused the API key (HTTP 401)')],
+    ['the service user out of its group (OdooAccessError)', (m: typeof import('../../../bridge/odoo/odoo-errors.js')) => new m.OdooAccessError('AccessError')],
+    ['an HTML error page from a proxy (OdooServerError)', (m: typeof import('../../../bridge/odoo/odoo-errors.js')) => new m.OdooServerError('HTTP 500 <html>')],
+  ] as const) {
+    it(`${what}: no message is rejected; they wait and go, in order, once the key or right is back`, async () => {
+      const errors = await import('../../../bridge/odoo/odoo-errors.js');
+      for (let i = 1; i <= 4; i++) store.insert(sbMessage(i));
+      let broken = true;
+      const odoo = { apply: async (items: ApplyItem[]) => { if (broken) throw make(errors); return sink.apply(items); } };
+      const p = new InboxProcessor(store, preparer, odoo, { batchSize: 3, pollMs: 10, backoffBaseMs: 1000, backoffMaxMs: 60_000, now: () => clock, random: () => 1 });
+      const r1 = await p.runOnce();
+      expect([r1.rejected, r1.held]).to.deep.equal([0, 3]);
+      expect(store.list({ state: 'rejected' })).to.have.length(0);
+      expect(store.depth()).to.deep.equal({ wms_sb: 4 });
+      broken = false;
+      clock += 60_000;
+      await p.drain();
+      expect(sink.applied.map((i) => i.message_id)).to.deep.equal([1, 2, 3, 4].map((i) => `shipbob:shipment:${i}`));
+      expect(store.list({ state: 'applied' })).to.have.length(4);
+    });
+  }
+
+  it('the vendor refusing the credentials while a message is enriched (HTTP 401): held, not rejected', async () => {
+    const { PermanentError } = await import('../../../bridge/errors/index.js');
+    let refuse = true;
+    const client = {
+      request: () => (refuse
+        ? Promise.reject(new PermanentError('wms_sb: GET /order/9001 -> HTTP 401: Unauthorized', { category: 'rejected', details: { status: 401 } }))
+        : Promise.resolve({ status: 200, headers: {}, body: { id: 9001, reference_id: 'S1', products: [{ reference_id: 'MUG-BLUE', quantity: 2 }], shipments: [] } })),
+    } as unknown as TargetHttpClient;
+    const enriching = new InboxProcessor(store, new InboundPreparer(MAPPINGS, TARGETS, (c) => (c === 'wms_sb' ? client : undefined)), sink, { batchSize: 3, pollMs: 10, backoffBaseMs: 1000, backoffMaxMs: 60_000, now: () => clock, random: () => 1 });
+    const m = sbMessage(1, 'S1');
+    const body = JSON.parse(m.body) as { data: { products: Array<Record<string, unknown>> } };
+    Object.assign(body.data.products[0]!, { reference_id: 'MUG-RED', sku: 'MUG-RED', name: 'Red mug' });
+    const { id } = store.insert({ ...m, body: JSON.stringify(body) });
+    const r1 = await enriching.runOnce();
+    expect([r1.rejected, r1.held]).to.deep.equal([0, 1]);
+    expect(store.get(id)!.state).to.equal('pending');
+    refuse = false;
+    clock += 60_000;
+    expect((await enriching.drain()).applied).to.equal(1);
+  });
+
   it('start()/poke() runs the loop by itself and stop() waits for it', async () => {
     const p = new InboxProcessor(store, preparer, sink, { batchSize: 10, pollMs: 20, backoffBaseMs: 10, backoffMaxMs: 10 });
     p.start();
