@@ -21,13 +21,13 @@ export async function ensureShipBobReleaseTarget(env: OdooTestEnv, code: string,
  * flow-style YAML mappings' insides (e.g. `batch_size: 20, lease_seconds: 60`); `target` adds
  * lines to the target (e.g. `concurrency: 8`).
  */
-export function shipbobSidecarConfig(env: OdooTestEnv, fake: ShipBobFake, code: string, opts: { worker: string; state?: string; target?: string[] }): string {
+export function shipbobSidecarConfig(env: OdooTestEnv, fake: ShipBobFake, code: string, opts: { worker: string; state?: string; target?: string[]; options?: string }): string {
   return `${configHead(env, { worker: opts.worker, ...(opts.state ? { state: opts.state } : {}) })}targets:
   ${code}:
     preset: shipbob
     base_url: '${fake.baseUrl}/'
     auth: { type: bearer, token: { env: SHIPBOB_TOKEN } }
-${(opts.target ?? []).map((l) => `    ${l}\n`).join('')}    options: { channel_id: ${fake.channels[0]!.id} }
+${(opts.target ?? []).map((l) => `    ${l}\n`).join('')}    options: { channel_id: ${fake.channels[0]!.id}${opts.options ? `, ${opts.options}` : ''} }
 `;
 }
 

@@ -22,6 +22,8 @@ export interface FaultState {
   drops: number;
   /** Requests are processed at once (their effect recorded) but answered this late (0: off). */
   lateAnswerMs: number;
+  /** Only requests of this method are answered late (undefined: every method). */
+  lateAnswerMethod: string | undefined;
 }
 
 const initial = (): FaultState => ({
@@ -35,6 +37,7 @@ const initial = (): FaultState => ({
   timeouts: 0,
   drops: 0,
   lateAnswerMs: 0,
+  lateAnswerMethod: undefined,
 });
 
 /**
@@ -82,10 +85,12 @@ export class FaultInjector {
   /**
    * Processes every vendor request at once (its effect lands in the store and the ledger) but
    * holds the answer back ms: a client that gives up or dies meanwhile never learns the outcome
-   * (the "landed but unanswered" case of an in-doubt delivery). 0 turns it off.
+   * (the "landed but unanswered" case of an in-doubt delivery). 0 turns it off. With `method`
+   * (e.g. 'POST') only those requests are held back: the look-ups (GET) answer at once.
    */
-  lateAnswer(ms: number): void {
+  lateAnswer(ms: number, method?: string): void {
     this.s.lateAnswerMs = Math.max(0, ms);
+    this.s.lateAnswerMethod = method?.toUpperCase();
   }
   /** The next n requests get a 5xx (default 503) with the vendor's error body. */
   next5xx(n: number, status = 503): void {
@@ -169,7 +174,7 @@ export class FaultInjector {
         }
         next();
       };
-      if (this.s.lateAnswerMs > 0) {
+      if (this.s.lateAnswerMs > 0 && (this.s.lateAnswerMethod === undefined || req.method === this.s.lateAnswerMethod)) {
         mark(`late:${this.s.lateAnswerMs}`);
         holdAnswer(res, this.s.lateAnswerMs);
       }
