@@ -97,7 +97,10 @@ function parseShipBob(json: unknown, raw: Buffer, headers: IncomingHttpHeaders):
 const HubSpotEvent = z.looseObject({
   eventId: z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]),
   subscriptionType: Text,
-  objectId: z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]),
+  // Required of the events applied (below), not of the others a delivery may carry: HubSpot
+  // batches every subscription of the app, and e.g. deal.associationChange has fromObjectId /
+  // toObjectId instead. One such event must not refuse the approved deal beside it.
+  objectId: z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).optional(),
   propertyName: z.string().optional(),
   propertyValue: z.string().optional(),
   occurredAt: z.number().optional(),
@@ -110,11 +113,14 @@ function parseHubSpot(json: unknown, raw: Buffer, opts: ParseOptions): ParseOutc
   const stages = opts.approvedStages ?? ['closedwon'];
   const messages: ParsedMessage[] = [];
   const seen = new Set<string>();
-  for (const ev of r.data) {
+  for (const [i, ev] of r.data.entries()) {
     const relevant = ev.subscriptionType === 'deal.propertyChange' && ev.propertyName === 'dealstage' && stages.includes(String(ev.propertyValue));
     const partnerTopic = relevant ? undefined : hubspotPartnerTopic(ev as { subscriptionType: string; propertyName?: string; changeSource?: string }, opts.options);
     const id = String(ev.eventId);
     if ((!relevant && !partnerTopic) || seen.has(id)) continue;
+    if (ev.objectId === undefined) {
+      return { kind: 'invalid', field: `[${i}].objectId`, message: `required for ${ev.subscriptionType} (the record it is about)`, messageId: `invalid:${hash(raw)}`, topic: partnerTopic ?? 'deal.propertyChange' };
+    }
     seen.add(id);
     messages.push({ messageId: id, topic: partnerTopic ?? 'deal.propertyChange', body: JSON.stringify(ev) });
   }

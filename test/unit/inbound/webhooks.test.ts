@@ -77,6 +77,21 @@ describe('inbound webhooks: signatures, limits, durable storage, duplicates', ()
       expect(r.status).to.equal(200);
       expect(s.store.list().map((x) => x.message_id).sort()).to.deep.equal(['101', '103']);
     });
+    it('a delivery that also carries an event without objectId (deal.associationChange): the approved deal beside it is stored, the other skipped', async () => {
+      const url = `${s.url}/webhooks/crm_hs`;
+      const association = { eventId: 111, subscriptionId: 1002, portalId: 1, appId: 2, occurredAt: Date.now(), subscriptionType: 'deal.associationChange', fromObjectId: 77, toObjectId: 501, associationType: 'DEAL_TO_CONTACT' };
+      const r = await post(url, hubspotDelivery(url, [association, dealWon(112)]));
+      expect(r.status).to.equal(200);
+      expect(s.store.list().map((x) => x.message_id)).to.deep.equal(['112']);
+    });
+    it('an approved deal without objectId -> 400 naming [i].objectId, kept as rejected', async () => {
+      const url = `${s.url}/webhooks/crm_hs`;
+      const { objectId: _gone, ...bad } = dealWon(113);
+      const r = await post(url, hubspotDelivery(url, [dealWon(114), bad]));
+      expect(r.status).to.equal(400);
+      expect(JSON.stringify(r.json)).to.contain('[1].objectId');
+      expect(s.store.list().map((x) => x.state)).to.deep.equal(['rejected']);
+    });
     it('signed for another URI (proxy without server.public_url) -> 401', async () => {
       const url = `${s.url}/webhooks/crm_hs`;
       const r = await post(url, hubspotDelivery('https://bridge.example.com/webhooks/crm_hs', [dealWon(1)]));
